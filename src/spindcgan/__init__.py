@@ -1,0 +1,7 @@
+"""spindcgan: a hybrid CMOS-spintronic DCGAN (skyrmion-synapse crossbars, domain-wall activations)."""
+
+from .crossbar.config import HardwareConfig
+from .errors import SpinDCGANError
+
+__version__ = "0.1.0"
+__all__ = ["HardwareConfig", "SpinDCGANError", "__version__"]

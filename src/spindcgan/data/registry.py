@@ -1,0 +1,15 @@
+"""One entry point for training images of any dataset preset."""
+
+from __future__ import annotations
+
+import torch
+
+from ..errors import SpinDCGANError
+from .fashion_mnist import load_fashion_mnist
+
+
+def load_training_images(dataset: str, data: str | None = None) -> torch.Tensor:
+    """uint8 training images of ``dataset``: [N, H, W] (grayscale) or [N, C, H, W]."""
+    if dataset == "fashion-mnist":
+        return load_fashion_mnist("train", data)[0]
+    raise SpinDCGANError(f"no loader for dataset {dataset!r}")

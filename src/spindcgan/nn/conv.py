@@ -1,0 +1,141 @@
+"""Drop-in crossbar layers: ``SpinConv2d`` and ``SpinConvTranspose2d``.
+
+They subclass ``torch.nn.Conv2d`` / ``ConvTranspose2d``: same constructor arguments, same ``weight`` and
+``bias`` (the full-precision shadow weights Adam trains), same ``state_dict``; one more keyword,
+``hardware``. With ``hardware=None`` they are the float layers. With a ``HardwareConfig`` each forward
+programs the weights into skyrmion device states and computes with the resulting conductances:
+
+- fast path: quantised (and varied) weights, then one fused torch convolution; a transposed
+  convolution uses ``F.conv_transpose2d``, which gives exactly the zero-padded convolution's result
+  without multiplying the inserted zeros;
+- crossbar path: the paper's dataflow, explicitly: zero insertion and padding for a deconvolution,
+  then per-array matmuls with DAC, read noise and ADC (``spindcgan.crossbar.array``).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from ..crossbar.array import crossbar_conv2d
+from ..crossbar.config import HardwareConfig
+from ..crossbar.deconv import transposed_to_conv_weight, zero_pad_for_transpose
+from ..crossbar.programming import (
+    ProgrammedWeights,
+    device_conductances,
+    layer_scale,
+    program,
+    quantised_weight,
+)
+
+
+class CrossbarLayerMixin:
+    """What a conv layer needs to live on crossbars: programming, variation, read noise."""
+
+    weight: torch.Tensor
+    hardware: HardwareConfig | None
+    variation_seed: int
+
+    def _init_hardware(self, hardware: HardwareConfig | None) -> None:
+        self.hardware = hardware
+        self.variation_seed = 0  # models give every layer its own, so variation patterns differ
+        self._c2c_eval: torch.Tensor | None = None
+
+    def train(self, mode: bool = True):  # noqa: D102 - a new c2c draw after training changes weights
+        self._c2c_eval = None
+        return super().train(mode)  # type: ignore[misc]
+
+    def _variation(self) -> torch.Tensor | None:
+        """Relative conductance deviation of each device, shape (2, *weight.shape), or None."""
+        hw = self.hardware
+        if hw is None or (hw.d2d_sigma == 0 and hw.c2c_sigma == 0):
+            return None
+        shape = (2, *self.weight.shape)
+        variation = torch.zeros(shape, device=self.weight.device)
+        if hw.d2d_sigma > 0:  # fixed per device: drawn from the seed, never from the global RNG
+            gen = torch.Generator().manual_seed(hw.seed * 1_000_003 + self.variation_seed)
+            variation += hw.d2d_sigma * torch.randn(shape, generator=gen).to(self.weight.device)
+        if hw.c2c_sigma > 0:  # a new draw each programming: every training step, once for inference
+            if self.training or self._c2c_eval is None:
+                draw = hw.c2c_sigma * torch.randn(shape, device=self.weight.device)
+                self._c2c_eval = None if self.training else draw
+            else:
+                draw = self._c2c_eval
+            variation = (1 + variation) * (1 + draw) - 1
+        return variation
+
+    def effective_weight(self) -> torch.Tensor:
+        """The weight the crossbar computes with (straight-through gradient to ``self.weight``)."""
+        if self.hardware is None or self.hardware.synapse is None:
+            return self.weight
+        return quantised_weight(self.weight, self.hardware, self._variation())
+
+    def program(self) -> ProgrammedWeights:
+        """Integer device states and scale of this layer (needs a hardware config with a synapse)."""
+        if self.hardware is None or self.hardware.synapse is None:
+            raise ValueError("this layer has no synapse model (hardware is None or hardware.synapse is None)")
+        return program(self.weight, self.hardware)
+
+    def _cell_read_std(self) -> torch.Tensor | None:
+        """Std of each weight's read contribution per unit input (weight shape), for read noise."""
+        hw = self.hardware
+        if hw is None or hw.read_noise_sigma == 0 or hw.synapse is None:
+            return None
+        syn = hw.synapse
+        g_pos, g_neg = device_conductances(program(self.weight, hw), syn, self._variation())
+        cells = g_pos.square() if g_neg is None else g_pos.square() + g_neg.square()
+        factor = 2.0 if g_neg is None else 1.0
+        return hw.read_noise_sigma * factor * layer_scale(self.weight) / (syn.g_max - syn.g_min) * cells.sqrt()
+
+
+class SpinConv2d(CrossbarLayerMixin, nn.Conv2d):
+    """``nn.Conv2d`` on skyrmion-synapse crossbars (discriminator convolutions)."""
+
+    def __init__(self, *args, hardware: HardwareConfig | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._init_hardware(hardware)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        weight = self.effective_weight()
+        if self.hardware is None or not self.hardware.needs_crossbar_path:
+            return self._conv_forward(x, weight, self.bias)
+        mode = "constant" if self.padding_mode == "zeros" else self.padding_mode
+        x = F.pad(x, self._reversed_padding_repeated_twice, mode=mode)
+        return crossbar_conv2d(
+            x, weight, self.bias, self.stride, (0, 0), self.dilation, self.groups, self.hardware,
+            self._cell_read_std(),
+        )
+
+
+class SpinConvTranspose2d(CrossbarLayerMixin, nn.ConvTranspose2d):
+    """``nn.ConvTranspose2d`` on crossbars, as the paper's zero-padded convolution (generator)."""
+
+    def __init__(self, *args, hardware: HardwareConfig | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._init_hardware(hardware)
+
+    def forward(self, x: torch.Tensor, output_size: list[int] | None = None) -> torch.Tensor:
+        output_padding = self._output_padding(
+            x, output_size, self.stride, self.padding, self.kernel_size, 2, self.dilation
+        )
+        weight = self.effective_weight()
+        if self.hardware is None or not self.hardware.needs_crossbar_path:
+            return F.conv_transpose2d(
+                x, weight, self.bias, self.stride, self.padding, output_padding, self.groups, self.dilation
+            )
+        padded = zero_pad_for_transpose(
+            x, self.kernel_size, self.stride, self.padding, tuple(output_padding), self.dilation
+        )
+        std = self._cell_read_std()
+        return crossbar_conv2d(
+            padded,
+            transposed_to_conv_weight(weight, self.groups),
+            self.bias,
+            (1, 1),
+            (0, 0),
+            self.dilation,
+            self.groups,
+            self.hardware,
+            None if std is None else transposed_to_conv_weight(std, self.groups),
+        )

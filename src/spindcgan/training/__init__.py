@@ -1,0 +1,7 @@
+"""Training: run config, the GAN loop with exact resume, checkpoints."""
+
+from .checkpoint import load_checkpoint, load_generator
+from .config import RunConfig, TrainConfig
+from .loop import GAN, TrainingDiverged, train, train_step
+
+__all__ = ["GAN", "RunConfig", "TrainConfig", "TrainingDiverged", "load_checkpoint", "load_generator", "train", "train_step"]

@@ -1,0 +1,88 @@
+"""RunConfig: everything that defines a training run, saved as ``config.json`` in its folder."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..crossbar.config import HardwareConfig, dataclass_from_dict
+from ..errors import SpinDCGANError
+from ..models.config import ModelConfig
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """The DCGAN recipe (Radford et al. 2016; PyTorch DCGAN example), reference.md section 3."""
+
+    epochs: int = 20
+    """Enough for float-level FID on Fashion-MNIST (reference.md section 9: ~15-25 epochs)."""
+    max_steps: int | None = None
+    """Stop after this many optimiser steps in total (None: run all epochs)."""
+    batch_size: int = 128
+    lr: float = 2e-4
+    beta1: float = 0.5
+    beta2: float = 0.999
+    seed: int = 0
+    checkpoint_every: int = 0
+    """Also checkpoint every N steps (0: only at epoch ends and at the stop)."""
+    log_every: int = 50
+    """Write a metrics line every N steps."""
+    sample_count: int = 64
+    """Images in each epoch's sample grid (from fixed noise)."""
+    data: str | None = None
+    """Dataset location (None: the dataset's default search)."""
+    device: str = "cpu"
+    threads: int | None = None
+    """torch CPU threads (None: torch's default)."""
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size", "log_every", "sample_count"):
+            if getattr(self, name) < 1:
+                raise SpinDCGANError(f"train.{name} must be >= 1, got {getattr(self, name)}")
+        if self.max_steps is not None and self.max_steps < 1:
+            raise SpinDCGANError(f"train.max_steps must be >= 1, got {self.max_steps}")
+        if self.checkpoint_every < 0:
+            raise SpinDCGANError("train.checkpoint_every must be >= 0")
+        if self.lr <= 0 or not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
+            raise SpinDCGANError("train.lr must be > 0 and betas in [0, 1)")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Model shape + modelled hardware (None = float baseline) + training recipe."""
+
+    model: ModelConfig = field(default_factory=ModelConfig)
+    hardware: HardwareConfig | None = field(default_factory=HardwareConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunConfig:
+        if not isinstance(data, dict):
+            raise SpinDCGANError("run config must be a mapping")
+        return cls(
+            model=ModelConfig.from_dict(data.get("model", {})),
+            hardware=HardwareConfig.from_dict(data.get("hardware")),
+            train=dataclass_from_dict(TrainConfig, data.get("train", {}), "train"),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> RunConfig:
+        try:
+            return cls.from_dict(json.loads(Path(path).read_text()))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise SpinDCGANError(f"{path}: cannot read run config ({exc})") from None
+
+    def hardware_tag(self) -> str:
+        """Short name of the hardware setting, for run folder names."""
+        hw = self.hardware
+        if hw is None:
+            return "float"
+        bits = f"{hw.synapse.bits}bit" if hw.synapse else "floatw"
+        acts = "dw" if (hw.relu or hw.leaky_relu) else "cmos"
+        return f"{bits}-{acts}"

@@ -1,0 +1,223 @@
+"""GAN training on the modelled hardware, with exact resume.
+
+A run folder holds ``config.json`` (the resolved RunConfig), ``metrics.jsonl`` (one JSON line per
+logged step and per epoch), ``samples/epoch-NNN.png`` (a grid from fixed noise) and ``checkpoint.pt``
+(written atomically at every epoch end, every ``checkpoint_every`` steps and at the stop).
+
+Exact resume: the data order of epoch ``e`` comes from its own generator seeded by (seed, e), and the
+checkpoint stores the global RNG state that draws latent noise, so a resumed run takes the very same
+steps as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from ..data.fashion_mnist import to_model_range
+from ..data.registry import load_training_images
+from ..errors import SpinDCGANError
+from ..io import save_grid, save_json, save_torch
+from ..models import Discriminator, Generator
+from .checkpoint import CHECKPOINT_NAME, load_checkpoint
+from .config import RunConfig
+
+
+class TrainingDiverged(SpinDCGANError):
+    """A loss became NaN or infinite; the last good checkpoint is kept."""
+
+
+@dataclass
+class GAN:
+    """The two networks and their optimisers."""
+
+    generator: Generator
+    discriminator: Discriminator
+    opt_g: torch.optim.Adam
+    opt_d: torch.optim.Adam
+
+    @classmethod
+    def build(cls, config: RunConfig, device: str) -> GAN:
+        g = Generator(config.model, config.hardware).to(device)
+        d = Discriminator(config.model, config.hardware).to(device)
+        t = config.train
+        betas = (t.beta1, t.beta2)
+        return cls(g, d, torch.optim.Adam(g.parameters(), t.lr, betas), torch.optim.Adam(d.parameters(), t.lr, betas))
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "generator": self.generator.state_dict(),
+            "discriminator": self.discriminator.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.generator.load_state_dict(state["generator"])
+        self.discriminator.load_state_dict(state["discriminator"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+
+
+def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor) -> dict[str, float]:
+    """One DCGAN step: discriminator on real + fake, then the non-saturating generator loss."""
+    g, d = gan.generator, gan.discriminator
+    fake = g(z)
+    gan.opt_d.zero_grad(set_to_none=True)
+    logits_real, logits_fake = d(real), d(fake.detach())
+    loss_d = F.binary_cross_entropy_with_logits(logits_real, torch.ones_like(logits_real)) + (
+        F.binary_cross_entropy_with_logits(logits_fake, torch.zeros_like(logits_fake))
+    )
+    loss_d.backward()
+    gan.opt_d.step()
+
+    gan.opt_g.zero_grad(set_to_none=True)
+    logits_gen = d(fake)
+    loss_g = F.binary_cross_entropy_with_logits(logits_gen, torch.ones_like(logits_gen))
+    loss_g.backward()
+    gan.opt_g.step()
+    return {
+        "loss_d": loss_d.item(),
+        "loss_g": loss_g.item(),
+        "d_real": torch.sigmoid(logits_real).mean().item(),
+        "d_fake": torch.sigmoid(logits_fake).mean().item(),
+    }
+
+
+def epoch_order(seed: int, epoch: int, n: int) -> torch.Tensor:
+    """The shuffled sample order of one epoch: a function of (seed, epoch) only."""
+    return torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
+
+
+def new_run_dir(out: str | Path, config: RunConfig) -> Path:
+    """``out/NNNNN-<dataset>-<hardware>``, numbered after the runs already there."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    numbers = [int(p.name[:5]) for p in out.iterdir() if p.is_dir() and p.name[:5].isdigit()]
+    run_dir = out / f"{max(numbers, default=-1) + 1:05d}-{config.model.dataset}-{config.hardware_tag()}"
+    run_dir.mkdir()
+    return run_dir
+
+
+def _trim_metrics(path: Path, step: int) -> None:
+    """Drop log lines written after ``step`` (by a run that died before its next checkpoint)."""
+    if path.exists():
+        lines = [ln for ln in path.read_text().splitlines() if ln and json.loads(ln).get("step", 0) <= step]
+        path.write_text("".join(ln + "\n" for ln in lines))
+
+
+def fixed_noise(config: RunConfig, device: str) -> torch.Tensor:
+    """The latent vectors of the per-epoch sample grids (same for every epoch and on resume)."""
+    gen = torch.Generator().manual_seed(config.train.seed + 1)
+    return torch.randn(config.train.sample_count, config.model.z_dim, generator=gen).to(device)
+
+
+def train(
+    config: RunConfig, out: str | Path = "runs", resume: str | Path | None = None, progress: bool = True
+) -> Path:
+    """Train (or continue) a run; returns its folder. ``resume`` is a run folder to continue."""
+    t = config.train
+    if t.threads:
+        torch.set_num_threads(t.threads)
+    device = t.device
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise SpinDCGANError(f"train.device is {device!r} but no CUDA device is available")
+
+    images = to_model_range(load_training_images(config.model.dataset, t.data))
+    if images.shape[1:] != (config.model.channels, config.model.image_size, config.model.image_size):
+        raise SpinDCGANError(f"dataset images {tuple(images.shape[1:])} do not fit model {config.model}")
+    images = images.to(device)
+    steps_per_epoch = len(images) // t.batch_size
+    if steps_per_epoch == 0:
+        raise SpinDCGANError(f"dataset has {len(images)} images, fewer than one batch of {t.batch_size}")
+    total_steps = t.epochs * steps_per_epoch
+    if t.max_steps is not None:
+        total_steps = min(total_steps, t.max_steps)
+
+    torch.manual_seed(t.seed)
+    gan = GAN.build(config, device)
+    step = 0
+    if resume is not None:
+        run_dir = Path(resume)
+        state = load_checkpoint(run_dir, device)
+        gan.load_state_dict(state)
+        step = state["step"]
+        torch.set_rng_state(state["rng"])
+        if device.startswith("cuda") and state.get("cuda_rng") is not None:
+            torch.cuda.set_rng_state(state["cuda_rng"])
+        _trim_metrics(run_dir / "metrics.jsonl", step)
+    else:
+        run_dir = new_run_dir(out, config)
+    save_json(config.to_dict(), run_dir / "config.json")
+    noise = fixed_noise(config, device)
+
+    def checkpoint() -> None:
+        save_torch(
+            {
+                **gan.state_dict(),
+                "config": config.to_dict(),
+                "step": step,
+                "rng": torch.get_rng_state(),
+                "cuda_rng": torch.cuda.get_rng_state() if device.startswith("cuda") else None,
+            },
+            run_dir / CHECKPOINT_NAME,
+        )
+
+    log = (run_dir / "metrics.jsonl").open("a")
+    bar = tqdm(total=total_steps, initial=step, disable=not progress, unit="step", dynamic_ncols=True)
+    started, epoch_sums = time.time(), {}
+    try:
+        while step < total_steps:
+            epoch, index = divmod(step, steps_per_epoch)
+            order = epoch_order(t.seed, epoch, len(images))
+            batch_ids = order[index * t.batch_size : (index + 1) * t.batch_size].to(device)
+            z = torch.randn(t.batch_size, config.model.z_dim, device=device)
+            stats = train_step(gan, images[batch_ids], z)
+            if not all(math.isfinite(v) for v in stats.values()):
+                raise TrainingDiverged(
+                    f"loss became {stats} at step {step + 1} (epoch {epoch + 1}); training stopped, "
+                    f"the last good checkpoint is {run_dir / CHECKPOINT_NAME}"
+                )
+            step += 1
+            for k, v in stats.items():
+                epoch_sums[k] = epoch_sums.get(k, 0.0) + v
+            bar.update(1)
+            bar.set_postfix(epoch=epoch + 1, loss_d=f"{stats['loss_d']:.3f}", loss_g=f"{stats['loss_g']:.3f}")
+            if step % t.log_every == 0:
+                log.write(json.dumps({"step": step, "epoch": epoch + 1, **stats}) + "\n")
+                log.flush()
+            if step % steps_per_epoch == 0:
+                count = steps_per_epoch - 0
+                summary = {k: v / count for k, v in epoch_sums.items()}
+                epoch_sums = {}
+                log.write(json.dumps({"step": step, "epoch_end": epoch + 1, "elapsed_s": time.time() - started,
+                                      **{f"mean_{k}": v for k, v in summary.items()}}) + "\n")
+                log.flush()
+                save_samples(gan.generator, noise, run_dir / "samples" / f"epoch-{epoch + 1:03d}.png")
+                checkpoint()
+            elif t.checkpoint_every and step % t.checkpoint_every == 0:
+                checkpoint()
+        checkpoint()
+    finally:
+        bar.close()
+        log.close()
+    return run_dir
+
+
+@torch.no_grad()
+def save_samples(generator: Generator, noise: torch.Tensor, path: Path) -> Path:
+    """A grid of generator samples (eval mode: BatchNorm running statistics, as at inference)."""
+    was_training = generator.training
+    generator.eval()
+    try:
+        return save_grid(generator(noise), path)
+    finally:
+        generator.train(was_training)
