@@ -31,7 +31,7 @@ def uniform_quantise(x: torch.Tensor, bits: int, full_scale: torch.Tensor) -> to
     steps = 2 ** (bits - 1) - 1
     step = torch.where(full_scale > 0, full_scale, torch.ones_like(full_scale)) / max(steps, 1)
     q = torch.round(x.detach() / step).clamp(-steps, steps) * step
-    return x + (q - x).detach()
+    return q + (x - x.detach())  # exactly q forward, identity backward
 
 
 def crossbar_matmul(

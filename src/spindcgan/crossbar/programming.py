@@ -107,4 +107,4 @@ def quantised_weight(
     else:
         g_pos, g_neg = device_conductances(program(weight, hardware), synapse, variation)
         q = conductances_to_weight(g_pos, g_neg, scale, synapse).to(weight.dtype)
-    return weight + (q - weight).detach()
+    return q.detach() + (weight - weight.detach())  # exactly q forward, identity backward

@@ -32,6 +32,8 @@ class TrainConfig:
     """Write a metrics line every N steps."""
     sample_count: int = 64
     """Images in each epoch's sample grid (from fixed noise)."""
+    limit: int | None = None
+    """Train on the first N images only (quick experiments and tests; None: all)."""
     data: str | None = None
     """Dataset location (None: the dataset's default search)."""
     device: str = "cpu"
@@ -44,6 +46,8 @@ class TrainConfig:
                 raise SpinDCGANError(f"train.{name} must be >= 1, got {getattr(self, name)}")
         if self.max_steps is not None and self.max_steps < 1:
             raise SpinDCGANError(f"train.max_steps must be >= 1, got {self.max_steps}")
+        if self.limit is not None and self.limit < 1:
+            raise SpinDCGANError(f"train.limit must be >= 1, got {self.limit}")
         if self.checkpoint_every < 0:
             raise SpinDCGANError("train.checkpoint_every must be >= 0")
         if self.lr <= 0 or not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):

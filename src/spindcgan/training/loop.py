@@ -131,7 +131,7 @@ def train(
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise SpinDCGANError(f"train.device is {device!r} but no CUDA device is available")
 
-    images = to_model_range(load_training_images(config.model.dataset, t.data))
+    images = to_model_range(load_training_images(config.model.dataset, t.data)[: t.limit])
     if images.shape[1:] != (config.model.channels, config.model.image_size, config.model.image_size):
         raise SpinDCGANError(f"dataset images {tuple(images.shape[1:])} do not fit model {config.model}")
     images = images.to(device)
@@ -187,7 +187,7 @@ def train(
                     f"the last good checkpoint is {run_dir / CHECKPOINT_NAME}"
                 )
             step += 1
-            for k, v in stats.items():
+            for k, v in {**stats, "steps": 1}.items():
                 epoch_sums[k] = epoch_sums.get(k, 0.0) + v
             bar.update(1)
             bar.set_postfix(epoch=epoch + 1, loss_d=f"{stats['loss_d']:.3f}", loss_g=f"{stats['loss_g']:.3f}")
@@ -195,8 +195,7 @@ def train(
                 log.write(json.dumps({"step": step, "epoch": epoch + 1, **stats}) + "\n")
                 log.flush()
             if step % steps_per_epoch == 0:
-                count = steps_per_epoch - 0
-                summary = {k: v / count for k, v in epoch_sums.items()}
+                summary = {k: v / epoch_sums["steps"] for k, v in epoch_sums.items() if k != "steps"}
                 epoch_sums = {}
                 log.write(json.dumps({"step": step, "epoch_end": epoch + 1, "elapsed_s": time.time() - started,
                                       **{f"mean_{k}": v for k, v in summary.items()}}) + "\n")

@@ -1,0 +1,187 @@
+"""The ``spindcgan`` command: parses options into typed configs, then calls the library."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+from .crossbar.config import HardwareConfig
+from .devices import SkyrmionSynapse
+from .errors import SpinDCGANError
+from .models import DATASETS, ModelConfig
+from .training.config import RunConfig, TrainConfig
+
+
+def add_model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dataset", choices=DATASETS, help="dataset preset (default fashion-mnist)")
+    p.add_argument("--width", type=int, help="DCGAN width ngf = ndf (default 64)")
+
+
+def add_hardware_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("modelled hardware (default: the paper's 6-bit synapses + DW activations)")
+    g.add_argument("--float", action="store_true", help="float baseline: no hardware model at all")
+    g.add_argument("--bits", type=int, help="synapse bits, 1-8 (default 6)")
+    g.add_argument("--float-weights", action="store_true", help="keep float weights (DW activations only)")
+    g.add_argument("--cmos-activations", action="store_true", help="CMOS ReLU/LeakyReLU instead of DW devices")
+    g.add_argument("--array-size", type=int, help="crossbar rows = columns per array (default 128)")
+    g.add_argument("--signed-scheme", choices=["differential", "offset"])
+    g.add_argument("--d2d-sigma", type=float, help="device-to-device conductance variation (relative std)")
+    g.add_argument("--c2c-sigma", type=float, help="cycle-to-cycle programming variation (relative std)")
+    g.add_argument("--read-noise", type=float, help="per-read cell current noise (relative std)")
+    g.add_argument("--adc-bits", type=int)
+    g.add_argument("--dac-bits", type=int)
+    g.add_argument("--hw-seed", type=int, help="seed of the device variation pattern")
+
+
+HARDWARE_OPTIONS = ("bits", "float_weights", "cmos_activations", "array_size", "signed_scheme", "d2d_sigma",
+                    "c2c_sigma", "read_noise", "adc_bits", "dac_bits", "hw_seed")
+
+
+def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
+    """The HardwareConfig the options describe (None for --float)."""
+    if args.float:
+        given = [o for o in HARDWARE_OPTIONS if getattr(args, o) not in (None, False)]
+        if given:
+            raise SpinDCGANError(f"--float models no hardware; drop --{given[0].replace('_', '-')}")
+        return None
+    hw = HardwareConfig()
+    if args.bits is not None:
+        hw = replace(hw, synapse=SkyrmionSynapse(bits=args.bits))
+    if args.float_weights:
+        hw = replace(hw, synapse=None)
+    if args.cmos_activations:
+        hw = replace(hw, relu=None, leaky_relu=None)
+    if args.array_size is not None:
+        hw = replace(hw, array_rows=args.array_size, array_cols=args.array_size)
+    fields = {"signed_scheme": "signed_scheme", "d2d_sigma": "d2d_sigma", "c2c_sigma": "c2c_sigma",
+              "read_noise": "read_noise_sigma", "adc_bits": "adc_bits", "dac_bits": "dac_bits", "hw_seed": "seed"}
+    changes = {field: getattr(args, opt) for opt, field in fields.items() if getattr(args, opt) is not None}
+    return replace(hw, **changes)
+
+
+def model_from_args(args: argparse.Namespace) -> ModelConfig:
+    return ModelConfig.preset(args.dataset or "fashion-mnist", args.width or 64)
+
+
+TRAIN_OPTIONS = {"epochs": "epochs", "max_steps": "max_steps", "batch_size": "batch_size", "lr": "lr",
+                 "seed": "seed", "checkpoint_every": "checkpoint_every", "data": "data", "device": "device",
+                 "threads": "threads", "log_every": "log_every", "limit": "limit"}
+RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_every", "log_every", "data"}
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from .training.loop import train
+
+    changes = {f: getattr(args, o) for o, f in TRAIN_OPTIONS.items() if getattr(args, o) is not None}
+    if args.resume:
+        fixed = [o for o in TRAIN_OPTIONS if o in changes and o not in RESUME_MAY_CHANGE]
+        fixed += [o for o in ("dataset", "width", "float", *HARDWARE_OPTIONS) if getattr(args, o) not in (None, False)]
+        if fixed:
+            raise SpinDCGANError(f"--resume continues a run as configured; --{fixed[0].replace('_', '-')} cannot change")
+        config = RunConfig.load(Path(args.resume) / "config.json")
+        config = replace(config, train=replace(config.train, **changes))
+    else:
+        config = RunConfig(model_from_args(args), hardware_from_args(args), TrainConfig(**changes))
+    run_dir = train(config, out=args.out, resume=args.resume, progress=not args.no_progress)
+    print(f"run folder: {run_dir}")
+
+
+def cmd_sample(args: argparse.Namespace) -> None:
+    from .generation import generate, write_samples
+    from .training.checkpoint import load_generator
+
+    if args.n < 1:
+        raise SpinDCGANError("--n must be >= 1")
+    generator, _ = load_generator(args.source)
+    out = write_samples(generate(generator, args.n, args.seed), args.out, args.overwrite)
+    print(f"wrote {args.n} samples to {out}")
+
+
+def cmd_info(args: argparse.Namespace) -> None:
+    from .crossbar.report import format_mapping, map_model
+    from .models import Discriminator, Generator
+    from .training.checkpoint import load_checkpoint
+
+    if args.checkpoint:
+        config = RunConfig.from_dict(load_checkpoint(args.checkpoint)["config"])
+        model, hardware = config.model, config.hardware
+    else:
+        model, hardware = model_from_args(args), hardware_from_args(args)
+    print(f"dataset {model.dataset}: {model.image_size}x{model.image_size}x{model.channels}, z {model.z_dim}")
+    print(f"hardware: {describe_hardware(hardware)}\n")
+    g, d = Generator(model, hardware), Discriminator(model, hardware)
+    size = model.image_size
+    print(format_mapping(map_model(g, torch.zeros(1, model.z_dim), hardware), "generator"))
+    print()
+    print(format_mapping(map_model(d, torch.zeros(1, model.channels, size, size), hardware), "discriminator"))
+
+
+def describe_hardware(hw: HardwareConfig | None) -> str:
+    if hw is None:
+        return "none (float baseline)"
+    syn = f"{hw.synapse.bits}-bit skyrmion synapses ({hw.signed_scheme})" if hw.synapse else "float weights"
+    acts = "DW ReLU / DW Leaky ReLU" if hw.relu or hw.leaky_relu else "CMOS activations"
+    noise = [f"{k}={getattr(hw, k)}" for k in ("d2d_sigma", "c2c_sigma", "read_noise_sigma", "adc_bits", "dac_bits")
+             if getattr(hw, k)]
+    return f"{syn}, {acts}, {hw.array_rows}x{hw.array_cols} arrays" + (f", {', '.join(noise)}" if noise else "")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="spindcgan", description="Hybrid CMOS-spintronic DCGAN")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("train", help="train a DCGAN on the modelled hardware (writes a run folder)")
+    add_model_options(p)
+    add_hardware_options(p)
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--max-steps", type=int, help="stop after N optimiser steps in total")
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--lr", type=float)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--checkpoint-every", type=int, help="also checkpoint every N steps")
+    p.add_argument("--log-every", type=int, help="metrics line every N steps (default 50)")
+    p.add_argument("--limit", type=int, help="train on the first N images only (quick runs)")
+    p.add_argument("--data", help="dataset location (default: the dataset's standard search)")
+    p.add_argument("--out", default="runs", help="parent folder of run folders (default runs)")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its checkpoint")
+    p.add_argument("--device", help="cpu (default) or cuda")
+    p.add_argument("--threads", type=int, help="torch CPU threads")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("sample", help="generate images from a checkpoint or run folder")
+    p.add_argument("source", metavar="CHECKPOINT|RUN_DIR")
+    p.add_argument("--n", type=int, default=64)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default="samples.png", help="FILE.png for a grid, or a folder for single PNGs")
+    p.add_argument("--overwrite", action="store_true")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("info", help="per-layer crossbar mapping of a model")
+    p.add_argument("checkpoint", nargs="?", metavar="CHECKPOINT|RUN_DIR")
+    add_model_options(p)
+    add_hardware_options(p)
+    p.set_defaults(func=cmd_info)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except SpinDCGANError as exc:
+        print(f"spindcgan: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("spindcgan: interrupted (the last checkpoint is kept)", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

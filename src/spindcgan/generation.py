@@ -1,0 +1,38 @@
+"""Sampling a trained generator: the same seed gives the same images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from PIL import Image
+
+from .errors import SpinDCGANError
+from .io import atomic_write, save_grid, to_uint8
+from .models import Generator
+
+
+@torch.no_grad()
+def generate(generator: Generator, n: int, seed: int = 0, batch_size: int = 500) -> torch.Tensor:
+    """``n`` images [n, C, H, W] in [-1, 1]; latent noise from a generator seeded by ``seed``."""
+    device = next(generator.parameters()).device
+    gen = torch.Generator().manual_seed(seed)
+    z = torch.randn(n, generator.config.z_dim, generator=gen)
+    generator.eval()
+    return torch.cat([generator(z[i : i + batch_size].to(device)).cpu() for i in range(0, n, batch_size)])
+
+
+def write_samples(images: torch.Tensor, out: str | Path, overwrite: bool = False) -> Path:
+    """A grid when ``out`` ends in .png, else one PNG per image in the folder ``out``; never clobbers."""
+    out = Path(out)
+    if out.suffix.lower() == ".png":
+        if out.exists() and not overwrite:
+            raise SpinDCGANError(f"{out} exists; choose another --out or pass --overwrite")
+        return save_grid(images, out)
+    if out.exists() and any(out.iterdir()) and not overwrite:
+        raise SpinDCGANError(f"{out} is a non-empty folder; choose another --out or pass --overwrite")
+    out.mkdir(parents=True, exist_ok=True)
+    for i, pixels in enumerate(to_uint8(images)):
+        image = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
+        atomic_write(out / f"{i:06d}.png", lambda tmp, im=image: im.save(tmp, format="PNG"))
+    return out
