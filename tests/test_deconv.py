@@ -56,7 +56,9 @@ def test_zero_padded_form_matches_conv_transpose(stride, kernel, padding, output
 
 
 @pytest.mark.parametrize("stride,kernel,padding,output_padding,dilation,groups,size,bias", CASES[::4])
-def test_layer_crossbar_path_matches_conv_transpose(stride, kernel, padding, output_padding, dilation, groups, size, bias):
+def test_layer_crossbar_path_matches_conv_transpose(
+    stride, kernel, padding, output_padding, dilation, groups, size, bias
+):
     """Float weights through the tiled crossbar path (small arrays, so several tiles) == ConvTranspose2d."""
     torch.manual_seed(0)
     args = (3 * groups, 5 * groups, kernel, stride, padding, output_padding, groups, bias, dilation)

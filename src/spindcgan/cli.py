@@ -80,9 +80,11 @@ def cmd_train(args: argparse.Namespace) -> None:
     changes = {f: getattr(args, o) for o, f in TRAIN_OPTIONS.items() if getattr(args, o) is not None}
     if args.resume:
         fixed = [o for o in TRAIN_OPTIONS if o in changes and o not in RESUME_MAY_CHANGE]
-        fixed += [o for o in ("dataset", "width", "float", *HARDWARE_OPTIONS) if getattr(args, o) not in (None, False)]
+        model_and_hw = ("dataset", "width", "float", *HARDWARE_OPTIONS)
+        fixed += [o for o in model_and_hw if getattr(args, o) not in (None, False)]
         if fixed:
-            raise SpinDCGANError(f"--resume continues a run as configured; --{fixed[0].replace('_', '-')} cannot change")
+            option = fixed[0].replace("_", "-")
+            raise SpinDCGANError(f"--resume continues a run as configured; --{option} cannot change")
         config = RunConfig.load(Path(args.resume) / "config.json")
         config = replace(config, train=replace(config.train, **changes))
     else:

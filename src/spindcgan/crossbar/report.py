@@ -92,7 +92,10 @@ def map_model(model: nn.Module, example: torch.Tensor, hardware: HardwareConfig 
 
 def format_mapping(mappings: list[LayerMapping], title: str) -> str:
     """A plain-text table of a mapping, with totals."""
-    header = f"{'layer':<10} {'kind':<22} {'output':<14} {'crossbar':>11} {'arrays':>7} {'synapses':>10} {'DW dev':>7} {'DW eval/img':>12}"
+    header = (
+        f"{'layer':<10} {'kind':<22} {'output':<14} {'crossbar':>11} {'arrays':>7} {'synapses':>10} "
+        f"{'DW dev':>7} {'DW eval/img':>12}"
+    )
     lines = [title, header, "-" * len(header)]
     for m in mappings:
         xbar = f"{m.rows}x{m.cols}" + (f"x{m.groups}g" if m.groups > 1 else "") if m.rows else ""

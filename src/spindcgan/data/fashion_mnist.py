@@ -53,7 +53,9 @@ def read_idx(path: Path, expected_magic: int) -> np.ndarray:
         raise SpinDCGANError(f"{path}: file too short for an IDX header ({len(raw)} bytes)")
     magic = int.from_bytes(raw[:4], "big")
     if magic != expected_magic:
-        raise SpinDCGANError(f"{path}: bad magic number {magic} (expected {expected_magic}); not an IDX file of this kind")
+        raise SpinDCGANError(
+            f"{path}: bad magic number {magic} (expected {expected_magic}); not an IDX file of this kind"
+        )
     ndim = magic & 0xFF
     header = 4 + 4 * ndim
     if len(raw) < header:
@@ -61,7 +63,9 @@ def read_idx(path: Path, expected_magic: int) -> np.ndarray:
     shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     expected = header + int(np.prod(shape))
     if len(raw) != expected:
-        raise SpinDCGANError(f"{path}: wrong size {len(raw)} bytes for shape {shape} (expected {expected}); truncated or corrupt")
+        raise SpinDCGANError(
+            f"{path}: wrong size {len(raw)} bytes for shape {shape} (expected {expected}); truncated or corrupt"
+        )
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 

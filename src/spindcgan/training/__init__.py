@@ -4,4 +4,13 @@ from .checkpoint import load_checkpoint, load_generator
 from .config import RunConfig, TrainConfig
 from .loop import GAN, TrainingDiverged, train, train_step
 
-__all__ = ["GAN", "RunConfig", "TrainConfig", "TrainingDiverged", "load_checkpoint", "load_generator", "train", "train_step"]
+__all__ = [
+    "GAN",
+    "RunConfig",
+    "TrainConfig",
+    "TrainingDiverged",
+    "load_checkpoint",
+    "load_generator",
+    "train",
+    "train_step",
+]

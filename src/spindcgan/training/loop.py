@@ -144,12 +144,12 @@ def train(
 
     torch.manual_seed(t.seed)
     gan = GAN.build(config, device)
-    step = 0
+    step, epoch_sums = 0, {}
     if resume is not None:
         run_dir = Path(resume)
         state = load_checkpoint(run_dir, device)
         gan.load_state_dict(state)
-        step = state["step"]
+        step, epoch_sums = state["step"], state.get("epoch_sums", {})
         torch.set_rng_state(state["rng"])
         if device.startswith("cuda") and state.get("cuda_rng") is not None:
             torch.cuda.set_rng_state(state["cuda_rng"])
@@ -165,6 +165,7 @@ def train(
                 **gan.state_dict(),
                 "config": config.to_dict(),
                 "step": step,
+                "epoch_sums": epoch_sums,
                 "rng": torch.get_rng_state(),
                 "cuda_rng": torch.cuda.get_rng_state() if device.startswith("cuda") else None,
             },
@@ -173,7 +174,7 @@ def train(
 
     log = (run_dir / "metrics.jsonl").open("a")
     bar = tqdm(total=total_steps, initial=step, disable=not progress, unit="step", dynamic_ncols=True)
-    started, epoch_sums = time.time(), {}
+    started = time.time()
     try:
         while step < total_steps:
             epoch, index = divmod(step, steps_per_epoch)
@@ -196,7 +197,7 @@ def train(
                 log.flush()
             if step % steps_per_epoch == 0:
                 summary = {k: v / epoch_sums["steps"] for k, v in epoch_sums.items() if k != "steps"}
-                epoch_sums = {}
+                epoch_sums.clear()
                 log.write(json.dumps({"step": step, "epoch_end": epoch + 1, "elapsed_s": time.time() - started,
                                       **{f"mean_{k}": v for k, v in summary.items()}}) + "\n")
                 log.flush()

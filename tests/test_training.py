@@ -1,0 +1,108 @@
+"""Training: finite losses, bit-exact resume, NaN handling, and the CLI end to end on a tiny run."""
+
+import json
+import math
+
+import pytest
+import torch
+from PIL import Image
+
+import spindcgan.training.loop as loop
+from spindcgan import SpinDCGANError
+from spindcgan.cli import main
+from spindcgan.models import ModelConfig
+from spindcgan.training import RunConfig, TrainConfig, TrainingDiverged, load_checkpoint, train
+
+TINY = ModelConfig.preset("fashion-mnist", width=4)
+
+
+def tiny_config(**train_kwargs) -> RunConfig:
+    kwargs = {"batch_size": 16, "limit": 64, "log_every": 1, "sample_count": 4, "threads": 2, **train_kwargs}
+    return RunConfig(model=TINY, train=TrainConfig(**kwargs))
+
+
+def test_few_hardware_steps_give_finite_losses(tmp_path):
+    run = train(tiny_config(max_steps=5), tmp_path, progress=False)
+    lines = [json.loads(ln) for ln in (run / "metrics.jsonl").read_text().splitlines()]
+    steps = [ln for ln in lines if "loss_d" in ln]
+    assert [ln["step"] for ln in steps] == [1, 2, 3, 4, 5]
+    assert all(math.isfinite(ln["loss_d"]) and math.isfinite(ln["loss_g"]) for ln in steps)
+    assert load_checkpoint(run)["step"] == 5
+    assert json.loads((run / "config.json").read_text())["hardware"]["synapse"]["bits"] == 6
+
+
+def _params(run):
+    state = load_checkpoint(run)
+    return {f"{net}.{k}": v for net in ("generator", "discriminator") for k, v in state[net].items()}
+
+
+@pytest.mark.parametrize("hardware_kwargs", [{}, {"c2c_sigma": 0.05}])
+def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, hardware_kwargs):
+    from dataclasses import replace
+
+    base = tiny_config(epochs=3)  # 4 steps per epoch: the interruption and the resume cross epoch ends
+    base = replace(base, hardware=replace(base.hardware, **hardware_kwargs))
+    full = train(base, tmp_path / "full", progress=False)
+    part = train(replace(base, train=replace(base.train, max_steps=6)), tmp_path / "part", progress=False)
+    assert load_checkpoint(part)["step"] == 6
+    resumed = train(base, resume=part, progress=False)
+    assert resumed == part
+    a, b = _params(full), _params(resumed)
+    assert a.keys() == b.keys()
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+    assert sorted(p.name for p in (part / "samples").iterdir()) == ["epoch-001.png", "epoch-002.png", "epoch-003.png"]
+    full_log = (full / "metrics.jsonl").read_text().splitlines()
+    resumed_log = (resumed / "metrics.jsonl").read_text().splitlines()
+    strip = [{k: v for k, v in json.loads(ln).items() if k != "elapsed_s"} for ln in full_log]
+    assert strip == [{k: v for k, v in json.loads(ln).items() if k != "elapsed_s"} for ln in resumed_log]
+
+
+def test_nan_loss_stops_with_message_and_keeps_last_good_checkpoint(tmp_path, monkeypatch):
+    real_step, calls = loop.train_step, []
+
+    def failing_step(gan, real, z):
+        stats = real_step(gan, real, z)
+        calls.append(1)
+        return {**stats, "loss_d": float("nan")} if len(calls) == 3 else stats
+
+    monkeypatch.setattr(loop, "train_step", failing_step)
+    with pytest.raises(TrainingDiverged, match="step 3") as info:
+        train(tiny_config(max_steps=10, checkpoint_every=2), tmp_path, progress=False)
+    assert "last good checkpoint" in str(info.value)
+    (run,) = tmp_path.iterdir()
+    assert load_checkpoint(run)["step"] == 2
+
+
+def test_too_little_data_is_a_clear_error(tmp_path):
+    with pytest.raises(SpinDCGANError, match="fewer than one batch"):
+        train(tiny_config(limit=8), tmp_path, progress=False)
+
+
+def test_cli_end_to_end(tmp_path, capsys):
+    out = tmp_path / "runs"
+    args = ["train", "--width", "4", "--batch-size", "16", "--limit", "32", "--epochs", "2", "--out", str(out),
+            "--no-progress", "--seed", "3"]
+    assert main(args) == 0
+    (run,) = out.iterdir()
+    assert run.name == "00000-fashion-mnist-6bit-dw"
+    assert (run / "samples" / "epoch-002.png").exists()
+    config = json.loads((run / "config.json").read_text())
+    assert config["train"]["seed"] == 3 and config["model"]["g_channels"] == [16, 8]
+
+    grid_a, grid_b = tmp_path / "a.png", tmp_path / "b.png"
+    assert main(["sample", str(run), "--n", "9", "--seed", "5", "--out", str(grid_a)]) == 0
+    assert main(["sample", str(run / "checkpoint.pt"), "--n", "9", "--seed", "5", "--out", str(grid_b)]) == 0
+    assert Image.open(grid_a).tobytes() == Image.open(grid_b).tobytes()  # same seed, same images
+    assert main(["sample", str(run), "--n", "9", "--seed", "5", "--out", str(grid_a)]) == 2  # no clobbering
+    assert main(["sample", str(run), "--n", "3", "--out", str(tmp_path / "singles")]) == 0
+    assert len(list((tmp_path / "singles").glob("*.png"))) == 3
+
+    assert main(["train", "--resume", str(run), "--bits", "4"]) == 2
+    assert main(["info", str(run)]) == 0
+    assert main(["info", "--dataset", "anime", "--float"]) == 0
+    captured = capsys.readouterr()
+    assert "no clobbering" not in captured.err and "exists" in captured.err
+    assert "deconv" in captured.out and "none (float baseline)" in captured.out
+    assert main(["sample", str(tmp_path / "nothing")]) == 2
+    assert "no checkpoint there" in capsys.readouterr().err
