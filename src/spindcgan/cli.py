@@ -70,8 +70,10 @@ def model_from_args(args: argparse.Namespace) -> ModelConfig:
 
 TRAIN_OPTIONS = {"epochs": "epochs", "max_steps": "max_steps", "batch_size": "batch_size", "lr": "lr",
                  "seed": "seed", "checkpoint_every": "checkpoint_every", "data": "data", "device": "device",
-                 "threads": "threads", "log_every": "log_every", "limit": "limit"}
-RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_every", "log_every", "data"}
+                 "threads": "threads", "log_every": "log_every", "limit": "limit", "fid_every": "fid_every",
+                 "fid_n": "fid_n", "fid_ref_n": "fid_ref_n"}
+RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_every", "log_every", "data",
+                     "fid_every", "fid_n", "fid_ref_n"}
 
 
 def cmd_train(args: argparse.Namespace) -> None:
@@ -102,6 +104,37 @@ def cmd_sample(args: argparse.Namespace) -> None:
     generator, _ = load_generator(args.source)
     out = write_samples(generate(generator, args.n, args.seed), args.out, args.overwrite)
     print(f"wrote {args.n} samples to {out}")
+
+
+def cmd_fid(args: argparse.Namespace) -> None:
+    import json
+
+    from .io import save_json
+    from .metrics.fid import DEFAULT_REFERENCE, folder_fid, generator_fid
+    from .training.checkpoint import load_generator
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    progress = not args.no_progress
+    if args.real or args.fake:
+        if not (args.real and args.fake) or args.checkpoint:
+            raise SpinDCGANError("give either CHECKPOINT, or both --real and --fake")
+        record = folder_fid(args.real, args.fake, args.size, args.device, args.batch_size, progress)
+    else:
+        if not args.checkpoint:
+            raise SpinDCGANError("give a CHECKPOINT|RUN_DIR, or --real and --fake")
+        if args.n < 2:
+            raise SpinDCGANError("--n must be >= 2")
+        generator, config = load_generator(args.checkpoint, args.device)
+        dataset = config.model.dataset
+        record = generator_fid(generator, dataset, args.n, args.ref or DEFAULT_REFERENCE[dataset], args.seed,
+                               args.data, args.ref_n, args.device, args.batch_size, progress)
+        record["checkpoint"] = str(args.checkpoint)
+    print(f"{record['metric']} = {record['fid']:.3f}  (KID {record['kid']:.5f} +- {record['kid_std']:.5f}; "
+          f"{record['n_generated']} generated vs {record['n_reference']} {record['reference']})")
+    print(json.dumps(record))
+    if args.json:
+        save_json(record, args.json)
 
 
 def cmd_info(args: argparse.Namespace) -> None:
@@ -153,8 +186,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its checkpoint")
     p.add_argument("--device", help="cpu (default) or cuda")
     p.add_argument("--threads", type=int, help="torch CPU threads")
+    p.add_argument("--fid-every", type=int, help="measure FID every K epochs (logged, plotted to fid.png)")
+    p.add_argument("--fid-n", type=int, help="generated images per FID during training (default 2000)")
+    p.add_argument("--fid-ref-n", type=int, help="FID reference: first N images of the split (default all)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("fid", help="FID and KID of a generator against its dataset, or of two image folders/zips")
+    p.add_argument("checkpoint", nargs="?", metavar="CHECKPOINT|RUN_DIR")
+    p.add_argument("--n", type=int, default=10_000, help="generated images (default 10000)")
+    p.add_argument("--ref", choices=["train", "test"], help="reference split (default: test for fashion-mnist, "
+                   "train for anime)")
+    p.add_argument("--ref-n", type=int, help="use only the first N reference images (named in the metric)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the generated images")
+    p.add_argument("--real", help="folder or zip of real images (with --fake, instead of a checkpoint)")
+    p.add_argument("--fake", help="folder or zip of generated images")
+    p.add_argument("--size", type=int, help="image size for --real/--fake (default: the first real image's)")
+    p.add_argument("--data", help="dataset location (default: the dataset's standard search)")
+    p.add_argument("--batch-size", type=int, default=100)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--threads", type=int)
+    p.add_argument("--json", metavar="FILE", help="also write the JSON record to FILE (atomically)")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=cmd_fid)
 
     p = sub.add_parser("sample", help="generate images from a checkpoint or run folder")
     p.add_argument("source", metavar="CHECKPOINT|RUN_DIR")

@@ -1,4 +1,4 @@
-"""One entry point for training images of any dataset preset."""
+"""One entry point for the images of any dataset preset."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ from ..errors import SpinDCGANError
 from .fashion_mnist import load_fashion_mnist
 
 
-def load_training_images(dataset: str, data: str | None = None) -> torch.Tensor:
-    """uint8 training images of ``dataset``: [N, H, W] (grayscale) or [N, C, H, W]."""
+def load_images_for(dataset: str, split: str = "train", data: str | None = None) -> torch.Tensor:
+    """uint8 images of ``dataset``'s ``split``: [N, H, W] (grayscale) or [N, C, H, W]."""
     if dataset == "fashion-mnist":
-        return load_fashion_mnist("train", data)[0]
-    raise SpinDCGANError(f"no loader for dataset {dataset!r}")
+        return load_fashion_mnist(split, data)[0]
+    raise SpinDCGANError(f"no loader for dataset {dataset!r} split {split!r}")
+
+
+def load_training_images(dataset: str, data: str | None = None) -> torch.Tensor:
+    """uint8 training images of ``dataset``."""
+    return load_images_for(dataset, "train", data)

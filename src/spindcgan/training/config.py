@@ -30,6 +30,12 @@ class TrainConfig:
     """Also checkpoint every N steps (0: only at epoch ends and at the stop)."""
     log_every: int = 50
     """Write a metrics line every N steps."""
+    fid_every: int = 0
+    """Measure FID every K epochs (0: never); logged to metrics.jsonl and plotted to fid.png."""
+    fid_n: int = 2000
+    """Generated images per FID measurement during training (stated in the metric name)."""
+    fid_ref_n: int | None = None
+    """Reference images for FID during training: the first N of the reference split (None: all)."""
     sample_count: int = 64
     """Images in each epoch's sample grid (from fixed noise)."""
     limit: int | None = None
@@ -48,6 +54,8 @@ class TrainConfig:
             raise SpinDCGANError(f"train.max_steps must be >= 1, got {self.max_steps}")
         if self.limit is not None and self.limit < 1:
             raise SpinDCGANError(f"train.limit must be >= 1, got {self.limit}")
+        if self.fid_every < 0 or self.fid_n < 2:
+            raise SpinDCGANError("train.fid_every must be >= 0 and train.fid_n >= 2")
         if self.checkpoint_every < 0:
             raise SpinDCGANError("train.checkpoint_every must be >= 0")
         if self.lr <= 0 or not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):

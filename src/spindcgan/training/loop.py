@@ -27,6 +27,7 @@ from ..data.registry import load_training_images
 from ..errors import SpinDCGANError
 from ..io import save_grid, save_json, save_torch
 from ..models import Discriminator, Generator
+from ..plots import plot_fid_curve
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint
 from .config import RunConfig
 
@@ -202,6 +203,10 @@ def train(
                                       **{f"mean_{k}": v for k, v in summary.items()}}) + "\n")
                 log.flush()
                 save_samples(gan.generator, noise, run_dir / "samples" / f"epoch-{epoch + 1:03d}.png")
+                if t.fid_every and (epoch + 1) % t.fid_every == 0:
+                    log.write(json.dumps({"step": step, "epoch_end": epoch + 1, **measure_fid(gan, config)}) + "\n")
+                    log.flush()
+                    plot_fid_curve(run_dir / "metrics.jsonl", run_dir / "fid.png")
                 checkpoint()
             elif t.checkpoint_every and step % t.checkpoint_every == 0:
                 checkpoint()
@@ -210,6 +215,17 @@ def train(
         bar.close()
         log.close()
     return run_dir
+
+
+def measure_fid(gan: GAN, config: RunConfig) -> dict[str, Any]:
+    """FID of the current generator during training (fixed seed, so epochs are comparable)."""
+    from ..metrics.fid import DEFAULT_REFERENCE, generator_fid
+
+    dataset = config.model.dataset
+    t = config.train
+    record = generator_fid(gan.generator, dataset, t.fid_n, DEFAULT_REFERENCE[dataset], seed=12345, data=t.data,
+                           ref_n=t.fid_ref_n, device=t.device, progress=False)
+    return {k: record[k] for k in ("metric", "fid", "kid", "kid_std", "n_generated", "n_reference")}
 
 
 @torch.no_grad()

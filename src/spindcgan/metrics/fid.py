@@ -1,0 +1,167 @@
+"""FID and KID of generators, datasets and image folders, with cached reference statistics.
+
+A metric is named with its protocol: ``fid10k-test`` is 10,000 generated images against the whole
+test split; ``fid2k-train5k`` would use only the first 5,000 training images as reference.
+Reference statistics are cached on disk under a key made of the dataset fingerprint (a hash of the
+very pixels used), the preprocessing protocol and the sample count, so a changed dataset or protocol
+never reuses stale statistics.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..cache import cache_dir, digest
+from ..errors import SpinDCGANError
+from ..io import atomic_write
+from .frechet import FeatureStats, frechet_distance, kernel_inception_distance
+from .inception import PROTOCOL, extract_features, quantise_images
+
+DEFAULT_REFERENCE = {"fashion-mnist": "test", "anime": "train"}
+"""The reference split FID is measured against by default, per dataset."""
+
+
+@dataclass
+class Statistics:
+    """Mean, covariance and a KID sample of the features of one image set."""
+
+    mu: np.ndarray
+    sigma: np.ndarray
+    kid: np.ndarray
+    n: int
+    meta: dict[str, Any]
+
+
+def count_name(n: int) -> str:
+    """10000 -> '10k', 2500 -> '2.5k', 500 -> '500'."""
+    return f"{n / 1000:g}k" if n >= 1000 else str(n)
+
+
+def fingerprint(pixels: torch.Tensor) -> str:
+    """SHA-256 of the uint8 pixels (and their shape): changes whenever the data changes."""
+    h = hashlib.sha256(str(tuple(pixels.shape)).encode())
+    h.update(np.ascontiguousarray(pixels.numpy()).tobytes())
+    return h.hexdigest()
+
+
+def pixel_batches(pixels: torch.Tensor, batch_size: int) -> Iterator[torch.Tensor]:
+    """uint8 images [N, C, H, W] (or [N, H, W]) in batches."""
+    if pixels.ndim == 3:
+        pixels = pixels[:, None]
+    for i in range(0, len(pixels), batch_size):
+        yield torch.as_tensor(np.asarray(pixels[i : i + batch_size]))
+
+
+@torch.inference_mode()
+def generator_batches(generator: torch.nn.Module, n: int, seed: int, batch_size: int) -> Iterator[torch.Tensor]:
+    """``n`` generated images, quantised to uint8 as saved PNGs, ``batch_size`` at a time."""
+    device = next(generator.parameters()).device
+    gen = torch.Generator().manual_seed(seed)
+    was_training = generator.training
+    generator.eval()
+    try:
+        for i in range(0, n, batch_size):
+            z = torch.randn(min(batch_size, n - i), generator.config.z_dim, generator=gen)
+            yield quantise_images(generator(z.to(device))).cpu()
+    finally:
+        generator.train(was_training)
+
+
+def statistics(batches: Iterator[torch.Tensor], n: int, device: str = "cpu", desc: str = "features",
+               progress: bool = True, kid_max: int = 10_000, meta: dict[str, Any] | None = None) -> Statistics:
+    """Feature statistics of a stream of uint8 batches."""
+    acc = FeatureStats(kid_max=kid_max)
+    for feats in extract_features(batches, device, n, desc, progress):
+        acc.add(feats)
+    mu, sigma = acc.mean_cov()
+    return Statistics(mu, sigma, acc.kid_sample(), acc.n, {"protocol": PROTOCOL, **(meta or {})})
+
+
+def cached_statistics(pixels: torch.Tensor, label: str, device: str = "cpu", batch_size: int = 100,
+                      progress: bool = True) -> Statistics:
+    """Statistics of a fixed image set (a dataset split), from the cache when the same pixels and
+    protocol were measured before."""
+    meta = {"label": label, "n": len(pixels), "fingerprint": fingerprint(pixels)}
+    path = cache_dir("fid") / f"{digest({**meta, 'protocol': PROTOCOL})}.npz"
+    if path.exists():
+        with np.load(path) as f:
+            stored = json.loads(str(f["meta"]))
+            if stored.get("fingerprint") == meta["fingerprint"] and stored.get("protocol") == PROTOCOL:
+                return Statistics(f["mu"], f["sigma"], f["kid"], int(f["n"]), stored)
+    stats = statistics(pixel_batches(pixels, batch_size), len(pixels), device, f"reference {label}", progress,
+                       meta=meta)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
+            np.savez(f, mu=stats.mu, sigma=stats.sigma, kid=stats.kid, n=stats.n, meta=json.dumps(stats.meta))
+
+    atomic_write(path, write)
+    return stats
+
+
+def compare(real: Statistics, fake: Statistics) -> dict[str, float]:
+    """FID and KID (mean, std over subsets) between two feature statistics."""
+    fid = frechet_distance(real.mu, real.sigma, fake.mu, fake.sigma)
+    kid_mean, kid_std = kernel_inception_distance(real.kid, fake.kid)
+    return {"fid": fid, "kid": kid_mean, "kid_std": kid_std}
+
+
+def reference_pixels(dataset: str, split: str, data: str | None = None, limit: int | None = None) -> torch.Tensor:
+    """uint8 images of a dataset split, the FID reference set."""
+    from ..data.registry import load_images_for
+
+    pixels = load_images_for(dataset, split, data)
+    if limit is not None:
+        if limit > len(pixels):
+            raise SpinDCGANError(f"--ref-n {limit} is more than the {len(pixels)} images of {dataset} {split}")
+        pixels = pixels[:limit]
+    return pixels
+
+
+def generator_fid(generator: torch.nn.Module, dataset: str, n: int = 10_000, split: str = "test", seed: int = 0,
+                  data: str | None = None, ref_n: int | None = None, device: str = "cpu", batch_size: int = 100,
+                  progress: bool = True) -> dict[str, Any]:
+    """FID/KID of ``n`` generated images against a dataset split; a JSON-ready record."""
+    ref = reference_pixels(dataset, split, data, ref_n)
+    real = cached_statistics(ref, f"{dataset}-{split}", device, batch_size, progress)
+    fake = statistics(generator_batches(generator, n, seed, batch_size), n, device, "generated", progress)
+    ref_label = split if ref_n is None else f"{split}{count_name(ref_n)}"
+    return {
+        "metric": f"fid{count_name(n)}-{ref_label}",
+        **compare(real, fake),
+        "n_generated": n,
+        "n_reference": len(ref),
+        "reference": f"{dataset} {split}" + ("" if ref_n is None else f" (first {ref_n})"),
+        "seed": seed,
+        "protocol": PROTOCOL,
+    }
+
+
+def folder_fid(real: str, fake: str, size: int | None = None, device: str = "cpu", batch_size: int = 100,
+               progress: bool = True) -> dict[str, Any]:
+    """FID/KID between two image folders or zips (images resized to ``size``, default the first real one's)."""
+    from ..data.images import first_image_size, load_images
+
+    size = size or first_image_size(real)
+    real_px = load_images(real, size, progress=progress)
+    fake_px = load_images(fake, size, progress=progress)
+    real_stats = cached_statistics(real_px, f"folder {real}", device, batch_size, progress)
+    fake_stats = statistics(pixel_batches(fake_px, batch_size), len(fake_px), device, "fake", progress)
+    return {
+        "metric": f"fid{count_name(len(fake_px))}-folder{count_name(len(real_px))}",
+        **compare(real_stats, fake_stats),
+        "n_generated": len(fake_px),
+        "n_reference": len(real_px),
+        "reference": str(real),
+        "fake": str(fake),
+        "size": size,
+        "protocol": PROTOCOL,
+    }

