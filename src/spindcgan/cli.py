@@ -137,6 +137,41 @@ def cmd_fid(args: argparse.Namespace) -> None:
         save_json(record, args.json)
 
 
+def cmd_energy(args: argparse.Namespace) -> None:
+    from .energy.ledger import format_ledger
+    from .energy.report import model_ledger, plot_ledger
+    from .io import save_json
+    from .training.checkpoint import checkpoint_path, load_checkpoint
+
+    generator = discriminator = run_dir = None
+    if args.checkpoint:
+        from .models import Discriminator, Generator
+
+        path = checkpoint_path(args.checkpoint)
+        state = load_checkpoint(path)
+        config = RunConfig.from_dict(state["config"])
+        generator = Generator(config.model, config.hardware)
+        generator.load_state_dict(state["generator"])
+        if "discriminator" in state:
+            discriminator = Discriminator(config.model, config.hardware)
+            discriminator.load_state_dict(state["discriminator"])
+        run_dir = path.parent
+    else:
+        config = RunConfig(model_from_args(args), hardware_from_args(args), TrainConfig(data=args.data))
+    ledger = model_ledger(config, generator, discriminator, args.mapping, not args.devices_only, args.batch,
+                          run_dir, args.update_steps)
+    print(f"{config.model.dataset} {config.model.image_size}x{config.model.image_size}, "
+          f"hardware: {describe_hardware(config.hardware)}")
+    print(format_ledger(ledger))
+    out = Path(args.out)
+    stem = f"energy-{config.model.dataset}-{args.mapping}"
+    record = {"dataset": config.model.dataset, "checkpoint": args.checkpoint, "hardware": describe_hardware(
+        config.hardware), **ledger.to_dict()}
+    save_json(record, out / f"{stem}.json")
+    plot_ledger({args.mapping: ledger}, out / f"{stem}.png")
+    print(f"wrote {out / (stem + '.json')} and {out / (stem + '.png')}")
+
+
 def cmd_info(args: argparse.Namespace) -> None:
     from .crossbar.report import format_mapping, map_model
     from .models import Discriminator, Generator
@@ -217,6 +252,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="samples.png", help="FILE.png for a grid, or a folder for single PNGs")
     p.add_argument("--overwrite", action="store_true")
     p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("energy", help="per-layer energy and latency ledger, per image (inference and training)")
+    p.add_argument("checkpoint", nargs="?", metavar="CHECKPOINT|RUN_DIR",
+                   help="a trained model (default: a fresh model of --dataset)")
+    add_model_options(p)
+    add_hardware_options(p)
+    p.add_argument("--mapping", choices=["zero-padded", "zero-free"], default="zero-padded",
+                   help="deconvolution mapping (default: the paper's zero-padded convolution)")
+    p.add_argument("--devices-only", action="store_true", help="leave out CMOS peripherals (DAC, ADC, adds, ...)")
+    p.add_argument("--batch", type=int, default=64, help="images traced to measure the applied inputs")
+    p.add_argument("--update-steps", type=int, default=3,
+                   help="training steps measured for synapse writes when there is no training log")
+    p.add_argument("--data", help="dataset location")
+    p.add_argument("--out", default=".", help="folder for the JSON and PNG (default .)")
+    p.set_defaults(func=cmd_energy)
 
     p = sub.add_parser("info", help="per-layer crossbar mapping of a model")
     p.add_argument("checkpoint", nargs="?", metavar="CHECKPOINT|RUN_DIR")

@@ -24,6 +24,7 @@ from tqdm import tqdm
 
 from ..data.fashion_mnist import to_model_range
 from ..data.registry import load_training_images
+from ..energy.updates import count_state_changes, synapse_states
 from ..errors import SpinDCGANError
 from ..io import save_grid, save_json, save_torch
 from ..models import Discriminator, Generator
@@ -173,6 +174,8 @@ def train(
             run_dir / CHECKPOINT_NAME,
         )
 
+    track_updates = config.hardware is not None and config.hardware.synapse is not None
+    states = synapse_states(gan.generator, gan.discriminator) if track_updates else None
     log = (run_dir / "metrics.jsonl").open("a")
     bar = tqdm(total=total_steps, initial=step, disable=not progress, unit="step", dynamic_ncols=True)
     started = time.time()
@@ -183,6 +186,10 @@ def train(
             batch_ids = order[index * t.batch_size : (index + 1) * t.batch_size].to(device)
             z = torch.randn(t.batch_size, config.model.z_dim, device=device)
             stats = train_step(gan, images[batch_ids], z)
+            if track_updates:  # the synapse writes this step made, for the energy ledger
+                new_states = synapse_states(gan.generator, gan.discriminator)
+                stats["state_changes_per_image"] = count_state_changes(states, new_states) / t.batch_size
+                states = new_states
             if not all(math.isfinite(v) for v in stats.values()):
                 raise TrainingDiverged(
                     f"loss became {stats} at step {step + 1} (epoch {epoch + 1}); training stopped, "

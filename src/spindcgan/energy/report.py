@@ -1,0 +1,108 @@
+"""Ledgers of whole models (a checkpoint or a preset) and their stacked bar chart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
+
+from ..data.fashion_mnist import to_model_range  # noqa: E402
+from ..data.registry import load_training_images  # noqa: E402
+from ..errors import SpinDCGANError  # noqa: E402
+from ..io import atomic_write  # noqa: E402
+from ..models import Discriminator, Generator  # noqa: E402
+from ..training.config import RunConfig  # noqa: E402
+from .constants import PeripheralCosts  # noqa: E402
+from .ledger import COMPONENTS, DEVICE_COMPONENTS, Ledger, Mapping, build_ledger  # noqa: E402
+from .updates import count_state_changes, synapse_states  # noqa: E402
+
+
+def logged_state_changes(run_dir: Path) -> float | None:
+    """Mean synapse state changes per training image over a run, from its metrics log."""
+    path = run_dir / "metrics.jsonl"
+    if not path.exists():
+        return None
+    values = [m["state_changes_per_image"] for m in map(json.loads, path.read_text().splitlines())
+              if "state_changes_per_image" in m]
+    return sum(values) / len(values) if values else None
+
+
+def measure_state_changes(config: RunConfig, real: torch.Tensor, steps: int = 3, seed: int = 0) -> float:
+    """State changes per image over the first ``steps`` training steps of a fresh model (an estimate
+    for models without a training log; early steps move weights more than late ones)."""
+    from ..training.loop import GAN, train_step
+
+    torch.manual_seed(seed)
+    gan = GAN.build(config, "cpu")
+    before, total = synapse_states(gan.generator, gan.discriminator), 0
+    batch = config.train.batch_size
+    for i in range(steps):
+        ids = torch.randint(0, len(real), (batch,))
+        train_step(gan, real[ids], torch.randn(batch, config.model.z_dim))
+        after = synapse_states(gan.generator, gan.discriminator)
+        total, before = total + count_state_changes(before, after), after
+        del i
+    return total / (steps * batch)
+
+
+def model_ledger(config: RunConfig, generator: Generator | None = None, discriminator: Discriminator | None = None,
+                 mapping: Mapping = "zero-padded", include_peripherals: bool = True, batch: int = 64,
+                 run_dir: Path | None = None, update_steps: int = 3, costs: PeripheralCosts | None = None,
+                 seed: int = 0) -> Ledger:
+    """The ledger of a trained model (given networks) or of a freshly initialised one (from ``config``)."""
+    if config.hardware is None or config.hardware.synapse is None:
+        raise SpinDCGANError("the energy ledger needs synapse hardware (not --float or --float-weights)")
+    torch.manual_seed(seed)
+    generator = generator or Generator(config.model, config.hardware)
+    discriminator = discriminator or Discriminator(config.model, config.hardware)
+    try:
+        real = to_model_range(load_training_images(config.model.dataset, config.train.data))
+    except SpinDCGANError:
+        real = None
+    gen = torch.Generator().manual_seed(seed)
+    z = torch.randn(batch, config.model.z_dim, generator=gen)
+    if real is not None:
+        real_batch = real[torch.randperm(len(real), generator=gen)[:batch]]
+    else:  # no dataset here: the discriminator sees generated images on both sides
+        with torch.no_grad():
+            real_batch = generator.eval()(torch.randn(batch, config.model.z_dim, generator=gen))
+    logged = logged_state_changes(run_dir) if run_dir else None
+    if logged is not None:
+        changes, source = logged, f"mean over the training run in {run_dir}"
+    elif real is not None and update_steps > 0:
+        changes = measure_state_changes(config, real, update_steps, seed)
+        source = f"measured over the first {update_steps} training steps of a fresh model"
+    else:
+        changes, source = 0.0, "not measured (no training log and no dataset)"
+    return build_ledger(generator, discriminator, config.hardware, z, real_batch, mapping, costs, changes, source,
+                        include_peripherals)
+
+
+def plot_ledger(ledgers: dict[str, Ledger], out: Path) -> Path:
+    """Stacked bars of energy per image by component: devices only, and everything."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), dpi=120)
+    colours = dict(zip(COMPONENTS, plt.get_cmap("tab10").colors, strict=False))
+    for ax, components, title in ((axes[0], DEVICE_COMPONENTS, "spintronic devices"),
+                                  (axes[1], COMPONENTS, "devices + CMOS peripherals")):
+        labels, bottoms = [], []
+        bars = [(f"{name}\ninference", ledger.inference) for name, ledger in ledgers.items()]
+        bars += [(f"{name}\ntraining", ledger.training) for name, ledger in ledgers.items()]
+        bottoms = [0.0] * len(bars)
+        for comp in components:
+            heights = [totals.get(comp, 0.0) * 1e9 for _, totals in bars]
+            ax.bar(range(len(bars)), heights, bottom=bottoms, label=comp, color=colours[comp])
+            bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+        labels = [label for label, _ in bars]
+        ax.set_xticks(range(len(bars)), labels, fontsize=7)
+        ax.set_ylabel("nJ per image")
+        ax.set_title(title)
+        ax.legend(fontsize=6)
+    fig.tight_layout()
+    atomic_write(out, lambda tmp: fig.savefig(tmp, format="png"))
+    plt.close(fig)
+    return out
