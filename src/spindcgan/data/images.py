@@ -71,6 +71,11 @@ def decode(data: bytes, size: int, channels: int = 3) -> np.ndarray:
     return array[..., None] if channels == 1 else array
 
 
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    with open(path, "wb") as f:  # a file object: np.save would append ".npy" to a bare path
+        np.save(f, array, allow_pickle=False)
+
+
 def first_image_size(source: str | os.PathLike) -> int:
     """The shorter side of the first image of a source (the natural size to load it at)."""
     for _name, read, _ in list_entries(source):
@@ -83,8 +88,9 @@ def first_image_size(source: str | os.PathLike) -> int:
 
 
 def load_images(sources: str | os.PathLike | Sequence[str | os.PathLike], size: int, channels: int = 3,
-                cache: bool = True, progress: bool = True) -> torch.Tensor:
-    """uint8 images [N, channels, size, size] from one source or a list of them (see module docstring)."""
+                cache: bool = True, progress: bool = True, limit: int | None = None) -> torch.Tensor:
+    """uint8 images [N, channels, size, size] from one source or a list of them (see module docstring);
+    ``limit`` keeps the first N image files (by name)."""
     if isinstance(sources, (str, os.PathLike)):
         sources = [sources]
     entries = []
@@ -93,11 +99,15 @@ def load_images(sources: str | os.PathLike | Sequence[str | os.PathLike], size: 
         if not found:
             raise SpinDCGANError(f"{source}: no images found (looked for {', '.join(sorted(IMAGE_EXTENSIONS))})")
         entries += found
+    entries = entries[:limit]
     key = digest({"entries": [e[2] for e in entries], "sources": [str(s) for s in sources],
                   "size": size, "channels": channels, "version": 1})
     cached = cache_dir("images") / f"{key}.npy"
     if cache and cached.exists():
-        return torch.from_numpy(np.load(cached, mmap_mode="r"))
+        try:  # copy-on-write map: pages load on demand, the file is never modified
+            return torch.from_numpy(np.load(cached, mmap_mode="c"))
+        except (OSError, ValueError, EOFError):
+            pass  # a damaged cache entry: decode again and replace it
 
     images, bad = [], []
     for name, read, _ in tqdm(entries, desc="decoding images", unit="img", disable=not progress, dynamic_ncols=True):
@@ -112,5 +122,5 @@ def load_images(sources: str | os.PathLike | Sequence[str | os.PathLike], size: 
         raise SpinDCGANError(f"{', '.join(str(s) for s in sources)}: no readable images")
     array = np.ascontiguousarray(np.stack(images).transpose(0, 3, 1, 2))
     if cache:
-        atomic_write(cached, lambda tmp: np.save(tmp, array, allow_pickle=False))
+        atomic_write(cached, lambda tmp: _save_npy(tmp, array))
     return torch.from_numpy(array)

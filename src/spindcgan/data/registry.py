@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from ..errors import SpinDCGANError
+from .anime import load_anime
 from .fashion_mnist import load_fashion_mnist
 
 
@@ -12,6 +13,8 @@ def load_images_for(dataset: str, split: str = "train", data: str | None = None)
     """uint8 images of ``dataset``'s ``split``: [N, H, W] (grayscale) or [N, C, H, W]."""
     if dataset == "fashion-mnist":
         return load_fashion_mnist(split, data)[0]
+    if dataset == "anime" and split == "train":  # one split: the whole set trains and is the FID reference
+        return load_anime(data)
     raise SpinDCGANError(f"no loader for dataset {dataset!r} split {split!r}")
 
 

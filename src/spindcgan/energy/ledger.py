@@ -389,7 +389,8 @@ class Ledger:
         ]
         total = {k: sum(p[k] for p in parts) for k in COMPONENTS}
         # in the G step D's weight gradients are not needed
-        total["cmos_weight_gradient"] -= sum(p.energy["cmos_weight_gradient"] for p in self.discriminator_backward_to_image)
+        g_step_d = self.discriminator_backward_to_image
+        total["cmos_weight_gradient"] -= sum(p.energy["cmos_weight_gradient"] for p in g_step_d)
         total["synapse_write"] = self.state_changes_per_image * self.write_energy_per_state
         return self._counted(total)
 

@@ -1,0 +1,133 @@
+"""Energy ledger: hand computations, closed-form counts, the zero-free mapping, and sanity orderings."""
+
+import itertools
+
+import pytest
+import torch
+
+from spindcgan import HardwareConfig
+from spindcgan.crossbar.deconv import zero_padded_conv_transpose2d
+from spindcgan.crossbar.zero_free import zero_free_conv_transpose2d
+from spindcgan.energy import PeripheralCosts, build_ledger
+from spindcgan.energy.ledger import crossbar_forward
+from spindcgan.energy.updates import count_state_changes, synapse_states
+from spindcgan.models import Discriminator, Generator, ModelConfig
+from spindcgan.nn import SpinConv2d, SpinConvTranspose2d
+
+HW = HardwareConfig()
+COSTS = PeripheralCosts()
+
+
+def test_one_layer_ledger_equals_hand_computation():
+    layer = SpinConv2d(2, 1, 1, bias=False, hardware=HW)
+    layer.weight.data = torch.tensor([1.0, -0.5]).view(1, 2, 1, 1)  # scale 1: states (63, 0) and (0, 32)
+    x = torch.tensor([0.5, -1.0]).view(1, 2, 1, 1)  # DAC full scale 1
+    cost = crossbar_forward(layer, x, HW, "zero-padded", COSTS)
+    g = lambda n: 1e-6 + 9e-6 * n / 63  # noqa: E731 - the default linear ladder, 1 to 10 uS
+    v, t = 0.1, 1e-9
+    expected_read = (0.5 * v) ** 2 * (g(63) + g(0)) * t + (1.0 * v) ** 2 * (g(0) + g(32)) * t
+    assert cost.energy["synapse_read"] == pytest.approx(expected_read, rel=1e-9)
+    assert (cost.arrays, cost.input_vectors, cost.crossbar_reads, cost.macs) == (1, 1, 1, 2)
+    assert (cost.dac_conversions, cost.adc_conversions, cost.partial_sum_adds) == (2, 1, 0)
+    assert cost.energy["dac"] == pytest.approx(2 * 0.05e-12)
+    assert cost.energy["adc"] == pytest.approx(10e-15 * 256)
+    assert cost.latency == pytest.approx(2e-9)
+
+
+def test_tiling_counts_follow_the_array_size():
+    hw = HardwareConfig(array_rows=16, array_cols=4)
+    layer = SpinConv2d(8, 10, 3, padding=1, bias=False, hardware=hw)  # 72 rows x 10 columns: 5 x 3 tiles
+    cost = crossbar_forward(layer, torch.randn(2, 8, 5, 5), hw, "zero-padded", COSTS)
+    assert cost.arrays == 15 and cost.input_vectors == 25 and cost.crossbar_reads == 25 * 15
+    assert cost.adc_conversions == 25 * 10 * 5 and cost.partial_sum_adds == 25 * 10 * 4
+    assert cost.dac_conversions == 25 * 72 * 3
+    # border padding: each of the 4 corners misses 5 of 9 taps, each edge pixel 3 (x 8 channels)
+    assert cost.zero_row_activations == 8 * (4 * 5 + 12 * 3)
+
+
+DECONVS = [(3, 5, 4, 2, 1, 0, 7), (4, 6, 3, 2, 1, 1, 5), (2, 3, 7, 1, 0, 0, 1), (3, 2, 5, 3, 2, 1, 4),
+           (2, 2, 4, 2, 0, 0, 3)]
+
+
+@pytest.mark.parametrize("c_in,c_out,k,s,p,op,size", DECONVS)
+def test_deconv_mac_counts_equal_closed_forms(c_in, c_out, k, s, p, op, size):
+    layer = SpinConvTranspose2d(c_in, c_out, k, s, p, op, bias=False, hardware=HW)
+    x = torch.randn(2, c_in, size, size)
+    h_out = layer(x).shape[-1]
+    padded = crossbar_forward(layer, x, HW, "zero-padded", COSTS)
+    free = crossbar_forward(layer, x, HW, "zero-free", COSTS)
+    assert padded.macs == h_out * h_out * c_in * c_out * k * k
+    assert free.macs == size * size * c_in * c_out * k * k
+    assert free.zero_row_activations == 0
+    # the products that matter are the same in both mappings
+    assert padded.macs - padded.zero_macs == pytest.approx(free.macs - free.zero_macs)
+    assert free.energy["synapse_read"] == pytest.approx(padded.energy["synapse_read"], rel=1e-9)
+    assert free.input_vectors <= padded.input_vectors
+
+
+@pytest.mark.parametrize("s,k,p,op,d,g", [c for c in itertools.product((1, 2, 3), (1, 3, 4), (0, 1), (0, 1), (1, 2),
+                                                                       (1, 2)) if c[3] < max(c[0], c[4])])
+def test_zero_free_mapping_computes_exactly_the_zero_padded_result(s, k, p, op, d, g):
+    torch.manual_seed(s * 7 + k)
+    x = torch.randn(2, 2 * g, 4, 5, dtype=torch.float64)
+    w = torch.randn(2 * g, 3, k, k, dtype=torch.float64)
+    b = torch.randn(3 * g, dtype=torch.float64)
+    args = (w, b, (s, s), (p, p), (op, op), g, (d, d))
+    try:
+        expected = zero_padded_conv_transpose2d(x, *args)
+    except RuntimeError:
+        pytest.skip("no output for this configuration")
+    torch.testing.assert_close(zero_free_conv_transpose2d(x, *args), expected, atol=1e-12, rtol=1e-10)
+
+
+@pytest.fixture(scope="module")
+def fashion_ledgers():
+    torch.manual_seed(0)
+    model = ModelConfig.preset("fashion-mnist", width=16)
+    g, d = Generator(model, HW), Discriminator(model, HW)
+    z, real = torch.randn(8, 100), torch.rand(8, 1, 28, 28) * 2 - 1
+    return {m: build_ledger(g, d, HW, z, real, m, state_changes_per_image=100.0) for m in ("zero-padded", "zero-free")}
+
+
+def test_zero_free_never_costs_more_and_training_costs_more_than_inference(fashion_ledgers):
+    padded, free = fashion_ledgers["zero-padded"], fashion_ledgers["zero-free"]
+    for ledger in (padded, free):
+        assert sum(ledger.training.values()) >= sum(ledger.inference.values())
+        assert ledger.training["synapse_write"] == pytest.approx(100 * 0.87e-15)
+    for which in ("inference", "training"):
+        a, b = getattr(free, which), getattr(padded, which)
+        assert sum(a.values()) <= sum(b.values())
+        for k in a:
+            assert a[k] <= b[k] * (1 + 1e-9), k
+    assert free.inference_latency < padded.inference_latency
+
+
+def test_dw_activation_energy_is_evaluations_times_device_energy(fashion_ledgers):
+    ledger = fashion_ledgers["zero-padded"]
+    relu_evals = sum(p.activation_evaluations for p in ledger.generator_forward if p.kind == "dw-relu")
+    assert relu_evals == 64 * 7 * 7 + 32 * 14 * 14  # width 16: 4w x 7 x 7 and 2w x 14 x 14
+    assert ledger.inference["dw_activation"] == pytest.approx(relu_evals * 9.16e-15)
+
+
+def test_all_zero_input_image_draws_no_synapse_read_current():
+    torch.manual_seed(0)
+    layer = SpinConv2d(1, 8, 4, 2, 1, bias=False, hardware=HW)
+    zero = crossbar_forward(layer, torch.zeros(3, 1, 28, 28), HW, "zero-padded", COSTS)
+    assert zero.energy["synapse_read"] == 0.0
+    some = crossbar_forward(layer, torch.rand(3, 1, 28, 28), HW, "zero-padded", COSTS)
+    assert some.energy["synapse_read"] > 0
+    model = ModelConfig.preset("fashion-mnist", width=8)
+    ledger = build_ledger(Generator(model, HW), Discriminator(model, HW), HW, torch.randn(2, 100),
+                          torch.zeros(2, 1, 28, 28))
+    first_d = ledger.discriminator_forward[0]
+    assert first_d.kind == "conv" and first_d.energy["synapse_read"] > 0  # the fakes are not all zero
+
+
+def test_state_changes_count_levels_moved():
+    layer = SpinConv2d(1, 1, 1, bias=False, hardware=HW)
+    layer.weight.data = torch.tensor([1.0]).view(1, 1, 1, 1)
+    second = SpinConv2d(1, 2, 1, bias=False, hardware=HW)
+    second.weight.data = torch.tensor([1.0, 0.5]).view(2, 1, 1, 1)  # states 63, 32
+    before = synapse_states(layer, second)
+    second.weight.data = torch.tensor([1.0, -0.25]).view(2, 1, 1, 1)  # G+: 32 -> 0, G-: 0 -> 16
+    assert count_state_changes(before, synapse_states(layer, second)) == 32 + 16

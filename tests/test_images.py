@@ -1,0 +1,121 @@
+"""Image folder / zip datasets (Anime Face) and the 64x64 colour DCGAN."""
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from spindcgan import HardwareConfig, SpinDCGANError
+from spindcgan.data.anime import anime_candidates, load_anime
+from spindcgan.data.images import load_images
+from spindcgan.models import Discriminator, Generator, ModelConfig
+from spindcgan.training import RunConfig, TrainConfig, load_checkpoint, train
+
+ANIME = next((p for p in anime_candidates() if p.exists()), None)
+needs_anime = pytest.mark.skipif(ANIME is None, reason="shared/data/anime-faces-64.zip not found")
+
+
+def _png(mode: str, size=(40, 30), colour=None) -> bytes:
+    buf = io.BytesIO()
+    Image.new(mode, size, colour).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _jpeg(size=(64, 64)) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (*size, 3), dtype=np.uint8)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def _cmyk_jpeg() -> bytes:
+    buf = io.BytesIO()
+    Image.new("CMYK", (20, 20), (0, 0, 0, 0)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+@needs_anime
+def test_real_anime_zip_in_place(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPINDCGAN_CACHE", str(tmp_path))
+    images = load_images(ANIME, 64, limit=300, progress=False)
+    assert images.shape == (300, 3, 64, 64) and images.dtype == torch.uint8
+    assert 60 < images.float().mean() < 220 and images.float().std() > 20
+    again = load_images(ANIME, 64, limit=300, progress=False)  # from the memory-mapped cache
+    assert torch.equal(images, again)
+    assert len(list(tmp_path.glob("images/*.npy"))) == 1
+    small = load_images(ANIME, 32, limit=10, progress=False)  # resized: another cache entry
+    assert small.shape == (10, 3, 32, 32)
+
+
+def test_mixed_zip_skips_broken_handles_modes_and_ignores_non_images(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPINDCGAN_CACHE", str(tmp_path / "cache"))
+    good_jpeg = _jpeg()
+    path = tmp_path / "mixed.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("images/a.jpg", good_jpeg)
+        z.writestr("images/b_truncated.jpg", good_jpeg[: len(good_jpeg) // 2])
+        z.writestr("images/c_alpha.png", _png("RGBA", colour=(255, 0, 0, 0)))  # fully transparent red
+        z.writestr("images/d_gray.png", _png("L", colour=77))
+        z.writestr("images/e_cmyk.jpg", _cmyk_jpeg())
+        z.writestr("images/notes.txt", "not an image")
+        z.writestr("images/nested/deeper/f.png", _png("P", size=(64, 80)))
+    with pytest.warns(UserWarning, match=r"skipped 1 unreadable image\(s\): .*b_truncated.jpg"):
+        images = load_images(path, 32, progress=False)
+    assert images.shape == (5, 3, 32, 32)
+    alpha, gray = images[1], images[2]
+    assert torch.all(alpha == 255)  # transparent pixels composite over white
+    assert torch.all(gray == 77)  # grayscale copied to three channels
+
+
+def test_folder_source_and_list_of_sources(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPINDCGAN_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "faces" / "sub").mkdir(parents=True)
+    (tmp_path / "faces" / "one.png").write_bytes(_png("RGB", (64, 64), (10, 20, 30)))
+    (tmp_path / "faces" / "sub" / "two.jpg").write_bytes(_jpeg((70, 100)))
+    (tmp_path / "faces" / "readme.md").write_text("# hi")
+    images = load_images(tmp_path / "faces", 64, progress=False)
+    assert images.shape == (2, 3, 64, 64)
+    assert images[0, :, 0, 0].tolist() == [10, 20, 30]
+    both = load_images([tmp_path / "faces", tmp_path / "faces" / "sub"], 64, progress=False)
+    assert len(both) == 3
+
+
+def test_sources_without_images_are_one_line_errors(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "a.txt").write_text("x")
+    with pytest.raises(SpinDCGANError, match="empty: no images found"):
+        load_images(tmp_path / "empty", 64)
+    with pytest.raises(SpinDCGANError, match="no such folder"):
+        load_images(tmp_path / "missing", 64)
+    (tmp_path / "x.zip").write_bytes(b"not a zip")
+    with pytest.raises(SpinDCGANError, match="not a folder or a zip"):
+        load_images(tmp_path / "x.zip", 64)
+    with pytest.raises(SpinDCGANError, match="Anime Face images not found"):
+        load_anime(tmp_path / "nowhere.zip")
+
+
+@pytest.mark.parametrize("hardware", [None, HardwareConfig()])
+def test_64x64_generator_and_discriminator_shapes(hardware):
+    model = ModelConfig.preset("anime", width=8)
+    g, d = Generator(model, hardware), Discriminator(model, hardware)
+    images = g(torch.randn(3, 100))
+    assert images.shape == (3, 3, 64, 64) and d(images).shape == (3,)
+    assert [m.out_channels for m in g.modules() if hasattr(m, "out_channels")] == [64, 32, 16, 8, 3]
+
+
+@needs_anime
+@pytest.mark.parametrize("hardware", [None, HardwareConfig()])
+def test_few_anime_training_steps_give_finite_losses(tmp_path, monkeypatch, hardware):
+    monkeypatch.setenv("SPINDCGAN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr("spindcgan.data.anime.load_images",
+                        lambda *a, **k: load_images(*a, **{**k, "limit": 64, "progress": False}))
+    config = RunConfig(ModelConfig.preset("anime", width=4), hardware,
+                       TrainConfig(max_steps=3, batch_size=16, log_every=1, sample_count=4))
+    run = train(config, tmp_path, progress=False)
+    losses = [json.loads(ln) for ln in (run / "metrics.jsonl").read_text().splitlines()]
+    assert len([m for m in losses if "loss_d" in m]) == 3
+    assert all(np.isfinite(m["loss_d"]) and np.isfinite(m["loss_g"]) for m in losses if "loss_d" in m)
+    assert load_checkpoint(run)["step"] == 3
