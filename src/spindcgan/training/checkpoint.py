@@ -36,9 +36,10 @@ def load_checkpoint(path: str | Path, map_location: str = "cpu") -> dict[str, An
 
 
 def load_generator(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:
-    """The generator of a checkpoint (or run folder), in eval mode, and its run config."""
+    """The evaluated generator of a checkpoint (or run folder): its EMA when training kept one; in eval
+    mode, with its run config."""
     state = load_checkpoint(path, device)
     config = RunConfig.from_dict(state["config"])
     generator = Generator(config.model, config.hardware).to(device)
-    generator.load_state_dict(state["generator"])
+    generator.load_state_dict(state.get("generator_ema", state["generator"]))
     return generator.eval(), config

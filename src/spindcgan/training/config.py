@@ -26,6 +26,10 @@ class TrainConfig:
     beta1: float = 0.5
     beta2: float = 0.999
     seed: int = 0
+    ema: float = 0.0
+    """Decay of an exponential moving average of the generator's shadow weights (0: off; 0.999 is
+    usual). When on, the EMA generator (quantised like any other) is the one sampled, evaluated
+    and loaded from checkpoints; training itself is unchanged."""
     checkpoint_every: int = 0
     """Also checkpoint every N steps (0: only at epoch ends and at the stop)."""
     log_every: int = 50
@@ -52,6 +56,8 @@ class TrainConfig:
                 raise SpinDCGANError(f"train.{name} must be >= 1, got {getattr(self, name)}")
         if self.max_steps is not None and self.max_steps < 1:
             raise SpinDCGANError(f"train.max_steps must be >= 1, got {self.max_steps}")
+        if not 0 <= self.ema < 1:
+            raise SpinDCGANError(f"train.ema must be in [0, 1), got {self.ema}")
         if self.limit is not None and self.limit < 1:
             raise SpinDCGANError(f"train.limit must be >= 1, got {self.limit}")
         if self.fid_every < 0 or self.fid_n < 2:

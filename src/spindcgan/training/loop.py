@@ -11,6 +11,7 @@ steps as an uninterrupted one.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import time
@@ -45,6 +46,7 @@ class GAN:
     discriminator: Discriminator
     opt_g: torch.optim.Adam
     opt_d: torch.optim.Adam
+    generator_ema: Generator | None = None
 
     @classmethod
     def build(cls, config: RunConfig, device: str) -> GAN:
@@ -52,21 +54,43 @@ class GAN:
         d = Discriminator(config.model, config.hardware).to(device)
         t = config.train
         betas = (t.beta1, t.beta2)
-        return cls(g, d, torch.optim.Adam(g.parameters(), t.lr, betas), torch.optim.Adam(d.parameters(), t.lr, betas))
+        ema = copy.deepcopy(g).requires_grad_(False) if t.ema > 0 else None
+        return cls(g, d, torch.optim.Adam(g.parameters(), t.lr, betas), torch.optim.Adam(d.parameters(), t.lr, betas),
+                   ema)
+
+    @property
+    def evaluated_generator(self) -> Generator:
+        """The generator that is sampled and measured: the EMA one when training keeps it."""
+        return self.generator_ema if self.generator_ema is not None else self.generator
+
+    @torch.no_grad()
+    def update_ema(self, decay: float) -> None:
+        """Move the EMA shadow weights towards the trained ones; copy BatchNorm statistics."""
+        if self.generator_ema is None:
+            return
+        for ema_p, p in zip(self.generator_ema.parameters(), self.generator.parameters(), strict=True):
+            ema_p.lerp_(p, 1 - decay)
+        for ema_b, b in zip(self.generator_ema.buffers(), self.generator.buffers(), strict=True):
+            ema_b.copy_(b)
 
     def state_dict(self) -> dict[str, Any]:
-        return {
+        state = {
             "generator": self.generator.state_dict(),
             "discriminator": self.discriminator.state_dict(),
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
         }
+        if self.generator_ema is not None:
+            state["generator_ema"] = self.generator_ema.state_dict()
+        return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.generator.load_state_dict(state["generator"])
         self.discriminator.load_state_dict(state["discriminator"])
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
+        if self.generator_ema is not None:
+            self.generator_ema.load_state_dict(state["generator_ema"])
 
 
 def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor) -> dict[str, float]:
@@ -123,9 +147,11 @@ def fixed_noise(config: RunConfig, device: str) -> torch.Tensor:
 
 
 def train(
-    config: RunConfig, out: str | Path = "runs", resume: str | Path | None = None, progress: bool = True
+    config: RunConfig, out: str | Path = "runs", resume: str | Path | None = None, progress: bool = True,
+    time_limit: float | None = None,
 ) -> Path:
-    """Train (or continue) a run; returns its folder. ``resume`` is a run folder to continue."""
+    """Train (or continue) a run; returns its folder. ``resume`` is a run folder to continue.
+    ``time_limit`` (seconds) stops cleanly after the step that passes it, with a checkpoint to resume."""
     t = config.train
     if t.threads:
         torch.set_num_threads(t.threads)
@@ -180,12 +206,13 @@ def train(
     bar = tqdm(total=total_steps, initial=step, disable=not progress, unit="step", dynamic_ncols=True)
     started = time.time()
     try:
-        while step < total_steps:
+        while step < total_steps and (time_limit is None or time.time() - started < time_limit):
             epoch, index = divmod(step, steps_per_epoch)
             order = epoch_order(t.seed, epoch, len(images))
             batch_ids = order[index * t.batch_size : (index + 1) * t.batch_size].to(device)
             z = torch.randn(t.batch_size, config.model.z_dim, device=device)
             stats = train_step(gan, images[batch_ids], z)
+            gan.update_ema(t.ema)
             if track_updates:  # the synapse writes this step made, for the energy ledger
                 new_states = synapse_states(gan.generator, gan.discriminator)
                 stats["state_changes_per_image"] = count_state_changes(states, new_states) / t.batch_size
@@ -209,7 +236,7 @@ def train(
                 log.write(json.dumps({"step": step, "epoch_end": epoch + 1, "elapsed_s": time.time() - started,
                                       **{f"mean_{k}": v for k, v in summary.items()}}) + "\n")
                 log.flush()
-                save_samples(gan.generator, noise, run_dir / "samples" / f"epoch-{epoch + 1:03d}.png")
+                save_samples(gan.evaluated_generator, noise, run_dir / "samples" / f"epoch-{epoch + 1:03d}.png")
                 if t.fid_every and (epoch + 1) % t.fid_every == 0:
                     log.write(json.dumps({"step": step, "epoch_end": epoch + 1, **measure_fid(gan, config)}) + "\n")
                     log.flush()
@@ -230,8 +257,8 @@ def measure_fid(gan: GAN, config: RunConfig) -> dict[str, Any]:
 
     dataset = config.model.dataset
     t = config.train
-    record = generator_fid(gan.generator, dataset, t.fid_n, DEFAULT_REFERENCE[dataset], seed=12345, data=t.data,
-                           ref_n=t.fid_ref_n, device=t.device, progress=False)
+    record = generator_fid(gan.evaluated_generator, dataset, t.fid_n, DEFAULT_REFERENCE[dataset], seed=12345,
+                           data=t.data, ref_n=t.fid_ref_n, device=t.device, progress=False)
     return {k: record[k] for k in ("metric", "fid", "kid", "kid_std", "n_generated", "n_reference")}
 
 
