@@ -17,7 +17,7 @@ export PYTHONUNBUFFERED=1
 python3 -c "import torch; print(torch.__version__, torch.cuda.get_device_name(0))"
 set +e  # whatever happens, pack what there is
 python3 experiments/paper.py --out /tmp/paper --device cuda --epochs 30 --time-limit "$minutes" 2>&1 \
-  | grep -v -i warning | tee /tmp/paper.log
+  | grep --line-buffered -v -i warning | tee /tmp/paper.log
 # what comes back: small files of every run, and the evaluated generators of the main runs
 cd /tmp/paper
 tar czf "$OUT/results.tar.gz" --exclude=checkpoint.pt */

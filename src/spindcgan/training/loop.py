@@ -237,11 +237,11 @@ def train(
                                       **{f"mean_{k}": v for k, v in summary.items()}}) + "\n")
                 log.flush()
                 save_samples(gan.evaluated_generator, noise, run_dir / "samples" / f"epoch-{epoch + 1:03d}.png")
+                checkpoint()  # before the (long) FID, so an interruption there loses no training
                 if t.fid_every and (epoch + 1) % t.fid_every == 0:
                     log.write(json.dumps({"step": step, "epoch_end": epoch + 1, **measure_fid(gan, config)}) + "\n")
                     log.flush()
                     plot_fid_curve(run_dir / "metrics.jsonl", run_dir / "fid.png")
-                checkpoint()
             elif t.checkpoint_every and step % t.checkpoint_every == 0:
                 checkpoint()
         checkpoint()
