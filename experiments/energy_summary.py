@@ -24,8 +24,9 @@ def rows_devices(rows: list[dict]) -> float:
 
 def main() -> None:
     folder = Path("docs/energy")
-    lines = ["| dataset | mapping | G forward, devices | G + D forward, devices | training, devices | paper test / train |"
-             " inference, with CMOS peripherals | training, with peripherals | inference latency | images/s |",
+    lines = ["| dataset | mapping | G forward, devices | G + D forward, devices | training, devices "
+             "| paper test / train | inference, with CMOS peripherals | training, with peripherals "
+             "| inference latency | images/s |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for dataset in ("fashion-mnist", "anime"):
         for mapping in ("zero-padded", "zero-free"):

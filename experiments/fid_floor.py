@@ -11,7 +11,6 @@ are cached and reused by every later ``spindcgan fid``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -37,17 +36,19 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--batch-size", type=int, default=32, help="32 runs ~1.3x faster than 100 on a 2-core CPU")
     parser.add_argument("--out", default="results/fid-floor.json")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
     timings = {}
     start = time.perf_counter()
-    test = cached_statistics(reference_pixels("fashion-mnist", "test"), "fashion-mnist-test", args.device)
+    test_pixels = reference_pixels("fashion-mnist", "test")
+    test = cached_statistics(test_pixels, "fashion-mnist-test", args.device, args.batch_size)
     timings["test_10000_s"] = time.perf_counter() - start
     start = time.perf_counter()
     train = cached_statistics(reference_pixels("fashion-mnist", "train", limit=args.n),
-                              f"fashion-mnist-train-first{args.n}", args.device)
+                              f"fashion-mnist-train-first{args.n}", args.device, args.batch_size)
     timings[f"train_{args.n}_s"] = time.perf_counter() - start
     result = compare(test, train)
     record = {

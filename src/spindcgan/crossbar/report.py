@@ -11,6 +11,7 @@ import torch
 import torch.nn as nn
 
 from ..nn import CrossbarLayerMixin, DomainWallLeakyReLU, DomainWallReLU, SpinConvTranspose2d
+from ..tracing import trace_leaves
 from .array import tile_counts
 from .config import HardwareConfig
 
@@ -43,33 +44,15 @@ def _per_image(shape: torch.Size) -> tuple[int, ...]:
     return tuple(int(s) for s in shape[1:])
 
 
-def trace_layers(model: nn.Module, example: torch.Tensor) -> list[tuple[str, nn.Module, tuple, tuple]]:
-    """(name, module, input shape, output shape) of every leaf module, in execution order."""
-    records: list[tuple[str, nn.Module, tuple, tuple]] = []
-    names = {m: n for n, m in model.named_modules()}
-    hooks = [
-        m.register_forward_hook(
-            lambda mod, inp, out: records.append((names[mod], mod, _per_image(inp[0].shape), _per_image(out.shape)))
-        )
-        for m in model.modules()
-        if not list(m.children())
-    ]
-    try:
-        was_training = model.training
-        with torch.no_grad():
-            model.eval()(example)
-        model.train(was_training)
-    finally:
-        for h in hooks:
-            h.remove()
-    return records
-
-
 def map_model(model: nn.Module, example: torch.Tensor, hardware: HardwareConfig | None) -> list[LayerMapping]:
     """Per-layer hardware mapping of ``model`` for inputs like ``example`` (batch of 1 is enough)."""
     mappings = []
-    for name, module, in_shape, out_shape in trace_layers(model, example[:1]):
-        m = LayerMapping(name, "cmos-" + type(module).__name__.lower(), module, in_shape, out_shape)
+    was_training = model.training
+    records = trace_leaves(model.eval(), example[:1])
+    model.train(was_training)
+    for record in records:
+        module, in_shape, out_shape = record.module, _per_image(record.input.shape), _per_image(record.output.shape)
+        m = LayerMapping(record.name, "cmos-" + type(module).__name__.lower(), module, in_shape, out_shape)
         if isinstance(module, CrossbarLayerMixin):
             conv: nn.Conv2d = module  # type: ignore[assignment]
             m.kind = "deconv" if isinstance(module, SpinConvTranspose2d) else "conv"

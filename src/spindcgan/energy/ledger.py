@@ -33,6 +33,7 @@ from ..crossbar.deconv import transposed_to_conv_weight, zero_pad_for_transpose
 from ..crossbar.programming import device_conductances, program
 from ..crossbar.zero_free import full_output_size, scatter_matrix
 from ..nn import CrossbarLayerMixin, DomainWallLeakyReLU, DomainWallReLU, SpinConvTranspose2d
+from ..tracing import trace_leaves
 from .constants import PeripheralCosts
 
 Mapping = Literal["zero-padded", "zero-free"]
@@ -298,40 +299,13 @@ def elementwise_backward(forward: PassCost, costs: PeripheralCosts) -> PassCost:
 
 # --- whole networks -------------------------------------------------------------------------------------
 
-def trace(model: nn.Module, inputs: torch.Tensor, loss_fn) -> list[tuple[str, nn.Module, torch.Tensor, torch.Tensor,
-                                                                     torch.Tensor | None]]:
-    """Run forward and backward once; per leaf layer: (name, module, input, output, output gradient)."""
-    names = {m: n for n, m in model.named_modules()}
-    records: dict[nn.Module, list] = {}
-    order: list[nn.Module] = []
-    hooks = []
-    for module in model.modules():
-        if list(module.children()):
-            continue
-
-        def fwd(mod, inp, out):
-            order.append(mod)
-            records[mod] = [inp[0].detach(), out.detach(), None]
-            if out.requires_grad:
-                out.register_hook(lambda g, mod=mod: records[mod].__setitem__(2, g.detach()))
-
-        hooks.append(module.register_forward_hook(fwd))
-    try:
-        out = model(inputs)
-        loss_fn(out).backward()
-    finally:
-        for h in hooks:
-            h.remove()
-    model.zero_grad(set_to_none=True)
-    return [(names[m], m, *records[m]) for m in order]
-
-
 def network_passes(model: nn.Module, inputs: torch.Tensor, loss_fn, hardware: HardwareConfig, mapping: Mapping,
                    costs: PeripheralCosts) -> tuple[list[PassCost], list[PassCost]]:
     """(forward costs, backward costs) of every layer of ``model`` on ``inputs`` (per image)."""
     forward, backward = [], []
     first_crossbar = True
-    for name, module, x, out, grad in trace(model, inputs, loss_fn):
+    for record in trace_leaves(model, inputs, loss_fn):
+        name, module, x, out, grad = record.name, record.module, record.input, record.output, record.grad_output
         if isinstance(module, CrossbarLayerMixin):
             forward.append(crossbar_forward(module, x, hardware, mapping, costs, name))
             g = grad if grad is not None else torch.zeros_like(out)

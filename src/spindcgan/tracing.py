@@ -1,0 +1,46 @@
+"""Tracing a model's leaf layers on a real input: what each layer received, produced and got back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+
+
+@dataclass
+class LeafRecord:
+    name: str
+    module: nn.Module
+    input: torch.Tensor
+    output: torch.Tensor
+    grad_output: torch.Tensor | None = None
+    """Gradient of the loss with respect to the output (only when traced with a loss)."""
+
+
+def trace_leaves(model: nn.Module, inputs: torch.Tensor,
+                 loss_fn: Callable[[torch.Tensor], torch.Tensor] | None = None) -> list[LeafRecord]:
+    """Run ``model`` once (and, with ``loss_fn``, backward once); one record per leaf layer call, in order.
+    The caller chooses train/eval mode; parameter gradients are cleared afterwards."""
+    names = {m: n for n, m in model.named_modules()}
+    records: list[LeafRecord] = []
+
+    def hook(module: nn.Module, inp: tuple, out: torch.Tensor) -> None:
+        record = LeafRecord(names[module], module, inp[0].detach(), out.detach())
+        records.append(record)
+        if loss_fn is not None and out.requires_grad:
+            out.register_hook(lambda g: setattr(record, "grad_output", g.detach()))
+
+    hooks = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
+    try:
+        if loss_fn is None:
+            with torch.no_grad():
+                model(inputs)
+        else:
+            loss_fn(model(inputs)).backward()
+            model.zero_grad(set_to_none=True)
+    finally:
+        for h in hooks:
+            h.remove()
+    return records
