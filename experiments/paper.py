@@ -30,7 +30,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-RECIPE = ["--width", "64", "--ema", "0.999", "--fid-every", "5", "--fid-n", "5000"]
+RECIPE = ["--width", "64", "--ema", "0.999", "--fid-every", "10", "--fid-n", "2000"]
 RUNS: dict[str, list[str]] = {
     "fmnist-hw6-s0": ["--seed", "0"],
     "fmnist-hw6-s1": ["--seed", "1"],
@@ -120,6 +120,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--time-limit", type=float, help="minutes of training per run in this invocation")
     parser.add_argument("--only", nargs="*", help="run names (default: all)")
+    parser.add_argument("--jobs", type=int, default=6, help="runs training at the same time (default 6)")
     parser.add_argument("--quick", action="store_true", help="tiny settings: a smoke test of this script")
     parser.add_argument("--skip-train", action="store_true")
     args = parser.parse_args()
@@ -138,11 +139,17 @@ def main() -> None:
         cached_statistics(pixels, f"{dataset}-{split}", args.device, progress=False)
         print(f"[{time.time() - start:6.0f}s] reference statistics {dataset} {split}: {len(pixels)} images", flush=True)
 
-    if not args.skip_train:
-        procs = {name: launch(root, name, args) for name in names}
-        for name, proc in procs.items():
-            code = proc.wait()
-            print(f"[{time.time() - start:6.0f}s] {name}: training exited {code}", flush=True)
+    if not args.skip_train:  # at most --jobs runs share the device at a time
+        queue, running = list(names), {}
+        while queue or running:
+            while queue and len(running) < args.jobs:
+                name = queue.pop(0)
+                running[name] = launch(root, name, args)
+            time.sleep(1)
+            for name, proc in list(running.items()):
+                if proc.poll() is not None:
+                    print(f"[{time.time() - start:6.0f}s] {name}: training exited {proc.returncode}", flush=True)
+                    del running[name]
 
     runs = {name: run_folder(root, name) for name in names}
     spawn = multiprocessing.get_context("spawn")  # forking a process that holds OpenMP threads can hang
