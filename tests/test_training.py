@@ -119,3 +119,31 @@ def test_cli_end_to_end(tmp_path, capsys):
     assert "deconv" in captured.out and "none (float baseline)" in captured.out
     assert main(["sample", str(tmp_path / "nothing")]) == 2
     assert "no checkpoint there" in capsys.readouterr().err
+
+
+def test_export_holds_integer_device_states_and_generate_uses_them(tmp_path, capsys):
+    from spindcgan.export import load_exported
+    from spindcgan.training import load_generator
+
+    run = train(tiny_config(max_steps=3), tmp_path / "runs", progress=False)
+    model = tmp_path / "g.pt"
+    assert main(["export", str(run), "--out", str(model)]) == 0
+    data = torch.load(model, weights_only=False)
+    assert data["crossbars"], "no crossbar layers exported"
+    for layer in data["crossbars"].values():
+        for states in (layer["positive"], layer["negative"]):
+            assert states.dtype == torch.uint8 and int(states.max()) <= 63
+        assert layer["scale"] > 0
+    exported, _ = load_exported(model)
+    original, _ = load_generator(run)
+    z = torch.randn(6, 100)
+    with torch.no_grad():
+        images = exported(z)
+        torch.testing.assert_close(images, original(z), atol=1e-6, rtol=1e-5)  # every device on its level
+    assert images.std() > 1e-3  # not a constant image
+    grid = tmp_path / "gen.png"
+    assert main(["generate", "--model", str(model), "--n", "4", "--out", str(grid)]) == 0
+    out = capsys.readouterr().out
+    assert grid.exists() and "nJ in the spintronic devices" in out
+    assert main(["export", str(run), "--out", str(model)]) == 2  # never clobbers
+    assert main(["generate", "--model", str(tmp_path / "none.pt")]) == 2

@@ -173,6 +173,45 @@ def cmd_energy(args: argparse.Namespace) -> None:
     print(f"wrote {out / (stem + '.json')} and {out / (stem + '.png')}")
 
 
+def cmd_export(args: argparse.Namespace) -> None:
+    from .export import save_exported
+    from .training.checkpoint import load_generator
+
+    generator, config = load_generator(args.source)
+    out = Path(args.out)
+    if out.exists() and not args.overwrite:
+        raise SpinDCGANError(f"{out} exists; choose another --out or pass --overwrite")
+    save_exported(generator, config, out)
+    print(f"wrote the device states of {args.source} to {out} ({out.stat().st_size / 1e6:.1f} MB)")
+
+
+SHIPPED_MODEL = Path(__file__).parent / "assets" / "fashion-mnist-6bit-dw.pt"
+
+
+def cmd_generate(args: argparse.Namespace) -> None:
+    from .energy.ledger import DEVICE_COMPONENTS, generation_cost
+    from .export import load_exported
+    from .generation import generate, write_samples
+
+    model = Path(args.model) if args.model else SHIPPED_MODEL
+    if not model.exists():
+        raise SpinDCGANError(
+            f"{model}: no generator there" + ("" if args.model else " (this version ships none yet: train one, "
+                                              "then `spindcgan export RUN_DIR --out FILE` and pass --model FILE)")
+        )
+    generator, config = load_exported(model)
+    images = generate(generator, args.n, args.seed)
+    out = write_samples(images, args.out, args.overwrite)
+    z = torch.randn(16, config.model.z_dim, generator=torch.Generator().manual_seed(args.seed))
+    passes = generation_cost(generator, config.hardware, z, args.mapping)
+    devices = sum(p.energy[k] for p in passes for k in DEVICE_COMPONENTS)
+    total = sum(p.total_energy for p in passes)
+    latency = sum(p.latency for p in passes)
+    print(f"wrote {args.n} images to {out}")
+    print(f"energy per generated image ({args.mapping} deconvolutions): {devices * 1e9:.4f} nJ in the spintronic "
+          f"devices, {total * 1e9:.1f} nJ with CMOS peripherals; latency {latency * 1e6:.3f} us")
+
+
 def cmd_info(args: argparse.Namespace) -> None:
     from .crossbar.report import format_mapping, map_model
     from .models import Discriminator, Generator
@@ -271,6 +310,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="dataset location")
     p.add_argument("--out", default=".", help="folder for the JSON and PNG (default .)")
     p.set_defaults(func=cmd_energy)
+
+    p = sub.add_parser("export", help="save a trained generator as its device states (uint8 states + scales)")
+    p.add_argument("source", metavar="CHECKPOINT|RUN_DIR")
+    p.add_argument("--out", required=True, help="output file (.pt)")
+    p.add_argument("--overwrite", action="store_true")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("generate", help="images and per-image energy from an exported (or the shipped) generator")
+    p.add_argument("--model", help="device-state file from `spindcgan export` (default: the shipped one)")
+    p.add_argument("--n", type=int, default=64)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default="generated.png", help="FILE.png for a grid, or a folder for single PNGs")
+    p.add_argument("--mapping", choices=["zero-padded", "zero-free"], default="zero-padded")
+    p.add_argument("--overwrite", action="store_true")
+    p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("info", help="per-layer crossbar mapping of a model")
     p.add_argument("checkpoint", nargs="?", metavar="CHECKPOINT|RUN_DIR")

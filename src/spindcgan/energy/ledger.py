@@ -301,23 +301,36 @@ def elementwise_backward(forward: PassCost, costs: PeripheralCosts) -> PassCost:
 
 def network_passes(model: nn.Module, inputs: torch.Tensor, loss_fn, hardware: HardwareConfig, mapping: Mapping,
                    costs: PeripheralCosts) -> tuple[list[PassCost], list[PassCost]]:
-    """(forward costs, backward costs) of every layer of ``model`` on ``inputs`` (per image)."""
+    """(forward costs, backward costs) of every layer of ``model`` on ``inputs`` (per image); without a
+    ``loss_fn`` only the forward pass is traced and the backward list is empty."""
     forward, backward = [], []
     first_crossbar = True
     for record in trace_leaves(model, inputs, loss_fn):
         name, module, x, out, grad = record.name, record.module, record.input, record.output, record.grad_output
         if isinstance(module, CrossbarLayerMixin):
             forward.append(crossbar_forward(module, x, hardware, mapping, costs, name))
-            g = grad if grad is not None else torch.zeros_like(out)
-            backward.append(crossbar_backward(module, x.shape, g, hardware, mapping, costs, name,
-                                              input_gradient=not first_crossbar))
+            if loss_fn is not None:
+                g = grad if grad is not None else torch.zeros_like(out)
+                backward.append(crossbar_backward(module, x.shape, g, hardware, mapping, costs, name,
+                                                  input_gradient=not first_crossbar))
             first_crossbar = False
         else:
             cost = elementwise_forward(module, out, costs, name)
             if cost is not None:
                 forward.append(cost)
-                backward.append(elementwise_backward(cost, costs))
+                if loss_fn is not None:
+                    backward.append(elementwise_backward(cost, costs))
     return forward, backward
+
+
+def generation_cost(generator: nn.Module, hardware: HardwareConfig, z: torch.Tensor, mapping: Mapping = "zero-padded",
+                    costs: PeripheralCosts | None = None) -> list[PassCost]:
+    """Per-layer cost of generating one image (the generator forward alone; no discriminator needed)."""
+    was_training = generator.training
+    try:
+        return network_passes(generator.eval(), z, None, hardware, mapping, costs or PeripheralCosts())[0]
+    finally:
+        generator.train(was_training)
 
 
 @dataclass

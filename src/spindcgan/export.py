@@ -1,0 +1,66 @@
+"""A trained generator as the state of its modelled devices: integer synapse states plus per-layer scales.
+
+This is what a programmed chip would hold, and what spindcgan ships: per crossbar layer the uint8 states of
+its G+ and G- devices and the CMOS scale; BatchNorm (CMOS) in float. A few MB for the default model; loading
+rebuilds a ``Generator`` whose every device sits exactly on its programmed level.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .crossbar.programming import ProgrammedWeights, conductances_to_weight, device_conductances
+from .errors import SpinDCGANError
+from .io import save_torch
+from .models import Generator
+from .nn import CrossbarLayerMixin
+from .training.config import RunConfig
+
+FORMAT = "spindcgan-device-states-v1"
+
+
+def export_generator(generator: Generator, config: RunConfig) -> dict[str, Any]:
+    """Device states of every crossbar layer, CMOS parameters of the rest, and the run config."""
+    if config.hardware is None or config.hardware.synapse is None:
+        raise SpinDCGANError("only a generator on synapse hardware has device states to export (not --float)")
+    crossbars, cmos = {}, {}
+    names = {name for name, m in generator.named_modules() if isinstance(m, CrossbarLayerMixin)}
+    for name in names:
+        layer = generator.get_submodule(name)
+        states = layer.program()
+        crossbars[name] = {"positive": states.positive, "negative": states.negative, "scale": states.scale}
+        if layer.bias is not None:
+            cmos[f"{name}.bias"] = layer.bias.detach().clone()
+    for key, value in generator.state_dict().items():
+        if key.rsplit(".", 1)[0] not in names:
+            cmos[key] = value.clone()
+    return {"format": FORMAT, "config": config.to_dict(), "crossbars": crossbars, "cmos": cmos}
+
+
+def save_exported(generator: Generator, config: RunConfig, path: str | Path) -> Path:
+    return save_torch(export_generator(generator, config), path)
+
+
+def load_exported(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:
+    """The generator held by an exported device-state file, in eval mode, and its run config."""
+    path = Path(path)
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:  # noqa: BLE001 - torch raises many types for a bad file
+        raise SpinDCGANError(f"{path}: not a readable device-state file ({exc.__class__.__name__})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise SpinDCGANError(f"{path}: not a spindcgan device-state file ({FORMAT})")
+    config = RunConfig.from_dict(data["config"])
+    generator = Generator(config.model, config.hardware)
+    synapse = config.hardware.synapse
+    state = dict(data["cmos"])
+    for name, layer_states in data["crossbars"].items():
+        programmed = ProgrammedWeights(layer_states["positive"], layer_states["negative"], layer_states["scale"])
+        g_pos, g_neg = device_conductances(programmed, synapse)
+        weight = conductances_to_weight(g_pos, g_neg, programmed.scale, synapse)
+        state[f"{name}.weight"] = weight.to(generator.get_submodule(name).weight.dtype)
+    generator.load_state_dict(state)
+    return generator.to(device).eval(), config
