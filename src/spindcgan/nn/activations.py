@@ -2,7 +2,8 @@
 
 The forward is the closed form of ``DomainWallTrack.output`` (tests check the two agree): slope 1 for
 positive input, the curvature ratio for negative input (0 = pinned = ReLU), clamped at the track
-ends. Autograd gives the device's true derivative: 1, the slope, or 0 in saturation.
+ends. Autograd gives the device's true derivative: 1, the slope, or 0 in saturation. The clamp is written
+as ``hardtanh``, whose backward is one fused kernel (a plain ``clamp`` backward costs ~4 passes).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class DomainWallReLU(nn.Module):
         self.low, self.high = self.track.output_bounds()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x.clamp(self.low, self.high)
+        return F.hardtanh(x, self.low, self.high)  # = clamp, with a fused backward kernel (as ReLU6)
 
     def extra_repr(self) -> str:
         return f"saturation={self.high:g}"
@@ -41,7 +42,7 @@ class DomainWallLeakyReLU(nn.Module):
         self.low, self.high = self.track.output_bounds()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.leaky_relu(x, self.negative_slope).clamp(self.low, self.high)
+        return F.hardtanh(F.leaky_relu(x, self.negative_slope), self.low, self.high)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope:g}, range=({self.low:g}, {self.high:g})"
