@@ -64,6 +64,13 @@ def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
     return replace(hw, **changes)
 
 
+def add_image_output_options(p: argparse.ArgumentParser, default_out: str) -> None:
+    p.add_argument("--n", type=int, default=64, help="images (default 64)")
+    p.add_argument("--seed", type=int, default=0, help="latent noise seed: the same seed gives the same images")
+    p.add_argument("--out", default=default_out, help="FILE.png for a grid, or a folder for single PNGs")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
+
+
 def model_from_args(args: argparse.Namespace) -> ModelConfig:
     return ModelConfig.preset(args.dataset or "fashion-mnist", args.width or 64)
 
@@ -290,10 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sample", help="generate images from a checkpoint or run folder")
     p.add_argument("source", metavar="CHECKPOINT|RUN_DIR")
-    p.add_argument("--n", type=int, default=64)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default="samples.png", help="FILE.png for a grid, or a folder for single PNGs")
-    p.add_argument("--overwrite", action="store_true")
+    add_image_output_options(p, "samples.png")
     p.set_defaults(func=cmd_sample)
 
     p = sub.add_parser("energy", help="per-layer energy and latency ledger, per image (inference and training)")
@@ -319,11 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("generate", help="images and per-image energy from an exported (or the shipped) generator")
     p.add_argument("--model", help="device-state file from `spindcgan export` (default: the shipped one)")
-    p.add_argument("--n", type=int, default=64)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default="generated.png", help="FILE.png for a grid, or a folder for single PNGs")
+    add_image_output_options(p, "generated.png")
     p.add_argument("--mapping", choices=["zero-padded", "zero-free"], default="zero-padded")
-    p.add_argument("--overwrite", action="store_true")
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("info", help="per-layer crossbar mapping of a model")
