@@ -40,7 +40,7 @@ def write_docs(record: dict, docs: Path = Path("docs/fid.md")) -> None:
         f"**{record['metric']} = {record['fid']:.2f}** (KID {record['kid']:.5f} +- {record['kid_std']:.5f}) for "
         f"{record['what']}: the floor any generator is measured against with 10k samples under this protocol.\n\n"
         "Measured time on this CPU (2 threads, batch 32): "
-        + ", ".join(f"{k.replace('_s', '')} images: {v / 60:.1f} min" for k, v in t.items())
+        + ", ".join(f"{k.split('_')[0]} set ({int(k.split('_')[1]):,} images) {v / 60:.1f} min" for k, v in t.items())
         + ". The test-set pass shared the machine with other work (and was paused for benchmarks); the "
         "training-set pass ran on an otherwise idle machine, so it is the figure for 10,000 images.\n"
     )
