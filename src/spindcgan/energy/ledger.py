@@ -19,7 +19,6 @@ Mappings of a deconvolution: ``zero-padded`` (the paper: zero insertion + paddin
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -218,13 +217,12 @@ def _overlap_adds(layer: SpinConvTranspose2d, shape: torch.Size) -> float:
     return float((kept - 1).clamp(min=0).sum()) * layer.out_channels
 
 
-def crossbar_backward(layer: CrossbarLayerMixin, x_shape: torch.Size, grad_out: torch.Tensor,
-                      hardware: HardwareConfig, mapping: Mapping, costs: PeripheralCosts, name: str = "",
+def crossbar_backward(layer: CrossbarLayerMixin, forward: PassCost, grad_out: torch.Tensor,
+                      hardware: HardwareConfig, mapping: Mapping, costs: PeripheralCosts,
                       input_gradient: bool = True) -> PassCost:
-    """Backward cost per image: the transposed crossbar read for input gradients (when needed) and the
-    CMOS weight-gradient MACs (one per non-zero forward MAC)."""
-    forward = crossbar_forward(layer, torch.ones(x_shape, device=grad_out.device), hardware, mapping, costs)
-    cost = PassCost(name, forward.kind, "backward", arrays=forward.arrays)
+    """Backward cost per image, given the layer's forward cost: the transposed crossbar read for input
+    gradients (when needed) and the CMOS weight-gradient MACs (one per non-zero forward MAC)."""
+    cost = PassCost(forward.layer, forward.kind, "backward", arrays=forward.arrays)
     cost.energy["cmos_weight_gradient"] = (forward.macs - forward.zero_macs) * costs.mac_energy
     if not input_gradient:
         return cost
@@ -300,18 +298,19 @@ def elementwise_backward(forward: PassCost, costs: PeripheralCosts) -> PassCost:
 # --- whole networks -------------------------------------------------------------------------------------
 
 def network_passes(model: nn.Module, inputs: torch.Tensor, loss_fn, hardware: HardwareConfig, mapping: Mapping,
-                   costs: PeripheralCosts) -> tuple[list[PassCost], list[PassCost]]:
+                   costs: PeripheralCosts, image_gradient: bool = False) -> tuple[list[PassCost], list[PassCost]]:
     """(forward costs, backward costs) of every layer of ``model`` on ``inputs`` (per image); without a
-    ``loss_fn`` only the forward pass is traced and the backward list is empty."""
+    ``loss_fn`` only the forward pass is traced and the backward list is empty. ``image_gradient``: the first
+    crossbar layer also reads transposed, for the gradient of the input image (the G step)."""
     forward, backward = [], []
-    first_crossbar = True
+    first_crossbar = not image_gradient
     for record in trace_leaves(model, inputs, loss_fn):
         name, module, x, out, grad = record.name, record.module, record.input, record.output, record.grad_output
         if isinstance(module, CrossbarLayerMixin):
             forward.append(crossbar_forward(module, x, hardware, mapping, costs, name))
             if loss_fn is not None:
                 g = grad if grad is not None else torch.zeros_like(out)
-                backward.append(crossbar_backward(module, x.shape, g, hardware, mapping, costs, name,
+                backward.append(crossbar_backward(module, forward[-1], g, hardware, mapping, costs,
                                                   input_gradient=not first_crossbar))
             first_crossbar = False
         else:
@@ -433,24 +432,12 @@ def build_ledger(generator: nn.Module, discriminator: nn.Module, hardware: Hardw
                                       lambda y: bce(y, torch.cat([torch.ones(len(real)), torch.zeros(len(fake))])),
                                       hardware, mapping, costs)
         fake_in = fake.clone().requires_grad_(True)  # G step: D's backward reaches the image
-        _, d_bwd_img = network_passes(_with_input_grad(discriminator), fake_in,
-                                      lambda y: bce(y, torch.ones(len(y))), hardware, mapping, costs)
+        _, d_bwd_img = network_passes(discriminator, fake_in, lambda y: bce(y, torch.ones(len(y))), hardware,
+                                      mapping, costs, image_gradient=True)
     finally:
         generator.train(was[0]), discriminator.train(was[1])
     return Ledger(mapping, include_peripherals, g_fwd, g_bwd, d_fwd, d_bwd, d_bwd_img, state_changes_per_image,
                   hardware.synapse.write_energy_per_state, updates_source)
-
-
-class _with_input_grad(nn.Module):
-    """Marks the first crossbar layer as needing an input gradient (the image's, in the G step)."""
-
-    def __init__(self, model: nn.Module) -> None:
-        super().__init__()
-        self.first = nn.Identity()
-        self.model = model
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model(self.first(x))
 
 
 def format_ledger(ledger: Ledger) -> str:
@@ -481,11 +468,3 @@ def format_ledger(ledger: Ledger) -> str:
     lines.append(f"synapse state changes per training image: {ledger.state_changes_per_image:,.1f} "
                  f"({ledger.updates_source})")
     return "\n".join(lines)
-
-
-def device_only_total(totals: dict[str, float]) -> float:
-    return sum(v for k, v in totals.items() if k in DEVICE_COMPONENTS)
-
-
-def is_finite_ledger(ledger: Ledger) -> bool:
-    return all(math.isfinite(v) for v in ledger.training.values())

@@ -41,12 +41,11 @@ def measure_state_changes(config: RunConfig, real: torch.Tensor, steps: int = 3,
     gan = GAN.build(config, "cpu")
     before, total = synapse_states(gan.generator, gan.discriminator), 0
     batch = config.train.batch_size
-    for i in range(steps):
+    for _ in range(steps):
         ids = torch.randint(0, len(real), (batch,))
         train_step(gan, real[ids], torch.randn(batch, config.model.z_dim))
         after = synapse_states(gan.generator, gan.discriminator)
         total, before = total + count_state_changes(before, after), after
-        del i
     return total / (steps * batch)
 
 
@@ -89,7 +88,6 @@ def plot_ledger(ledgers: dict[str, Ledger], out: Path) -> Path:
     colours = dict(zip(COMPONENTS, plt.get_cmap("tab10").colors, strict=False))
     for ax, components, title in ((axes[0], DEVICE_COMPONENTS, "spintronic devices"),
                                   (axes[1], COMPONENTS, "devices + CMOS peripherals")):
-        labels, bottoms = [], []
         bars = [(f"{name}\ninference", ledger.inference) for name, ledger in ledgers.items()]
         bars += [(f"{name}\ntraining", ledger.training) for name, ledger in ledgers.items()]
         bottoms = [0.0] * len(bars)
