@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -230,12 +231,36 @@ def cmd_info(args: argparse.Namespace) -> None:
     else:
         model, hardware = model_from_args(args), hardware_from_args(args)
     print(f"dataset {model.dataset}: {model.image_size}x{model.image_size}x{model.channels}, z {model.z_dim}")
-    print(f"hardware: {describe_hardware(hardware)}\n")
+    print(f"hardware: {describe_hardware(hardware)}")
+    print(describe_devices(hardware) + "\n")
     g, d = Generator(model, hardware), Discriminator(model, hardware)
     size = model.image_size
     print(format_mapping(map_model(g, torch.zeros(1, model.z_dim), hardware), "generator"))
     print()
     print(format_mapping(map_model(d, torch.zeros(1, model.channels, size, size), hardware), "discriminator"))
+
+
+def cmd_devices_calibrate(args: argparse.Namespace) -> None:
+    from .devices.micromagnetics.calibrate import calibrate
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    path = calibrate(args.device, args.out, quick=args.quick, progress=not args.no_progress, plots_dir=args.plots)
+    record = json.loads(path.read_text())
+    print(f"wrote {path} and {', '.join(record['plots'])} ({record['wall_time_s']} s)")
+    for key, value in record["fit"].items():
+        print(f"  {key}: {value}")
+
+
+def describe_devices(hw: HardwareConfig | None) -> str:
+    """One line per modelled device: where its physical figures come from."""
+    if hw is None:
+        return ""
+    lines = []
+    for label, device in (("synapse", hw.synapse), ("DW ReLU", hw.relu), ("DW Leaky ReLU", hw.leaky_relu)):
+        if device is not None:
+            lines.append(f"  {label}: calibration {device.calibration}")
+    return "\n".join(lines)
 
 
 def describe_hardware(hw: HardwareConfig | None) -> str:
@@ -326,6 +351,19 @@ def build_parser() -> argparse.ArgumentParser:
     add_image_output_options(p, "generated.png")
     p.add_argument("--mapping", choices=["zero-padded", "zero-free"], default="zero-padded")
     p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("devices", help="device physics: micromagnetic calibration of the compact models")
+    devices = p.add_subparsers(dest="devices_command", required=True)
+    p = devices.add_parser(
+        "calibrate", help="simulate a device with magnum.np, fit its compact model, write JSON and plots"
+    )
+    p.add_argument("device", choices=["dw-relu", "dw-leaky-relu", "skyrmion-synapse"])
+    p.add_argument("--quick", action="store_true", help="coarse mesh and few points: about a minute on a CPU")
+    p.add_argument("--out", default="calibration", help="folder of the calibration JSON (default calibration)")
+    p.add_argument("--plots", help="folder of the plots (default: --out)")
+    p.add_argument("--threads", type=int, help="torch CPU threads")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=cmd_devices_calibrate)
 
     p = sub.add_parser("info", help="per-layer crossbar mapping of a model")
     p.add_argument("checkpoint", nargs="?", metavar="CHECKPOINT|RUN_DIR")

@@ -44,6 +44,18 @@ def save_exported(generator: Generator, config: RunConfig, path: str | Path) -> 
     return save_torch(export_generator(generator, config), path)
 
 
+def is_exported(path: str | Path) -> bool:
+    """Is ``path`` a device-state file (rather than a checkpoint or a run folder)?"""
+    path = Path(path)
+    if not path.is_file():
+        return False
+    try:
+        data = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception:  # noqa: BLE001 - not ours to judge here; the caller's loader reports it
+        return False
+    return isinstance(data, dict) and data.get("format") == FORMAT
+
+
 def load_exported(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:
     """The generator held by an exported device-state file, in eval mode, and its run config."""
     path = Path(path)

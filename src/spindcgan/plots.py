@@ -13,6 +13,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 from .io import atomic_write  # noqa: E402
 
 
+def save_figure(fig, out: Path) -> Path:
+    """Write a figure as PNG atomically, then close it."""
+    fig.tight_layout()
+    atomic_write(out, lambda tmp: fig.savefig(tmp, format="png"))
+    plt.close(fig)
+    return Path(out)
+
+
 def read_metrics(path: Path) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
 
@@ -29,7 +37,4 @@ def plot_fid_curve(metrics_path: Path, out: Path) -> Path:
     ax.grid(alpha=0.3)
     if points:
         ax.legend()
-    fig.tight_layout()
-    atomic_write(out, lambda tmp: fig.savefig(tmp, format="png"))
-    plt.close(fig)
-    return out
+    return save_figure(fig, out)

@@ -7,7 +7,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..devices import DomainWallTrack, SkyrmionSynapse, dw_leaky_relu_track, dw_relu_track
+from ..devices import DomainWallTrack, SkyrmionSynapse, calibrated_synapse, dw_leaky_relu_track, dw_relu_track
 from ..errors import SpinDCGANError
 
 SignedScheme = Literal["differential", "offset"]
@@ -21,7 +21,7 @@ class HardwareConfig:
     A layer given ``hardware=None`` computes in ideal float math instead.
     """
 
-    synapse: SkyrmionSynapse | None = field(default_factory=SkyrmionSynapse)
+    synapse: SkyrmionSynapse | None = field(default_factory=calibrated_synapse)
     """Crossbar cell; None keeps float weights (the 'DW activations only' ablation)."""
     relu: DomainWallTrack | None = field(default_factory=dw_relu_track)
     """Generator activation device; None = CMOS ReLU."""

@@ -54,6 +54,16 @@ class DomainWallTrack:
     """Joules per evaluation: 9.16 fJ for the SOT DW ReLU (companion arXiv 2407.08469, J. Appl. Phys.)."""
     evaluation_time: float = 2.0e-9
     """Seconds per evaluation: 9.16 fJ / 4.73 uW = 1.94 ns (companion preprint), rounded to 2 ns."""
+    drive_at_saturation: float | None = None
+    """A/m^2 in the heavy metal that takes the wall to the end of its travel (input = ``saturation``): from the
+    micromagnetic calibration (docs/devices.md); None when uncalibrated."""
+    settling_time: float | None = None
+    """Seconds the simulated wall takes to settle within 5 % of its final position (calibration)."""
+    simulated_energy_per_evaluation: float | None = None
+    """Joules per full-scale evaluation in the simulation (drive I^2 R t + MTJ read). Reported beside the published
+    ``energy_per_evaluation``, which the energy ledger keeps so that its totals stay comparable with the paper."""
+    calibration: str = "none"
+    """Which micromagnetic calibration the physical figures above come from."""
 
     def __post_init__(self) -> None:
         if not 0 < self.rest_position < self.length:
@@ -100,11 +110,24 @@ class DomainWallTrack:
         return (self.conductance(self.displacement(x)) - self.conductance(0.0)) / g_per_metre * per_metre
 
 
+CALIBRATED_FIELDS = ("drive_at_saturation", "settling_time", "simulated_energy_per_evaluation", "calibration")
+
+
+def _calibrated(device: str) -> dict:
+    """The physical figures of the shipped micromagnetic calibration of ``device`` (empty if none ships)."""
+    from .calibration import shipped_compact_model
+
+    figures = shipped_compact_model(device)
+    return {key: figures[key] for key in CALIBRATED_FIELDS if key in figures}
+
+
 def dw_relu_track() -> DomainWallTrack:
-    """The hybrid CMOS/DW ReLU: left side pinned, 9.16 fJ per evaluation (companion paper)."""
-    return DomainWallTrack(negative_slope=0.0, energy_per_evaluation=9.16e-15)
+    """The hybrid CMOS/DW ReLU: left side pinned, 9.16 fJ per evaluation (companion paper), calibrated physics."""
+    return DomainWallTrack(negative_slope=0.0, energy_per_evaluation=9.16e-15, **_calibrated("dw-relu"))
 
 
 def dw_leaky_relu_track(negative_slope: float = 0.2) -> DomainWallTrack:
-    """The tunable DW Leaky ReLU: slope = curvature ratio, 0.192 pJ per evaluation (paper)."""
-    return DomainWallTrack(negative_slope=negative_slope, energy_per_evaluation=0.192e-12)
+    """The tunable DW Leaky ReLU: slope = curvature ratio, 0.192 pJ per evaluation (paper), calibrated physics."""
+    return DomainWallTrack(
+        negative_slope=negative_slope, energy_per_evaluation=0.192e-12, **_calibrated("dw-leaky-relu")
+    )

@@ -40,6 +40,17 @@ class SkyrmionSynapse:
     """Joules per one-state update (potentiation or depression): 0.87 fJ, companion paper arXiv 2407.08469."""
     write_time_per_state: float = 1.0e-9
     """Seconds per one-state update pulse (our choice; skyrmion gyration-driven moves take ~ns)."""
+    update_drive: float | None = None
+    """A/m^2 of the update pulse: 1.2x the simulated depinning threshold (micromagnetic calibration)."""
+    simulated_update_energy: float | None = None
+    """Joules of one simulated update pulse, reported beside the published ``write_energy_per_state`` (which the
+    energy ledger keeps, to stay comparable with the paper)."""
+    simulated_g_min: float | None = None
+    """Siemens of the simulated empty device (0 skyrmions) under its MTJ."""
+    simulated_g_max: float | None = None
+    """Siemens of the simulated full device (``levels - 1`` skyrmions)."""
+    calibration: str = "none"
+    """Which micromagnetic calibration the simulated figures come from."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.bits <= 8:
@@ -71,3 +82,12 @@ class SkyrmionSynapse:
         """Joules of one read: ``(V * input)^2 * G * t`` (a zero input draws no current)."""
         v = self.read_voltage * input_fraction
         return v * v * conductance * self.read_time
+
+
+def calibrated_synapse() -> SkyrmionSynapse:
+    """The default synapse: the published/chosen constants above plus the shipped micromagnetic calibration."""
+    from .calibration import shipped_compact_model
+
+    figures = shipped_compact_model("skyrmion-synapse")
+    keys = ("update_drive", "simulated_update_energy", "simulated_g_min", "simulated_g_max", "calibration")
+    return SkyrmionSynapse(**{k: figures[k] for k in keys if k in figures})

@@ -14,8 +14,8 @@ import torch  # noqa: E402
 from ..data.fashion_mnist import to_model_range  # noqa: E402
 from ..data.registry import load_training_images  # noqa: E402
 from ..errors import SpinDCGANError  # noqa: E402
-from ..io import atomic_write  # noqa: E402
 from ..models import Discriminator, Generator  # noqa: E402
+from ..plots import save_figure  # noqa: E402
 from ..training.config import RunConfig  # noqa: E402
 from .constants import PeripheralCosts  # noqa: E402
 from .ledger import COMPONENTS, DEVICE_COMPONENTS, Ledger, Mapping, build_ledger  # noqa: E402
@@ -100,7 +100,4 @@ def plot_ledger(ledgers: dict[str, Ledger], out: Path) -> Path:
         ax.set_ylabel("nJ per image")
         ax.set_title(title)
         ax.legend(fontsize=6)
-    fig.tight_layout()
-    atomic_write(out, lambda tmp: fig.savefig(tmp, format="png"))
-    plt.close(fig)
-    return out
+    return save_figure(fig, out)

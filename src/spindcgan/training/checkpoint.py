@@ -37,7 +37,11 @@ def load_checkpoint(path: str | Path, map_location: str = "cpu") -> dict[str, An
 
 def load_generator(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:
     """The evaluated generator of a checkpoint (or run folder): its EMA when training kept one; in eval
-    mode, with its run config."""
+    mode, with its run config. An exported device-state file (``spindcgan export``) works too."""
+    from ..export import is_exported, load_exported
+
+    if is_exported(path):
+        return load_exported(path, device)
     state = load_checkpoint(path, device)
     config = RunConfig.from_dict(state["config"])
     generator = Generator(config.model, config.hardware).to(device)
