@@ -1,0 +1,74 @@
+"""Ship a trained generator: export its device states into the package and measure it as users will.
+
+    python experiments/ship.py RUN_DIR --name fmnist-hw6-w32-s0 --results results/cpu-2026-11-28 \
+        [--asset src/spindcgan/assets/fashion-mnist-6bit-dw.pt] [--n 10000] [--threads 2]
+
+1. ``spindcgan export``: the run's evaluated generator (its EMA) as uint8 device states + scales, written
+   into the package (the file ``spindcgan generate`` uses by default);
+2. FID/KID of that exported file, exactly as ``spindcgan fid ASSET --n 10000`` computes it (10k generated,
+   sample seed 0, against the dataset's default reference: the 10k Fashion-MNIST test images);
+3. the record ``<results>/fid-<name>.json`` (with the command, commit, file hash) and a copy of the run's
+   config, metrics and log under ``<results>/runs/<name>/``, which ``experiments/report.py`` turns into
+   docs/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+
+from spindcgan.export import save_exported
+from spindcgan.io import save_json
+from spindcgan.metrics.fid import DEFAULT_REFERENCE, generator_fid
+from spindcgan.training.checkpoint import load_generator
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("run_dir", type=Path)
+    p.add_argument("--name", required=True)
+    p.add_argument("--results", type=Path, required=True)
+    p.add_argument("--asset", type=Path, default=ROOT / "src/spindcgan/assets/fashion-mnist-6bit-dw.pt")
+    p.add_argument("--n", type=int, default=10000)
+    p.add_argument("--threads", type=int, default=2)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+
+    generator, config = load_generator(args.run_dir)
+    save_exported(generator, config, args.asset)
+    print(f"exported {args.run_dir} -> {args.asset} ({args.asset.stat().st_size / 1e6:.2f} MB)")
+
+    shipped, shipped_config = load_generator(args.asset)  # measure the file users get, not the checkpoint
+    dataset = shipped_config.model.dataset
+    record = generator_fid(shipped, dataset, args.n, DEFAULT_REFERENCE[dataset], 0, None, None, "cpu", 100, True)
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    record |= {
+        "run": args.name,
+        "checkpoint": str(args.asset.relative_to(ROOT)) if args.asset.is_relative_to(ROOT) else str(args.asset),
+        "asset_sha256": hashlib.sha256(args.asset.read_bytes()).hexdigest(),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "reproduce": f"spindcgan fid {args.asset.relative_to(ROOT) if args.asset.is_relative_to(ROOT) else args.asset}"
+        f" --n {args.n}",
+        "commit": commit,
+    }
+    run_copy = args.results / "runs" / args.name
+    run_copy.mkdir(parents=True, exist_ok=True)
+    for name in ("config.json", "metrics.jsonl"):
+        shutil.copy2(args.run_dir / name, run_copy / name)
+    log = args.run_dir.parent.with_suffix(".log")  # the nohup log beside the run's parent folder, if any
+    if log.exists():
+        shutil.copy2(log, run_copy / "train.log")
+    out = save_json(record, args.results / f"fid-{args.name}.json")
+    print(f"{record['metric']} = {record['fid']:.3f} (KID {record['kid']:.5f}); wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
