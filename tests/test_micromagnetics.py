@@ -94,10 +94,12 @@ def test_relu_side_is_pinned():
     from spindcgan.devices.micromagnetics.calibrate import track_setup
     from spindcgan.devices.micromagnetics.dw_track import fit_track, simulate_track
 
-    # the pinned side settles within a few ns; 4 ns keep the test short (the right side need not settle here)
-    setup = dataclasses.replace(track_setup("dw-relu").quick(), drives=(-2e11, -1e11, 0.0, 5e10, 1e11), duration=4e-9)
+    # the pinned side settles within a few ns; 3 ns keep the test short (the right side need not settle here)
+    setup = dataclasses.replace(track_setup("dw-relu").quick(), drives=(-2e11, -1e11, 0.0, 5e10, 1e11), duration=3e-9)
     fit = fit_track(simulate_track(setup))
-    assert abs(fit["negative_slope"]) < 0.05
+    # A 50x stiffer left side is not a perfect pin: the wall (about 2 wall widths long) still leans into the
+    # soft side, a leak of about 0.07 in the full run (docs/devices.md). It must stay far below the Leaky's 0.2.
+    assert 0 <= fit["negative_slope"] < 0.1
     assert fit["slope_right_nm_per_1e10"] > 1.0
 
 

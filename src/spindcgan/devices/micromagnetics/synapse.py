@@ -208,9 +208,11 @@ def simulate_states(
 
 
 def depinning_drive(
-    setup: SynapseSetup, low: float = 0.0, high: float = 4e11, steps: int = 7, device: str = "cpu"
+    setup: SynapseSetup, low: float = 0.0, high: float = 2e12, steps: int = 8, device: str = "cpu"
 ) -> float:
     """A/m^2. Smallest SOT drive under which a skyrmion leaves its well (bisection between ``low`` and ``high``).
+
+    Raises if the skyrmion is still pinned at ``high``: the threshold lies beyond the search range.
 
     A skyrmion counts as pinned when the minimiser finds a static state with its centre less than half a
     pitch from the well centre; above the threshold no such state exists.
@@ -235,6 +237,8 @@ def depinning_drive(
             cy = float(y[:, :, 0][core].mean())
             return math.hypot(cx - centre[0], cy - centre[1]) < 0.5 * setup.pitch
 
+        if pinned(high):
+            raise RuntimeError(f"the skyrmion stays pinned up to {high:g} A/m^2: raise the search range")
         for _ in range(steps):
             mid = 0.5 * (low + high)
             low, high = (mid, high) if pinned(mid) else (low, mid)
