@@ -148,3 +148,11 @@ def test_bad_calibration_file_is_one_line_error(tmp_path):
         load_calibration(bad)
     with pytest.raises(SpinDCGANError, match="no calibration file"):
         load_calibration(tmp_path / "missing.json")
+
+
+def test_info_says_which_calibration_each_device_uses(capsys):
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    for device in ("skyrmion-synapse", "dw-relu", "dw-leaky-relu"):
+        assert f"calibration {device}.json (spindcgan devices calibrate {device})" in out
+    assert "ledger uses 192 fJ" in out  # the published Leaky ReLU energy stays in the ledger

@@ -257,9 +257,22 @@ def describe_devices(hw: HardwareConfig | None) -> str:
     if hw is None:
         return ""
     lines = []
-    for label, device in (("synapse", hw.synapse), ("DW ReLU", hw.relu), ("DW Leaky ReLU", hw.leaky_relu)):
-        if device is not None:
-            lines.append(f"  {label}: calibration {device.calibration}")
+    syn = hw.synapse
+    if syn is not None:
+        line = f"  synapse: calibration {syn.calibration}"
+        if syn.simulated_update_energy is not None:
+            line += (f"; update {syn.update_drive:.3g} A/m^2, simulated {syn.simulated_update_energy * 1e15:.3g} fJ "
+                     f"(ledger uses {syn.write_energy_per_state * 1e15:.3g} fJ)")
+        lines.append(line)
+    for label, track in (("DW ReLU", hw.relu), ("DW Leaky ReLU", hw.leaky_relu)):
+        if track is not None:
+            line = f"  {label}: calibration {track.calibration}"
+            if track.simulated_energy_per_evaluation is not None:
+                simulated = track.simulated_energy_per_evaluation * 1e15
+                line += (f"; saturates at {track.drive_at_saturation:.3g} A/m^2, settles in "
+                         f"{track.settling_time * 1e9:.3g} ns, simulated {simulated:.3g} fJ "
+                         f"(ledger uses {track.energy_per_evaluation * 1e15:.3g} fJ)")
+            lines.append(line)
     return "\n".join(lines)
 
 
