@@ -204,8 +204,8 @@ def cmd_generate(args: argparse.Namespace) -> None:
     model = Path(args.model) if args.model else SHIPPED_MODEL
     if not model.exists():
         raise SpinDCGANError(
-            f"{model}: no generator there" + ("" if args.model else " (this version ships none yet: train one, "
-                                              "then `spindcgan export RUN_DIR --out FILE` and pass --model FILE)")
+            f"{model}: no generator there" + ("" if args.model else " (the package's shipped generator is missing: "
+                                              "reinstall spindcgan, or pass --model FILE from `spindcgan export`)")
         )
     generator, config = load_exported(model)
     images = generate(generator, args.n, args.seed)
