@@ -5,8 +5,8 @@
 
 1. ``spindcgan export``: the run's evaluated generator (its EMA) as uint8 device states + scales, written
    into the package (the file ``spindcgan generate`` uses by default);
-2. FID/KID of that exported file, exactly as ``spindcgan fid ASSET --n 10000`` computes it (10k generated,
-   sample seed 0, against the dataset's default reference: the 10k Fashion-MNIST test images);
+2. FID/KID of that exported file by ``spindcgan fid ASSET --n 10000`` itself (10k generated, sample seed 0,
+   against the dataset's default reference: the 10k Fashion-MNIST test images);
 3. the record ``<results>/fid-<name>.json`` (with the command, commit, file hash) and a copy of the run's
    config, metrics and log under ``<results>/runs/<name>/``, which ``experiments/report.py`` turns into
    docs/results.md.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -23,15 +24,15 @@ from pathlib import Path
 
 import torch
 
+from spindcgan.cli import main
 from spindcgan.export import save_exported
 from spindcgan.io import save_json
-from spindcgan.metrics.fid import DEFAULT_REFERENCE, generator_fid
 from spindcgan.training.checkpoint import load_generator
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def main() -> None:
+def ship() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("run_dir", type=Path)
     p.add_argument("--name", required=True)
@@ -46,17 +47,19 @@ def main() -> None:
     save_exported(generator, config, args.asset)
     print(f"exported {args.run_dir} -> {args.asset} ({args.asset.stat().st_size / 1e6:.2f} MB)")
 
-    shipped, shipped_config = load_generator(args.asset)  # measure the file users get, not the checkpoint
-    dataset = shipped_config.model.dataset
-    record = generator_fid(shipped, dataset, args.n, DEFAULT_REFERENCE[dataset], 0, None, None, "cpu", 100, True)
+    # measure the file users get with the command they would run (`spindcgan fid ASSET --n N`), not a copy of it
+    record_path = args.results / f"fid-{args.name}.json"
+    if main(["fid", str(args.asset), "--n", str(args.n), "--threads", str(args.threads), "--json", str(record_path)]):
+        raise SystemExit("spindcgan fid failed")
+    record = json.loads(record_path.read_text())
+    asset = str(args.asset.relative_to(ROOT)) if args.asset.is_relative_to(ROOT) else str(args.asset)
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
     record |= {
         "run": args.name,
-        "checkpoint": str(args.asset.relative_to(ROOT)) if args.asset.is_relative_to(ROOT) else str(args.asset),
+        "checkpoint": asset,
         "asset_sha256": hashlib.sha256(args.asset.read_bytes()).hexdigest(),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "reproduce": f"spindcgan fid {args.asset.relative_to(ROOT) if args.asset.is_relative_to(ROOT) else args.asset}"
-        f" --n {args.n}",
+        "reproduce": f"spindcgan fid {asset} --n {args.n}",
         "commit": commit,
     }
     run_copy = args.results / "runs" / args.name
@@ -66,9 +69,9 @@ def main() -> None:
     log = args.run_dir.parent.with_suffix(".log")  # the nohup log beside the run's parent folder, if any
     if log.exists():
         shutil.copy2(log, run_copy / "train.log")
-    out = save_json(record, args.results / f"fid-{args.name}.json")
+    out = save_json(record, record_path)
     print(f"{record['metric']} = {record['fid']:.3f} (KID {record['kid']:.5f}); wrote {out}")
 
 
 if __name__ == "__main__":
-    main()
+    ship()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import importlib.util
 import json
 from pathlib import Path
 
@@ -20,12 +21,8 @@ from spindcgan.crossbar.config import HardwareConfig
 from spindcgan.devices.calibration import load_calibration, shipped_path
 from spindcgan.errors import SpinDCGANError
 
-try:
-    import magnumnp  # noqa: F401
-
-    HAVE_MAGNUMNP = True
-except ImportError:
-    HAVE_MAGNUMNP = False
+# find_spec, not import: importing magnumnp changes torch's default dtype for every test after this module
+HAVE_MAGNUMNP = importlib.util.find_spec("magnumnp") is not None
 
 needs_magnumnp = pytest.mark.skipif(not HAVE_MAGNUMNP, reason="needs the micromag extra")
 

@@ -44,18 +44,6 @@ def save_exported(generator: Generator, config: RunConfig, path: str | Path) -> 
     return save_torch(export_generator(generator, config), path)
 
 
-def is_exported(path: str | Path) -> bool:
-    """Is ``path`` a device-state file (rather than a checkpoint or a run folder)?"""
-    path = Path(path)
-    if not path.is_file():
-        return False
-    try:
-        data = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception:  # noqa: BLE001 - not ours to judge here; the caller's loader reports it
-        return False
-    return isinstance(data, dict) and data.get("format") == FORMAT
-
-
 def load_exported(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:
     """The generator held by an exported device-state file, in eval mode, and its run config."""
     path = Path(path)
@@ -63,8 +51,18 @@ def load_exported(path: str | Path, device: str = "cpu") -> tuple[Generator, Run
         data = torch.load(path, map_location="cpu", weights_only=False)
     except Exception as exc:  # noqa: BLE001 - torch raises many types for a bad file
         raise SpinDCGANError(f"{path}: not a readable device-state file ({exc.__class__.__name__})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not is_exported(data):
         raise SpinDCGANError(f"{path}: not a spindcgan device-state file ({FORMAT})")
+    return generator_from_exported(data, device)
+
+
+def is_exported(data: object) -> bool:
+    """Is this loaded file a device-state file (rather than a checkpoint)?"""
+    return isinstance(data, dict) and data.get("format") == FORMAT
+
+
+def generator_from_exported(data: dict[str, Any], device: str = "cpu") -> tuple[Generator, RunConfig]:
+    """Rebuild the generator of loaded device states: every device exactly on its programmed level."""
     config = RunConfig.from_dict(data["config"])
     generator = Generator(config.model, config.hardware)
     synapse = config.hardware.synapse

@@ -10,6 +10,7 @@ the energy ledger uses. Reading a calibration needs no micromagnetic solver.
 from __future__ import annotations
 
 import json
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -39,10 +40,23 @@ def load_calibration(device_or_path: str | Path) -> dict:
     return record
 
 
-def shipped_compact_model(device: str) -> dict:
-    """The compact-model figures of the shipped calibration of ``device``, plus its name ({} if not shipped)."""
+@cache
+def _shipped_compact_model(device: str) -> tuple[tuple[str, object], ...]:
+    """Read once per process: every ``HardwareConfig()`` asks for it."""
     path = shipped_path(device)
     if not path.exists():
-        return {}
+        return ()
     record = load_calibration(path)
-    return {**record["compact_model"], "calibration": f"{device}.json ({record['command']})"}
+    figures = {**record["compact_model"], "calibration": f"{device}.json ({record['command']})"}
+    return tuple(figures.items())
+
+
+def shipped_compact_model(device: str) -> dict:
+    """The compact-model figures of the shipped calibration of ``device``, plus its name ({} if not shipped)."""
+    return dict(_shipped_compact_model(device))
+
+
+def shipped_figures(device: str, keys: tuple[str, ...]) -> dict:
+    """Those of ``keys`` the shipped calibration of ``device`` provides: what a compact model takes from it."""
+    figures = shipped_compact_model(device)
+    return {key: figures[key] for key in keys if key in figures}

@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass
 
 from ..errors import SpinDCGANError
+from .calibration import shipped_figures
 
 
 @dataclass(frozen=True)
@@ -113,21 +114,13 @@ class DomainWallTrack:
 CALIBRATED_FIELDS = ("drive_at_saturation", "settling_time", "simulated_energy_per_evaluation", "calibration")
 
 
-def _calibrated(device: str) -> dict:
-    """The physical figures of the shipped micromagnetic calibration of ``device`` (empty if none ships)."""
-    from .calibration import shipped_compact_model
-
-    figures = shipped_compact_model(device)
-    return {key: figures[key] for key in CALIBRATED_FIELDS if key in figures}
-
-
 def dw_relu_track() -> DomainWallTrack:
     """The hybrid CMOS/DW ReLU: left side pinned, 9.16 fJ per evaluation (companion paper), calibrated physics."""
-    return DomainWallTrack(negative_slope=0.0, energy_per_evaluation=9.16e-15, **_calibrated("dw-relu"))
+    calibrated = shipped_figures("dw-relu", CALIBRATED_FIELDS)
+    return DomainWallTrack(negative_slope=0.0, energy_per_evaluation=9.16e-15, **calibrated)
 
 
 def dw_leaky_relu_track(negative_slope: float = 0.2) -> DomainWallTrack:
     """The tunable DW Leaky ReLU: slope = curvature ratio, 0.192 pJ per evaluation (paper), calibrated physics."""
-    return DomainWallTrack(
-        negative_slope=negative_slope, energy_per_evaluation=0.192e-12, **_calibrated("dw-leaky-relu")
-    )
+    calibrated = shipped_figures("dw-leaky-relu", CALIBRATED_FIELDS)
+    return DomainWallTrack(negative_slope=negative_slope, energy_per_evaluation=0.192e-12, **calibrated)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import torch
 
 from ..errors import SpinDCGANError
+from .calibration import shipped_figures
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,9 @@ class SkyrmionSynapse:
         return v * v * conductance * self.read_time
 
 
+CALIBRATED_FIELDS = ("update_drive", "simulated_update_energy", "simulated_g_min", "simulated_g_max", "calibration")
+
+
 def calibrated_synapse() -> SkyrmionSynapse:
     """The default synapse: the published/chosen constants above plus the shipped micromagnetic calibration."""
-    from .calibration import shipped_compact_model
-
-    figures = shipped_compact_model("skyrmion-synapse")
-    keys = ("update_drive", "simulated_update_energy", "simulated_g_min", "simulated_g_max", "calibration")
-    return SkyrmionSynapse(**{k: figures[k] for k in keys if k in figures})
+    return SkyrmionSynapse(**shipped_figures("skyrmion-synapse", CALIBRATED_FIELDS))
