@@ -1,6 +1,7 @@
 """Reproduce the paper's experiments: train every run, then measure FID/KID and energy for each.
 
     python experiments/paper.py --out results/paper --device cuda [--time-limit 4.5] [--quick]
+    python experiments/paper.py --recipe cpu-w32 --out runs/cpu-w32 --jobs 2 --time-limit 110 --only NAME ...
 
 Runs (each a ``spindcgan train`` with the recipe below; a run folder that already has a checkpoint is
 resumed, so the whole study can continue across sessions or machines):
@@ -11,11 +12,14 @@ resumed, so the whole study can continue across sessions or machines):
   device-to-device variation sigma 0.05 and 0.1, synapse bits 4, 5, 8;
 - Anime Face 64x64, 6-bit hardware and float.
 
-Recipe: DCGAN (Adam 2e-4, betas (0.5, 0.999), batch 128, BCE, N(0, 0.02) init), width 64, plus an
-EMA of the generator weights (decay 0.999), evaluated after quantisation. Measurements after
-training: fid10k-test and fid10k-train (Fashion-MNIST), fid10k-train (Anime) with KID, sample seed
-0; the energy ledger (zero-padded and zero-free) of every hardware run. Everything is written into
-each run's folder; ``experiments/report.py`` turns the folders into docs/results.md.
+Recipes: DCGAN (Adam 2e-4, betas (0.5, 0.999), batch 128, BCE, N(0, 0.02) init) plus an EMA of the
+generator weights (decay 0.999), evaluated after quantisation; ``gpu-w64`` (default): width 64, 30
+epochs; ``cpu-w32``: width 32 and 13,870 steps (29.6 epochs), the recipe of the shipped generator, which
+a 2-core CPU trains two runs at a time in about 2 hours (resume across sessions with the same command).
+Measurements, once per run and only of runs that finished training: fid10k-test and fid10k-train
+(Fashion-MNIST), fid10k-train (Anime) with KID, sample seed 0; the energy ledger (zero-padded and
+zero-free) of every hardware run. Everything is written into each run's folder;
+``experiments/report.py`` turns the folders into docs/results.md.
 """
 
 from __future__ import annotations
@@ -30,7 +34,11 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-RECIPE = ["--width", "64", "--ema", "0.999", "--fid-every", "10", "--fid-n", "2000"]
+RECIPES = {
+    "gpu-w64": ["--width", "64", "--ema", "0.999", "--fid-every", "10", "--fid-n", "2000"],
+    # the shipped generator's recipe (results/cpu-2026-11-28): its run reached step 13,870 in 105 CPU minutes
+    "cpu-w32": ["--width", "32", "--ema", "0.999", "--max-steps", "13870", "--fid-every", "10", "--fid-n", "2000"],
+}
 RUNS: dict[str, list[str]] = {
     "fmnist-hw6-s0": ["--seed", "0"],
     "fmnist-hw6-s1": ["--seed", "1"],
@@ -67,7 +75,8 @@ def launch(root: Path, name: str, args: argparse.Namespace) -> subprocess.Popen:
     if existing:
         cmd += ["--resume", str(existing)]
     else:
-        cmd += ["--out", str(root / name), *(QUICK if args.quick else RECIPE), *RUNS[name]]
+        cmd += ["--out", str(root / name), *(QUICK if args.quick else RECIPES[args.recipe]),
+                *RUNS[name]]
     (root / name).mkdir(parents=True, exist_ok=True)
     log = open(root / name / "train.log", "a")  # noqa: SIM115 - closed when the process ends
     log.write(" ".join(cmd) + "\n")
@@ -76,6 +85,14 @@ def launch(root: Path, name: str, args: argparse.Namespace) -> subprocess.Popen:
 
 
 MAIN_RUNS = {"fmnist-hw6-s0", "fmnist-hw6-s1", "fmnist-float-s0", "fmnist-float-s1"}
+
+
+def to_measure(run: Path) -> bool:
+    """A run is measured once, after its training finished (not when a time limit stopped it)."""
+    import torch
+
+    state = torch.load(run / "checkpoint.pt", map_location="cpu", weights_only=False)
+    return state.get("finished", True) and not (run / "energy.json").exists() and not list(run.glob("final-*.json"))
 
 
 def final_fid(run: Path, device: str, quick: bool, against_train: bool = True) -> list[dict]:
@@ -117,7 +134,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="results/paper")
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--recipe", choices=list(RECIPES), default="gpu-w64")
+    parser.add_argument("--epochs", type=int, default=30, help="epochs (cpu-w32 stops at its step count first)")
     parser.add_argument("--time-limit", type=float, help="minutes of training per run in this invocation")
     parser.add_argument("--only", nargs="*", help="run names (default: all)")
     parser.add_argument("--jobs", type=int, default=6, help="runs training at the same time (default 6)")
@@ -151,13 +169,11 @@ def main() -> None:
                     print(f"[{time.time() - start:6.0f}s] {name}: training exited {proc.returncode}", flush=True)
                     del running[name]
 
-    runs = {name: run_folder(root, name) for name in names}
+    runs = {name: run for name in names if (run := run_folder(root, name)) and to_measure(run)}
     spawn = multiprocessing.get_context("spawn")  # forking a process that holds OpenMP threads can hang
     with ProcessPoolExecutor(max_workers=min(8, os.cpu_count() or 2), mp_context=spawn) as pool:
-        ledgers = {name: pool.submit(energy, str(run)) for name, run in runs.items() if run}
+        ledgers = {name: pool.submit(energy, str(run)) for name, run in runs.items()}
         for name, run in runs.items():
-            if run is None:
-                continue
             for record in final_fid(run, args.device, args.quick, name in MAIN_RUNS):
                 path = run / f"final-{record['metric']}.json"
                 path.write_text(json.dumps(record, indent=2) + "\n")

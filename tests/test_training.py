@@ -28,7 +28,15 @@ def test_few_hardware_steps_give_finite_losses(tmp_path):
     assert [ln["step"] for ln in steps] == [1, 2, 3, 4, 5]
     assert all(math.isfinite(ln["loss_d"]) and math.isfinite(ln["loss_g"]) for ln in steps)
     assert load_checkpoint(run)["step"] == 5
+    assert load_checkpoint(run)["finished"] is True
     assert json.loads((run / "config.json").read_text())["hardware"]["synapse"]["bits"] == 6
+
+
+def test_time_limited_run_is_marked_unfinished_until_resumed(tmp_path):
+    run = train(tiny_config(max_steps=3), tmp_path, progress=False, time_limit=0.0)
+    assert (load_checkpoint(run)["step"], load_checkpoint(run)["finished"]) == (0, False)
+    train(tiny_config(max_steps=3), resume=run, progress=False)
+    assert (load_checkpoint(run)["step"], load_checkpoint(run)["finished"]) == (3, True)
 
 
 def _params(run):

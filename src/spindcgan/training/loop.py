@@ -193,6 +193,7 @@ def train(
                 **gan.state_dict(),
                 "config": config.to_dict(),
                 "step": step,
+                "finished": step >= total_steps,  # False: stopped by the time limit, continue with --resume
                 "epoch_sums": epoch_sums,
                 "rng": torch.get_rng_state(),
                 "cuda_rng": torch.cuda.get_rng_state() if device.startswith("cuda") else None,
