@@ -8,9 +8,11 @@
    then that export, otherwise the run folder itself (same generator: the export round-trips exactly);
 2. FID/KID by ``spindcgan fid FILE --n 10000`` itself (10k generated, sample seed 0, against ``--ref``:
    default the dataset's, the 10k Fashion-MNIST test images or the anime training set);
-3. the record ``<results>/fid-<name>[-<ref>].json`` (command, commit, file hash) and a copy of the run's
-   config, metrics and log under ``<results>/runs/<name>/``, which ``experiments/report.py`` turns into
-   docs/results.md.
+3. the energy ledger of a hardware run by ``spindcgan energy RUN_DIR`` (its trained weights, its logged
+   synapse writes) into ``<results>/energy-<name>/``;
+4. the record ``<results>/fid-<name>[-<ref>].json`` (command, commit, file hash) and a copy of the run's
+   config, metrics, log and last sample grid under ``<results>/runs/<name>/``, which
+   ``experiments/report.py`` turns into docs/results.md. ``--no-fid`` redoes steps 3-4 only.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def measure() -> None:
     p.add_argument("--ref", choices=["train", "test"], help="reference split (default: the dataset's)")
     p.add_argument("--n", type=int, default=10000)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--no-fid", action="store_true", help="keep the FID record; redo the energy and the copies")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -53,7 +56,26 @@ def measure() -> None:
         print(f"exported {args.run_dir} -> {args.asset} ({args.asset.stat().st_size / 1e6:.2f} MB)")
         measured = args.asset
 
-    # measure with the command a user would run (`spindcgan fid FILE --n N`), not a copy of it
+    if not args.no_fid:
+        measure_fid(args, measured)
+    config = json.loads((args.run_dir / "config.json").read_text())
+    if config["hardware"] is not None:
+        if main(["energy", str(args.run_dir), "--out", str(args.results / f"energy-{args.name}")]):
+            raise SystemExit("spindcgan energy failed")
+    run_copy = args.results / "runs" / args.name
+    run_copy.mkdir(parents=True, exist_ok=True)
+    for name in ("config.json", "metrics.jsonl"):
+        shutil.copy2(args.run_dir / name, run_copy / name)
+    samples = sorted((args.run_dir / "samples").glob("epoch-*.png"))
+    if samples:
+        shutil.copy2(samples[-1], run_copy / "samples-last-epoch.png")
+    log = args.run_dir.parent.with_suffix(".log")  # the nohup log beside the run's parent folder, if any
+    if log.exists():
+        shutil.copy2(log, run_copy / "train.log")
+
+
+def measure_fid(args: argparse.Namespace, measured: Path) -> None:
+    """fid10k of ``measured`` by the command a user would run (`spindcgan fid FILE --n N`), not a copy of it."""
     record_path = args.results / f"fid-{args.name}{'-' + args.ref if args.ref else ''}.json"
     ref = ["--ref", args.ref] if args.ref else []
     fid_args = ["fid", str(measured), "--n", str(args.n), *ref, "--threads", str(args.threads),
@@ -72,13 +94,6 @@ def measure() -> None:
         "reproduce": " ".join(["spindcgan", "fid", shown, "--n", str(args.n), *ref]),
         "commit": commit,
     }
-    run_copy = args.results / "runs" / args.name
-    run_copy.mkdir(parents=True, exist_ok=True)
-    for name in ("config.json", "metrics.jsonl"):
-        shutil.copy2(args.run_dir / name, run_copy / name)
-    log = args.run_dir.parent.with_suffix(".log")  # the nohup log beside the run's parent folder, if any
-    if log.exists():
-        shutil.copy2(log, run_copy / "train.log")
     out = save_json(record, record_path)
     print(f"{record['metric']} = {record['fid']:.3f} (KID {record['kid']:.5f}); wrote {out}")
 
