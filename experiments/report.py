@@ -1,22 +1,80 @@
-"""Write docs/results.md from result folders (no hand-typed numbers).
+"""Write docs/results.md and its plots from result folders (no hand-typed numbers).
 
-    python experiments/report.py [results/gpu-2026-11-28 ...]
+    python experiments/report.py [results/cpu-2026-11-28 ...]
 
-A result folder holds ``fid-<run>.json`` records (``spindcgan fid`` / experiments/paper.py output) and
-``runs/<run>/{config.json, metrics.jsonl, train.log}`` copied from the run folders.
+A result folder (``results/cpu-*``, ``results/gpu-*``) holds ``fid-<run>[-<ref>].json`` records
+(``spindcgan fid`` output, via experiments/measure.py or paper.py), ``energy-<run>/`` ledgers
+(``spindcgan energy``) and ``runs/<run>/{config.json, metrics.jsonl, train.log, samples-last-epoch.png}``
+copied from the run folders. ``results/ablation-energy/<configuration>/`` holds the ledger of each study
+configuration on a fresh model (experiments/ablation_energy.py).
 """
 
 from __future__ import annotations
 
 import json
+import statistics
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
-PAPER_FID = {"fashion-mnist": 27.5, "anime": 45.4}
+from spindcgan.plots import plt, save_figure
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+IMG = DOCS / "img" / "results"
+# the paper's abstract (reference.md section 1): FID, and energy per image for testing / training
+PAPER = {"fashion-mnist": {"fid": 27.5, "inference_nJ": 4.9, "training_nJ": 14.97},
+         "anime": {"fid": 45.4, "inference_nJ": 24.72, "training_nJ": 74.7}}
+ISSUE_AIM = {"fashion-mnist": 20.0, "anime": 35.0}
+DEVICE_TERMS = ("synapse_read", "synapse_write", "dw_activation")
+ABLATION_ORDER = ["float", "synapse-only", "dw-only", "hw6", "hw6-d2d0.05", "hw6-d2d0.10", "bits4", "bits5", "bits8"]
 
 
-def load_jsonl(path: Path) -> list[dict]:
-    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []
+@dataclass
+class Run:
+    """One trained run as a result folder records it."""
+
+    folder: Path
+    name: str
+    config: dict
+    metrics: list[dict]
+    fids: dict[str, dict] = field(default_factory=dict)  # metric name -> record
+    energy: dict | None = None
+
+    @property
+    def dataset(self) -> str:
+        return self.config["model"]["dataset"]
+
+    @property
+    def width(self) -> int:
+        return self.config["model"]["d_channels"][0]
+
+    @property
+    def steps(self) -> int:
+        return max((m["step"] for m in self.metrics), default=0)
+
+    @property
+    def epochs(self) -> int:
+        return max((m["epoch_end"] for m in self.metrics if "epoch_end" in m), default=0)
+
+    @property
+    def samples(self) -> Path | None:
+        path = self.folder / "runs" / self.name / "samples-last-epoch.png"
+        return path if path.exists() else None
+
+
+def configuration(config: dict) -> str:
+    """The study configuration a run belongs to (the names of experiments/paper.py, without seed)."""
+    hw = config["hardware"]
+    if hw is None:
+        return "float"
+    if hw["synapse"] is None:
+        return "dw-only"
+    if hw["relu"] is None and hw["leaky_relu"] is None:
+        return "synapse-only"
+    if hw["d2d_sigma"]:
+        return f"hw6-d2d{hw['d2d_sigma']:.2f}" if hw["synapse"]["bits"] == 6 else f"bits{hw['synapse']['bits']}-d2d"
+    return "hw6" if hw["synapse"]["bits"] == 6 else f"bits{hw['synapse']['bits']}"
 
 
 def describe(config: dict) -> str:
@@ -29,37 +87,191 @@ def describe(config: dict) -> str:
     return ", ".join(parts)
 
 
-def section(folder: Path) -> list[str]:
+def load_jsonl(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []
+
+
+def load_runs(folder: Path) -> list[Run]:
+    runs = {}
+    for run_dir in sorted((folder / "runs").glob("*/")):
+        runs[run_dir.name] = Run(folder, run_dir.name, json.loads((run_dir / "config.json").read_text()),
+                                 load_jsonl(run_dir / "metrics.jsonl"))
+    for path in sorted(folder.glob("fid-*.json")):
+        record = json.loads(path.read_text())
+        if record["run"] in runs:
+            runs[record["run"]].fids[record["metric"]] = record
+    for name, run in runs.items():
+        ledgers = sorted((folder / f"energy-{name}").glob("energy-*-zero-padded.json"))
+        run.energy = json.loads(ledgers[0].read_text()) if ledgers else None
+    return list(runs.values())
+
+
+def nj(ledger: dict, phase: str, devices_only: bool) -> float:
+    """Energy per image in nJ of one phase of a ledger record, devices only or with CMOS peripherals."""
+    energy = ledger[phase]
+    return 1e9 * (sum(energy["energy"][k] for k in DEVICE_TERMS) if devices_only else energy["total"])
+
+
+def fid_summary(runs: list[Run], metric: str) -> str:
+    """Mean and every seed's value of one metric over runs of one configuration."""
+    values = [r.fids[metric]["fid"] for r in runs if metric in r.fids]
+    if not values:
+        return "not measured"
+    if len(values) == 1:
+        return f"{values[0]:.2f} (1 seed)"
+    return (f"**{statistics.mean(values):.2f}** +- {statistics.stdev(values):.2f} (std over {len(values)} seeds: "
+            f"{', '.join(f'{v:.2f}' for v in values)})")
+
+
+def mean_fid(runs: list[Run], metric: str) -> float | None:
+    values = [r.fids[metric]["fid"] for r in runs if metric in r.fids]
+    return statistics.mean(values) if values else None
+
+
+def groups(runs: list[Run], dataset: str, config_name: str, metric: str) -> dict[tuple, list[Run]]:
+    """Runs of one configuration with ``metric``, by (width, machine kind: the folder name's cpu/gpu)."""
+    found: dict[tuple, list[Run]] = {}
+    for r in runs:
+        if r.dataset == dataset and configuration(r.config) == config_name and metric in r.fids:
+            found.setdefault((r.width, r.folder.name.split("-")[0]), []).append(r)
+    return found
+
+
+def names(group: list[Run]) -> str:
+    return ", ".join(f"{r.name} ({r.steps} steps, width {r.width})" for r in group) or "-"
+
+
+def claims(runs: list[Run]) -> list[str]:
+    lines = ["## The paper's claims, side by side", "",
+             "Each row takes the group of runs (same configuration, width and machine) with the best mean FID; "
+             "spread is the standard deviation over seeds. Paper: the abstract's numbers (reference.md section 1).",
+             "", "| claim | paper | here | runs |", "|---|---|---|---|"]
+    for dataset, metric, ref in [("fashion-mnist", "fid10k-test", "10k generated vs 10k test"),
+                                 ("fashion-mnist", "fid10k-train", "10k generated vs 60k train"),
+                                 ("anime", "fid10k-train", "10k generated vs the training set")]:
+        hw_groups = groups(runs, dataset, "hw6", metric)
+        key = min(hw_groups, key=lambda k: mean_fid(hw_groups[k], metric), default=None)
+        hw = hw_groups.get(key, [])
+        fl = groups(runs, dataset, "float", metric).get(key, [])  # the same network: same width and machine
+        target = f"<= {PAPER[dataset]['fid']} (aim <= {ISSUE_AIM[dataset]})"
+        lines.append(f"| {dataset} FID, 6-bit synapses + DW activations, {metric} ({ref}) | {target} | "
+                     f"{fid_summary(hw, metric)} | {names(hw)} |")
+        lines.append(f"| {dataset} FID, float baseline of the same network, {metric} | - | "
+                     f"{fid_summary(fl, metric)} | {names(fl)} |")
+        if hw and fl:
+            ratio = mean_fid(hw, metric) / mean_fid(fl, metric)
+            verdict = ("not meaningful yet: neither generator is near the paper's FID"
+                       if mean_fid(hw, metric) > 2 * PAPER[dataset]["fid"] else
+                       "within 10 %" if ratio <= 1.10 else "outside 10 %")
+            lines.append(f"| {dataset} hardware / float FID ({metric}, width {hw[0].width}) | target <= 1.10 | "
+                         f"{ratio:.3f} ({verdict}) | means of the two rows above |")
+    for r in [r for r in runs if r.energy and "asset_sha256" in r.fids.get("fid10k-test", {})]:  # shipped
+        paper = PAPER[r.dataset]
+        for phase, key in (("inference", "inference_nJ"), ("training", "training_nJ")):
+            lines.append(f"| {r.dataset} energy per image, {phase} | {paper[key]} nJ | "
+                         f"{nj(r.energy, phase, True):.3f} nJ devices only; {nj(r.energy, phase, False):,.1f} nJ "
+                         f"with CMOS peripherals | {r.name} (shipped), zero-padded mapping |")
+    return lines + ["", "Energy: what the ledger counts and why the peripherals dominate is in "
+                    "[energy.md](energy.md); the device energies come from [devices.md](devices.md).", ""]
+
+
+def ablation(runs: list[Run], energy_root: Path) -> list[str]:
+    fashion = [r for r in runs if r.dataset == "fashion-mnist" and r.folder.name.startswith("cpu-")]
+    width = fashion[0].width if fashion else 32
+    lines = [f"## Ablation (Fashion-MNIST, width {width}, CPU recipe)", "",
+             "FID: fid10k-test of the trained runs of each configuration (`python experiments/paper.py --recipe "
+             "cpu-w32 ...`, the shipped generator's recipe). Energy per image: `python experiments/ablation_energy.py`"
+             " (`spindcgan energy --width 32 <flags>` on a fresh model; the ledger is structural, see that script), "
+             "zero-padded mapping.", "",
+             "| configuration | trained runs | FID fid10k-test | inference nJ (devices / with peripherals) | "
+             "training nJ (devices / with peripherals) |", "|---|---|---|---|---|"]
+    for label in ABLATION_ORDER:
+        group = [r for r in fashion if configuration(r.config) == label and r.width == width]
+        ledger_files = sorted((energy_root / label).glob("energy-*-zero-padded.json"))
+        ledger = json.loads(ledger_files[0].read_text()) if ledger_files else None
+        cells = [f"{nj(ledger, p, True):.3f} / {nj(ledger, p, False):,.1f}" for p in ("inference", "training")] \
+            if ledger else ["no crossbar (float)" if label == "float" else "not measured"] * 2
+        fid = fid_summary(group, "fid10k-test") if group else "not trained yet"
+        lines.append(f"| {label} | {', '.join(r.name for r in group) or '-'} | {fid} | {cells[0]} | {cells[1]} |")
+    return lines + [""]
+
+
+def curves(runs: list[Run]) -> list[str]:
+    """Training curves (epoch means of the losses) and in-training FID of the CPU Fashion-MNIST runs."""
+    fashion = [r for r in runs if r.dataset == "fashion-mnist" and r.folder.name.startswith("cpu-")]
+    if not fashion:
+        return []
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), dpi=110)
+    for r in fashion:
+        ends = [m for m in r.metrics if "mean_loss_d" in m]
+        label = f"{r.name} ({configuration(r.config)})"
+        style = "-" if configuration(r.config) != "float" else "--"
+        axes[0].plot([m["epoch_end"] for m in ends], [m["mean_loss_d"] for m in ends], style, label=label)
+        axes[1].plot([m["epoch_end"] for m in ends], [m["mean_loss_g"] for m in ends], style, label=label)
+    for ax, what in zip(axes, ("discriminator loss", "generator loss"), strict=True):
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(f"{what} (epoch mean)")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7)
+    IMG.mkdir(parents=True, exist_ok=True)
+    save_figure(fig, IMG / "training-curves-fashion-mnist.png")
+    lines = ["## Training curves and samples", "",
+             "![epoch-mean losses of the CPU Fashion-MNIST runs](img/results/training-curves-fashion-mnist.png)", ""]
+    fid_runs = [r for r in runs if any("fid" in m for m in r.metrics)]
+    if fid_runs:
+        fig, ax = plt.subplots(figsize=(6, 3.4), dpi=110)
+        for r in fid_runs:
+            points = [m for m in r.metrics if "fid" in m]
+            ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], "o-",
+                    label=f"{r.name} ({points[0]['metric']})")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("FID during training")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+        save_figure(fig, IMG / "fid-vs-epoch.png")
+        lines += ["![FID measured during training](img/results/fid-vs-epoch.png)", ""]
+    else:
+        lines += ["FID against epoch: none of these runs measured FID during training (on the CPU the final fid10k "
+                  "alone costs 43 minutes per run); paper.py's recipes now measure it every 10 epochs "
+                  "(`--fid-every 10 --fid-n 2000`), so the study's next runs add that plot here.", ""]
+    grids = [r for r in fashion if r.samples]
+    if grids:
+        lines += ["| " + " | ".join(f"{r.name} ({configuration(r.config)}, epoch {r.epochs})" for r in grids) + " |",
+                  "|" + "---|" * len(grids),
+                  "| " + " | ".join(f"![{r.name}](../{r.samples.relative_to(ROOT)})" for r in grids) + " |", ""]
+    return lines
+
+
+def section(folder: Path, runs: list[Run]) -> list[str]:
     notes = folder / "NOTES.md"
-    lines = [f"## {folder.name}", "", f"Source: `{folder}` (commands in each run's `train.log`).", "",
-             *(notes.read_text().splitlines() + [""] if notes.exists() else []),
-             "| run | dataset | hardware | steps | epochs done | FID | KID | reference | paper target |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    fids = {json.loads(p.read_text())["run"]: json.loads(p.read_text()) for p in sorted(folder.glob("fid-*.json"))}
-    for run_dir in sorted((folder / "runs").iterdir()):
-        config = json.loads((run_dir / "config.json").read_text())
-        metrics = load_jsonl(run_dir / "metrics.jsonl")
-        epochs = max((m["epoch_end"] for m in metrics if "epoch_end" in m), default=0)
-        steps = max((m["step"] for m in metrics), default=0)
-        fid = fids.get(run_dir.name)
-        dataset = config["model"]["dataset"]
-        fid_cells = (f"{fid['fid']:.2f} | {fid['kid']:.4f} | {fid['metric']} ({fid['n_generated']} vs "
+    lines = [f"## {folder.name}", "", f"Source: `{folder.relative_to(ROOT)}` (commands in each run's `train.log`).",
+             "", *(notes.read_text().splitlines() + [""] if notes.exists() else []),
+             "| run | dataset | configuration | width | steps | epochs done | FID | KID | metric | paper target |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in runs:
+        records = list(r.fids.values()) or [None]
+        for fid in records:
+            cells = (f"{fid['fid']:.2f} | {fid['kid']:.4f} | {fid['metric']} ({fid['n_generated']} vs "
                      f"{fid['n_reference']})" if fid else "not measured | | ")
-        lines.append(f"| {run_dir.name} | {dataset} | {describe(config)} | {steps} (logged) | {epochs} | {fid_cells} | "
-                     f"<= {PAPER_FID[dataset]} |")
-    provenance = [f"- {name}: measured by `{fid['command']}` at commit {fid['commit'][:7]} (file sha256 "
-                  f"{fid['asset_sha256'][:12]}...); reproduce with `{fid['reproduce']}`."
-                  for name, fid in sorted(fids.items()) if "reproduce" in fid]
+            lines.append(f"| {r.name} | {r.dataset} | {describe(r.config)} | {r.width} | {r.steps} (logged) | "
+                         f"{r.epochs} | {cells} | <= {PAPER[r.dataset]['fid']} |")
+    provenance = [f"- {r.name}, {fid['metric']}: measured by `{fid['command']}` at commit {fid['commit'][:7]}"
+                  + (f" (file sha256 {fid['asset_sha256'][:12]}...)" if "asset_sha256" in fid else "")
+                  + f"; reproduce with `{fid['reproduce']}`."
+                  for r in runs for fid in r.fids.values() if "reproduce" in fid]
     return lines + ([""] + provenance if provenance else []) + [""]
 
 
 def main() -> None:
-    results = Path("results")
-    folders = [Path(a) for a in sys.argv[1:]] or sorted([*results.glob("cpu-*"), *results.glob("gpu-*")])
-    lines = ["# Results", "", "<!-- generated by experiments/report.py; do not edit by hand -->", ""]
-    for folder in folders:
-        lines += section(folder)
-    out = Path("docs/results.md")
+    results = ROOT / "results"
+    folders = [Path(a).resolve() for a in sys.argv[1:]] or sorted([*results.glob("cpu-*"), *results.glob("gpu-*")])
+    by_folder = {folder: load_runs(folder) for folder in folders}
+    runs = [r for rs in by_folder.values() for r in rs]
+    lines = ["# Results", "", "<!-- generated by experiments/report.py; do not edit by hand -->", "",
+             *claims(runs), *ablation(runs, results / "ablation-energy"), *curves(runs)]
+    for folder, folder_runs in by_folder.items():
+        lines += section(folder, folder_runs)
+    out = DOCS / "results.md"
     out.write_text("\n".join(lines) + "\n")
     print(out.read_text())
 
