@@ -6,6 +6,7 @@ up to ``kid_max`` features (a uniform reservoir sample when there are more).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,6 +49,19 @@ class FeatureStats:
 
     def kid_sample(self) -> np.ndarray:
         return self.kid[: min(self.n, self.kid_max)]
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Arrays from which ``from_state`` continues the accumulation exactly (reservoir RNG included)."""
+        rng = json.dumps(self.rng.bit_generator.state)
+        return {"kid_max": np.array(self.kid_max), "n": np.array(self.n), "total": self.total, "outer": self.outer,
+                "kid": self.kid, "rng": np.array(rng)}
+
+    @classmethod
+    def from_state(cls, state: dict[str, np.ndarray]) -> FeatureStats:
+        acc = cls(kid_max=int(state["kid_max"]), n=int(state["n"]), total=state["total"], outer=state["outer"],
+                  kid=state["kid"])
+        acc.rng.bit_generator.state = json.loads(str(state["rng"]))
+        return acc
 
 
 def psd_sqrt(sigma: np.ndarray) -> np.ndarray:
