@@ -35,67 +35,84 @@ from spindcgan.training.checkpoint import load_generator
 ROOT = Path(__file__).resolve().parents[1]
 
 
+DEFAULT_ASSET = ROOT / "src/spindcgan/assets/fashion-mnist-6bit-dw.pt"
+
+
+def ship(run_dir: Path, asset: Path = DEFAULT_ASSET) -> Path:
+    """Export the run's evaluated generator into the package (uint8 device states + scales)."""
+    generator, config = load_generator(run_dir)
+    save_exported(generator, config, asset)
+    print(f"exported {run_dir} -> {asset} ({asset.stat().st_size / 1e6:.2f} MB)")
+    return asset
+
+
+def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None, n: int = 10_000,
+                threads: int = 2, device: str = "cpu", shipped: bool = False, ref_n: int | None = None) -> dict:
+    """fid10k of a run folder or exported file by the command a user would run (`spindcgan fid FILE --n N`),
+    recorded with its provenance in ``<results>/fid-<name>[-<ref>].json``."""
+    record_path = results / f"fid-{name}{'-' + ref if ref else ''}.json"
+    ref_args = (["--ref", ref] if ref else []) + (["--ref-n", str(ref_n)] if ref_n else [])
+    fid_args = ["fid", str(measured), "--n", str(n), *ref_args, "--threads", str(threads), "--device", device,
+                "--json", str(record_path)]
+    if main(fid_args):
+        raise SystemExit(f"spindcgan fid failed for {measured}")
+    record = json.loads(record_path.read_text())
+    shown = str(measured.resolve().relative_to(ROOT)) if measured.resolve().is_relative_to(ROOT) else str(measured)
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+    record |= {
+        "run": name,
+        "checkpoint": shown,
+        "shipped": shipped,
+        **({"asset_sha256": hashlib.sha256(measured.read_bytes()).hexdigest()} if shipped else {}),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "reproduce": " ".join(["spindcgan", "fid", shown, "--n", str(n), *ref_args]),
+        "commit": commit,
+    }
+    out = save_json(record, record_path)
+    print(f"{name}: {record['metric']} = {record['fid']:.3f} (KID {record['kid']:.5f}); wrote {out}", flush=True)
+    return record
+
+
+def measure_energy(run_dir: Path, name: str, results: Path) -> None:
+    """The ledger of a hardware run (its weights, its logged synapse writes) into ``<results>/energy-<name>/``."""
+    if json.loads((run_dir / "config.json").read_text())["hardware"] is None:
+        return
+    if main(["energy", str(run_dir), "--out", str(results / f"energy-{name}")]):
+        raise SystemExit(f"spindcgan energy failed for {run_dir}")
+
+
+def copy_run(run_dir: Path, name: str, results: Path) -> None:
+    """The run's config, metrics, training log and last sample grid, for report.py."""
+    run_copy = results / "runs" / name
+    run_copy.mkdir(parents=True, exist_ok=True)
+    for file in ("config.json", "metrics.jsonl"):
+        shutil.copy2(run_dir / file, run_copy / file)
+    samples = sorted((run_dir / "samples").glob("epoch-*.png"))
+    if samples:
+        shutil.copy2(samples[-1], run_copy / "samples-last-epoch.png")
+    for log in (run_dir.parent / "train.log", run_dir.parent.with_suffix(".log")):  # paper.py's, or a nohup log
+        if log.exists():
+            shutil.copy2(log, run_copy / "train.log")
+
+
 def measure() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("run_dir", type=Path)
     p.add_argument("--name", required=True)
     p.add_argument("--results", type=Path, required=True)
     p.add_argument("--ship", action="store_true", help="export into the package and measure the export")
-    p.add_argument("--asset", type=Path, default=ROOT / "src/spindcgan/assets/fashion-mnist-6bit-dw.pt")
+    p.add_argument("--asset", type=Path, default=DEFAULT_ASSET)
     p.add_argument("--ref", choices=["train", "test"], help="reference split (default: the dataset's)")
     p.add_argument("--n", type=int, default=10000)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--no-fid", action="store_true", help="keep the FID record; redo the energy and the copies")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-
-    measured = args.run_dir
-    if args.ship:
-        generator, config = load_generator(args.run_dir)
-        save_exported(generator, config, args.asset)
-        print(f"exported {args.run_dir} -> {args.asset} ({args.asset.stat().st_size / 1e6:.2f} MB)")
-        measured = args.asset
-
+    measured = ship(args.run_dir, args.asset) if args.ship else args.run_dir
     if not args.no_fid:
-        measure_fid(args, measured)
-    config = json.loads((args.run_dir / "config.json").read_text())
-    if config["hardware"] is not None:
-        if main(["energy", str(args.run_dir), "--out", str(args.results / f"energy-{args.name}")]):
-            raise SystemExit("spindcgan energy failed")
-    run_copy = args.results / "runs" / args.name
-    run_copy.mkdir(parents=True, exist_ok=True)
-    for name in ("config.json", "metrics.jsonl"):
-        shutil.copy2(args.run_dir / name, run_copy / name)
-    samples = sorted((args.run_dir / "samples").glob("epoch-*.png"))
-    if samples:
-        shutil.copy2(samples[-1], run_copy / "samples-last-epoch.png")
-    log = args.run_dir.parent.with_suffix(".log")  # the nohup log beside the run's parent folder, if any
-    if log.exists():
-        shutil.copy2(log, run_copy / "train.log")
-
-
-def measure_fid(args: argparse.Namespace, measured: Path) -> None:
-    """fid10k of ``measured`` by the command a user would run (`spindcgan fid FILE --n N`), not a copy of it."""
-    record_path = args.results / f"fid-{args.name}{'-' + args.ref if args.ref else ''}.json"
-    ref = ["--ref", args.ref] if args.ref else []
-    fid_args = ["fid", str(measured), "--n", str(args.n), *ref, "--threads", str(args.threads),
-                "--json", str(record_path)]
-    if main(fid_args):
-        raise SystemExit("spindcgan fid failed")
-    record = json.loads(record_path.read_text())
-    shown = str(measured.resolve().relative_to(ROOT)) if measured.resolve().is_relative_to(ROOT) else str(measured)
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
-    record |= {
-        "run": args.name,
-        "checkpoint": shown,
-        "shipped": args.ship,
-        **({"asset_sha256": hashlib.sha256(args.asset.read_bytes()).hexdigest()} if args.ship else {}),
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "reproduce": " ".join(["spindcgan", "fid", shown, "--n", str(args.n), *ref]),
-        "commit": commit,
-    }
-    out = save_json(record, record_path)
-    print(f"{record['metric']} = {record['fid']:.3f} (KID {record['kid']:.5f}); wrote {out}")
+        measure_fid(measured, args.name, args.results, args.ref, args.n, args.threads, shipped=args.ship)
+    measure_energy(args.run_dir, args.name, args.results)
+    copy_run(args.run_dir, args.name, args.results)
 
 
 if __name__ == "__main__":

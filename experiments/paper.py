@@ -16,22 +16,21 @@ Recipes: DCGAN (Adam 2e-4, betas (0.5, 0.999), batch 128, BCE, N(0, 0.02) init) 
 generator weights (decay 0.999), evaluated after quantisation; ``gpu-w64`` (default): width 64, 30
 epochs; ``cpu-w32``: width 32 and 13,870 steps (29.6 epochs), the recipe of the shipped generator, which
 a 2-core CPU trains two runs at a time in about 2 hours (resume across sessions with the same command).
-Measurements, once per run and only of runs that finished training: fid10k-test and fid10k-train
-(Fashion-MNIST), fid10k-train (Anime) with KID, sample seed 0; the energy ledger (zero-padded and
-zero-free) of every hardware run. Everything is written into each run's folder;
-``experiments/report.py`` turns the folders into docs/results.md.
+Measurements, by experiments/measure.py, once per run and only of runs that finished training:
+fid10k-test (Fashion-MNIST; and fid10k-train for the main runs) or fid10k-train (Anime) with KID, sample
+seed 0; the energy ledger of every hardware run; copies of config, metrics, log and samples. All land in
+``--results`` (default ``results/<cpu|gpu>-<date>``), which ``experiments/report.py`` turns into
+docs/results.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
-import os
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from datetime import date
 from pathlib import Path
 
 RECIPES = {
@@ -87,47 +86,32 @@ def launch(root: Path, name: str, args: argparse.Namespace) -> subprocess.Popen:
 MAIN_RUNS = {"fmnist-hw6-s0", "fmnist-hw6-s1", "fmnist-float-s0", "fmnist-float-s1"}
 
 
-def to_measure(run: Path) -> bool:
-    """A run is measured once, after its training finished (not when a time limit stopped it)."""
+def measured(results: Path, name: str) -> bool:
+    return any(results.glob(f"fid-{name}.json")) or any(results.glob(f"fid-{name}-*.json"))
+
+
+def finished(run: Path) -> bool:
+    """Training reached its end (a time limit did not stop it)."""
     import torch
 
-    state = torch.load(run / "checkpoint.pt", map_location="cpu", weights_only=False)
-    return state.get("finished", True) and not (run / "energy.json").exists() and not list(run.glob("final-*.json"))
+    return torch.load(run / "checkpoint.pt", map_location="cpu", weights_only=False).get("finished", True)
 
 
-def final_fid(run: Path, device: str, quick: bool, against_train: bool = True) -> list[dict]:
-    from spindcgan.metrics.fid import generator_fid
-    from spindcgan.training.checkpoint import load_generator
+def measure_all(runs: dict[str, Path], results: Path, args: argparse.Namespace) -> None:
+    """experiments/measure.py for each finished, unmeasured run: fid10k against the dataset's reference
+    (and, for the main Fashion-MNIST runs, the 60k training set, last: its reference alone takes hours on
+    a CPU), the energy ledger, the copies report.py reads."""
+    from measure import copy_run, measure_energy, measure_fid
 
-    generator, config = load_generator(run, device)
-    dataset = config.model.dataset
-    splits = (["test", "train"] if against_train else ["test"]) if dataset == "fashion-mnist" else ["train"]
-    n, ref_n = (64, 32) if quick else (10_000, None)
-    records = []
-    for split in splits:
-        record = generator_fid(generator, dataset, n, split, seed=0, ref_n=ref_n, device=device, progress=False)
-        records.append({**record, "run": run.name})
-    return records
-
-
-def energy(run: str) -> dict:
-    """Ledgers of a trained hardware run (CPU), both mappings."""
-    import torch
-
-    from spindcgan.energy.report import model_ledger
-    from spindcgan.models import Discriminator, Generator
-    from spindcgan.training.checkpoint import load_checkpoint
-    from spindcgan.training.config import RunConfig
-
-    torch.set_num_threads(2)
-    state = load_checkpoint(run)
-    config = RunConfig.from_dict(state["config"])
-    if config.hardware is None or config.hardware.synapse is None:
-        return {}
-    g, d = Generator(config.model, config.hardware), Discriminator(config.model, config.hardware)
-    g.load_state_dict(state.get("generator_ema", state["generator"]))
-    d.load_state_dict(state["discriminator"])
-    return {m: model_ledger(config, g, d, m, True, 64, Path(run)).to_dict() for m in ("zero-padded", "zero-free")}
+    n, ref_n = (64, 32) if args.quick else (10_000, None)
+    todo = {name: run for name, run in runs.items() if finished(run) and not measured(results, name)}
+    for name, run in todo.items():
+        measure_fid(run, name, results, None, n, args.threads, args.device, ref_n=ref_n)
+        measure_energy(run, name, results)
+        copy_run(run, name, results)
+    for name, run in todo.items():
+        if name in MAIN_RUNS and json.loads((run / "config.json").read_text())["model"]["dataset"] == "fashion-mnist":
+            measure_fid(run, name, results, "train", n, args.threads, args.device, ref_n=ref_n)
 
 
 def main() -> None:
@@ -141,16 +125,18 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=6, help="runs training at the same time (default 6)")
     parser.add_argument("--quick", action="store_true", help="tiny settings: a smoke test of this script")
     parser.add_argument("--skip-train", action="store_true")
+    parser.add_argument("--results", help="result folder for report.py (default results/<cpu|gpu>-<date>)")
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads of the measurements")
     args = parser.parse_args()
+    args.results = args.results or f"results/{'gpu' if args.device.startswith('cuda') else 'cpu'}-{date.today()}"
     root = Path(args.out)
     names = args.only or list(RUNS)
     start = time.time()
 
-    # reference statistics first, once, so the parallel runs find them cached
+    # the in-training FID's reference statistics first, once, so the parallel runs find them cached
     from spindcgan.metrics.fid import cached_statistics, reference_pixels
 
-    refs = [("fashion-mnist", "test"), ("fashion-mnist", "train"), ("anime", "train")]
-    for dataset, split in refs:
+    for dataset, split in [("fashion-mnist", "test"), ("anime", "train")]:
         if not any(RUNS[n][:2] == ["--dataset", "anime"] for n in names) and dataset == "anime":
             continue
         pixels = reference_pixels(dataset, split, None, 32 if args.quick else None)
@@ -169,22 +155,7 @@ def main() -> None:
                     print(f"[{time.time() - start:6.0f}s] {name}: training exited {proc.returncode}", flush=True)
                     del running[name]
 
-    runs = {name: run for name in names if (run := run_folder(root, name)) and to_measure(run)}
-    spawn = multiprocessing.get_context("spawn")  # forking a process that holds OpenMP threads can hang
-    with ProcessPoolExecutor(max_workers=min(8, os.cpu_count() or 2), mp_context=spawn) as pool:
-        ledgers = {name: pool.submit(energy, str(run)) for name, run in runs.items()}
-        for name, run in runs.items():
-            for record in final_fid(run, args.device, args.quick, name in MAIN_RUNS):
-                path = run / f"final-{record['metric']}.json"
-                path.write_text(json.dumps(record, indent=2) + "\n")
-                print(f"[{time.time() - start:6.0f}s] {name}: {record['metric']} = {record['fid']:.2f}", flush=True)
-        for name, future in ledgers.items():
-            result = future.result()
-            if result:
-                (runs[name] / "energy.json").write_text(json.dumps(result, indent=1) + "\n")
-                inference = result["zero-padded"]["inference"]["total"]
-                print(f"[{time.time() - start:6.0f}s] {name}: energy written ({inference * 1e9:.1f} nJ/image "
-                      "inference, with peripherals)", flush=True)
+    measure_all({name: run for name in names if (run := run_folder(root, name))}, Path(args.results), args)
     print(f"done in {time.time() - start:.0f}s", flush=True)
 
 

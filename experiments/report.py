@@ -182,7 +182,10 @@ def ablation(runs: list[Run], energy_root: Path) -> list[str]:
              "FID: fid10k-test of the trained runs of each configuration (`python experiments/paper.py --recipe "
              "cpu-w32 ...`, the shipped generator's recipe). Energy per image: `python experiments/ablation_energy.py`"
              " (`spindcgan energy --width 32 <flags>` on a fresh model; the ledger is structural, see that script), "
-             "zero-padded mapping.", "",
+             "zero-padded mapping. Energy hardly moves between the hardware rows: a read costs the same conductance "
+             "range whatever the number of levels or their variation, the ADC and DAC are priced at their own "
+             "resolution (8-bit ADC unless `--adc-bits`), and only the writes (state changes per training image, "
+             "devices column) depend on the levels.", "",
              "| configuration | trained runs | FID fid10k-test | inference nJ (devices / with peripherals) | "
              "training nJ (devices / with peripherals) |", "|---|---|---|---|---|"]
     for label in ABLATION_ORDER:
