@@ -16,11 +16,12 @@ export SPINDCGAN_DATA=$S/data SPINDCGAN_INCEPTION=$S/default_1.pt SPINDCGAN_CACH
 export PYTHONUNBUFFERED=1
 python3 -c "import torch; print(torch.__version__, torch.cuda.get_device_name(0))"
 set +e  # whatever happens, pack what there is
-python3 experiments/paper.py --out /tmp/paper --device cuda --epochs 30 --time-limit "$minutes" 2>&1 \
+python3 experiments/paper.py --out /tmp/paper --results /tmp/results --device cuda --epochs 30 --time-limit "$minutes" 2>&1 \
   | grep --line-buffered -v -i warning | tee /tmp/paper.log
 # what comes back: small files of every run, and the evaluated generators of the main runs
+tar czf "$OUT/results.tar.gz" -C /tmp results  # measure.py's records: unpack into results/gpu-<date>
 cd /tmp/paper
-tar czf "$OUT/results.tar.gz" --exclude=checkpoint.pt */
+tar czf "$OUT/runs.tar.gz" --exclude=checkpoint.pt */
 for run in fmnist-hw6-s0 fmnist-hw6-s1 fmnist-float-s0 anime-hw6-s0 anime-float-s0; do
   python3 - "$run" <<'PY'
 import sys, glob, torch, os
