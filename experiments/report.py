@@ -87,6 +87,11 @@ def describe(config: dict) -> str:
     return ", ".join(parts)
 
 
+def shown(path: Path) -> str:
+    """A path as the docs show it: relative to the repository when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def load_jsonl(path: Path) -> list[dict]:
     return [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []
 
@@ -242,13 +247,13 @@ def curves(runs: list[Run], img: Path) -> list[str]:
     if grids:
         lines += ["| " + " | ".join(f"{r.name} ({configuration(r.config)}, epoch {r.epochs})" for r in grids) + " |",
                   "|" + "---|" * len(grids),
-                  "| " + " | ".join(f"![{r.name}](../{r.samples.relative_to(ROOT)})" for r in grids) + " |", ""]
+                  "| " + " | ".join(f"![{r.name}](../{shown(r.samples)})" for r in grids) + " |", ""]
     return lines
 
 
 def section(folder: Path, runs: list[Run]) -> list[str]:
     notes = folder / "NOTES.md"
-    lines = [f"## {folder.name}", "", f"Source: `{folder.relative_to(ROOT)}` (commands in each run's `train.log`).",
+    lines = [f"## {folder.name}", "", f"Source: `{shown(folder)}` (commands in each run's `train.log`).",
              "", *(notes.read_text().splitlines() + [""] if notes.exists() else []),
              "| run | dataset | configuration | width | steps | epochs done | FID | KID | metric | paper target |",
              "|---|---|---|---|---|---|---|---|---|---|"]
