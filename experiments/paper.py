@@ -92,9 +92,9 @@ def measured(results: Path, name: str) -> bool:
 
 def finished(run: Path) -> bool:
     """Training reached its end (a time limit did not stop it)."""
-    import torch
+    from spindcgan.training.checkpoint import load_checkpoint
 
-    return torch.load(run / "checkpoint.pt", map_location="cpu", weights_only=False).get("finished", True)
+    return load_checkpoint(run).get("finished", True)
 
 
 def measure_all(runs: dict[str, Path], results: Path, args: argparse.Namespace) -> None:

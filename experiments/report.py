@@ -117,9 +117,13 @@ def nj(ledger: dict, phase: str, devices_only: bool) -> float:
     return 1e9 * (sum(energy["energy"][k] for k in DEVICE_TERMS) if devices_only else energy["total"])
 
 
+def fid_values(runs: list[Run], metric: str) -> list[float]:
+    return [r.fids[metric]["fid"] for r in runs if metric in r.fids]
+
+
 def fid_summary(runs: list[Run], metric: str) -> str:
     """Mean and every seed's value of one metric over runs of one configuration."""
-    values = [r.fids[metric]["fid"] for r in runs if metric in r.fids]
+    values = fid_values(runs, metric)
     if not values:
         return "not measured"
     if len(values) == 1:
@@ -129,7 +133,7 @@ def fid_summary(runs: list[Run], metric: str) -> str:
 
 
 def mean_fid(runs: list[Run], metric: str) -> float | None:
-    values = [r.fids[metric]["fid"] for r in runs if metric in r.fids]
+    values = fid_values(runs, metric)
     return statistics.mean(values) if values else None
 
 
