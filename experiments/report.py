@@ -27,6 +27,7 @@ PAPER = {"fashion-mnist": {"fid": 27.5, "inference_nJ": 4.9, "training_nJ": 14.9
          "anime": {"fid": 45.4, "inference_nJ": 24.72, "training_nJ": 74.7}}
 ISSUE_AIM = {"fashion-mnist": 20.0, "anime": 35.0}
 DEVICE_TERMS = ("synapse_read", "synapse_write", "dw_activation")
+ABLATION_FOLDER = "cpu-ablation"
 ABLATION_ORDER = ["float", "synapse-only", "dw-only", "hw6", "hw6-d2d0.05", "hw6-d2d0.10", "bits4", "bits5", "bits8"]
 
 
@@ -123,7 +124,11 @@ def fid_values(runs: list[Run], metric: str) -> list[float]:
 
 def fid_summary(runs: list[Run], metric: str) -> str:
     """Mean and every seed's value of one metric over runs of one configuration."""
-    values = fid_values(runs, metric)
+    return summary(fid_values(runs, metric))
+
+
+def summary(values: list[float]) -> str:
+    """Mean, spread and every seed's value of FIDs of one configuration."""
     if not values:
         return "not measured"
     if len(values) == 1:
@@ -184,74 +189,108 @@ def claims(runs: list[Run]) -> list[str]:
                     "[energy.md](energy.md); the device energies come from [devices.md](devices.md).", ""]
 
 
+def last_training_fid(run: Run) -> dict | None:
+    """The in-training FID of the run's last epoch, if it measured one there."""
+    points = [m for m in run.metrics if "fid" in m]
+    return points[-1] if points and points[-1]["epoch_end"] == run.epochs else None
+
+
+def is_ablation(run: Run) -> bool:
+    """A run of the ablation recipe (paper.py --recipe cpu-w32-10ep, result folder results/cpu-ablation-*)."""
+    return run.folder.name.startswith(ABLATION_FOLDER)
+
+
 def ablation(runs: list[Run], energy_root: Path) -> list[str]:
-    fashion = [r for r in runs if r.dataset == "fashion-mnist" and r.folder.name.startswith("cpu-")]
-    width = fashion[0].width if fashion else 32
-    lines = [f"## Ablation (Fashion-MNIST, width {width}, CPU recipe)", "",
-             "FID: fid10k-test of the trained runs of each configuration (`python experiments/paper.py --recipe "
-             "cpu-w32 ...`, the shipped generator's recipe). Energy per image: `python experiments/ablation_energy.py`"
-             " (`spindcgan energy --width 32 <flags>` on a fresh model; the ledger is structural, see that script), "
-             "zero-padded mapping. Energy hardly moves between the hardware rows: a read costs the same conductance "
-             "range whatever the number of levels or their variation, the ADC and DAC are priced at their own "
-             "resolution (8-bit ADC unless `--adc-bits`), and only the writes (state changes per training image, "
-             "devices column) depend on the levels.", "",
-             "| configuration | trained runs | FID fid10k-test | inference nJ (devices / with peripherals) | "
-             "training nJ (devices / with peripherals) |", "|---|---|---|---|---|"]
+    study = [r for r in runs if r.dataset == "fashion-mnist" and is_ablation(r)]
+    shipped_recipe = [r for r in runs if r.dataset == "fashion-mnist" and r.folder.name.startswith("cpu-")
+                      and not is_ablation(r)]
+    width = study[0].width if study else 32
+    epochs = max((r.epochs for r in study), default=10)
+    lines = [f"## Ablation (Fashion-MNIST, width {width}, CPU)", "",
+             f"FID after {epochs} epochs: the in-training fid2k-test (2,000 generated images, seed 12345, against the "
+             f"10,000 test images, EMA generator after quantisation) at the last epoch of each configuration's run of "
+             f"the ablation recipe: `python experiments/paper.py --recipe cpu-w32-10ep --out runs/cpu-abl "
+             f"--results results/{ABLATION_FOLDER}-10ep --only NAME ...` (the shipped recipe's network and optimiser, "
+             f"{epochs} epochs; a full-length run and a fid10k per configuration would cost about 3 CPU hours each). "
+             "2,000 images give higher FIDs than 10,000 (the estimator's bias), so compare within a column. "
+             "Where the shipped recipe (13,870 steps) was also run, its fid10k-test stands beside it.", "",
+             "Energy per image: `python experiments/ablation_energy.py` (`spindcgan energy --width 32 <flags>` on a "
+             "fresh model; the ledger is structural, see that script), zero-padded mapping. Energy hardly moves "
+             "between the hardware rows: a read costs the same conductance range whatever the number of levels or "
+             "their variation, the ADC and DAC are priced at their own resolution (8-bit ADC unless `--adc-bits`), "
+             "and only the writes (state changes per training image, devices column) depend on the levels.", "",
+             f"| configuration | FID after {epochs} epochs (fid2k-test) | runs | FID, shipped recipe (fid10k-test) | "
+             "inference nJ (devices / with peripherals) | training nJ (devices / with peripherals) |",
+             "|---|---|---|---|---|---|"]
     for label in ABLATION_ORDER:
-        group = [r for r in fashion if configuration(r.config) == label and r.width == width]
+        group = [r for r in study if configuration(r.config) == label and r.width == width]
+        short = [point["fid"] for r in group if (point := last_training_fid(r))]
+        full = [r for r in shipped_recipe if configuration(r.config) == label and r.width == width]
         ledger_files = sorted((energy_root / label).glob("energy-*-zero-padded.json"))
         ledger = json.loads(ledger_files[0].read_text()) if ledger_files else None
         missing = "no crossbar ledger (float weights)" if label in ("float", "dw-only") else "not measured"
         cells = [f"{nj(ledger, p, True):.3f} / {nj(ledger, p, False):,.1f}" for p in ("inference", "training")] \
             if ledger else [missing] * 2
-        fid = fid_summary(group, "fid10k-test") if group else "not trained yet"
-        lines.append(f"| {label} | {', '.join(r.name for r in group) or '-'} | {fid} | {cells[0]} | {cells[1]} |")
+        lines.append(f"| {label} | {summary(short) if group else 'not trained yet'} | "
+                     f"{', '.join(r.name for r in group) or '-'} | "
+                     f"{fid_summary(full, 'fid10k-test') if full else '-'} | {cells[0]} | {cells[1]} |")
     return lines + [""]
 
 
 def curves(runs: list[Run], img: Path) -> list[str]:
-    """Training curves (epoch means of the losses) and in-training FID of the CPU Fashion-MNIST runs."""
-    fashion = [r for r in runs if r.dataset == "fashion-mnist" and r.folder.name.startswith("cpu-")]
-    if not fashion:
+    """Training curves (epoch means of the losses) of the CPU Fashion-MNIST runs of the shipped recipe, the
+    in-training FID of every run that measured it, and the last sample grid of each CPU run."""
+    cpu = [r for r in runs if r.dataset == "fashion-mnist" and r.folder.name.startswith("cpu-")]
+    fashion = [r for r in cpu if not is_ablation(r)]
+    if not cpu:
         return []
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), dpi=110)
-    for r in fashion:
-        ends = [m for m in r.metrics if "mean_loss_d" in m]
-        label = f"{r.name} ({configuration(r.config)})"
-        style = "-" if configuration(r.config) != "float" else "--"
-        axes[0].plot([m["epoch_end"] for m in ends], [m["mean_loss_d"] for m in ends], style, label=label)
-        axes[1].plot([m["epoch_end"] for m in ends], [m["mean_loss_g"] for m in ends], style, label=label)
-    for ax, what in zip(axes, ("discriminator loss", "generator loss"), strict=True):
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(f"{what} (epoch mean)")
-        ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=7)
+    lines = ["## Training curves and samples", ""]
     img.mkdir(parents=True, exist_ok=True)
-    save_figure(fig, img / "training-curves-fashion-mnist.png")
-    lines = ["## Training curves and samples", "",
-             "![epoch-mean losses of the CPU Fashion-MNIST runs](img/results/training-curves-fashion-mnist.png)", ""]
+    if fashion:
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), dpi=110)
+        for r in fashion:
+            ends = [m for m in r.metrics if "mean_loss_d" in m]
+            label = f"{r.name} ({configuration(r.config)})"
+            style = "-" if configuration(r.config) != "float" else "--"
+            axes[0].plot([m["epoch_end"] for m in ends], [m["mean_loss_d"] for m in ends], style, label=label)
+            axes[1].plot([m["epoch_end"] for m in ends], [m["mean_loss_g"] for m in ends], style, label=label)
+        for ax, what in zip(axes, ("discriminator loss", "generator loss"), strict=True):
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(f"{what} (epoch mean)")
+            ax.grid(alpha=0.3)
+        axes[0].legend(fontsize=7)
+        save_figure(fig, img / "training-curves-fashion-mnist.png")
+        lines += ["![epoch-mean losses of the CPU Fashion-MNIST runs](img/results/training-curves-fashion-mnist.png)",
+                  ""]
     fid_runs = [r for r in runs if any("fid" in m for m in r.metrics)]
     if fid_runs:
-        fig, ax = plt.subplots(figsize=(6, 3.4), dpi=110)
+        fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
         for r in fid_runs:
             points = [m for m in r.metrics if "fid" in m]
-            ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], "o-",
-                    label=f"{r.name} ({points[0]['metric']})")
+            name = configuration(r.config)
+            style = {"float": "s--", "hw6": "o-"}.get(name, ".:")
+            ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], style,
+                    lw=2 if name in ("float", "hw6") else 1, label=f"{r.name} ({name}, {points[0]['metric']})")
         ax.set_xlabel("epoch")
         ax.set_ylabel("FID during training")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=6)
         save_figure(fig, img / "fid-vs-epoch.png")
-        lines += ["![FID measured during training](img/results/fid-vs-epoch.png)", ""]
+        lines += ["FID against epoch, measured during training (EMA generator after quantisation, 2,000 images "
+                  "with a fixed seed, so the epochs are comparable): float (squares) and the paper's hardware "
+                  "(circles) in bold, the other ablation configurations dotted.", "",
+                  "![FID measured during training](img/results/fid-vs-epoch.png)", ""]
     else:
         lines += ["FID against epoch: none of these runs measured FID during training (on the CPU the final fid10k "
-                  "alone costs 43 minutes per run); paper.py's recipes now measure it every 10 epochs "
-                  "(`--fid-every 10 --fid-n 2000`), so the study's next runs add that plot here.", ""]
-    grids = [r for r in fashion if r.samples]
-    if grids:
-        lines += ["| " + " | ".join(f"{r.name} ({configuration(r.config)}, epoch {r.epochs})" for r in grids) + " |",
-                  "|" + "---|" * len(grids),
-                  "| " + " | ".join(f"![{r.name}](../{shown(r.samples)})" for r in grids) + " |", ""]
+                  "alone costs 43 minutes per run); paper.py's recipes measure it (`--fid-every`), so the study's "
+                  "next runs add that plot here.", ""]
+    for title, group in (("shipped recipe", [r for r in fashion if r.samples]),
+                         ("ablation recipe", [r for r in cpu if is_ablation(r) and r.samples])):
+        if group:
+            lines += [f"Last sample grids, {title}:", "",
+                      "| " + " | ".join(f"{r.name} ({configuration(r.config)}, epoch {r.epochs})" for r in group)
+                      + " |", "|" + "---|" * len(group),
+                      "| " + " | ".join(f"![{r.name}](../{shown(r.samples)})" for r in group) + " |", ""]
     return lines
 
 
