@@ -74,8 +74,10 @@ def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None
 
 
 def measure_energy(run_dir: Path, name: str, results: Path) -> None:
-    """The ledger of a hardware run (its weights, its logged synapse writes) into ``<results>/energy-<name>/``."""
-    if json.loads((run_dir / "config.json").read_text())["hardware"] is None:
+    """The ledger of a run with synapse crossbars (its weights, its logged synapse writes) into
+    ``<results>/energy-<name>/``; float runs and DW-only runs (float weights) have none."""
+    hardware = json.loads((run_dir / "config.json").read_text())["hardware"]
+    if hardware is None or hardware["synapse"] is None:
         return
     if main(["energy", str(run_dir), "--out", str(results / f"energy-{name}")]):
         raise SystemExit(f"spindcgan energy failed for {run_dir}")

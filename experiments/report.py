@@ -213,6 +213,8 @@ def ablation(runs: list[Run], energy_root: Path) -> list[str]:
              f"--results results/{ABLATION_FOLDER}-10ep --only NAME ...` (the shipped recipe's network and optimiser, "
              f"{epochs} epochs; a full-length run and a fid10k per configuration would cost about 3 CPU hours each). "
              "2,000 images give higher FIDs than 10,000 (the estimator's bias), so compare within a column. "
+             "One seed per configuration: differences smaller than the seed-to-seed spread (the std of the hw6 "
+             "row's shipped-recipe FID) are not resolved by this table. "
              "Where the shipped recipe (13,870 steps) was also run, its fid10k-test stands beside it.", "",
              "Energy per image: `python experiments/ablation_energy.py` (`spindcgan energy --width 32 <flags>` on a "
              "fresh model; the ledger is structural, see that script), zero-padded mapping. Energy hardly moves "
@@ -278,7 +280,7 @@ def curves(runs: list[Run], img: Path) -> list[str]:
         save_figure(fig, img / "fid-vs-epoch.png")
         lines += ["FID against epoch, measured during training (EMA generator after quantisation, 2,000 images "
                   "with a fixed seed, so the epochs are comparable): float (squares) and the paper's hardware "
-                  "(circles) in bold, the other ablation configurations dotted.", "",
+                  "(circles) in bold, the other ablation configurations dotted.", *ema_lag(fid_runs[0]), "",
                   "![FID measured during training](img/results/fid-vs-epoch.png)", ""]
     else:
         lines += ["FID against epoch: none of these runs measured FID during training (on the CPU the final fid10k "
@@ -294,6 +296,17 @@ def curves(runs: list[Run], img: Path) -> list[str]:
     return lines
 
 
+def ema_lag(run: Run) -> list[str]:
+    """Why early in-training FIDs of an EMA generator are high: the share of its initial weights it still holds."""
+    decay = run.config["train"]["ema"]
+    points = [m for m in run.metrics if "fid" in m]
+    if not decay or not points:
+        return []
+    shares = ", ".join(f"{100 * decay ** m['step']:.1f} % at epoch {m['epoch_end']}" for m in points)
+    return [f"The measured generator is the EMA of the trained one (decay {decay}), which after s steps still holds "
+            f"{decay}^s of the random initial weights ({run.name}: {shares}): one reason the early points are high."]
+
+
 def section(folder: Path, runs: list[Run]) -> list[str]:
     notes = folder / "NOTES.md"
     lines = [f"## {folder.name}", "", f"Source: `{shown(folder)}` (commands in each run's `train.log`).",
@@ -301,10 +314,12 @@ def section(folder: Path, runs: list[Run]) -> list[str]:
              "| run | dataset | configuration | width | steps | epochs done | FID | KID | metric | paper target |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in runs:
-        records = list(r.fids.values()) or [None]
+        in_training = last_training_fid(r)
+        records = list(r.fids.values()) or [in_training]
         for fid in records:
+            when = f", in training at epoch {fid['epoch_end']}" if fid is in_training and fid else ""
             cells = (f"{fid['fid']:.2f} | {fid['kid']:.4f} | {fid['metric']} ({fid['n_generated']} vs "
-                     f"{fid['n_reference']})" if fid else "not measured | | ")
+                     f"{fid['n_reference']}{when})" if fid else "not measured | | ")
             lines.append(f"| {r.name} | {r.dataset} | {describe(r.config)} | {r.width} | {r.steps} (logged) | "
                          f"{r.epochs} | {cells} | <= {PAPER[r.dataset]['fid']} |")
     provenance = [f"- {r.name}, {fid['metric']}: measured by `{fid['command']}` at commit {fid['commit'][:7]}"
