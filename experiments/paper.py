@@ -85,19 +85,22 @@ def run_folder(root: Path, name: str) -> Path | None:
     return found[-1] if found else None
 
 
-def launch(root: Path, name: str, args: argparse.Namespace) -> subprocess.Popen:
+def launch(root: Path, name: str, args: argparse.Namespace) -> subprocess.Popen | None:
+    """Start a run's training, or continue it as it was configured (its epochs, steps and FID schedule:
+    a resumed run is never lengthened by this script's --epochs); None when it already finished."""
     existing = run_folder(root, name)
-    cmd = [sys.executable, "-m", "spindcgan.cli", "train", "--no-progress", "--threads", "1",
-           "--epochs", str(args.epochs)]
+    if existing and finished(existing):
+        return None
+    cmd = [sys.executable, "-m", "spindcgan.cli", "train", "--no-progress", "--threads", "1"]
     if args.time_limit:
         cmd += ["--time-limit", str(args.time_limit)]
     if args.device:
         cmd += ["--device", args.device]
     if existing:
         cmd += ["--resume", str(existing)]
-    else:
-        cmd += ["--out", str(root / name), *(QUICK if args.quick else RECIPES[args.recipe]),
-                *RUNS[name]]
+    else:  # the recipe's own --epochs, where it has one, comes after (and wins over) the default
+        cmd += ["--out", str(root / name), "--epochs", str(args.epochs),
+                *(QUICK if args.quick else RECIPES[args.recipe]), *RUNS[name]]
     (root / name).mkdir(parents=True, exist_ok=True)
     log = open(root / name / "train.log", "a")  # noqa: SIM115 - closed when the process ends
     log.write(" ".join(cmd) + "\n")
@@ -147,7 +150,9 @@ def main() -> None:
     parser.add_argument("--out", default="results/paper")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--recipe", choices=list(RECIPES), default="gpu-w64")
-    parser.add_argument("--epochs", type=int, default=30, help="epochs (cpu-w32 stops at its step count first)")
+    parser.add_argument("--epochs", type=int, default=30,
+                        help="epochs of new runs (cpu-w32 stops at its step count first; the 10ep and anime recipes "
+                             "set their own)")
     parser.add_argument("--time-limit", type=float, help="minutes of training per run in this invocation")
     parser.add_argument("--only", nargs="*", help="run names (default: all)")
     parser.add_argument("--jobs", type=int, default=6, help="runs training at the same time (default 6)")
@@ -176,7 +181,8 @@ def main() -> None:
         while queue or running:
             while queue and len(running) < args.jobs:
                 name = queue.pop(0)
-                running[name] = launch(root, name, args)
+                if (proc := launch(root, name, args)) is not None:
+                    running[name] = proc
             time.sleep(1)
             for name, proc in list(running.items()):
                 if proc.poll() is not None:
