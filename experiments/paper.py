@@ -111,7 +111,11 @@ def launch(root: Path, name: str, args: argparse.Namespace) -> subprocess.Popen 
 MAIN_RUNS = {"fmnist-hw6-s0", "fmnist-hw6-s1", "fmnist-float-s0", "fmnist-float-s1"}
 
 
-def measured(results: Path, name: str) -> bool:
+def measured(results: Path, name: str, in_training_only: bool = False) -> bool:
+    """The run's record is in the result folder: its fid record, or (a recipe measured by its in-training
+    FID) its copied metrics."""
+    if in_training_only:
+        return (results / "runs" / name / "metrics.jsonl").exists()
     return any(results.glob(f"fid-{name}.json")) or any(results.glob(f"fid-{name}-*.json"))
 
 
@@ -129,18 +133,15 @@ def measure_all(runs: dict[str, Path], results: Path, args: argparse.Namespace) 
     from measure import copy_run, measure_energy, measure_fid
 
     n, ref_n = (64, 32) if args.quick else (10_000, None)
-    if args.recipe in IN_TRAINING_FID_ONLY and not args.quick:  # the copies carry the in-training FIDs
-        for name, run in runs.items():
-            if finished(run) and not (results / "runs" / name / "metrics.jsonl").exists():
-                measure_energy(run, name, results)
-                copy_run(run, name, results)
-        return
-    todo = {name: run for name, run in runs.items() if finished(run) and not measured(results, name)}
+    in_training_only = args.recipe in IN_TRAINING_FID_ONLY and not args.quick  # the copies carry their FIDs
+    todo = {name: run for name, run in runs.items()
+            if finished(run) and not measured(results, name, in_training_only)}
     for name, run in todo.items():
-        measure_fid(run, name, results, None, n, args.threads, args.device, ref_n=ref_n)
+        if not in_training_only:
+            measure_fid(run, name, results, None, n, args.threads, args.device, ref_n=ref_n)
         measure_energy(run, name, results)
         copy_run(run, name, results)
-    for name, run in todo.items():
+    for name, run in todo.items() if not in_training_only else ():
         if name in MAIN_RUNS and json.loads((run / "config.json").read_text())["model"]["dataset"] == "fashion-mnist":
             measure_fid(run, name, results, "train", n, args.threads, args.device, ref_n=ref_n)
 

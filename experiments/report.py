@@ -59,6 +59,11 @@ class Run:
         return max((m["epoch_end"] for m in self.metrics if "epoch_end" in m), default=0)
 
     @property
+    def training_fids(self) -> list[dict]:
+        """The FIDs the run measured during training (metrics.jsonl lines with a ``fid``), in order."""
+        return [m for m in self.metrics if "fid" in m]
+
+    @property
     def samples(self) -> Path | None:
         path = self.folder / "runs" / self.name / "samples-last-epoch.png"
         return path if path.exists() else None
@@ -191,7 +196,7 @@ def claims(runs: list[Run]) -> list[str]:
 
 def last_training_fid(run: Run) -> dict | None:
     """The in-training FID of the run's last epoch, if it measured one there."""
-    points = [m for m in run.metrics if "fid" in m]
+    points = run.training_fids
     return points[-1] if points and points[-1]["epoch_end"] == run.epochs else None
 
 
@@ -200,10 +205,14 @@ def is_ablation(run: Run) -> bool:
     return run.folder.name.startswith(ABLATION_FOLDER)
 
 
+def cpu_fashion_runs(runs: list[Run]) -> tuple[list[Run], list[Run]]:
+    """The CPU Fashion-MNIST runs, split into the shipped recipe's and the ablation recipe's."""
+    cpu = [r for r in runs if r.dataset == "fashion-mnist" and r.folder.name.startswith("cpu-")]
+    return [r for r in cpu if not is_ablation(r)], [r for r in cpu if is_ablation(r)]
+
+
 def ablation(runs: list[Run], energy_root: Path) -> list[str]:
-    study = [r for r in runs if r.dataset == "fashion-mnist" and is_ablation(r)]
-    shipped_recipe = [r for r in runs if r.dataset == "fashion-mnist" and r.folder.name.startswith("cpu-")
-                      and not is_ablation(r)]
+    shipped_recipe, study = cpu_fashion_runs(runs)
     width = study[0].width if study else 32
     epochs = max((r.epochs for r in study), default=10)
     lines = [f"## Ablation (Fashion-MNIST, width {width}, CPU)", "",
@@ -242,9 +251,8 @@ def ablation(runs: list[Run], energy_root: Path) -> list[str]:
 def curves(runs: list[Run], img: Path) -> list[str]:
     """Training curves (epoch means of the losses) of the CPU Fashion-MNIST runs of the shipped recipe, the
     in-training FID of every run that measured it, and the last sample grid of each CPU run."""
-    cpu = [r for r in runs if r.dataset == "fashion-mnist" and r.folder.name.startswith("cpu-")]
-    fashion = [r for r in cpu if not is_ablation(r)]
-    if not cpu:
+    fashion, study = cpu_fashion_runs(runs)
+    if not fashion and not study:
         return []
     lines = ["## Training curves and samples", ""]
     img.mkdir(parents=True, exist_ok=True)
@@ -264,11 +272,11 @@ def curves(runs: list[Run], img: Path) -> list[str]:
         save_figure(fig, img / "training-curves-fashion-mnist.png")
         lines += ["![epoch-mean losses of the CPU Fashion-MNIST runs](img/results/training-curves-fashion-mnist.png)",
                   ""]
-    fid_runs = [r for r in runs if any("fid" in m for m in r.metrics)]
+    fid_runs = [r for r in runs if r.training_fids]
     if fid_runs:
         fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
         for r in fid_runs:
-            points = [m for m in r.metrics if "fid" in m]
+            points = r.training_fids
             name = configuration(r.config)
             style = {"float": "s--", "hw6": "o-"}.get(name, ".:")
             ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], style,
@@ -287,7 +295,7 @@ def curves(runs: list[Run], img: Path) -> list[str]:
                   "alone costs 43 minutes per run); paper.py's recipes measure it (`--fid-every`), so the study's "
                   "next runs add that plot here.", ""]
     for title, group in (("shipped recipe", [r for r in fashion if r.samples]),
-                         ("ablation recipe", [r for r in cpu if is_ablation(r) and r.samples])):
+                         ("ablation recipe", [r for r in study if r.samples])):
         if group:
             lines += [f"Last sample grids, {title}:", "",
                       "| " + " | ".join(f"{r.name} ({configuration(r.config)}, epoch {r.epochs})" for r in group)
@@ -299,7 +307,7 @@ def curves(runs: list[Run], img: Path) -> list[str]:
 def ema_lag(run: Run) -> list[str]:
     """Why early in-training FIDs of an EMA generator are high: the share of its initial weights it still holds."""
     decay = run.config["train"]["ema"]
-    points = [m for m in run.metrics if "fid" in m]
+    points = run.training_fids
     if not decay or not points:
         return []
     shares = ", ".join(f"{100 * decay ** m['step']:.1f} % at epoch {m['epoch_end']}" for m in points)
