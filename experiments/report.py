@@ -184,14 +184,49 @@ def claims(runs: list[Run]) -> list[str]:
                        "within 10 %" if ratio <= 1.10 else "outside 10 %")
             lines.append(f"| {dataset} hardware / float FID ({metric}, width {hw[0].width}) | target <= 1.10 | "
                          f"{ratio:.3f} ({verdict}) | means of the two rows above |")
-    for r in [r for r in runs if r.energy and "asset_sha256" in r.fids.get("fid10k-test", {})]:  # shipped
+        lines += so_far(runs, dataset, metric)
+    for r in energy_runs(runs):
         paper = PAPER[r.dataset]
+        which = "shipped" if is_shipped(r) else f"{r.steps} steps"
         for phase, key in (("inference", "inference_nJ"), ("training", "training_nJ")):
             lines.append(f"| {r.dataset} energy per image, {phase} | {paper[key]} nJ | "
                          f"{nj(r.energy, phase, True):.3f} nJ devices only; {nj(r.energy, phase, False):,.1f} nJ "
-                         f"with CMOS peripherals | {r.name} (shipped), zero-padded mapping |")
+                         f"with CMOS peripherals | {r.name} ({which}), zero-padded mapping |")
     return lines + ["", "Energy: what the ledger counts and why the peripherals dominate is in "
                     "[energy.md](energy.md); the device energies come from [devices.md](devices.md).", ""]
+
+
+def so_far(runs: list[Run], dataset: str, metric: str) -> list[str]:
+    """Claim rows for CPU runs of ``dataset`` that measured FID during training but not yet ``metric``: the
+    curve reached so far (the issue asks for it where a run is still resuming across sessions)."""
+    lines = []
+    for config_name in ("hw6", "float"):
+        pending = [r for r in runs if r.dataset == dataset and configuration(r.config) == config_name
+                   and r.training_fids and metric not in r.fids and not is_ablation(r)]
+        for r in pending:
+            points = r.training_fids
+            curve = ", ".join(f"epoch {m['epoch_end']}: {m['fid']:.2f}" for m in points)
+            lines.append(f"| {dataset} FID reached so far, {config_name}, in training ({points[-1]['metric']}: "
+                         f"{points[-1]['n_generated']:,} generated vs {points[-1]['n_reference']:,}, EMA generator) | "
+                         f"<= {PAPER[dataset]['fid']} at {metric} | {curve} ({metric} not measured yet) | "
+                         f"{r.name} ({r.steps} steps, width {r.width}) |")
+    return lines
+
+
+def is_shipped(run: Run) -> bool:
+    """The run whose generator ships in the package (its fid record carries the asset's sha256)."""
+    return "asset_sha256" in run.fids.get("fid10k-test", {})
+
+
+def energy_runs(runs: list[Run]) -> list[Run]:
+    """The runs whose energy ledger stands for their dataset in the claims: the shipped one, and for a dataset
+    without a shipped generator its longest-trained hardware run that has a ledger."""
+    chosen = [r for r in runs if r.energy and is_shipped(r)]
+    for dataset in PAPER:
+        if not any(r.dataset == dataset for r in chosen):
+            candidates = [r for r in runs if r.energy and r.dataset == dataset and configuration(r.config) == "hw6"]
+            chosen += [max(candidates, key=lambda r: r.steps)] if candidates else []
+    return chosen
 
 
 def last_training_fid(run: Run) -> dict | None:
@@ -250,9 +285,11 @@ def ablation(runs: list[Run], energy_root: Path) -> list[str]:
 
 def curves(runs: list[Run], img: Path) -> list[str]:
     """Training curves (epoch means of the losses) of the CPU Fashion-MNIST runs of the shipped recipe, the
-    in-training FID of every run that measured it, and the last sample grid of each CPU run."""
+    in-training FID of every run that measured it (one plot per dataset), and the last sample grid of each
+    CPU run."""
     fashion, study = cpu_fashion_runs(runs)
-    if not fashion and not study:
+    anime = [r for r in runs if r.dataset == "anime" and r.folder.name.startswith("cpu-")]
+    if not fashion and not study and not anime:
         return []
     lines = ["## Training curves and samples", ""]
     img.mkdir(parents=True, exist_ok=True)
@@ -273,35 +310,43 @@ def curves(runs: list[Run], img: Path) -> list[str]:
         lines += ["![epoch-mean losses of the CPU Fashion-MNIST runs](img/results/training-curves-fashion-mnist.png)",
                   ""]
     fid_runs = [r for r in runs if r.training_fids]
-    if fid_runs:
-        fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
-        for r in fid_runs:
-            points = r.training_fids
-            name = configuration(r.config)
-            style = {"float": "s--", "hw6": "o-"}.get(name, ".:")
-            ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], style,
-                    lw=2 if name in ("float", "hw6") else 1, label=f"{r.name} ({name}, {points[0]['metric']})")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("FID during training")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=6)
-        save_figure(fig, img / "fid-vs-epoch.png")
-        lines += ["FID against epoch, measured during training (EMA generator after quantisation, 2,000 images "
-                  "with a fixed seed, so the epochs are comparable): float (squares) and the paper's hardware "
-                  "(circles) in bold, the other ablation configurations dotted.", *ema_lag(fid_runs[0]), "",
-                  "![FID measured during training](img/results/fid-vs-epoch.png)", ""]
-    else:
+    for dataset in dict.fromkeys(r.dataset for r in fid_runs):
+        lines += fid_curve([r for r in fid_runs if r.dataset == dataset], img)
+    if not fid_runs:
         lines += ["FID against epoch: none of these runs measured FID during training (on the CPU the final fid10k "
                   "alone costs 43 minutes per run); paper.py's recipes measure it (`--fid-every`), so the study's "
                   "next runs add that plot here.", ""]
     for title, group in (("shipped recipe", [r for r in fashion if r.samples]),
-                         ("ablation recipe", [r for r in study if r.samples])):
+                         ("ablation recipe", [r for r in study if r.samples]),
+                         ("Anime Face recipe", [r for r in anime if r.samples])):
         if group:
             lines += [f"Last sample grids, {title}:", "",
                       "| " + " | ".join(f"{r.name} ({configuration(r.config)}, epoch {r.epochs})" for r in group)
                       + " |", "|" + "---|" * len(group),
                       "| " + " | ".join(f"![{r.name}](../{shown(r.samples)})" for r in group) + " |", ""]
     return lines
+
+
+def fid_curve(fid_runs: list[Run], img: Path) -> list[str]:
+    """The FID-against-epoch plot of one dataset's runs that measured FID during training."""
+    dataset = fid_runs[0].dataset
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
+    for r in fid_runs:
+        points = r.training_fids
+        name = configuration(r.config)
+        style = {"float": "s--", "hw6": "o-"}.get(name, ".:")
+        ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], style,
+                lw=2 if name in ("float", "hw6") else 1, label=f"{r.name} ({name}, {points[0]['metric']})")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(f"FID during training ({dataset})")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=6)
+    file = "fid-vs-epoch.png" if dataset == "fashion-mnist" else f"fid-vs-epoch-{dataset}.png"
+    save_figure(fig, img / file)
+    return [f"{dataset}: FID against epoch, measured during training (EMA generator after quantisation, 2,000 "
+            "images with a fixed seed, so the epochs are comparable): float (squares) and the paper's hardware "
+            "(circles) in bold, the other ablation configurations dotted.", *ema_lag(fid_runs[0]), "",
+            f"![FID measured during training, {dataset}](img/results/{file})", ""]
 
 
 def ema_lag(run: Run) -> list[str]:
