@@ -1,7 +1,7 @@
 """Measure a trained run as users would (and optionally ship it), recording everything report.py needs.
 
     python experiments/measure.py RUN_DIR --name fmnist-hw6-w32-s1 --results results/cpu-2026-11-29 \
-        [--ship [--asset src/spindcgan/assets/fashion-mnist-6bit-dw.pt]] [--n 10000] [--ref test] [--threads 2]
+        [--ship [--asset FILE]] [--n 10000] [--ref test] [--threads 2]
 
 1. with ``--ship``: ``spindcgan export`` of the run's evaluated generator (its EMA) as uint8 device states +
    scales, written into the package (the file ``spindcgan generate`` uses by default); the measured file is
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import torch
 
-from spindcgan.cli import main
+from spindcgan.cli import SHIPPED_MODELS, main
 from spindcgan.export import save_exported
 from spindcgan.io import save_json
 from spindcgan.training.checkpoint import load_generator
@@ -35,12 +35,11 @@ from spindcgan.training.checkpoint import load_generator
 ROOT = Path(__file__).resolve().parents[1]
 
 
-DEFAULT_ASSET = ROOT / "src/spindcgan/assets/fashion-mnist-6bit-dw.pt"
-
-
-def ship(run_dir: Path, asset: Path = DEFAULT_ASSET) -> Path:
-    """Export the run's evaluated generator into the package (uint8 device states + scales)."""
+def ship(run_dir: Path, asset: Path | None = None) -> Path:
+    """Export the run's evaluated generator into the package (uint8 device states + scales), by default as the
+    shipped generator of its dataset."""
     generator, config = load_generator(run_dir)
+    asset = asset or SHIPPED_MODELS[config.model.dataset]
     save_exported(generator, config, asset)
     print(f"exported {run_dir} -> {asset} ({asset.stat().st_size / 1e6:.2f} MB)")
     return asset
@@ -103,7 +102,7 @@ def measure() -> None:
     p.add_argument("--name", required=True)
     p.add_argument("--results", type=Path, required=True)
     p.add_argument("--ship", action="store_true", help="export into the package and measure the export")
-    p.add_argument("--asset", type=Path, default=DEFAULT_ASSET)
+    p.add_argument("--asset", type=Path, help="default: the package's shipped generator of the run's dataset")
     p.add_argument("--ref", choices=["train", "test"], help="reference split (default: the dataset's)")
     p.add_argument("--n", type=int, default=10000)
     p.add_argument("--threads", type=int, default=2)

@@ -214,8 +214,8 @@ def so_far(runs: list[Run], dataset: str, metric: str) -> list[str]:
 
 
 def is_shipped(run: Run) -> bool:
-    """The run whose generator ships in the package (its fid record carries the asset's sha256)."""
-    return "asset_sha256" in run.fids.get("fid10k-test", {})
+    """A run whose generator ships in the package (its fid record carries the asset's sha256)."""
+    return any("asset_sha256" in record for record in run.fids.values())
 
 
 def energy_runs(runs: list[Run]) -> list[Run]:

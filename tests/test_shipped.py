@@ -42,3 +42,9 @@ def test_generate_without_arguments_or_dataset(tmp_path, monkeypatch, capsys):
     grid = np.asarray(Image.open(written[0]))
     assert grid.std() > 20
     assert "nJ" in out and "energy per generated image" in out
+
+
+def test_generate_refuses_a_model_file_and_a_shipped_dataset_together(tmp_path, capsys):
+    assert main(["generate", "--model", str(tmp_path / "g.pt"), "--dataset", "anime"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "not both" in err and len(err.splitlines()) == 1

@@ -193,7 +193,9 @@ def cmd_export(args: argparse.Namespace) -> None:
     print(f"wrote the device states of {args.source} to {out} ({out.stat().st_size / 1e6:.1f} MB)")
 
 
-SHIPPED_MODEL = Path(__file__).parent / "assets" / "fashion-mnist-6bit-dw.pt"
+SHIPPED_MODELS = {dataset: Path(__file__).parent / "assets" / f"{dataset}-6bit-dw.pt"
+                  for dataset in ("fashion-mnist", "anime")}  # the trained generators inside the package
+SHIPPED_MODEL = SHIPPED_MODELS["fashion-mnist"]  # `spindcgan generate` with no arguments
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
@@ -201,7 +203,9 @@ def cmd_generate(args: argparse.Namespace) -> None:
     from .export import load_exported
     from .generation import generate, write_samples
 
-    model = Path(args.model) if args.model else SHIPPED_MODEL
+    if args.model and args.dataset:
+        raise SpinDCGANError("pass --model FILE or --dataset NAME (a shipped generator), not both")
+    model = Path(args.model) if args.model else SHIPPED_MODELS[args.dataset or "fashion-mnist"]
     if not model.exists():
         raise SpinDCGANError(
             f"{model}: no generator there" + ("" if args.model else " (the package's shipped generator is missing: "
@@ -361,6 +365,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("generate", help="images and per-image energy from an exported (or the shipped) generator")
     p.add_argument("--model", help="device-state file from `spindcgan export` (default: the shipped one)")
+    p.add_argument("--dataset", choices=list(SHIPPED_MODELS),
+                   help="which shipped generator (default fashion-mnist; docs/results.md has their FIDs)")
     add_image_output_options(p, "generated.png")
     p.add_argument("--mapping", choices=["zero-padded", "zero-free"], default="zero-padded")
     p.set_defaults(func=cmd_generate)
