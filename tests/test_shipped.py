@@ -45,6 +45,6 @@ def test_generate_without_arguments_or_dataset(tmp_path, monkeypatch, capsys):
 
 
 def test_generate_refuses_a_model_file_and_a_shipped_dataset_together(tmp_path, capsys):
-    assert main(["generate", "--model", str(tmp_path / "g.pt"), "--dataset", "anime"]) == 2
+    assert main(["generate", "--model", str(tmp_path / "g.pt"), "--dataset", "fashion-mnist"]) == 2
     err = capsys.readouterr().err.strip()
     assert "not both" in err and len(err.splitlines()) == 1

@@ -365,7 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("generate", help="images and per-image energy from an exported (or the shipped) generator")
     p.add_argument("--model", help="device-state file from `spindcgan export` (default: the shipped one)")
-    p.add_argument("--dataset", choices=list(SHIPPED_MODELS),
+    p.add_argument("--dataset", choices=[d for d, path in SHIPPED_MODELS.items() if path.exists()],
                    help="which shipped generator (default fashion-mnist; docs/results.md has their FIDs)")
     add_image_output_options(p, "generated.png")
     p.add_argument("--mapping", choices=["zero-padded", "zero-free"], default="zero-padded")
