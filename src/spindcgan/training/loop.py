@@ -30,6 +30,7 @@ from ..errors import SpinDCGANError
 from ..io import save_grid, save_json, save_torch
 from ..models import Discriminator, Generator
 from ..plots import plot_fid_curve
+from .batchnorm import standing_statistics
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint
 from .config import RunConfig
 
@@ -71,7 +72,14 @@ class GAN:
         for ema_p, p in zip(self.generator_ema.parameters(), self.generator.parameters(), strict=True):
             ema_p.lerp_(p, 1 - decay)
         for ema_b, b in zip(self.generator_ema.buffers(), self.generator.buffers(), strict=True):
-            ema_b.copy_(b)
+            ema_b.copy_(b)  # a placeholder until settle_ema: the trained generator's statistics, not its own
+
+    def settle_ema(self, z_dim: int) -> None:
+        """Give the EMA generator its own (standing) BatchNorm statistics before it is saved, sampled or
+        measured; the training never reads them (update_ema overwrites them), so a resumed run still
+        continues bit for bit."""
+        if self.generator_ema is not None:
+            standing_statistics(self.generator_ema, z_dim)
 
     def state_dict(self) -> dict[str, Any]:
         state = {
@@ -188,6 +196,7 @@ def train(
     noise = fixed_noise(config, device)
 
     def checkpoint() -> None:
+        gan.settle_ema(config.model.z_dim)
         save_torch(
             {
                 **gan.state_dict(),
@@ -237,8 +246,8 @@ def train(
                 log.write(json.dumps({"step": step, "epoch_end": epoch + 1, "elapsed_s": time.time() - started,
                                       **{f"mean_{k}": v for k, v in summary.items()}}) + "\n")
                 log.flush()
-                save_samples(gan.evaluated_generator, noise, run_dir / "samples" / f"epoch-{epoch + 1:03d}.png")
                 checkpoint()  # before the (long) FID, so an interruption there loses no training
+                save_samples(gan.evaluated_generator, noise, run_dir / "samples" / f"epoch-{epoch + 1:03d}.png")
                 if t.fid_every and (epoch + 1) % t.fid_every == 0:
                     log.write(json.dumps({"step": step, "epoch_end": epoch + 1, **measure_fid(gan, config)}) + "\n")
                     log.flush()

@@ -1,0 +1,78 @@
+"""Standing BatchNorm statistics: an EMA generator is evaluated with the statistics of its own weights."""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+
+from spindcgan.models import Generator, ModelConfig
+from spindcgan.training import train
+from spindcgan.training.batchnorm import standing_statistics
+from spindcgan.training.checkpoint import load_checkpoint, load_generator
+from spindcgan.training.config import RunConfig, TrainConfig
+
+MODEL = ModelConfig.preset("fashion-mnist", width=4)
+
+
+def first_norm_output(generator: Generator, z: torch.Tensor) -> torch.Tensor:
+    """The eval-mode output of the generator's first BatchNorm for ``z``, channels first."""
+    norm = next(m for m in generator.modules() if isinstance(m, torch.nn.BatchNorm2d))
+    seen = []
+    handle = norm.register_forward_hook(lambda _m, _i, out: seen.append(out))
+    with torch.no_grad():
+        generator.eval()(z)
+    handle.remove()
+    return seen[0].transpose(0, 1).flatten(1)
+
+
+def shadow_with_stale_statistics() -> Generator:
+    """A generator whose weights changed after its BatchNorm statistics were taken: what an EMA copy holds."""
+    torch.manual_seed(0)
+    trained = Generator(MODEL)
+    with torch.no_grad():
+        trained.train()(torch.randn(256, MODEL.z_dim))  # running statistics of the trained weights
+        shadow = copy.deepcopy(trained)
+        for p in shadow.parameters():
+            if p.ndim > 1:
+                p.mul_(0.3)  # other weights, same (now stale) statistics
+    return shadow
+
+
+def test_standing_statistics_normalise_the_generators_own_activations():
+    shadow = shadow_with_stale_statistics()
+    z = torch.randn(512, MODEL.z_dim, generator=torch.Generator().manual_seed(1))
+    stale = first_norm_output(shadow, z)
+    gamma_beta = next(m for m in shadow.modules() if isinstance(m, torch.nn.BatchNorm2d))
+    gamma, beta = gamma_beta.weight.detach()[:, None], gamma_beta.bias.detach()[:, None]
+    assert ((stale - beta) / gamma).std(1).max() < 0.5  # the stale statistics shrink the activations
+    standing_statistics(shadow, MODEL.z_dim)
+    settled = (first_norm_output(shadow, z) - beta) / gamma
+    torch.testing.assert_close(settled.mean(1), torch.zeros(len(settled)), atol=0.1, rtol=0)
+    torch.testing.assert_close(settled.std(1), torch.ones(len(settled)), atol=0.1, rtol=0)
+
+
+def test_standing_statistics_touch_neither_parameters_nor_the_global_rng():
+    shadow = shadow_with_stale_statistics()
+    params = {k: v.clone() for k, v in shadow.named_parameters()}
+    rng = torch.get_rng_state()
+    standing_statistics(shadow, MODEL.z_dim)
+    first = {k: v.clone() for k, v in shadow.state_dict().items()}
+    standing_statistics(shadow, MODEL.z_dim)
+    assert torch.equal(torch.get_rng_state(), rng)
+    assert all(torch.equal(v, params[k]) for k, v in shadow.named_parameters())
+    assert all(torch.equal(v, first[k]) for k, v in shadow.state_dict().items())  # deterministic
+    assert not shadow.training
+
+
+def test_a_run_saves_its_ema_generator_with_its_own_statistics(tmp_path):
+    config = RunConfig(model=MODEL, train=TrainConfig(batch_size=16, limit=64, max_steps=6, ema=0.9, threads=2,
+                                                      sample_count=4))
+    run = train(config, tmp_path, progress=False)
+    state = load_checkpoint(run)
+    key = next(k for k in state["generator_ema"] if k.endswith("running_var"))
+    assert not torch.equal(state["generator_ema"][key], state["generator"][key])
+    ema, _ = load_generator(run)
+    expected = copy.deepcopy(ema)
+    standing_statistics(expected, MODEL.z_dim)
+    assert all(torch.equal(v, expected.state_dict()[k]) for k, v in ema.state_dict().items())
