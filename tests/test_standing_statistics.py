@@ -76,3 +76,23 @@ def test_a_run_saves_its_ema_generator_with_its_own_statistics(tmp_path):
     expected = copy.deepcopy(ema)
     standing_statistics(expected, MODEL.z_dim)
     assert all(torch.equal(v, expected.state_dict()[k]) for k, v in ema.state_dict().items())
+
+
+def test_resuming_a_finished_run_settles_an_old_checkpoint_without_training(tmp_path):
+    from spindcgan.cli import main
+    from spindcgan.io import save_torch
+
+    config = RunConfig(model=MODEL, train=TrainConfig(batch_size=16, limit=64, max_steps=4, ema=0.9, threads=2,
+                                                      sample_count=4))
+    run = train(config, tmp_path, progress=False)
+    settled = load_checkpoint(run)
+    old = {**settled, "generator_ema": {**settled["generator_ema"]}}
+    for k, v in settled["generator"].items():  # what a checkpoint written before standing statistics held
+        if "running" in k:
+            old["generator_ema"][k] = v
+    save_torch(old, run / "checkpoint.pt")
+    assert main(["train", "--resume", str(run), "--no-progress"]) == 0
+    again = load_checkpoint(run)
+    assert again["step"] == 4
+    assert all(torch.equal(v, settled["generator_ema"][k]) for k, v in again["generator_ema"].items())
+    assert all(torch.equal(v, settled["generator"][k]) for k, v in again["generator"].items())
