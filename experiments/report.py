@@ -206,9 +206,11 @@ def so_far(runs: list[Run], dataset: str, metric: str) -> list[str]:
         for r in pending:
             points = r.training_fids
             curve = ", ".join(f"epoch {m['epoch_end']}: {m['fid']:.2f}" for m in points)
+            after = "".join(f"; after training, by `spindcgan fid`: {rec['metric']} **{rec['fid']:.2f}**"
+                            for rec in r.fids.values())
             lines.append(f"| {dataset} FID reached so far, {config_name}, in training ({points[-1]['metric']}: "
                          f"{points[-1]['n_generated']:,} generated vs {points[-1]['n_reference']:,}, EMA generator) | "
-                         f"<= {PAPER[dataset]['fid']} at {metric} | {curve} ({metric} not measured yet) | "
+                         f"<= {PAPER[dataset]['fid']} at {metric} | {curve}{after} ({metric} not measured yet) | "
                          f"{r.name} ({r.steps} steps, width {r.width}) |")
     return lines
 

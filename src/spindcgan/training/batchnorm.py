@@ -2,8 +2,8 @@
 
 The EMA generator's weights are an average of the trained generator's recent weights, but the running
 BatchNorm statistics it would otherwise carry are the trained generator's: the statistics of other weights.
-In eval mode the mismatch shifts and shrinks every activation: on Anime Face (width 32, EMA 0.998) the
-evaluated images came out washed out (pixel std 41 instead of the data's 72). Recomputing the statistics
+In eval mode the mismatch shifts and rescales every activation: on Anime Face (width 32, EMA 0.998) the
+evaluated images came out washed out (experiments/standing_statistics.py measures it). Recomputing the statistics
 from the EMA generator's own activations (BigGAN's "standing statistics") makes its eval-mode output match
 what its weights produce, and costs a few forward passes.
 """
