@@ -2,14 +2,14 @@
 
     python experiments/standing_statistics.py RUN_DIR [--n 500] [--threads 2] [--out FILE.json]
 
-- ``stale``: the EMA weights with the trained generator's running statistics (what every checkpoint held
-  before commit 1e36d5b: ``update_ema`` copies them every step);
+- ``stale``: the EMA weights with the trained generator's running statistics (what every checkpoint holds:
+  ``update_ema`` copies them every step);
 - ``settled``: the EMA weights with their own standing statistics (``spindcgan.training.batchnorm``);
 - ``trained``: the trained generator itself (no EMA).
 
 For each: the mean and std of its uint8 pixels (next to the reference set's) and fid<n> against the
 dataset's reference statistics (images of sample seed 0). Both EMA variants are rebuilt from the
-checkpoint's own tensors, so the answer does not depend on whether the run was settled already.
+checkpoint's own tensors.
 """
 
 from __future__ import annotations

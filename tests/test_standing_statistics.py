@@ -1,4 +1,4 @@
-"""Standing BatchNorm statistics: an EMA generator is evaluated with the statistics of its own weights."""
+"""Standing BatchNorm statistics: a generator re-normalised with the statistics of its own weights."""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ import copy
 import torch
 
 from spindcgan.models import Generator, ModelConfig
-from spindcgan.training import train
 from spindcgan.training.batchnorm import standing_statistics
-from spindcgan.training.checkpoint import load_checkpoint, load_generator
-from spindcgan.training.config import RunConfig, TrainConfig
 
 MODEL = ModelConfig.preset("fashion-mnist", width=4)
 
@@ -63,36 +60,3 @@ def test_standing_statistics_touch_neither_parameters_nor_the_global_rng():
     assert all(torch.equal(v, params[k]) for k, v in shadow.named_parameters())
     assert all(torch.equal(v, first[k]) for k, v in shadow.state_dict().items())  # deterministic
     assert not shadow.training
-
-
-def test_a_run_saves_its_ema_generator_with_its_own_statistics(tmp_path):
-    config = RunConfig(model=MODEL, train=TrainConfig(batch_size=16, limit=64, max_steps=6, ema=0.9, threads=2,
-                                                      sample_count=4))
-    run = train(config, tmp_path, progress=False)
-    state = load_checkpoint(run)
-    key = next(k for k in state["generator_ema"] if k.endswith("running_var"))
-    assert not torch.equal(state["generator_ema"][key], state["generator"][key])
-    ema, _ = load_generator(run)
-    expected = copy.deepcopy(ema)
-    standing_statistics(expected, MODEL.z_dim)
-    assert all(torch.equal(v, expected.state_dict()[k]) for k, v in ema.state_dict().items())
-
-
-def test_resuming_a_finished_run_settles_an_old_checkpoint_without_training(tmp_path):
-    from spindcgan.cli import main
-    from spindcgan.io import save_torch
-
-    config = RunConfig(model=MODEL, train=TrainConfig(batch_size=16, limit=64, max_steps=4, ema=0.9, threads=2,
-                                                      sample_count=4))
-    run = train(config, tmp_path, progress=False)
-    settled = load_checkpoint(run)
-    old = {**settled, "generator_ema": {**settled["generator_ema"]}}
-    for k, v in settled["generator"].items():  # what a checkpoint written before standing statistics held
-        if "running" in k:
-            old["generator_ema"][k] = v
-    save_torch(old, run / "checkpoint.pt")
-    assert main(["train", "--resume", str(run), "--no-progress"]) == 0
-    again = load_checkpoint(run)
-    assert again["step"] == 4
-    assert all(torch.equal(v, settled["generator_ema"][k]) for k, v in again["generator_ema"].items())
-    assert all(torch.equal(v, settled["generator"][k]) for k, v in again["generator"].items())

@@ -30,7 +30,6 @@ from ..errors import SpinDCGANError
 from ..io import save_grid, save_json, save_torch
 from ..models import Discriminator, Generator
 from ..plots import plot_fid_curve
-from .batchnorm import standing_statistics
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint
 from .config import RunConfig
 
@@ -72,14 +71,7 @@ class GAN:
         for ema_p, p in zip(self.generator_ema.parameters(), self.generator.parameters(), strict=True):
             ema_p.lerp_(p, 1 - decay)
         for ema_b, b in zip(self.generator_ema.buffers(), self.generator.buffers(), strict=True):
-            ema_b.copy_(b)  # a placeholder until settle_ema: the trained generator's statistics, not its own
-
-    def settle_ema(self, z_dim: int) -> None:
-        """Give the EMA generator its own (standing) BatchNorm statistics before it is saved, sampled or
-        measured; the training never reads them (update_ema overwrites them), so a resumed run still
-        continues bit for bit."""
-        if self.generator_ema is not None:
-            standing_statistics(self.generator_ema, z_dim)
+            ema_b.copy_(b)  # the trained generator's statistics: experiments/standing_statistics.py weighs them
 
     def state_dict(self) -> dict[str, Any]:
         state = {
@@ -196,7 +188,6 @@ def train(
     noise = fixed_noise(config, device)
 
     def checkpoint() -> None:
-        gan.settle_ema(config.model.z_dim)
         save_torch(
             {
                 **gan.state_dict(),
