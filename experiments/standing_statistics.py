@@ -28,6 +28,7 @@ from spindcgan.metrics.fid import (
     compare,
     count_name,
     generator_batches,
+    pixel_batches,
     reference_pixels,
     statistics,
 )
@@ -40,8 +41,8 @@ def variants(run_dir: Path) -> dict[str, torch.nn.Module]:
     ema, config = load_generator(run_dir)
     state = load_checkpoint(run_dir)
     stale = copy.deepcopy(ema)
-    stale.load_state_dict({k: state["generator"][k] if "running" in k or "num_batches" in k else v
-                           for k, v in state["generator_ema"].items()})
+    buffers = {name for name, _ in ema.named_buffers()}  # BatchNorm statistics: the trained generator's
+    stale.load_state_dict({k: state["generator"][k] if k in buffers else v for k, v in state["generator_ema"].items()})
     settled = copy.deepcopy(stale)
     standing_statistics(settled, config.model.z_dim)
     trained = copy.deepcopy(ema)
@@ -64,9 +65,10 @@ def main() -> None:
     real = cached_statistics(ref, f"{dataset}-{split}", "cpu", progress=False)
     rows = [{"generator": "reference", "pixel_mean": float(ref.float().mean()), "pixel_std": float(ref.float().std())}]
     for name, generator in variants(args.run_dir).items():
-        pixels = torch.cat(list(generator_batches(generator, args.n, 0, 100))).float()
-        fake = statistics(generator_batches(generator, args.n, 0, 100), args.n, "cpu", name, progress=False)
-        rows.append({"generator": name, "pixel_mean": float(pixels.mean()), "pixel_std": float(pixels.std()),
+        pixels = torch.cat(list(generator_batches(generator, args.n, 0, 100)))  # generated once, used twice
+        fake = statistics(pixel_batches(pixels, 100), args.n, "cpu", name, progress=False)
+        rows.append({"generator": name, "pixel_mean": float(pixels.float().mean()),
+                     "pixel_std": float(pixels.float().std()),
                      "metric": f"fid{count_name(args.n)}-{split}", **compare(real, fake)})
         print(json.dumps(rows[-1]), flush=True)
     if args.out:

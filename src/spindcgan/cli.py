@@ -205,7 +205,7 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
     if args.model and args.dataset:
         raise SpinDCGANError("pass --model FILE or --dataset NAME (a shipped generator), not both")
-    model = Path(args.model) if args.model else SHIPPED_MODELS[args.dataset or "fashion-mnist"]
+    model = Path(args.model) if args.model else SHIPPED_MODELS[args.dataset] if args.dataset else SHIPPED_MODEL
     if not model.exists():
         raise SpinDCGANError(
             f"{model}: no generator there" + ("" if args.model else " (the package's shipped generator is missing: "
