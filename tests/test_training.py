@@ -67,6 +67,31 @@ def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, har
     assert strip == [{k: v for k, v in json.loads(ln).items() if k != "elapsed_s"} for ln in resumed_log]
 
 
+def test_resume_finishes_the_fid_and_grid_an_interruption_cut_off(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_fid(gan, config):
+        calls.append(1)
+        return {"metric": "fid2k-test", "fid": 123.0 + len(calls)}
+
+    monkeypatch.setattr(loop, "measure_fid", fake_fid)
+    config = tiny_config(epochs=2, fid_every=1)
+    run = train(config, tmp_path, progress=False)
+    assert len(calls) == 2
+    metrics = run / "metrics.jsonl"
+    lines = metrics.read_text().splitlines()
+    assert '"metric"' in lines[-1]  # killed during the last FID: its line and the grid are lost
+    metrics.write_text("".join(ln + "\n" for ln in lines[:-1]))
+    (run / "samples" / "epoch-002.png").unlink()
+    train(config, resume=run, progress=False)
+    assert len(calls) == 3
+    fids = [json.loads(ln) for ln in metrics.read_text().splitlines() if '"metric"' in ln]
+    assert [(r["epoch_end"], r["fid"]) for r in fids] == [(1, 124.0), (2, 126.0)]
+    assert (run / "samples" / "epoch-002.png").exists()
+    train(config, resume=run, progress=False)  # nothing missing: no second measurement
+    assert len(calls) == 3
+
+
 def test_ema_generator_is_the_evaluated_one(tmp_path):
     from spindcgan.training import load_generator
 

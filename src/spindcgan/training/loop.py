@@ -140,6 +140,20 @@ def _trim_metrics(path: Path, step: int) -> None:
         path.write_text("".join(ln + "\n" for ln in lines))
 
 
+def _epoch_outputs_done(run_dir: Path, step: int, fid_every: int) -> bool:
+    """Whether the epoch ending at ``step`` got its FID line (when one was scheduled) and its sample grid:
+    the work after the checkpoint that an interruption can cut off."""
+    path = run_dir / "metrics.jsonl"
+    lines = [json.loads(ln) for ln in path.read_text().splitlines() if ln] if path.exists() else []
+    ended = [r for r in lines if r.get("step") == step and "epoch_end" in r]
+    if not ended:
+        return True  # not an epoch this run logged (e.g. a different batch size): nothing to redo
+    epoch = ended[0]["epoch_end"]
+    fid_due = bool(fid_every) and epoch % fid_every == 0
+    has_fid = any("metric" in r for r in ended)
+    return (has_fid or not fid_due) and (run_dir / "samples" / f"epoch-{epoch:03d}.png").exists()
+
+
 def fixed_noise(config: RunConfig, device: str) -> torch.Tensor:
     """The latent vectors of the per-epoch sample grids (same for every epoch and on resume)."""
     gen = torch.Generator().manual_seed(config.train.seed + 1)
@@ -204,6 +218,19 @@ def train(
     track_updates = config.hardware is not None and config.hardware.synapse is not None
     states = synapse_states(gan.generator, gan.discriminator) if track_updates else None
     log = (run_dir / "metrics.jsonl").open("a")
+
+    def end_of_epoch() -> None:
+        """The sample grid and, when scheduled, the FID of the epoch that just ended (``step`` is on its end)."""
+        epoch = step // steps_per_epoch
+        save_samples(gan.evaluated_generator, noise, run_dir / "samples" / f"epoch-{epoch:03d}.png")
+        if t.fid_every and epoch % t.fid_every == 0:
+            log.write(json.dumps({"step": step, "epoch_end": epoch, **measure_fid(gan, config)}) + "\n")
+            log.flush()
+            plot_fid_curve(run_dir / "metrics.jsonl", run_dir / "fid.png")
+
+    at_epoch_end = resume is not None and step > 0 and step % steps_per_epoch == 0
+    if at_epoch_end and not _epoch_outputs_done(run_dir, step, t.fid_every):
+        end_of_epoch()  # the run was stopped between its checkpoint and the end of its FID: finish that first
     bar = tqdm(total=total_steps, initial=step, disable=not progress, unit="step", dynamic_ncols=True)
     started = time.time()
     try:
@@ -238,11 +265,7 @@ def train(
                                       **{f"mean_{k}": v for k, v in summary.items()}}) + "\n")
                 log.flush()
                 checkpoint()  # before the (long) FID, so an interruption there loses no training
-                save_samples(gan.evaluated_generator, noise, run_dir / "samples" / f"epoch-{epoch + 1:03d}.png")
-                if t.fid_every and (epoch + 1) % t.fid_every == 0:
-                    log.write(json.dumps({"step": step, "epoch_end": epoch + 1, **measure_fid(gan, config)}) + "\n")
-                    log.flush()
-                    plot_fid_curve(run_dir / "metrics.jsonl", run_dir / "fid.png")
+                end_of_epoch()
             elif t.checkpoint_every and step % t.checkpoint_every == 0:
                 checkpoint()
         checkpoint()
