@@ -262,26 +262,34 @@ def ablation(runs: list[Run], energy_root: Path) -> list[str]:
              "One seed per configuration: differences smaller than the seed-to-seed spread (the std of the hw6 "
              "row's shipped-recipe FID) are not resolved by this table. "
              "Where the shipped recipe (13,870 steps) was also run, its fid10k-test stands beside it.", "",
-             "Energy per image: `python experiments/ablation_energy.py` (`spindcgan energy --width 32 <flags>` on a "
-             "fresh model; the ledger is structural, see that script), zero-padded mapping. Energy hardly moves "
+             "Energy per image, zero-padded mapping: the ledger of the configuration's trained run (its trained "
+             "weights and its logged synapse writes, `spindcgan energy RUN_DIR`, written by paper.py) where it has "
+             "one, else `python experiments/ablation_energy.py` (`spindcgan energy --width 32 <flags>` on a fresh "
+             "model; the ledger is structural, see that script); the last column says which. Energy hardly moves "
              "between the hardware rows: a read costs the same conductance range whatever the number of levels or "
              "their variation, the ADC and DAC are priced at their own resolution (8-bit ADC unless `--adc-bits`), "
              "and only the writes (state changes per training image, devices column) depend on the levels.", "",
              f"| configuration | FID after {epochs} epochs (fid2k-test) | runs | FID, shipped recipe (fid10k-test) | "
-             "inference nJ (devices / with peripherals) | training nJ (devices / with peripherals) |",
-             "|---|---|---|---|---|---|"]
+             "inference nJ (devices / with peripherals) | training nJ (devices / with peripherals) | energy from |",
+             "|---|---|---|---|---|---|---|"]
     for label in ABLATION_ORDER:
         group = [r for r in study if configuration(r.config) == label and r.width == width]
         short = [point["fid"] for r in group if (point := last_training_fid(r))]
         full = [r for r in shipped_recipe if configuration(r.config) == label and r.width == width]
+        trained = [r for r in group if r.energy]
         ledger_files = sorted((energy_root / label).glob("energy-*-zero-padded.json"))
-        ledger = json.loads(ledger_files[0].read_text()) if ledger_files else None
+        if trained:
+            ledger, source = trained[0].energy, f"trained run {trained[0].name}"
+        elif ledger_files:
+            ledger, source = json.loads(ledger_files[0].read_text()), "fresh model"
+        else:
+            ledger, source = None, "-"
         missing = "no crossbar ledger (float weights)" if label in ("float", "dw-only") else "not measured"
         cells = [f"{nj(ledger, p, True):.3f} / {nj(ledger, p, False):,.1f}" for p in ("inference", "training")] \
             if ledger else [missing] * 2
         lines.append(f"| {label} | {summary(short) if group else 'not trained yet'} | "
                      f"{', '.join(r.name for r in group) or '-'} | "
-                     f"{fid_summary(full, 'fid10k-test') if full else '-'} | {cells[0]} | {cells[1]} |")
+                     f"{fid_summary(full, 'fid10k-test') if full else '-'} | {cells[0]} | {cells[1]} | {source} |")
     return lines + [""]
 
 
