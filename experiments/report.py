@@ -268,10 +268,13 @@ def ablation(runs: list[Run], energy_root: Path) -> list[str]:
              "model; the ledger is structural, see that script); the last column says which. Energy hardly moves "
              "between the hardware rows: a read costs the same conductance range whatever the number of levels or "
              "their variation, the ADC and DAC are priced at their own resolution (8-bit ADC unless `--adc-bits`), "
-             "and only the writes (state changes per training image, devices column) depend on the levels.", "",
+             "and only the writes (state changes per training image, devices column) depend on the levels. The writes "
+             "themselves are the last column: the mean number of synapse state changes the run's optimiser steps "
+             "made per training image (logged during training), which is what device endurance has to absorb.", "",
              f"| configuration | FID after {epochs} epochs (fid2k-test) | runs | FID, shipped recipe (fid10k-test) | "
-             "inference nJ (devices / with peripherals) | training nJ (devices / with peripherals) | energy from |",
-             "|---|---|---|---|---|---|---|"]
+             "inference nJ (devices / with peripherals) | training nJ (devices / with peripherals) | energy from | "
+             "synapse state changes per training image |",
+             "|---|---|---|---|---|---|---|---|"]
     for label in ABLATION_ORDER:
         group = [r for r in study if configuration(r.config) == label and r.width == width]
         short = [point["fid"] for r in group if (point := last_training_fid(r))]
@@ -284,12 +287,14 @@ def ablation(runs: list[Run], energy_root: Path) -> list[str]:
             ledger, source = json.loads(ledger_files[0].read_text()), "fresh model"
         else:
             ledger, source = None, "-"
+        writes = f"{trained[0].energy['synapse_updates']['state_changes_per_image']:,.1f}" if trained else "-"
         missing = "no crossbar ledger (float weights)" if label in ("float", "dw-only") else "not measured"
         cells = [f"{nj(ledger, p, True):.3f} / {nj(ledger, p, False):,.1f}" for p in ("inference", "training")] \
             if ledger else [missing] * 2
         lines.append(f"| {label} | {summary(short) if group else 'not trained yet'} | "
                      f"{', '.join(r.name for r in group) or '-'} | "
-                     f"{fid_summary(full, 'fid10k-test') if full else '-'} | {cells[0]} | {cells[1]} | {source} |")
+                     f"{fid_summary(full, 'fid10k-test') if full else '-'} | {cells[0]} | {cells[1]} | {source} | "
+                     f"{writes} |")
     return lines + [""]
 
 
