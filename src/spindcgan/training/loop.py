@@ -133,24 +133,21 @@ def new_run_dir(out: str | Path, config: RunConfig) -> Path:
     return run_dir
 
 
-def _trim_metrics(path: Path, step: int) -> None:
-    """Drop log lines written after ``step`` (by a run that died before its next checkpoint)."""
-    if path.exists():
-        lines = [ln for ln in path.read_text().splitlines() if ln and json.loads(ln).get("step", 0) <= step]
-        path.write_text("".join(ln + "\n" for ln in lines))
+def _trim_metrics(path: Path, step: int) -> list[dict]:
+    """Drop log lines written after ``step`` (by a run that died before its next checkpoint); the kept records."""
+    if not path.exists():
+        return []
+    records = [json.loads(ln) for ln in path.read_text().splitlines() if ln]
+    kept = [r for r in records if r.get("step", 0) <= step]
+    path.write_text("".join(json.dumps(r) + "\n" for r in kept))
+    return kept
 
 
-def _epoch_outputs_done(run_dir: Path, step: int, fid_every: int) -> bool:
-    """Whether the epoch ending at ``step`` got its FID line (when one was scheduled) and its sample grid:
-    the work after the checkpoint that an interruption can cut off."""
-    path = run_dir / "metrics.jsonl"
-    lines = [json.loads(ln) for ln in path.read_text().splitlines() if ln] if path.exists() else []
-    ended = [r for r in lines if r.get("step") == step and "epoch_end" in r]
-    if not ended:
-        return True  # not an epoch this run logged (e.g. a different batch size): nothing to redo
-    epoch = ended[0]["epoch_end"]
+def _epoch_outputs_done(records: list[dict], run_dir: Path, epoch: int, fid_every: int) -> bool:
+    """Whether ``epoch`` got its FID line (when one was scheduled) and its sample grid: the work after the
+    checkpoint that an interruption can cut off."""
     fid_due = bool(fid_every) and epoch % fid_every == 0
-    has_fid = any("metric" in r for r in ended)
+    has_fid = any(r.get("epoch_end") == epoch and "metric" in r for r in records)
     return (has_fid or not fid_due) and (run_dir / "samples" / f"epoch-{epoch:03d}.png").exists()
 
 
@@ -186,7 +183,7 @@ def train(
 
     torch.manual_seed(t.seed)
     gan = GAN.build(config, device)
-    step, epoch_sums = 0, {}
+    step, epoch_sums, records = 0, {}, []
     if resume is not None:
         run_dir = Path(resume)
         state = load_checkpoint(run_dir, device)
@@ -195,7 +192,7 @@ def train(
         torch.set_rng_state(state["rng"])
         if device.startswith("cuda") and state.get("cuda_rng") is not None:
             torch.cuda.set_rng_state(state["cuda_rng"])
-        _trim_metrics(run_dir / "metrics.jsonl", step)
+        records = _trim_metrics(run_dir / "metrics.jsonl", step)
     else:
         run_dir = new_run_dir(out, config)
     save_json(config.to_dict(), run_dir / "config.json")
@@ -229,7 +226,7 @@ def train(
             plot_fid_curve(run_dir / "metrics.jsonl", run_dir / "fid.png")
 
     at_epoch_end = resume is not None and step > 0 and step % steps_per_epoch == 0
-    if at_epoch_end and not _epoch_outputs_done(run_dir, step, t.fid_every):
+    if at_epoch_end and not _epoch_outputs_done(records, run_dir, step // steps_per_epoch, t.fid_every):
         end_of_epoch()  # the run was stopped between its checkpoint and the end of its FID: finish that first
     bar = tqdm(total=total_steps, initial=step, disable=not progress, unit="step", dynamic_ncols=True)
     started = time.time()
