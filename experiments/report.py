@@ -279,15 +279,13 @@ def ablation(runs: list[Run], energy_root: Path) -> list[str]:
         group = [r for r in study if configuration(r.config) == label and r.width == width]
         short = [point["fid"] for r in group if (point := last_training_fid(r))]
         full = [r for r in shipped_recipe if configuration(r.config) == label and r.width == width]
-        trained = [r for r in group if r.energy]
-        ledger_files = sorted((energy_root / label).glob("energy-*-zero-padded.json"))
+        trained = next((r for r in group if r.energy), None)
+        fresh = sorted((energy_root / label).glob("energy-*-zero-padded.json")) if trained is None else []
         if trained:
-            ledger, source = trained[0].energy, f"trained run {trained[0].name}"
-        elif ledger_files:
-            ledger, source = json.loads(ledger_files[0].read_text()), "fresh model"
+            ledger, source = trained.energy, f"trained run {trained.name}"
         else:
-            ledger, source = None, "-"
-        writes = f"{trained[0].energy['synapse_updates']['state_changes_per_image']:,.1f}" if trained else "-"
+            ledger, source = (json.loads(fresh[0].read_text()), "fresh model") if fresh else (None, "-")
+        writes = f"{ledger['synapse_updates']['state_changes_per_image']:,.1f}" if trained else "-"
         missing = "no crossbar ledger (float weights)" if label in ("float", "dw-only") else "not measured"
         cells = [f"{nj(ledger, p, True):.3f} / {nj(ledger, p, False):,.1f}" for p in ("inference", "training")] \
             if ledger else [missing] * 2
