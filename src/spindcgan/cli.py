@@ -15,6 +15,7 @@ from .crossbar.config import HardwareConfig
 from .devices import SkyrmionSynapse
 from .errors import SpinDCGANError
 from .models import DATASETS, ModelConfig
+from .runtime import keep_freed_memory
 from .training.config import RunConfig, TrainConfig
 
 
@@ -394,6 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    keep_freed_memory()  # big tensors reuse freed memory: FID and 64x64 training run faster (spindcgan.runtime)
     try:
         args.func(args)
     except SpinDCGANError as exc:
