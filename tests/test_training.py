@@ -45,11 +45,13 @@ def _params(run):
     return {f"{net}.{k}": v for net in nets for k, v in state[net].items()}
 
 
-@pytest.mark.parametrize("hardware_kwargs,ema", [({}, 0.0), ({"c2c_sigma": 0.05}, 0.9)])
-def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, hardware_kwargs, ema):
+@pytest.mark.parametrize("hardware_kwargs,ema,policy", [
+    ({}, 0.0, ""), ({"c2c_sigma": 0.05}, 0.9, ""), ({}, 0.0, "color,translation,cutout")])
+def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, hardware_kwargs, ema, policy):
     from dataclasses import replace
 
-    base = tiny_config(epochs=3, ema=ema)  # 4 steps per epoch: the interruption and the resume cross epoch ends
+    # 4 steps per epoch: the interruption and the resume cross epoch ends
+    base = tiny_config(epochs=3, ema=ema, augment=policy)
     base = replace(base, hardware=replace(base.hardware, **hardware_kwargs))
     full = train(base, tmp_path / "full", progress=False)
     part = train(replace(base, train=replace(base.train, max_steps=6)), tmp_path / "part", progress=False)

@@ -11,6 +11,7 @@ from typing import Any
 from ..crossbar.config import HardwareConfig, dataclass_from_dict
 from ..errors import SpinDCGANError
 from ..models.config import ModelConfig
+from .augment import parse_policy
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,10 @@ class TrainConfig:
     """Generated images per FID measurement during training (stated in the metric name)."""
     fid_ref_n: int | None = None
     """Reference images for FID during training: the first N of the reference split (None: all)."""
+    augment: str = ""
+    """DiffAugment policy for every image the discriminator sees (``training.augment``): a comma-separated
+    subset of color, translation, cutout ("" = off; "color,translation,cutout" is the paper's choice for
+    small datasets)."""
     sample_count: int = 64
     """Images in each epoch's sample grid (from fixed noise)."""
     limit: int | None = None
@@ -64,6 +69,7 @@ class TrainConfig:
             raise SpinDCGANError("train.fid_every must be >= 0 and train.fid_n >= 2")
         if self.checkpoint_every < 0:
             raise SpinDCGANError("train.checkpoint_every must be >= 0")
+        parse_policy(self.augment)
         if self.lr <= 0 or not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
             raise SpinDCGANError("train.lr must be > 0 and betas in [0, 1)")
 

@@ -30,6 +30,7 @@ from ..errors import SpinDCGANError
 from ..io import save_grid, save_json, save_torch
 from ..models import Discriminator, Generator
 from ..plots import plot_fid_curve
+from .augment import augment, parse_policy
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint
 from .config import RunConfig
 
@@ -93,9 +94,14 @@ class GAN:
             self.generator_ema.load_state_dict(state["generator_ema"])
 
 
-def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor) -> dict[str, float]:
-    """One DCGAN step: discriminator on real + fake, then the non-saturating generator loss."""
-    g, d = gan.generator, gan.discriminator
+def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor, policy: tuple[str, ...] = ()) -> dict[str, float]:
+    """One DCGAN step: discriminator on real + fake, then the non-saturating generator loss; ``policy``
+    (``augment.parse_policy``) augments every image the discriminator sees."""
+    g = gan.generator
+
+    def d(x: torch.Tensor) -> torch.Tensor:
+        return gan.discriminator(augment(x, policy))
+
     fake = g(z)
     gan.opt_d.zero_grad(set_to_none=True)
     logits_real, logits_fake = d(real), d(fake.detach())
@@ -197,6 +203,7 @@ def train(
         run_dir = new_run_dir(out, config)
     save_json(config.to_dict(), run_dir / "config.json")
     noise = fixed_noise(config, device)
+    policy = parse_policy(t.augment)
 
     def checkpoint() -> None:
         save_torch(
@@ -236,7 +243,7 @@ def train(
             order = epoch_order(t.seed, epoch, len(images))
             batch_ids = order[index * t.batch_size : (index + 1) * t.batch_size].to(device)
             z = torch.randn(t.batch_size, config.model.z_dim, device=device)
-            stats = train_step(gan, images[batch_ids], z)
+            stats = train_step(gan, images[batch_ids], z, policy)
             gan.update_ema(t.ema)
             if track_updates:  # the synapse writes this step made, for the energy ledger
                 new_states = synapse_states(gan.generator, gan.discriminator)
