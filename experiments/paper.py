@@ -28,6 +28,12 @@ reference statistics come first, about 75 minutes on two free cores, cached and 
     python experiments/paper.py --recipe cpu-w32-anime --out runs/cpu-anime --jobs 2 --threads 1 \
         --only anime-hw6-s0 anime-float-s0
 
+``cpu-w32-anime-aug``: the same with DiffAugment of the discriminator's inputs (``--augment
+color,translation,cutout``, docs/training.md), against the discriminator memorising the 19,969 faces:
+
+    python experiments/paper.py --recipe cpu-w32-anime-aug --out runs/cpu-anime-aug --jobs 2 --threads 1 \
+        --only anime-hw6-s0 anime-float-s0
+
 Measurements, by experiments/measure.py, once per run and only of runs that finished training (for
 ``cpu-w32-10ep``, whose FID is the in-training one of its last epoch, only the ledger and the copies):
 fid10k-test (Fashion-MNIST; and fid10k-train for the main runs) or fid10k-train (Anime) with KID, sample
@@ -58,6 +64,8 @@ RECIPES = {
     # about 70 minutes a run), EMA 0.998 so the initial weights weigh < 1 % by the end (0.998^2340), fid2k-train
     # every 5 epochs
     "cpu-w32-anime": ["--width", "32", "--ema", "0.998", "--epochs", "15", "--fid-every", "5", "--fid-n", "2000"],
+    "cpu-w32-anime-aug": ["--width", "32", "--ema", "0.998", "--epochs", "15", "--fid-every", "5", "--fid-n", "2000",
+                          "--augment", "color,translation,cutout"],
 }
 IN_TRAINING_FID_ONLY = {"cpu-w32-10ep"}  # recipes measured by their in-training FID: no fid10k afterwards
 RUNS: dict[str, list[str]] = {
