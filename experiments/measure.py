@@ -29,8 +29,9 @@ import torch
 
 from spindcgan.cli import SHIPPED_MODELS, main
 from spindcgan.export import save_exported
-from spindcgan.io import save_json
+from spindcgan.io import atomic_write, save_json
 from spindcgan.training.checkpoint import load_generator
+from spindcgan.training.loop import checkpointed_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -83,11 +84,12 @@ def measure_energy(run_dir: Path, name: str, results: Path) -> None:
 
 
 def copy_run(run_dir: Path, name: str, results: Path) -> None:
-    """The run's config, metrics, training log and last sample grid, for report.py."""
+    """The run's config, metrics up to its checkpoint, training log and last sample grid, for report.py."""
     run_copy = results / "runs" / name
     run_copy.mkdir(parents=True, exist_ok=True)
-    for file in ("config.json", "metrics.jsonl"):
-        shutil.copy2(run_dir / file, run_copy / file)
+    shutil.copy2(run_dir / "config.json", run_copy / "config.json")
+    lines = "".join(json.dumps(r) + "\n" for r in checkpointed_metrics(run_dir))
+    atomic_write(run_copy / "metrics.jsonl", lambda tmp: tmp.write_text(lines))
     samples = sorted((run_dir / "samples").glob("epoch-*.png"))
     if samples:
         shutil.copy2(samples[-1], run_copy / "samples-last-epoch.png")

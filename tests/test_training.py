@@ -182,3 +182,18 @@ def test_export_holds_integer_device_states_and_generate_uses_them(tmp_path, cap
     assert grid.exists() and "nJ in the spintronic devices" in out
     assert main(["export", str(run), "--out", str(model)]) == 2  # never clobbers
     assert main(["generate", "--model", str(tmp_path / "none.pt")]) == 2
+
+
+def test_lines_logged_after_the_checkpoint_count_for_nothing(tmp_path):
+    from spindcgan.energy.report import logged_state_changes
+    from spindcgan.training.loop import checkpointed_metrics
+
+    run = train(tiny_config(max_steps=4), tmp_path, progress=False)
+    logged = checkpointed_metrics(run)
+    assert [r["step"] for r in logged if "loss_d" in r] == [1, 2, 3, 4]
+    mean = logged_state_changes(run)
+    with (run / "metrics.jsonl").open("a") as log:  # a run that died after step 4's checkpoint, at step 5
+        log.write(json.dumps({"step": 5, "epoch": 2, "loss_d": 1.0, "state_changes_per_image": 1e9}) + "\n")
+    assert checkpointed_metrics(run) == logged
+    assert logged_state_changes(run) == mean
+    assert [r["step"] for r in checkpointed_metrics(run, step=5)][-1] == 5

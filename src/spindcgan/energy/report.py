@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib
@@ -23,12 +22,10 @@ from .updates import count_state_changes, synapse_states  # noqa: E402
 
 
 def logged_state_changes(run_dir: Path) -> float | None:
-    """Mean synapse state changes per training image over a run, from its metrics log."""
-    path = run_dir / "metrics.jsonl"
-    if not path.exists():
-        return None
-    values = [m["state_changes_per_image"] for m in map(json.loads, path.read_text().splitlines())
-              if "state_changes_per_image" in m]
+    """Mean synapse state changes per training image over a run up to its checkpoint, from its metrics log."""
+    from ..training.loop import checkpointed_metrics
+
+    values = [m["state_changes_per_image"] for m in checkpointed_metrics(run_dir) if "state_changes_per_image" in m]
     return sum(values) / len(values) if values else None
 
 

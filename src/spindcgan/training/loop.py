@@ -139,13 +139,23 @@ def new_run_dir(out: str | Path, config: RunConfig) -> Path:
     return run_dir
 
 
-def _trim_metrics(path: Path, step: int) -> list[dict]:
-    """Drop log lines written after ``step`` (by a run that died before its next checkpoint); the kept records."""
+def checkpointed_metrics(run_dir: str | Path, step: int | None = None) -> list[dict]:
+    """The records of a run's ``metrics.jsonl`` up to ``step`` (default: its checkpoint's). Lines after the
+    checkpoint come from training that a resume redoes, so they describe no saved state."""
+    path = Path(run_dir) / "metrics.jsonl"
     if not path.exists():
         return []
+    if step is None:
+        step = load_checkpoint(run_dir)["step"]
     records = [json.loads(ln) for ln in path.read_text().splitlines() if ln]
-    kept = [r for r in records if r.get("step", 0) <= step]
-    path.write_text("".join(json.dumps(r) + "\n" for r in kept))
+    return [r for r in records if r.get("step", 0) <= step]
+
+
+def _trim_metrics(run_dir: Path, step: int) -> list[dict]:
+    """Drop log lines written after ``step`` (by a run that died before its next checkpoint); the kept records."""
+    kept = checkpointed_metrics(run_dir, step)
+    if kept or (run_dir / "metrics.jsonl").exists():
+        (run_dir / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in kept))
     return kept
 
 
@@ -198,7 +208,7 @@ def train(
         torch.set_rng_state(state["rng"])
         if device.startswith("cuda") and state.get("cuda_rng") is not None:
             torch.cuda.set_rng_state(state["cuda_rng"])
-        records = _trim_metrics(run_dir / "metrics.jsonl", step)
+        records = _trim_metrics(run_dir, step)
     else:
         run_dir = new_run_dir(out, config)
     save_json(config.to_dict(), run_dir / "config.json")
