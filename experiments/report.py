@@ -70,7 +70,12 @@ class Run:
 
 
 def configuration(config: dict) -> str:
-    """The study configuration a run belongs to (the names of experiments/paper.py, without seed)."""
+    """The study configuration a run belongs to (the names of experiments/paper.py, without seed), with
+    ``+aug`` for a run whose discriminator saw augmented images."""
+    return hardware_configuration(config) + ("+aug" if config["train"].get("augment") else "")
+
+
+def hardware_configuration(config: dict) -> str:
     hw = config["hardware"]
     if hw is None:
         return "float"
@@ -90,6 +95,7 @@ def describe(config: dict) -> str:
     parts = [f"{hw['synapse']['bits']}-bit synapses" if hw["synapse"] else "float weights",
              "DW activations" if hw["relu"] or hw["leaky_relu"] else "CMOS activations"]
     parts += [f"d2d {hw['d2d_sigma']}"] if hw["d2d_sigma"] else []
+    parts += [f"DiffAugment {config['train']['augment']}"] if config["train"].get("augment") else []
     return ", ".join(parts)
 
 
@@ -200,7 +206,7 @@ def so_far(runs: list[Run], dataset: str, metric: str) -> list[str]:
     """Claim rows for CPU runs of ``dataset`` that measured FID during training but not yet ``metric``: the
     curve reached so far (the issue asks for it where a run is still resuming across sessions)."""
     lines = []
-    for config_name in ("hw6", "float"):
+    for config_name in ("hw6", "float", "hw6+aug", "float+aug"):
         pending = [r for r in runs if r.dataset == dataset and configuration(r.config) == config_name
                    and r.training_fids and metric not in r.fids and not is_ablation(r)]
         for r in pending:
@@ -340,6 +346,9 @@ def curves(runs: list[Run], img: Path) -> list[str]:
     return lines
 
 
+CURVE_STYLES = {"float": "s--", "hw6": "o-", "float+aug": "s-.", "hw6+aug": "o-."}  # bold; the rest dotted
+
+
 def fid_curve(fid_runs: list[Run], img: Path) -> list[str]:
     """The FID-against-epoch plot of one dataset's runs that measured FID during training."""
     dataset = fid_runs[0].dataset
@@ -347,9 +356,9 @@ def fid_curve(fid_runs: list[Run], img: Path) -> list[str]:
     for r in fid_runs:
         points = r.training_fids
         name = configuration(r.config)
-        style = {"float": "s--", "hw6": "o-"}.get(name, ".:")
+        style = CURVE_STYLES.get(name, ".:")
         ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], style,
-                lw=2 if name in ("float", "hw6") else 1, label=f"{r.name} ({name}, {points[0]['metric']})")
+                lw=2 if name in CURVE_STYLES else 1, label=f"{r.name} ({name}, {points[0]['metric']})")
     ax.set_xlabel("epoch")
     ax.set_ylabel(f"FID during training ({dataset})")
     ax.grid(alpha=0.3)
@@ -358,7 +367,8 @@ def fid_curve(fid_runs: list[Run], img: Path) -> list[str]:
     save_figure(fig, img / file)
     return [f"{dataset}: FID against epoch, measured during training (EMA generator after quantisation, 2,000 "
             "images with a fixed seed, so the epochs are comparable): float (squares) and the paper's hardware "
-            "(circles) in bold, the other ablation configurations dotted.", *ema_lag(fid_runs[0]), "",
+            "(circles) in bold, dash-dotted where the discriminator saw DiffAugment images (`+aug`), the other "
+            "ablation configurations dotted.", *ema_lag(fid_runs[0]), "",
             f"![FID measured during training, {dataset}](img/results/{file})", ""]
 
 
