@@ -29,7 +29,7 @@ import torch
 
 from spindcgan.cli import SHIPPED_MODELS, main
 from spindcgan.export import save_exported
-from spindcgan.io import atomic_write, save_json
+from spindcgan.io import save_json, save_jsonl
 from spindcgan.training.checkpoint import load_generator
 from spindcgan.training.loop import checkpointed_metrics
 
@@ -88,8 +88,7 @@ def copy_run(run_dir: Path, name: str, results: Path) -> None:
     run_copy = results / "runs" / name
     run_copy.mkdir(parents=True, exist_ok=True)
     shutil.copy2(run_dir / "config.json", run_copy / "config.json")
-    lines = "".join(json.dumps(r) + "\n" for r in checkpointed_metrics(run_dir))
-    atomic_write(run_copy / "metrics.jsonl", lambda tmp: tmp.write_text(lines))
+    save_jsonl(checkpointed_metrics(run_dir), run_copy / "metrics.jsonl")
     samples = sorted((run_dir / "samples").glob("epoch-*.png"))
     if samples:
         shutil.copy2(samples[-1], run_copy / "samples-last-epoch.png")

@@ -41,6 +41,11 @@ def save_json(obj: Any, path: str | os.PathLike) -> Path:
     return atomic_write(path, lambda tmp: tmp.write_text(json.dumps(obj, indent=2) + "\n"))
 
 
+def save_jsonl(records: list[dict], path: str | os.PathLike) -> Path:
+    """One JSON line per record (a metrics log), written atomically."""
+    return atomic_write(path, lambda tmp: tmp.write_text("".join(json.dumps(r) + "\n" for r in records)))
+
+
 def to_uint8(images: torch.Tensor) -> np.ndarray:
     """Generator output [N, C, H, W] in [-1, 1] -> uint8 [N, H, W, C] (as if saved as PNG)."""
     x = ((images.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)

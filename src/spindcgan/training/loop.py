@@ -27,7 +27,7 @@ from ..data.fashion_mnist import to_model_range
 from ..data.registry import load_training_images
 from ..energy.updates import count_state_changes, synapse_states
 from ..errors import SpinDCGANError
-from ..io import save_grid, save_json, save_torch
+from ..io import save_grid, save_json, save_jsonl, save_torch
 from ..models import Discriminator, Generator
 from ..plots import plot_fid_curve
 from .augment import augment, parse_policy
@@ -154,8 +154,8 @@ def checkpointed_metrics(run_dir: str | Path, step: int | None = None) -> list[d
 def _trim_metrics(run_dir: Path, step: int) -> list[dict]:
     """Drop log lines written after ``step`` (by a run that died before its next checkpoint); the kept records."""
     kept = checkpointed_metrics(run_dir, step)
-    if kept or (run_dir / "metrics.jsonl").exists():
-        (run_dir / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in kept))
+    if (run_dir / "metrics.jsonl").exists():
+        save_jsonl(kept, run_dir / "metrics.jsonl")
     return kept
 
 
