@@ -13,6 +13,7 @@ from spindcgan.cli import main
 from spindcgan.data import load_fashion_mnist
 from spindcgan.metrics import FeatureStats, frechet_distance, kernel_inception_distance, statistics
 from spindcgan.metrics.fid import cached_statistics, compare, pixel_batches
+from spindcgan.models import Generator, ModelConfig
 
 
 def test_frechet_distance_equals_the_sqrtm_formula():
@@ -122,6 +123,29 @@ def test_interrupted_reference_statistics_resume_to_the_uninterrupted_result(tmp
     assert np.array_equal(resumed.kid, whole.kid) and resumed.n == whole.n == 40
     assert not list((tmp_path / "parts").rglob("*.partial.npz"))  # finished: only the statistics remain
 
+
+
+def test_cached_generator_statistics_are_exact_and_reused_across_references(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPINDCGAN_CACHE", str(tmp_path))
+    calls = []
+
+    def counting(batches, *args, **kwargs):
+        calls.append(kwargs.get("desc", args[2] if len(args) > 2 else ""))
+        return _fake_extractor(batches)
+
+    monkeypatch.setattr(fidmod, "extract_features", counting)
+    torch.manual_seed(0)
+    generator = Generator(ModelConfig.preset("fashion-mnist", width=4))
+    kw = {"n": 10, "ref_n": 12, "batch_size": 4, "progress": False}
+    streamed = fidmod.generator_fid(generator, "fashion-mnist", split="test", **kw)
+    cached = fidmod.generator_fid(generator, "fashion-mnist", split="test", cache=True, **kw)
+    assert {k: cached[k] for k in ("fid", "kid", "kid_std")} == {k: streamed[k] for k in ("fid", "kid", "kid_std")}
+    generated_passes = calls.count("generated")
+    against_train = fidmod.generator_fid(generator, "fashion-mnist", split="train", cache=True, **kw)
+    assert calls.count("generated") == generated_passes == 2  # the second split reused the generated statistics
+    assert against_train["metric"] == "fid10-train12" and against_train["fid"] != cached["fid"]
+    fidmod.generator_fid(generator, "fashion-mnist", split="test", seed=1, cache=True, **kw)
+    assert calls.count("generated") == 3  # other images (another seed): measured, never reused
 
 # --- with the real Inception (about 2 minutes on 2 CPU cores) -----------------------------------------
 

@@ -138,7 +138,7 @@ def cmd_fid(args: argparse.Namespace) -> None:
         generator, config = load_generator(args.checkpoint, args.device)
         dataset = config.model.dataset
         record = generator_fid(generator, dataset, args.n, args.ref or DEFAULT_REFERENCE[dataset], args.seed,
-                               args.data, args.ref_n, args.device, args.batch_size, progress)
+                               args.data, args.ref_n, args.device, args.batch_size, progress, cache=True)
         record["checkpoint"] = str(args.checkpoint)
     print(f"{record['metric']} = {record['fid']:.3f}  (KID {record['kid']:.5f} +- {record['kid_std']:.5f}; "
           f"{record['n_generated']} generated vs {record['n_reference']} {record['reference']})")
