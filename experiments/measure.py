@@ -1,11 +1,13 @@
 """Measure a trained run as users would (and optionally ship it), recording everything report.py needs.
 
     python experiments/measure.py RUN_DIR --name fmnist-hw6-w32-s1 --results results/cpu-2026-11-29 \
-        [--ship [--asset FILE]] [--n 10000] [--ref test] [--threads 2]
+        [--ship | --shipped] [--asset FILE] [--n 10000] [--ref test] [--threads 2]
 
 1. with ``--ship``: ``spindcgan export`` of the run's evaluated generator (its EMA) as uint8 device states +
    scales, written into the package (the file ``spindcgan generate`` uses by default); the measured file is
-   then that export, otherwise the run folder itself (same generator: the export round-trips exactly);
+   then that export. With ``--shipped``: the export already in the package, as it is (an export is not
+   byte-identical twice, so a shipped file is measured, not re-made). Otherwise the run folder itself (same
+   generator: the export round-trips exactly);
 2. FID/KID by ``spindcgan fid FILE --n 10000`` itself (10k generated, sample seed 0, against ``--ref``:
    default the dataset's, the 10k Fashion-MNIST test images or the anime training set);
 3. the energy ledger of a hardware run by ``spindcgan energy RUN_DIR`` (its trained weights, its logged
@@ -103,16 +105,25 @@ def measure() -> None:
     p.add_argument("--name", required=True)
     p.add_argument("--results", type=Path, required=True)
     p.add_argument("--ship", action="store_true", help="export into the package and measure the export")
+    p.add_argument("--shipped", action="store_true", help="measure the already shipped export (no new export)")
     p.add_argument("--asset", type=Path, help="default: the package's shipped generator of the run's dataset")
     p.add_argument("--ref", choices=["train", "test"], help="reference split (default: the dataset's)")
     p.add_argument("--n", type=int, default=10000)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--no-fid", action="store_true", help="keep the FID record; redo the energy and the copies")
     args = p.parse_args()
+    if args.ship and args.shipped:
+        p.error("--ship makes a new export, --shipped measures the existing one: give one of them")
     torch.set_num_threads(args.threads)
-    measured = ship(args.run_dir, args.asset) if args.ship else args.run_dir
+    measured = args.run_dir
+    if args.ship:
+        measured = ship(args.run_dir, args.asset)
+    elif args.shipped:
+        dataset = json.loads((args.run_dir / "config.json").read_text())["model"]["dataset"]
+        measured = args.asset or SHIPPED_MODELS[dataset]
     if not args.no_fid:
-        measure_fid(measured, args.name, args.results, args.ref, args.n, args.threads, shipped=args.ship)
+        measure_fid(measured, args.name, args.results, args.ref, args.n, args.threads,
+                    shipped=args.ship or args.shipped)
     measure_energy(args.run_dir, args.name, args.results)
     copy_run(args.run_dir, args.name, args.results)
 
