@@ -33,6 +33,7 @@ from spindcgan.cli import SHIPPED_MODELS, main
 from spindcgan.export import save_exported
 from spindcgan.io import save_json, save_jsonl
 from spindcgan.training.checkpoint import load_generator
+from spindcgan.training.config import RunConfig
 from spindcgan.training.loop import checkpointed_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,8 +120,7 @@ def measure() -> None:
     if args.ship:
         measured = ship(args.run_dir, args.asset)
     elif args.shipped:
-        dataset = json.loads((args.run_dir / "config.json").read_text())["model"]["dataset"]
-        measured = args.asset or SHIPPED_MODELS[dataset]
+        measured = args.asset or SHIPPED_MODELS[RunConfig.load(args.run_dir / "config.json").model.dataset]
     if not args.no_fid:
         measure_fid(measured, args.name, args.results, args.ref, args.n, args.threads,
                     shipped=args.ship or args.shipped)

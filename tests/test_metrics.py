@@ -124,7 +124,6 @@ def test_interrupted_reference_statistics_resume_to_the_uninterrupted_result(tmp
     assert not list((tmp_path / "parts").rglob("*.partial.npz"))  # finished: only the statistics remain
 
 
-
 def test_cached_generator_statistics_are_exact_and_reused_across_references(tmp_path, monkeypatch):
     monkeypatch.setenv("SPINDCGAN_CACHE", str(tmp_path))
     calls = []
@@ -146,6 +145,7 @@ def test_cached_generator_statistics_are_exact_and_reused_across_references(tmp_
     assert against_train["metric"] == "fid10-train12" and against_train["fid"] != cached["fid"]
     fidmod.generator_fid(generator, "fashion-mnist", split="test", seed=1, cache=True, **kw)
     assert calls.count("generated") == 3  # other images (another seed): measured, never reused
+
 
 # --- with the real Inception (about 2 minutes on 2 CPU cores) -----------------------------------------
 
