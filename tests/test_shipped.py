@@ -1,17 +1,25 @@
-"""The generator that ships inside the package: valid device states, real images, `spindcgan generate` with no data."""
+"""The generators that ship inside the package: valid device states, real images, `spindcgan generate` with no
+data."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 from PIL import Image
 
-from spindcgan.cli import SHIPPED_MODEL, main
+from spindcgan.cli import SHIPPED_MODEL, SHIPPED_MODELS, main
 from spindcgan.export import load_exported
 
+# every shipped generator (Fashion-MNIST always; Anime Face once it ships) meets the same checks
+SHIPPED = [pytest.param(path, id=dataset) for dataset, path in SHIPPED_MODELS.items()
+           if path.exists() or path == SHIPPED_MODEL]
+IMAGE_SHAPES = {"fashion-mnist": (1, 28, 28), "anime": (3, 64, 64)}
 
-def test_shipped_generator_holds_6bit_device_states():
-    data = torch.load(SHIPPED_MODEL, map_location="cpu", weights_only=False)
+
+@pytest.mark.parametrize("shipped", SHIPPED)
+def test_shipped_generator_holds_6bit_device_states(shipped):
+    data = torch.load(shipped, map_location="cpu", weights_only=False)
     assert data["config"]["hardware"]["synapse"]["bits"] == 6
     assert data["crossbars"], "no crossbar layers in the shipped file"
     for name, layer in data["crossbars"].items():
@@ -20,22 +28,25 @@ def test_shipped_generator_holds_6bit_device_states():
             assert states.dtype == torch.uint8, name  # integers by type
             assert int(states.min()) >= 0 and int(states.max()) <= 63, name
         assert float(layer["scale"]) > 0
-    assert SHIPPED_MODEL.stat().st_size < 15e6
+    assert shipped.stat().st_size < 15e6
 
 
-def test_shipped_generator_makes_varied_images():
-    generator, config = load_exported(SHIPPED_MODEL)
+@pytest.mark.parametrize("shipped", SHIPPED)
+def test_shipped_generator_makes_varied_images(shipped):
+    generator, config = load_exported(shipped)
     with torch.no_grad():
         images = generator(torch.randn(16, config.model.z_dim, generator=torch.Generator().manual_seed(0)))
-    assert images.shape == (16, 1, 28, 28)
+    assert images.shape == (16, *IMAGE_SHAPES[config.model.dataset])
     assert float(images.std()) > 0.2  # not a constant image
     assert float((images[0] - images[1]).abs().mean()) > 0.05  # different noise, different image
 
 
-def test_generate_without_arguments_or_dataset(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("args", [[]] + [["--dataset", d] for d, path in SHIPPED_MODELS.items() if path.exists()],
+                         ids=lambda args: " ".join(args) or "no-arguments")
+def test_generate_without_a_dataset_present(args, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SPINDCGAN_DATA", str(tmp_path / "no-dataset-here"))
-    assert main(["generate"]) == 0
+    assert main(["generate", *args]) == 0
     out = capsys.readouterr().out
     written = [p for p in tmp_path.iterdir() if p.suffix == ".png"]
     assert len(written) == 1
