@@ -153,17 +153,21 @@ def mean_fid(runs: list[Run], metric: str) -> float | None:
     return statistics.mean(values) if values else None
 
 
-def groups(runs: list[Run], dataset: str, config_name: str, metric: str) -> dict[tuple, list[Run]]:
-    """Runs of one configuration with ``metric``, by (width, machine kind: the folder name's cpu/gpu)."""
+def groups(runs: list[Run], dataset: str, hardware: str, metric: str) -> dict[tuple, list[Run]]:
+    """Runs of one hardware configuration with ``metric``, by (width, machine kind: the folder name's cpu/gpu,
+    augmentation): a hardware group and its float baseline share the key, so they are the same network trained
+    the same way."""
     found: dict[tuple, list[Run]] = {}
     for r in runs:
-        if r.dataset == dataset and configuration(r.config) == config_name and metric in r.fids:
-            found.setdefault((r.width, r.folder.name.split("-")[0]), []).append(r)
+        if r.dataset == dataset and hardware_configuration(r.config) == hardware and metric in r.fids:
+            key = (r.width, r.folder.name.split("-")[0], r.config["train"].get("augment") or "")
+            found.setdefault(key, []).append(r)
     return found
 
 
 def names(group: list[Run]) -> str:
-    return ", ".join(f"{r.name} ({r.steps} steps, width {r.width})" for r in group) or "-"
+    return ", ".join(f"{r.name} ({r.steps} steps, width {r.width}"
+                     f"{', DiffAugment' if r.config['train'].get('augment') else ''})" for r in group) or "-"
 
 
 def claims(runs: list[Run]) -> list[str]:
@@ -177,7 +181,7 @@ def claims(runs: list[Run]) -> list[str]:
         hw_groups = groups(runs, dataset, "hw6", metric)
         key = min(hw_groups, key=lambda k: mean_fid(hw_groups[k], metric), default=None)
         hw = hw_groups.get(key, [])
-        fl = groups(runs, dataset, "float", metric).get(key, [])  # the same network: same width and machine
+        fl = groups(runs, dataset, "float", metric).get(key, [])  # the same network, machine and augmentation
         target = f"<= {PAPER[dataset]['fid']} (aim <= {ISSUE_AIM[dataset]})"
         lines.append(f"| {dataset} FID, 6-bit synapses + DW activations, {metric} ({ref}) | {target} | "
                      f"{fid_summary(hw, metric)} | {names(hw)} |")
