@@ -14,22 +14,14 @@ import argparse
 import json
 import os
 import platform
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import torch
+from provenance import command, commit
 
 from spindcgan.io import save_json
 from spindcgan.metrics.fid import cached_statistics, compare, count_name, reference_pixels
-
-
-def commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def write_docs(record: dict, docs: Path = Path("docs/fid.md")) -> None:
@@ -77,7 +69,7 @@ def main() -> None:
         "metric": f"fid{count_name(args.n)}-test",
         "what": f"the first {args.n} Fashion-MNIST training images against the 10,000 test images",
         **result,
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "command": command(),
         "commit": commit(),
         "protocol": test.meta["protocol"],
         "timings": timings,

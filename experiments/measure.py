@@ -23,11 +23,10 @@ import argparse
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import torch
+from provenance import command, commit
 
 from spindcgan.cli import SHIPPED_MODELS, main
 from spindcgan.export import save_exported
@@ -61,15 +60,14 @@ def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None
         raise SystemExit(f"spindcgan fid failed for {measured}")
     record = json.loads(record_path.read_text())
     shown = str(measured.resolve().relative_to(ROOT)) if measured.resolve().is_relative_to(ROOT) else str(measured)
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
     record |= {
         "run": name,
         "checkpoint": shown,
         "shipped": shipped,
         **({"asset_sha256": hashlib.sha256(measured.read_bytes()).hexdigest()} if shipped else {}),
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        "command": command(),
         "reproduce": " ".join(["spindcgan", "fid", shown, "--n", str(n), *ref_args]),
-        "commit": commit,
+        "commit": commit(),
     }
     out = save_json(record, record_path)
     print(f"{name}: {record['metric']} = {record['fid']:.3f} (KID {record['kid']:.5f}); wrote {out}", flush=True)

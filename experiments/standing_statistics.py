@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 
 import torch
+from provenance import command, commit
 
 from spindcgan.io import save_json
 from spindcgan.metrics.fid import (
@@ -72,7 +73,8 @@ def main() -> None:
                      "metric": f"fid{count_name(args.n)}-{split}", **compare(real, fake)})
         print(json.dumps(rows[-1]), flush=True)
     if args.out:
-        save_json({"run": str(args.run_dir), "rows": rows}, args.out)
+        save_json({"run": str(args.run_dir), "sample_seed": 0, "rows": rows, "command": command(),
+                   "commit": commit()}, args.out)
 
 
 if __name__ == "__main__":
