@@ -69,6 +69,24 @@ def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, har
     assert strip == [{k: v for k, v in json.loads(ln).items() if k != "elapsed_s"} for ln in resumed_log]
 
 
+def test_a_finished_run_lengthened_on_resume_equals_the_longer_run(tmp_path):
+    """`spindcgan train --resume RUN --epochs N` continues a finished run (the anime runs went from 15 to 30 epochs
+    this way): the result is the run that was configured with N epochs from the start."""
+    from dataclasses import replace
+
+    base = tiny_config(epochs=3, ema=0.9, augment="color,translation,cutout")
+    full = train(base, tmp_path / "full", progress=False)
+    short = train(replace(base, train=replace(base.train, epochs=2)), tmp_path / "short", progress=False)
+    assert load_checkpoint(short)["finished"] is True
+    assert main(["train", "--resume", str(short), "--epochs", "3", "--no-progress"]) == 0
+    assert load_checkpoint(short)["finished"] is True and load_checkpoint(short)["step"] == 12
+    assert json.loads((short / "config.json").read_text())["train"]["epochs"] == 3
+    a, b = _params(full), _params(short)
+    assert a.keys() == b.keys()
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+
+
 def test_resume_finishes_the_fid_and_grid_an_interruption_cut_off(tmp_path, monkeypatch):
     calls = []
 
