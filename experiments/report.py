@@ -51,6 +51,11 @@ class Run:
         return self.config["model"]["d_channels"][0]
 
     @property
+    def augment(self) -> str:
+        """The DiffAugment policy its discriminator trained with ("" for none)."""
+        return self.config["train"].get("augment") or ""
+
+    @property
     def steps(self) -> int:
         return max((m["step"] for m in self.metrics), default=0)
 
@@ -160,14 +165,13 @@ def groups(runs: list[Run], dataset: str, hardware: str, metric: str) -> dict[tu
     found: dict[tuple, list[Run]] = {}
     for r in runs:
         if r.dataset == dataset and hardware_configuration(r.config) == hardware and metric in r.fids:
-            key = (r.width, r.folder.name.split("-")[0], r.config["train"].get("augment") or "")
-            found.setdefault(key, []).append(r)
+            found.setdefault((r.width, r.folder.name.split("-")[0], r.augment), []).append(r)
     return found
 
 
 def names(group: list[Run]) -> str:
-    return ", ".join(f"{r.name} ({r.steps} steps, width {r.width}"
-                     f"{', DiffAugment' if r.config['train'].get('augment') else ''})" for r in group) or "-"
+    return ", ".join(f"{r.name} ({r.steps} steps, width {r.width}{', DiffAugment' if r.augment else ''})"
+                     for r in group) or "-"
 
 
 def claims(runs: list[Run]) -> list[str]:

@@ -45,6 +45,14 @@ def _params(run):
     return {f"{net}.{k}": v for net in nets for k, v in state[net].items()}
 
 
+def _assert_same_parameters(run_a, run_b) -> None:
+    """Both checkpoints hold the same networks, tensor for tensor, bit for bit."""
+    a, b = _params(run_a), _params(run_b)
+    assert a.keys() == b.keys()
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+
+
 @pytest.mark.parametrize("hardware_kwargs,ema,policy", [
     ({}, 0.0, ""), ({"c2c_sigma": 0.05}, 0.9, ""), ({}, 0.0, "color,translation,cutout")])
 def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, hardware_kwargs, ema, policy):
@@ -58,10 +66,7 @@ def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, har
     assert load_checkpoint(part)["step"] == 6
     resumed = train(base, resume=part, progress=False)
     assert resumed == part
-    a, b = _params(full), _params(resumed)
-    assert a.keys() == b.keys()
-    for key in a:
-        assert torch.equal(a[key], b[key]), key
+    _assert_same_parameters(full, resumed)
     assert sorted(p.name for p in (part / "samples").iterdir()) == ["epoch-001.png", "epoch-002.png", "epoch-003.png"]
     full_log = (full / "metrics.jsonl").read_text().splitlines()
     resumed_log = (resumed / "metrics.jsonl").read_text().splitlines()
@@ -81,10 +86,7 @@ def test_a_finished_run_lengthened_on_resume_equals_the_longer_run(tmp_path):
     assert main(["train", "--resume", str(short), "--epochs", "3", "--no-progress"]) == 0
     assert load_checkpoint(short)["finished"] is True and load_checkpoint(short)["step"] == 12
     assert json.loads((short / "config.json").read_text())["train"]["epochs"] == 3
-    a, b = _params(full), _params(short)
-    assert a.keys() == b.keys()
-    for key in a:
-        assert torch.equal(a[key], b[key]), key
+    _assert_same_parameters(full, short)
 
 
 def test_resume_finishes_the_fid_and_grid_an_interruption_cut_off(tmp_path, monkeypatch):
