@@ -1,20 +1,23 @@
 """Measure a trained run as users would (and optionally ship it), recording everything report.py needs.
 
     python experiments/measure.py RUN_DIR --name fmnist-hw6-w32-s1 --results results/cpu-2026-11-29 \
-        [--ship | --shipped] [--asset FILE] [--n 10000] [--ref test] [--threads 2]
+        [--ship | --shipped] [--asset FILE] [--file FILE] [--fid-only] [--n 10000] [--ref test] [--threads 2]
 
 1. with ``--ship``: ``spindcgan export`` of the run's evaluated generator (its EMA) as uint8 device states +
    scales, written into the package (the file ``spindcgan generate`` uses by default); the measured file is
    then that export. With ``--shipped``: the export already in the package, as it is (an export is not
-   byte-identical twice, so a shipped file is measured, not re-made). Otherwise the run folder itself (same
-   generator: the export round-trips exactly);
+   byte-identical twice, so a shipped file is measured, not re-made). With ``--file``: that exported file (for
+   instance ``spindcgan export --standing-statistics`` of the shipped one), copied into the package first with
+   ``--ship``. Otherwise the run folder itself (same generator: the export round-trips exactly);
 2. FID/KID by ``spindcgan fid FILE --n 10000`` itself (10k generated, sample seed 0, against ``--ref``:
    default the dataset's, the 10k Fashion-MNIST test images or the anime training set);
 3. the energy ledger of a hardware run by ``spindcgan energy RUN_DIR`` (its trained weights, its logged
    synapse writes) into ``<results>/energy-<name>/``;
-4. the record ``<results>/fid-<name>[-<ref>].json`` (command, commit, file hash) and a copy of the run's
-   config, metrics, log and last sample grid under ``<results>/runs/<name>/``, which
-   ``experiments/report.py`` turns into docs/results.md. ``--no-fid`` redoes steps 3-4 only.
+4. the record ``<results>/fid-<name>[-standing][-<ref>].json`` (command, commit, the measured file's hash, where
+   its BatchNorm statistics come from) and a copy of the run's config, metrics, log and last sample grid under
+   ``<results>/runs/<name>/``, which ``experiments/report.py`` turns into docs/results.md. ``--no-fid`` redoes
+   steps 3-4 only; ``--fid-only`` skips them (a file measured under the name of a run already recorded, whose
+   run folder may be gone).
 """
 
 from __future__ import annotations
@@ -29,8 +32,8 @@ import torch
 from provenance import command, commit
 
 from spindcgan.cli import SHIPPED_MODELS, main
-from spindcgan.export import save_exported
-from spindcgan.io import save_json, save_jsonl
+from spindcgan.export import batchnorm_statistics, is_exported, save_exported
+from spindcgan.io import atomic_write, save_json, save_jsonl
 from spindcgan.training.checkpoint import load_generator
 from spindcgan.training.config import RunConfig
 from spindcgan.training.loop import checkpointed_metrics
@@ -48,11 +51,29 @@ def ship(run_dir: Path, asset: Path | None = None) -> Path:
     return asset
 
 
+def ship_file(exported: Path, asset: Path) -> Path:
+    """Copy an exported generator file into the package, byte for byte (its hash stays the measured file's)."""
+    if not is_exported(torch.load(exported, map_location="cpu", weights_only=False)):
+        raise SystemExit(f"{exported}: not a spindcgan device-state file")
+    atomic_write(asset, lambda tmp: shutil.copyfile(exported, tmp))
+    print(f"shipped {exported} -> {asset} ({asset.stat().st_size / 1e6:.2f} MB)")
+    return asset
+
+
+def statistics_of(measured: Path) -> str:
+    """Where the measured generator's BatchNorm statistics come from (a run folder: the running ones)."""
+    if not measured.is_file():
+        return "running"
+    data = torch.load(measured, map_location="cpu", weights_only=False)
+    return batchnorm_statistics(data) if is_exported(data) else "running"
+
+
 def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None, n: int = 10_000,
                 threads: int = 2, device: str = "cpu", shipped: bool = False, ref_n: int | None = None) -> dict:
     """fid10k of a run folder or exported file by the command a user would run (`spindcgan fid FILE --n N`),
     recorded with its provenance in ``<results>/fid-<name>[-<ref>].json``."""
-    record_path = results / f"fid-{name}{'-' + ref if ref else ''}.json"
+    bn = statistics_of(measured)
+    record_path = results / f"fid-{name}{'-standing' if bn == 'standing' else ''}{'-' + ref if ref else ''}.json"
     ref_args = (["--ref", ref] if ref else []) + (["--ref-n", str(ref_n)] if ref_n else [])
     fid_args = ["fid", str(measured), "--n", str(n), *ref_args, "--threads", str(threads), "--device", device,
                 "--json", str(record_path)]
@@ -64,7 +85,8 @@ def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None
         "run": name,
         "checkpoint": shown,
         "shipped": shipped,
-        **({"asset_sha256": hashlib.sha256(measured.read_bytes()).hexdigest()} if shipped else {}),
+        "batchnorm_statistics": bn,
+        **({"asset_sha256": hashlib.sha256(measured.read_bytes()).hexdigest()} if measured.is_file() else {}),
         "command": command(),
         "reproduce": " ".join(["spindcgan", "fid", shown, "--n", str(n), *ref_args]),
         "commit": commit(),
@@ -106,6 +128,8 @@ def measure() -> None:
     p.add_argument("--ship", action="store_true", help="export into the package and measure the export")
     p.add_argument("--shipped", action="store_true", help="measure the already shipped export (no new export)")
     p.add_argument("--asset", type=Path, help="default: the package's shipped generator of the run's dataset")
+    p.add_argument("--file", type=Path, help="measure this exported generator file (with --ship: ship it first)")
+    p.add_argument("--fid-only", action="store_true", help="no energy ledger, no copies of the run folder")
     p.add_argument("--ref", choices=["train", "test"], help="reference split (default: the dataset's)")
     p.add_argument("--n", type=int, default=10000)
     p.add_argument("--threads", type=int, default=2)
@@ -113,17 +137,25 @@ def measure() -> None:
     args = p.parse_args()
     if args.ship and args.shipped:
         p.error("--ship makes a new export, --shipped measures the existing one: give one of them")
+    if args.file and args.shipped:
+        p.error("--file measures that file, --shipped the package's: give one of them")
+    if args.fid_only and args.no_fid:
+        p.error("--fid-only and --no-fid leave nothing to do")
     torch.set_num_threads(args.threads)
-    measured = args.run_dir
-    if args.ship:
+    measured = args.file or args.run_dir
+    asset = args.asset or SHIPPED_MODELS[RunConfig.load(args.run_dir / "config.json").model.dataset]
+    if args.ship and args.file:
+        measured = ship_file(args.file, asset)
+    elif args.ship:
         measured = ship(args.run_dir, args.asset)
     elif args.shipped:
-        measured = args.asset or SHIPPED_MODELS[RunConfig.load(args.run_dir / "config.json").model.dataset]
+        measured = asset
     if not args.no_fid:
         measure_fid(measured, args.name, args.results, args.ref, args.n, args.threads,
                     shipped=args.ship or args.shipped)
-    measure_energy(args.run_dir, args.name, args.results)
-    copy_run(args.run_dir, args.name, args.results)
+    if not args.fid_only:
+        measure_energy(args.run_dir, args.name, args.results)
+        copy_run(args.run_dir, args.name, args.results)
 
 
 if __name__ == "__main__":

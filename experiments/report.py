@@ -2,26 +2,30 @@
 
     python experiments/report.py [results/cpu-2026-11-28 ...]
 
-A result folder (``results/cpu-*``, ``results/gpu-*``) holds ``fid-<run>[-<ref>].json`` records
+A result folder (``results/cpu-*``, ``results/gpu-*``) holds ``fid-<run>[-standing][-<ref>].json`` records
 (``spindcgan fid`` output, via experiments/measure.py or paper.py), ``energy-<run>/`` ledgers
 (``spindcgan energy``) and ``runs/<run>/{config.json, metrics.jsonl, train.log, samples-last-epoch.png}``
 copied from the run folders. ``results/ablation-energy/<configuration>/`` holds the ledger of each study
-configuration on a fresh model (experiments/ablation_energy.py).
+configuration on a fresh model (experiments/ablation_energy.py). ``results/reproduced/`` holds records of files
+measured again later (on a fresh machine), each set beside the record it repeats.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import statistics
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from spindcgan.cli import SHIPPED_MODELS
 from spindcgan.plots import plt, save_figure
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 IMG = DOCS / "img" / "results"
+REPRODUCED = ROOT / "results" / "reproduced"
 # the paper's abstract (reference.md section 1): FID, and energy per image for testing / training
 PAPER = {"fashion-mnist": {"fid": 27.5, "inference_nJ": 4.9, "training_nJ": 14.97},
          "anime": {"fid": 45.4, "inference_nJ": 24.72, "training_nJ": 74.7}}
@@ -39,8 +43,9 @@ class Run:
     name: str
     config: dict
     metrics: list[dict]
-    fids: dict[str, dict] = field(default_factory=dict)  # metric name -> record
+    fids: dict[str, dict] = field(default_factory=dict)  # metric name -> the record that stands for the run
     energy: dict | None = None
+    alternatives: list[dict] = field(default_factory=list)  # other evaluations of the same generator
 
     @property
     def dataset(self) -> str:
@@ -113,15 +118,39 @@ def load_jsonl(path: Path) -> list[dict]:
     return [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []
 
 
-def load_runs(folder: Path) -> list[Run]:
+def shipped_hashes() -> set[str]:
+    """sha256 of the generator files inside the package now."""
+    return {hashlib.sha256(path.read_bytes()).hexdigest() for path in SHIPPED_MODELS.values() if path.exists()}
+
+
+def batchnorm(record: dict) -> str:
+    """Where the measured generator's BatchNorm statistics came from (records from before the field: running)."""
+    return record.get("batchnorm_statistics", "running")
+
+
+def evaluated_record(records: list[dict], shipped: set[str]) -> dict:
+    """Of one run's records of one metric (its generator evaluated with running and with standing BatchNorm
+    statistics), the one that stands for the run: the measurement of the file the package ships now, else the
+    recipe's evaluation (running statistics)."""
+    return min(records, key=lambda r: (r.get("asset_sha256") not in shipped, batchnorm(r) != "running"))
+
+
+def load_runs(folder: Path, shipped: set[str] | None = None) -> list[Run]:
+    shipped = shipped_hashes() if shipped is None else shipped
     runs = {}
     for run_dir in sorted((folder / "runs").glob("*/")):
         runs[run_dir.name] = Run(folder, run_dir.name, json.loads((run_dir / "config.json").read_text()),
                                  load_jsonl(run_dir / "metrics.jsonl"))
+    records: dict[tuple[str, str], list[dict]] = {}
     for path in sorted(folder.glob("fid-*.json")):
         record = json.loads(path.read_text())
         if record["run"] in runs:
-            runs[record["run"]].fids[record["metric"]] = record
+            records.setdefault((record["run"], record["metric"]), []).append(record | {"shipped": record.get(
+                "asset_sha256") in shipped})  # whether the package ships the measured file now
+    for (name, metric), found in records.items():
+        chosen = evaluated_record(found, shipped)
+        runs[name].fids[metric] = chosen
+        runs[name].alternatives += [r for r in found if r is not chosen]
     for name, run in runs.items():
         ledgers = sorted((folder / f"energy-{name}").glob("energy-*-zero-padded.json"))
         run.energy = json.loads(ledgers[0].read_text()) if ledgers else None
@@ -169,8 +198,10 @@ def groups(runs: list[Run], dataset: str, hardware: str, metric: str) -> dict[tu
     return found
 
 
-def names(group: list[Run]) -> str:
-    return ", ".join(f"{r.name} ({r.steps} steps, width {r.width}{', DiffAugment' if r.augment else ''})"
+def names(group: list[Run], metric: str) -> str:
+    """The runs of a claim row, with what sets each apart (augmentation, standing BatchNorm statistics)."""
+    return ", ".join(f"{r.name} ({r.steps} steps, width {r.width}{', DiffAugment' if r.augment else ''}"
+                     f"{', standing BatchNorm statistics' if batchnorm(r.fids[metric]) == 'standing' else ''})"
                      for r in group) or "-"
 
 
@@ -188,9 +219,9 @@ def claims(runs: list[Run]) -> list[str]:
         fl = groups(runs, dataset, "float", metric).get(key, [])  # the same network, machine and augmentation
         target = f"<= {PAPER[dataset]['fid']} (aim <= {ISSUE_AIM[dataset]})"
         lines.append(f"| {dataset} FID, 6-bit synapses + DW activations, {metric} ({ref}) | {target} | "
-                     f"{fid_summary(hw, metric)} | {names(hw)} |")
+                     f"{fid_summary(hw, metric)} | {names(hw, metric)} |")
         lines.append(f"| {dataset} FID, float baseline of the same network, {metric} | - | "
-                     f"{fid_summary(fl, metric)} | {names(fl)} |")
+                     f"{fid_summary(fl, metric)} | {names(fl, metric)} |")
         if hw and fl:
             ratio = mean_fid(hw, metric) / mean_fid(fl, metric)
             verdict = ("not meaningful yet: neither generator is near the paper's FID"
@@ -230,8 +261,8 @@ def so_far(runs: list[Run], dataset: str, metric: str) -> list[str]:
 
 
 def is_shipped(run: Run) -> bool:
-    """A run whose generator ships in the package (its fid record carries the asset's sha256)."""
-    return any("asset_sha256" in record for record in run.fids.values())
+    """A run whose generator ships in the package (a record of it measured the very file shipped now)."""
+    return any(record.get("shipped") for record in run.fids.values())
 
 
 def energy_runs(runs: list[Run]) -> list[Run]:
@@ -399,9 +430,10 @@ def section(folder: Path, runs: list[Run]) -> list[str]:
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in runs:
         in_training = last_training_fid(r)
-        records = list(r.fids.values()) or [in_training]
+        records = [*r.fids.values(), *r.alternatives] or [in_training]
         for fid in records:
             when = f", in training at epoch {fid['epoch_end']}" if fid is in_training and fid else ""
+            when += ", standing BatchNorm statistics" if fid and batchnorm(fid) == "standing" else ""
             cells = (f"{fid['fid']:.2f} | {fid['kid']:.4f} | {fid['metric']} ({fid['n_generated']} vs "
                      f"{fid['n_reference']}{when})" if fid else "not measured | | ")
             lines.append(f"| {r.name} | {r.dataset} | {describe(r.config)} | {r.width} | {r.steps} (logged) | "
@@ -409,8 +441,57 @@ def section(folder: Path, runs: list[Run]) -> list[str]:
     provenance = [f"- {r.name}, {fid['metric']}: measured by `{fid['command']}` at commit {fid['commit'][:7]}"
                   + (f" (file sha256 {fid['asset_sha256'][:12]}...)" if "asset_sha256" in fid else "")
                   + f"; reproduce with `{fid['reproduce']}`."
-                  for r in runs for fid in r.fids.values() if "reproduce" in fid]
+                  for r in runs for fid in [*r.fids.values(), *r.alternatives] if "reproduce" in fid]
     return lines + ([""] + provenance if provenance else []) + [""]
+
+
+def batchnorm_evaluations(runs: list[Run]) -> list[str]:
+    """The generators measured both with the BatchNorm statistics training left them and with standing ones."""
+    pairs = []
+    for r in runs:
+        for record in r.fids.values():
+            others = [a for a in r.alternatives if a["metric"] == record["metric"]]
+            if others:
+                by_kind = {batchnorm(x): x for x in [record, *others]}
+                if by_kind.keys() == {"running", "standing"}:
+                    pairs.append((r, by_kind["running"], by_kind["standing"]))
+    if not pairs:
+        return []
+    lines = ["## BatchNorm statistics of the evaluated generator", "",
+             "The same device states evaluated with the BatchNorm statistics training left them (an EMA generator "
+             "carries the trained generator's, copied every step) and with standing statistics of its own weights "
+             "(`spindcgan export --standing-statistics`, [training.md](training.md)); only the CMOS BatchNorm "
+             "buffers differ. The package ships the file marked *shipped*.", "",
+             "| run | metric | running statistics | standing statistics | change |", "|---|---|---|---|---|"]
+    for r, running, standing in pairs:
+        mark = {id(x): " (shipped)" if x.get("shipped") else "" for x in (running, standing)}
+        lines.append(f"| {r.name} | {running['metric']} | {running['fid']:.2f}{mark[id(running)]} | "
+                     f"{standing['fid']:.2f}{mark[id(standing)]} | "
+                     f"{100 * (standing['fid'] / running['fid'] - 1):+.1f} % |")
+    return lines + [""]
+
+
+def reproductions(runs: list[Run], folder: Path = REPRODUCED) -> list[str]:
+    """Records of files measured again later (``results/reproduced/``), beside the record they repeat: the same
+    run, metric and file hash."""
+    rows = []
+    for path in sorted(folder.glob("fid-*.json")):
+        again = json.loads(path.read_text())
+        first = [x for r in runs if r.name == again["run"] for x in [*r.fids.values(), *r.alternatives]
+                 if x["metric"] == again["metric"] and x.get("asset_sha256") == again["asset_sha256"]]
+        if not first:
+            raise SystemExit(f"{shown(path)}: no record of {again['run']} {again['metric']} measured that file")
+        rows.append(f"| {again['run']} | {again['metric']} | {again['asset_sha256'][:12]}... | "
+                    f"{first[0]['fid']:.3f} (commit {first[0]['commit'][:7]}) | {again['fid']:.3f} (commit "
+                    f"{again['commit'][:7]}) | {100 * (again['fid'] / first[0]['fid'] - 1):+.2f} % |")
+    if not rows:
+        return []
+    return ["## Measured again on a fresh machine", "",
+            "A generator file measured a second time, on a machine with no cache (the reference statistics "
+            f"recomputed from the dataset), by `experiments/measure.py ... --fid-only --results {shown(folder)}` "
+            "(each record has its command).", "",
+            "| run | metric | file sha256 | recorded FID | measured again | difference |", "|---|---|---|---|---|---|",
+            *rows, ""]
 
 
 def render(folders: list[Path], img: Path = IMG) -> str:
@@ -418,7 +499,8 @@ def render(folders: list[Path], img: Path = IMG) -> str:
     by_folder = {folder: load_runs(folder) for folder in folders}
     runs = [r for rs in by_folder.values() for r in rs]
     lines = ["# Results", "", "<!-- generated by experiments/report.py; do not edit by hand -->", "",
-             *claims(runs), *ablation(runs, ROOT / "results" / "ablation-energy"), *curves(runs, img)]
+             *claims(runs), *batchnorm_evaluations(runs), *reproductions(runs),
+             *ablation(runs, ROOT / "results" / "ablation-energy"), *curves(runs, img)]
     for folder, folder_runs in by_folder.items():
         lines += section(folder, folder_runs)
     return "\n".join(lines) + "\n"

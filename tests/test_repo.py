@@ -47,3 +47,56 @@ def test_claims_pair_a_hardware_run_with_the_float_baseline_trained_the_same_way
     assert "hw-aug (10 steps, width 32, DiffAugment)" in rows[0]  # the best hardware group
     assert "float-aug" in rows[1] and "125.00" in rows[1]
     assert "0.800" in rows[2]  # 100 / 125, not 100 / 400
+
+
+def _result_folder(tmp_path: Path) -> Path:
+    """A result folder with one hardware run measured twice: running (file aaa) and standing (file bbb)
+    BatchNorm statistics."""
+    import json
+
+    folder = tmp_path / "cpu-x"
+    (folder / "runs" / "hw").mkdir(parents=True)
+    config = {"model": {"dataset": "anime", "d_channels": [32]}, "train": {"augment": None},
+              "hardware": {"synapse": {"bits": 6}, "relu": {}, "leaky_relu": {}, "d2d_sigma": 0.0}}
+    (folder / "runs" / "hw" / "config.json").write_text(json.dumps(config))
+    (folder / "runs" / "hw" / "metrics.jsonl").write_text('{"step": 10}\n')
+    for suffix, fid, sha, bn in (("", 160.0, "aaa", None), ("-standing", 150.0, "bbb", "standing")):
+        record = {"run": "hw", "metric": "fid10k-train", "fid": fid, "kid": 0.1, "n_generated": 10000,
+                  "n_reference": 19969, "asset_sha256": sha, "commit": "c0ffee0", "command": "c", "reproduce": "r",
+                  **({"batchnorm_statistics": bn} if bn else {})}
+        (folder / f"fid-hw{suffix}.json").write_text(json.dumps(record))
+    return folder
+
+
+def test_the_record_of_the_shipped_file_stands_for_its_run(tmp_path):
+    """Of a generator's two evaluations the claims take the file the package ships now, else the recipe's."""
+    report = _report()
+    folder = _result_folder(tmp_path)
+    for shipped, expected in (({"bbb"}, 150.0), ({"aaa"}, 160.0), (set(), 160.0)):
+        (run,) = report.load_runs(folder, shipped)
+        assert run.fids["fid10k-train"]["fid"] == expected
+        assert [a["fid"] for a in run.alternatives] == [160.0 + 150.0 - expected]
+        assert report.is_shipped(run) == bool(shipped)
+    table = "\n".join(report.batchnorm_evaluations([run for run in report.load_runs(folder, {"bbb"})]))
+    assert "| hw | fid10k-train | 160.00 | 150.00 (shipped) | -6.2 % |" in table
+    claim = [ln for ln in report.claims(report.load_runs(folder, {"bbb"})) if ln.startswith("| anime FID, 6-bit")][0]
+    assert "150.00 (1 seed)" in claim and "standing BatchNorm statistics" in claim
+
+
+def test_a_measurement_repeated_later_is_set_beside_the_record_of_the_same_file(tmp_path):
+    import json
+
+    import pytest
+
+    report = _report()
+    runs = report.load_runs(_result_folder(tmp_path), set())
+    again = tmp_path / "reproduced"
+    again.mkdir()
+    (again / "fid-hw.json").write_text(json.dumps({"run": "hw", "metric": "fid10k-train", "fid": 161.6,
+                                                   "asset_sha256": "aaa", "commit": "beef000"}))
+    rows = [ln for ln in report.reproductions(runs, again) if ln.startswith("| hw")]
+    assert rows == ["| hw | fid10k-train | aaa... | 160.000 (commit c0ffee0) | 161.600 (commit beef000) | +1.00 % |"]
+    (again / "fid-hw.json").write_text(json.dumps({"run": "hw", "metric": "fid10k-train", "fid": 1.0,
+                                                   "asset_sha256": "ccc", "commit": "beef000"}))
+    with pytest.raises(SystemExit, match="no record of hw"):
+        report.reproductions(runs, again)

@@ -60,3 +60,37 @@ def test_standing_statistics_touch_neither_parameters_nor_the_global_rng():
     assert all(torch.equal(v, params[k]) for k, v in shadow.named_parameters())
     assert all(torch.equal(v, first[k]) for k, v in shadow.state_dict().items())  # deterministic
     assert not shadow.training
+
+
+def test_export_with_standing_statistics_keeps_every_device_state(tmp_path):
+    """``spindcgan export --standing-statistics``: only the CMOS BatchNorm statistics change, to exactly the
+    standing statistics of the generator the source file holds; every synapse state and scale is the source's."""
+    from spindcgan.cli import main
+    from spindcgan.export import batchnorm_statistics, load_exported, save_exported
+    from spindcgan.training import RunConfig, TrainConfig
+
+    source, settled_file = tmp_path / "g.pt", tmp_path / "settled.pt"
+    save_exported(shadow_with_stale_statistics_on_hardware(), RunConfig(model=MODEL, train=TrainConfig()), source)
+    assert main(["export", str(source), "--standing-statistics", "--out", str(settled_file)]) == 0
+    before, after = torch.load(source, weights_only=False), torch.load(settled_file, weights_only=False)
+    assert (batchnorm_statistics(before), batchnorm_statistics(after)) == ("running", "standing")
+    assert before["crossbars"].keys() == after["crossbars"].keys()
+    for name, layer in before["crossbars"].items():
+        for key, value in layer.items():
+            assert torch.equal(torch.as_tensor(value), torch.as_tensor(after["crossbars"][name][key])), (name, key)
+    expected, _ = load_exported(source)
+    standing_statistics(expected, MODEL.z_dim)
+    changed = [k for k, v in before["cmos"].items() if not torch.equal(v, after["cmos"][k])]
+    assert changed and all(k.endswith(("running_mean", "running_var", "num_batches_tracked")) for k in changed)
+    for key in changed:
+        torch.testing.assert_close(after["cmos"][key], expected.state_dict()[key], rtol=0, atol=0)
+
+
+def shadow_with_stale_statistics_on_hardware() -> Generator:
+    """``shadow_with_stale_statistics`` on the paper's hardware (6-bit synapses, DW activations)."""
+    from spindcgan.training import RunConfig, TrainConfig
+
+    hardware = RunConfig(model=MODEL, train=TrainConfig()).hardware
+    shadow = Generator(MODEL, hardware)
+    shadow.load_state_dict(shadow_with_stale_statistics().state_dict())
+    return shadow

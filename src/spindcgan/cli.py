@@ -190,8 +190,13 @@ def cmd_export(args: argparse.Namespace) -> None:
     out = Path(args.out)
     if out.exists() and not args.overwrite:
         raise SpinDCGANError(f"{out} exists; choose another --out or pass --overwrite")
-    save_exported(generator, config, out)
-    print(f"wrote the device states of {args.source} to {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    if args.standing_statistics:
+        from .training.batchnorm import standing_statistics
+
+        standing_statistics(generator, config.model.z_dim)
+    save_exported(generator, config, out, "standing" if args.standing_statistics else "running")
+    print(f"wrote the device states of {args.source} to {out} ({out.stat().st_size / 1e6:.1f} MB)"
+          + (", BatchNorm statistics recomputed from its own activations" if args.standing_statistics else ""))
 
 
 SHIPPED_MODELS = {dataset: Path(__file__).parent / "assets" / f"{dataset}-6bit-dw.pt"
@@ -364,6 +369,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", metavar="CHECKPOINT|RUN_DIR")
     p.add_argument("--out", required=True, help="output file (.pt)")
     p.add_argument("--overwrite", action="store_true")
+    p.add_argument("--standing-statistics", action="store_true",
+                   help="recompute the CMOS BatchNorm statistics from the generator's own activations (device "
+                        "states unchanged; docs/training.md)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("generate", help="images and per-image energy from an exported (or the shipped) generator")

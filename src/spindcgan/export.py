@@ -22,8 +22,17 @@ from .training.config import RunConfig
 FORMAT = "spindcgan-device-states-v1"
 
 
-def export_generator(generator: Generator, config: RunConfig) -> dict[str, Any]:
-    """Device states of every crossbar layer, CMOS parameters of the rest, and the run config."""
+BATCHNORM_STATISTICS = ("running", "standing")
+"""Where an export's BatchNorm statistics come from: the running statistics training kept (an EMA generator's are
+the trained generator's, copied), or standing statistics of the exported weights (``spindcgan export
+--standing-statistics``, spindcgan.training.batchnorm)."""
+
+
+def export_generator(generator: Generator, config: RunConfig, batchnorm: str = "running") -> dict[str, Any]:
+    """Device states of every crossbar layer, CMOS parameters of the rest, the run config, and where the
+    BatchNorm statistics come from (``BATCHNORM_STATISTICS``)."""
+    if batchnorm not in BATCHNORM_STATISTICS:
+        raise SpinDCGANError(f"batchnorm statistics must be one of {BATCHNORM_STATISTICS}, not {batchnorm!r}")
     if config.hardware is None or config.hardware.synapse is None:
         raise SpinDCGANError("only a generator on synapse hardware has device states to export (not --float)")
     crossbars, cmos = {}, {}
@@ -37,11 +46,17 @@ def export_generator(generator: Generator, config: RunConfig) -> dict[str, Any]:
     for key, value in generator.state_dict().items():
         if key.rsplit(".", 1)[0] not in names:
             cmos[key] = value.clone()
-    return {"format": FORMAT, "config": config.to_dict(), "crossbars": crossbars, "cmos": cmos}
+    return {"format": FORMAT, "config": config.to_dict(), "crossbars": crossbars, "cmos": cmos,
+            "batchnorm_statistics": batchnorm}
 
 
-def save_exported(generator: Generator, config: RunConfig, path: str | Path) -> Path:
-    return save_torch(export_generator(generator, config), path)
+def save_exported(generator: Generator, config: RunConfig, path: str | Path, batchnorm: str = "running") -> Path:
+    return save_torch(export_generator(generator, config, batchnorm), path)
+
+
+def batchnorm_statistics(data: dict[str, Any]) -> str:
+    """Where a loaded export's BatchNorm statistics come from (files from before the field: ``running``)."""
+    return data.get("batchnorm_statistics", "running")
 
 
 def load_exported(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:
