@@ -100,3 +100,22 @@ def test_a_measurement_repeated_later_is_set_beside_the_record_of_the_same_file(
                                                    "asset_sha256": "ccc", "commit": "beef000"}))
     with pytest.raises(SystemExit, match="no record of hw"):
         report.reproductions(runs, again)
+
+
+def test_hardware_over_float_compares_generators_evaluated_the_same_way():
+    """A hardware generator shipped with standing BatchNorm statistics is set against a float baseline measured
+    with running ones by its own running-statistics evaluation, not by the better standing one."""
+    report = _report()
+    hw = {"synapse": {"bits": 6}, "relu": {}, "leaky_relu": {}, "d2d_sigma": 0.0}
+
+    def run(name: str, hardware: dict | None, records: list[dict]) -> object:
+        config = {"model": {"dataset": "anime", "d_channels": [32]}, "hardware": hardware, "train": {}}
+        return report.Run(Path("results/cpu-x"), name, config, [{"step": 10}], {"fid10k-train": records[0]},
+                          alternatives=records[1:])
+
+    standing = {"metric": "fid10k-train", "fid": 150.0, "batchnorm_statistics": "standing"}
+    running = {"metric": "fid10k-train", "fid": 160.0, "batchnorm_statistics": "running"}
+    runs = [run("hw", hw, [standing, running]), run("float", None, [{"metric": "fid10k-train", "fid": 200.0}])]
+    rows = [line for line in report.claims(runs) if line.startswith("| anime") and "fid10k-train" in line]
+    assert "150.00 (1 seed)" in rows[0]
+    assert "| 0.800 (" in rows[2] and "running BatchNorm statistics: 160.00" in rows[2]  # 160 / 200, not 150 / 200
