@@ -32,7 +32,7 @@ import torch
 from provenance import command, commit
 
 from spindcgan.cli import SHIPPED_MODELS, main
-from spindcgan.export import batchnorm_statistics, is_exported, save_exported
+from spindcgan.export import batchnorm_statistics_of, is_exported, save_exported
 from spindcgan.io import atomic_write, save_json, save_jsonl
 from spindcgan.training.checkpoint import load_generator
 from spindcgan.training.config import RunConfig
@@ -60,19 +60,11 @@ def ship_file(exported: Path, asset: Path) -> Path:
     return asset
 
 
-def statistics_of(measured: Path) -> str:
-    """Where the measured generator's BatchNorm statistics come from (a run folder: the running ones)."""
-    if not measured.is_file():
-        return "running"
-    data = torch.load(measured, map_location="cpu", weights_only=False)
-    return batchnorm_statistics(data) if is_exported(data) else "running"
-
-
 def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None, n: int = 10_000,
                 threads: int = 2, device: str = "cpu", shipped: bool = False, ref_n: int | None = None) -> dict:
     """fid10k of a run folder or exported file by the command a user would run (`spindcgan fid FILE --n N`),
     recorded with its provenance in ``<results>/fid-<name>[-<ref>].json``."""
-    bn = statistics_of(measured)
+    bn = batchnorm_statistics_of(measured)  # also in spindcgan fid's record; here it names the record's file
     record_path = results / f"fid-{name}{'-standing' if bn == 'standing' else ''}{'-' + ref if ref else ''}.json"
     ref_args = (["--ref", ref] if ref else []) + (["--ref-n", str(ref_n)] if ref_n else [])
     fid_args = ["fid", str(measured), "--n", str(n), *ref_args, "--threads", str(threads), "--device", device,
@@ -85,7 +77,6 @@ def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None
         "run": name,
         "checkpoint": shown,
         "shipped": shipped,
-        "batchnorm_statistics": bn,
         **({"asset_sha256": hashlib.sha256(measured.read_bytes()).hexdigest()} if measured.is_file() else {}),
         "command": command(),
         "reproduce": " ".join(["spindcgan", "fid", shown, "--n", str(n), *ref_args]),

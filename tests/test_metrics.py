@@ -217,6 +217,7 @@ def test_cli_fid_on_folders_and_checkpoint(tmp_path, monkeypatch, capsys):
     logged = [json.loads(ln) for ln in (run_dir / "metrics.jsonl").read_text().splitlines()]
     assert any(m.get("metric") == "fid8-test12" and m["fid"] > 0 for m in logged)
     assert main(["fid", str(run_dir), "--n", "10", "--ref-n", "12", "--no-progress"]) == 0
-    line = capsys.readouterr().out.splitlines()[-2]
+    line, record = capsys.readouterr().out.splitlines()[-2:]
     assert line.startswith("fid10-test12 = ")
+    assert json.loads(record)["batchnorm_statistics"] == "running"  # a run folder's: what training kept
     assert main(["fid", "--real", str(tmp_path / "real")]) == 2

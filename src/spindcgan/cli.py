@@ -119,6 +119,7 @@ def cmd_sample(args: argparse.Namespace) -> None:
 def cmd_fid(args: argparse.Namespace) -> None:
     import json
 
+    from .export import batchnorm_statistics_of
     from .io import save_json
     from .metrics.fid import DEFAULT_REFERENCE, folder_fid, generator_fid
     from .training.checkpoint import load_generator
@@ -140,6 +141,7 @@ def cmd_fid(args: argparse.Namespace) -> None:
         record = generator_fid(generator, dataset, args.n, args.ref or DEFAULT_REFERENCE[dataset], args.seed,
                                args.data, args.ref_n, args.device, args.batch_size, progress, cache=True)
         record["checkpoint"] = str(args.checkpoint)
+        record["batchnorm_statistics"] = batchnorm_statistics_of(args.checkpoint)
     print(f"{record['metric']} = {record['fid']:.3f}  (KID {record['kid']:.5f} +- {record['kid_std']:.5f}; "
           f"{record['n_generated']} generated vs {record['n_reference']} {record['reference']})")
     print(json.dumps(record))

@@ -54,9 +54,14 @@ def save_exported(generator: Generator, config: RunConfig, path: str | Path, bat
     return save_torch(export_generator(generator, config, batchnorm), path)
 
 
-def batchnorm_statistics(data: dict[str, Any]) -> str:
-    """Where a loaded export's BatchNorm statistics come from (files from before the field: ``running``)."""
-    return data.get("batchnorm_statistics", "running")
+def batchnorm_statistics_of(path: str | Path) -> str:
+    """Where the BatchNorm statistics of the generator ``spindcgan fid/sample`` evaluates from a checkpoint, run
+    folder or export come from: an export says (files from before the field: ``running``); a checkpoint holds the
+    running ones."""
+    from .training.checkpoint import checkpoint_path
+
+    data = torch.load(checkpoint_path(path), map_location="cpu", weights_only=False)
+    return data.get("batchnorm_statistics", "running") if is_exported(data) else "running"
 
 
 def load_exported(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:
