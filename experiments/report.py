@@ -128,11 +128,11 @@ def batchnorm(record: dict) -> str:
     return record.get("batchnorm_statistics", "running")
 
 
-def evaluated_record(records: list[dict], shipped: set[str]) -> dict:
+def evaluated_record(records: list[dict]) -> dict:
     """Of one run's records of one metric (its generator evaluated with running and with standing BatchNorm
     statistics), the one that stands for the run: the measurement of the file the package ships now, else the
     recipe's evaluation (running statistics)."""
-    return min(records, key=lambda r: (r.get("asset_sha256") not in shipped, batchnorm(r) != "running"))
+    return min(records, key=lambda r: (not r["shipped"], batchnorm(r) != "running"))
 
 
 def load_runs(folder: Path, shipped: set[str] | None = None) -> list[Run]:
@@ -148,7 +148,7 @@ def load_runs(folder: Path, shipped: set[str] | None = None) -> list[Run]:
             records.setdefault((record["run"], record["metric"]), []).append(record | {"shipped": record.get(
                 "asset_sha256") in shipped})  # whether the package ships the measured file now
     for (name, metric), found in records.items():
-        chosen = evaluated_record(found, shipped)
+        chosen = evaluated_record(found)
         runs[name].fids[metric] = chosen
         runs[name].alternatives += [r for r in found if r is not chosen]
     for name, run in runs.items():
