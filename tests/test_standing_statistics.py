@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 
+import pytest
 import torch
 
+from spindcgan import SpinDCGANError
 from spindcgan.models import Generator, ModelConfig
 from spindcgan.training.batchnorm import standing_statistics
 
@@ -66,7 +68,7 @@ def test_export_with_standing_statistics_keeps_every_device_state(tmp_path):
     """``spindcgan export --standing-statistics``: only the CMOS BatchNorm statistics change, to exactly the
     standing statistics of the generator the source file holds; every synapse state and scale is the source's."""
     from spindcgan.cli import main
-    from spindcgan.export import batchnorm_statistics_of, load_exported, save_exported
+    from spindcgan.export import batchnorm_statistics_of, export_generator, load_exported, save_exported
     from spindcgan.training import RunConfig, TrainConfig
 
     source, settled_file = tmp_path / "g.pt", tmp_path / "settled.pt"
@@ -84,6 +86,8 @@ def test_export_with_standing_statistics_keeps_every_device_state(tmp_path):
     assert changed and all(k.endswith(("running_mean", "running_var", "num_batches_tracked")) for k in changed)
     for key in changed:
         torch.testing.assert_close(after["cmos"][key], expected.state_dict()[key], rtol=0, atol=0)
+    with pytest.raises(SpinDCGANError, match="batchnorm statistics must be one of"):
+        export_generator(expected, RunConfig(model=MODEL, train=TrainConfig()), batchnorm="averaged")
 
 
 def shadow_with_stale_statistics_on_hardware() -> Generator:
