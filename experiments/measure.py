@@ -63,7 +63,7 @@ def ship_file(exported: Path, asset: Path) -> Path:
 def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None, n: int = 10_000,
                 threads: int = 2, device: str = "cpu", shipped: bool = False, ref_n: int | None = None) -> dict:
     """fid10k of a run folder or exported file by the command a user would run (`spindcgan fid FILE --n N`),
-    recorded with its provenance in ``<results>/fid-<name>[-<ref>].json``."""
+    recorded with its provenance in ``<results>/fid-<name>[-standing][-<ref>].json``."""
     bn = batchnorm_statistics_of(measured)  # also in spindcgan fid's record; here it names the record's file
     record_path = results / f"fid-{name}{'-standing' if bn == 'standing' else ''}{'-' + ref if ref else ''}.json"
     ref_args = (["--ref", ref] if ref else []) + (["--ref-n", str(ref_n)] if ref_n else [])
