@@ -454,7 +454,7 @@ def section(folder: Path, runs: list[Run]) -> list[str]:
     provenance = [f"- {r.name}, {fid['metric']}: measured by `{fid['command']}` at commit {fid['commit'][:7]}"
                   + (f" (file sha256 {fid['asset_sha256'][:12]}...)" if "asset_sha256" in fid else "")
                   + (" (the package ships another file at that path now; this one is in the path's git history)"
-                     if fid["reproduce"].split()[2].startswith("src/spindcgan/assets/") and not fid["shipped"] else "")
+                     if fid["checkpoint"].startswith("src/spindcgan/assets/") and not fid["shipped"] else "")
                   + f"; reproduce with `{fid['reproduce']}`."
                   for r in runs for fid in [*r.fids.values(), *r.alternatives] if "reproduce" in fid]
     return lines + ([""] + provenance if provenance else []) + [""]

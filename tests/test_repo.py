@@ -30,19 +30,28 @@ def _report():
     return report
 
 
+HW6 = {"synapse": {"bits": 6}, "relu": {}, "leaky_relu": {}, "d2d_sigma": 0.0}  # the hardware of a 6-bit + DW config
+
+
+def _config(hardware: dict | None, augment: str | None = None) -> dict:
+    return {"model": {"dataset": "anime", "d_channels": [32]}, "hardware": hardware, "train": {"augment": augment}}
+
+
+def _run(name: str, hardware: dict | None, records: list[dict], augment: str | None = None) -> object:
+    """An anime run of 10 steps whose first fid10k-train record stands for it, the others beside it."""
+    return _report().Run(Path("results/cpu-x"), name, _config(hardware, augment), [{"step": 10}],
+                         {"fid10k-train": records[0]}, alternatives=records[1:])
+
+
 def test_claims_pair_a_hardware_run_with_the_float_baseline_trained_the_same_way():
     """An augmented hardware run is compared with the augmented float run, never with a plain one."""
     report = _report()
-    hw = {"synapse": {"bits": 6}, "relu": {}, "leaky_relu": {}, "d2d_sigma": 0.0}
 
     def run(name: str, hardware: dict | None, augment: str | None, fid: float) -> object:
-        config = {"model": {"dataset": "anime", "d_channels": [32]}, "hardware": hardware,
-                  "train": {"augment": augment}}
-        record = {"metric": "fid10k-train", "fid": fid}
-        return report.Run(Path("results/cpu-x"), name, config, [{"step": 10}], {"fid10k-train": record})
+        return _run(name, hardware, [{"metric": "fid10k-train", "fid": fid}], augment)
 
-    runs = [run("hw-aug", hw, "color", 100.0), run("float-plain", None, None, 400.0),
-            run("float-aug", None, "color", 125.0), run("hw-plain", hw, None, 390.0)]
+    runs = [run("hw-aug", HW6, "color", 100.0), run("float-plain", None, None, 400.0),
+            run("float-aug", None, "color", 125.0), run("hw-plain", HW6, None, 390.0)]
     rows = [line for line in report.claims(runs) if line.startswith("| anime") and "fid10k-train" in line]
     assert "hw-aug (10 steps, width 32, DiffAugment)" in rows[0]  # the best hardware group
     assert "float-aug" in rows[1] and "125.00" in rows[1]
@@ -56,9 +65,7 @@ def _result_folder(tmp_path: Path) -> Path:
 
     folder = tmp_path / "cpu-x"
     (folder / "runs" / "hw").mkdir(parents=True)
-    config = {"model": {"dataset": "anime", "d_channels": [32]}, "train": {"augment": None},
-              "hardware": {"synapse": {"bits": 6}, "relu": {}, "leaky_relu": {}, "d2d_sigma": 0.0}}
-    (folder / "runs" / "hw" / "config.json").write_text(json.dumps(config))
+    (folder / "runs" / "hw" / "config.json").write_text(json.dumps(_config(HW6)))
     (folder / "runs" / "hw" / "metrics.jsonl").write_text('{"step": 10}\n')
     for suffix, fid, sha, bn in (("", 160.0, "aaa", None), ("-standing", 150.0, "bbb", "standing")):
         record = {"run": "hw", "metric": "fid10k-train", "fid": fid, "kid": 0.1, "n_generated": 10000,
@@ -106,16 +113,9 @@ def test_hardware_over_float_compares_generators_evaluated_the_same_way():
     """A hardware generator shipped with standing BatchNorm statistics is set against a float baseline measured
     with running ones by its own running-statistics evaluation, not by the better standing one."""
     report = _report()
-    hw = {"synapse": {"bits": 6}, "relu": {}, "leaky_relu": {}, "d2d_sigma": 0.0}
-
-    def run(name: str, hardware: dict | None, records: list[dict]) -> object:
-        config = {"model": {"dataset": "anime", "d_channels": [32]}, "hardware": hardware, "train": {}}
-        return report.Run(Path("results/cpu-x"), name, config, [{"step": 10}], {"fid10k-train": records[0]},
-                          alternatives=records[1:])
-
     standing = {"metric": "fid10k-train", "fid": 150.0, "batchnorm_statistics": "standing"}
     running = {"metric": "fid10k-train", "fid": 160.0, "batchnorm_statistics": "running"}
-    runs = [run("hw", hw, [standing, running]), run("float", None, [{"metric": "fid10k-train", "fid": 200.0}])]
+    runs = [_run("hw", HW6, [standing, running]), _run("float", None, [{"metric": "fid10k-train", "fid": 200.0}])]
     rows = [line for line in report.claims(runs) if line.startswith("| anime") and "fid10k-train" in line]
     assert "150.00 (1 seed)" in rows[0]
     assert "| 0.800 (" in rows[2] and "running BatchNorm statistics: 160.00" in rows[2]  # 160 / 200, not 150 / 200
