@@ -37,9 +37,10 @@ def _config(hardware: dict | None, augment: str | None = None) -> dict:
     return {"model": {"dataset": "anime", "d_channels": [32]}, "hardware": hardware, "train": {"augment": augment}}
 
 
-def _run(name: str, hardware: dict | None, records: list[dict], augment: str | None = None) -> object:
-    """An anime run of 10 steps whose first fid10k-train record stands for it, the others beside it."""
-    return _report().Run(Path("results/cpu-x"), name, _config(hardware, augment), [{"step": 10}],
+def _run(name: str, hardware: dict | None, records: list[dict], augment: str | None = None,
+         steps: int = 10) -> object:
+    """An anime run of ``steps`` steps whose first fid10k-train record stands for it, the others beside it."""
+    return _report().Run(Path("results/cpu-x"), name, _config(hardware, augment), [{"step": steps}],
                          {"fid10k-train": records[0]}, alternatives=records[1:])
 
 
@@ -56,6 +57,22 @@ def test_claims_pair_a_hardware_run_with_the_float_baseline_trained_the_same_way
     assert "hw-aug (10 steps, width 32, DiffAugment)" in rows[0]  # the best hardware group
     assert "float-aug" in rows[1] and "125.00" in rows[1]
     assert "0.800" in rows[2]  # 100 / 125, not 100 / 400
+
+
+def test_a_longer_run_is_not_a_seed_of_the_shorter_recipe_and_keeps_the_paired_comparison():
+    """A hardware run trained longer than its recipe's float baseline is its own claim row (not averaged with
+    the shorter run as another seed); the shorter pair follows it with the hardware / float ratio."""
+    report = _report()
+
+    def run(name: str, hardware: dict | None, fid: float, steps: int) -> object:
+        return _run(name, hardware, [{"metric": "fid10k-train", "fid": fid}], "color", steps)
+
+    runs = [run("hw-15ep", HW6, 140.0, 2340), run("float-15ep", None, 175.0, 2340), run("hw-40ep", HW6, 90.0, 6240)]
+    rows = [line for line in report.claims(runs) if line.startswith("| anime") and "fid10k-train" in line]
+    assert "90.00 (1 seed)" in rows[0] and "hw-40ep (6240 steps" in rows[0] and "hw-15ep" not in rows[0]
+    assert "not trained (no float run of this length)" in rows[1]
+    assert "140.00 (1 seed)" in rows[2] and "float-15ep" in rows[3] and "| 0.800 (" in rows[4]
+    assert len(rows) == 5
 
 
 def _result_folder(tmp_path: Path) -> Path:
