@@ -32,7 +32,7 @@ import torch
 from provenance import command, commit
 
 from spindcgan.cli import SHIPPED_MODELS, main
-from spindcgan.export import batchnorm_statistics_of, is_exported, save_exported
+from spindcgan.export import is_exported, provenance_of, save_exported
 from spindcgan.io import atomic_write, save_json, save_jsonl
 from spindcgan.training.checkpoint import load_generator
 from spindcgan.training.config import RunConfig
@@ -46,7 +46,7 @@ def ship(run_dir: Path, asset: Path | None = None) -> Path:
     shipped generator of its dataset."""
     generator, config = load_generator(run_dir)
     asset = asset or SHIPPED_MODELS[config.model.dataset]
-    save_exported(generator, config, asset)
+    save_exported(generator, config, asset, step=provenance_of(run_dir)["step"])
     print(f"exported {run_dir} -> {asset} ({asset.stat().st_size / 1e6:.2f} MB)")
     return asset
 
@@ -64,7 +64,7 @@ def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None
                 threads: int = 2, device: str = "cpu", shipped: bool = False, ref_n: int | None = None) -> dict:
     """fid10k of a run folder or exported file by the command a user would run (`spindcgan fid FILE --n N`),
     recorded with its provenance in ``<results>/fid-<name>[-standing][-<ref>].json``."""
-    bn = batchnorm_statistics_of(measured)  # also in spindcgan fid's record; here it names the record's file
+    bn = provenance_of(measured)["batchnorm_statistics"]  # also in spindcgan fid's record; names the file here
     record_path = results / f"fid-{name}{'-standing' if bn == 'standing' else ''}{'-' + ref if ref else ''}.json"
     ref_args = (["--ref", ref] if ref else []) + (["--ref-n", str(ref_n)] if ref_n else [])
     fid_args = ["fid", str(measured), "--n", str(n), *ref_args, "--threads", str(threads), "--device", device,

@@ -470,6 +470,7 @@ def section(folder: Path, runs: list[Run]) -> list[str]:
                          f"{r.epochs} | {cells} | <= {PAPER[r.dataset]['fid']} |")
     provenance = [f"- {r.name}, {fid['metric']}: measured by `{fid['command']}` at commit {fid['commit'][:7]}"
                   + (f" (file sha256 {fid['asset_sha256'][:12]}...)" if "asset_sha256" in fid else "")
+                  + (f" (weights of training step {fid['step']})" if fid.get("step") is not None else "")
                   + (" (the package ships another file at that path now; this one is in the path's git history)"
                      if fid["checkpoint"].startswith("src/spindcgan/assets/") and not fid["shipped"] else "")
                   + f"; reproduce with `{fid['reproduce']}`."

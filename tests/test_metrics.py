@@ -220,4 +220,5 @@ def test_cli_fid_on_folders_and_checkpoint(tmp_path, monkeypatch, capsys):
     line, record = capsys.readouterr().out.splitlines()[-2:]
     assert line.startswith("fid10-test12 = ")
     assert json.loads(record)["batchnorm_statistics"] == "running"  # a run folder's: what training kept
+    assert json.loads(record)["step"] == 2  # 32 images in batches of 16, one epoch: the weights measured
     assert main(["fid", "--real", str(tmp_path / "real")]) == 2

@@ -87,7 +87,7 @@ def _result_folder(tmp_path: Path) -> Path:
     for suffix, fid, sha, bn in (("", 160.0, "aaa", None), ("-standing", 150.0, "bbb", "standing")):
         record = {"run": "hw", "metric": "fid10k-train", "fid": fid, "kid": 0.1, "n_generated": 10000,
                   "n_reference": 19969, "asset_sha256": sha, "commit": "c0ffee0", "command": "c", "reproduce": "r",
-                  **({"batchnorm_statistics": bn} if bn else {})}
+                  "checkpoint": f"{sha}.pt", **({"batchnorm_statistics": bn, "step": 10} if bn else {})}
         (folder / f"fid-hw{suffix}.json").write_text(json.dumps(record))
     return folder
 
@@ -105,6 +105,8 @@ def test_the_record_of_the_shipped_file_stands_for_its_run(tmp_path):
     assert "| hw | fid10k-train | 160.00 | 150.00 (shipped) | -6.2 % |" in table
     claim = [ln for ln in report.claims(report.load_runs(folder, {"bbb"})) if ln.startswith("| anime FID, 6-bit")][0]
     assert "150.00 (1 seed)" in claim and "standing BatchNorm statistics" in claim
+    provenance = [ln for ln in report.section(folder, report.load_runs(folder, {"bbb"})) if ln.startswith("- hw")]
+    assert ["(weights of training step 10)" in ln for ln in provenance] == [True, False]  # standing first: shipped
 
 
 def test_a_measurement_repeated_later_is_set_beside_the_record_of_the_same_file(tmp_path):

@@ -68,14 +68,14 @@ def test_export_with_standing_statistics_keeps_every_device_state(tmp_path):
     """``spindcgan export --standing-statistics``: only the CMOS BatchNorm statistics change, to exactly the
     standing statistics of the generator the source file holds; every synapse state and scale is the source's."""
     from spindcgan.cli import main
-    from spindcgan.export import batchnorm_statistics_of, export_generator, load_exported, save_exported
+    from spindcgan.export import export_generator, load_exported, provenance_of, save_exported
     from spindcgan.training import RunConfig, TrainConfig
 
     source, settled_file = tmp_path / "g.pt", tmp_path / "settled.pt"
     save_exported(shadow_with_stale_statistics_on_hardware(), RunConfig(model=MODEL, train=TrainConfig()), source)
     assert main(["export", str(source), "--standing-statistics", "--out", str(settled_file)]) == 0
     before, after = torch.load(source, weights_only=False), torch.load(settled_file, weights_only=False)
-    assert (batchnorm_statistics_of(source), batchnorm_statistics_of(settled_file)) == ("running", "standing")
+    assert [provenance_of(f)["batchnorm_statistics"] for f in (source, settled_file)] == ["running", "standing"]
     assert before["crossbars"].keys() == after["crossbars"].keys()
     for name, layer in before["crossbars"].items():
         for key, value in layer.items():

@@ -177,12 +177,14 @@ def test_cli_end_to_end(tmp_path, capsys):
 
 
 def test_export_holds_integer_device_states_and_generate_uses_them(tmp_path, capsys):
-    from spindcgan.export import load_exported
+    from spindcgan.export import load_exported, provenance_of
     from spindcgan.training import load_generator
 
     run = train(tiny_config(max_steps=3), tmp_path / "runs", progress=False)
-    model = tmp_path / "g.pt"
+    model, again = tmp_path / "g.pt", tmp_path / "g-standing.pt"
     assert main(["export", str(run), "--out", str(model)]) == 0
+    assert main(["export", str(model), "--standing-statistics", "--out", str(again)]) == 0
+    assert [provenance_of(f)["step"] for f in (run, model, again)] == [3, 3, 3]  # the FID record says which step
     data = torch.load(model, weights_only=False)
     assert data["crossbars"], "no crossbar layers exported"
     for layer in data["crossbars"].values():

@@ -119,7 +119,7 @@ def cmd_sample(args: argparse.Namespace) -> None:
 def cmd_fid(args: argparse.Namespace) -> None:
     import json
 
-    from .export import batchnorm_statistics_of
+    from .export import provenance_of
     from .io import save_json
     from .metrics.fid import DEFAULT_REFERENCE, folder_fid, generator_fid
     from .training.checkpoint import load_generator
@@ -141,7 +141,7 @@ def cmd_fid(args: argparse.Namespace) -> None:
         record = generator_fid(generator, dataset, args.n, args.ref or DEFAULT_REFERENCE[dataset], args.seed,
                                args.data, args.ref_n, args.device, args.batch_size, progress, cache=True)
         record["checkpoint"] = str(args.checkpoint)
-        record["batchnorm_statistics"] = batchnorm_statistics_of(args.checkpoint)
+        record |= provenance_of(args.checkpoint)
     print(f"{record['metric']} = {record['fid']:.3f}  (KID {record['kid']:.5f} +- {record['kid_std']:.5f}; "
           f"{record['n_generated']} generated vs {record['n_reference']} {record['reference']})")
     print(json.dumps(record))
@@ -185,10 +185,11 @@ def cmd_energy(args: argparse.Namespace) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    from .export import save_exported
+    from .export import provenance_of, save_exported
     from .training.checkpoint import load_generator
 
     generator, config = load_generator(args.source)
+    step = provenance_of(args.source)["step"]
     out = Path(args.out)
     if out.exists() and not args.overwrite:
         raise SpinDCGANError(f"{out} exists; choose another --out or pass --overwrite")
@@ -196,7 +197,7 @@ def cmd_export(args: argparse.Namespace) -> None:
         from .training.batchnorm import standing_statistics
 
         standing_statistics(generator, config.model.z_dim)
-    save_exported(generator, config, out, "standing" if args.standing_statistics else "running")
+    save_exported(generator, config, out, "standing" if args.standing_statistics else "running", step)
     print(f"wrote the device states of {args.source} to {out} ({out.stat().st_size / 1e6:.1f} MB)"
           + (", BatchNorm statistics recomputed from its own activations" if args.standing_statistics else ""))
 

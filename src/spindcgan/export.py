@@ -28,9 +28,11 @@ the trained generator's, copied), or standing statistics of the exported weights
 --standing-statistics``, spindcgan.training.batchnorm)."""
 
 
-def export_generator(generator: Generator, config: RunConfig, batchnorm: str = "running") -> dict[str, Any]:
-    """Device states of every crossbar layer, CMOS parameters of the rest, the run config, and where the
-    BatchNorm statistics come from (``BATCHNORM_STATISTICS``)."""
+def export_generator(generator: Generator, config: RunConfig, batchnorm: str = "running",
+                     step: int | None = None) -> dict[str, Any]:
+    """Device states of every crossbar layer, CMOS parameters of the rest, the run config, where the
+    BatchNorm statistics come from (``BATCHNORM_STATISTICS``) and, when known, the training step the weights
+    are from (so a FID measured on the file says which point of its run it measured)."""
     if batchnorm not in BATCHNORM_STATISTICS:
         raise SpinDCGANError(f"batchnorm statistics must be one of {BATCHNORM_STATISTICS}, not {batchnorm!r}")
     if config.hardware is None or config.hardware.synapse is None:
@@ -47,21 +49,25 @@ def export_generator(generator: Generator, config: RunConfig, batchnorm: str = "
         if key.rsplit(".", 1)[0] not in names:
             cmos[key] = value.clone()
     return {"format": FORMAT, "config": config.to_dict(), "crossbars": crossbars, "cmos": cmos,
-            "batchnorm_statistics": batchnorm}
+            "batchnorm_statistics": batchnorm, **({"step": step} if step is not None else {})}
 
 
-def save_exported(generator: Generator, config: RunConfig, path: str | Path, batchnorm: str = "running") -> Path:
-    return save_torch(export_generator(generator, config, batchnorm), path)
+def save_exported(generator: Generator, config: RunConfig, path: str | Path, batchnorm: str = "running",
+                  step: int | None = None) -> Path:
+    return save_torch(export_generator(generator, config, batchnorm, step), path)
 
 
-def batchnorm_statistics_of(path: str | Path) -> str:
-    """Where the BatchNorm statistics of the generator ``spindcgan fid/sample`` evaluates from a checkpoint, run
-    folder or export come from: an export says (files from before the field: ``running``); a checkpoint holds the
-    running ones."""
+def provenance_of(path: str | Path) -> dict[str, Any]:
+    """What a checkpoint, run folder or export says of the generator ``spindcgan fid/sample`` evaluates from it:
+    ``batchnorm_statistics``, where its BatchNorm statistics come from (an export says, files from before the
+    field hold ``running`` ones, as a checkpoint does), and ``step``, the training step of its weights (None for
+    an export from before the field)."""
     from .training.checkpoint import checkpoint_path
 
     data = torch.load(checkpoint_path(path), map_location="cpu", weights_only=False)
-    return data.get("batchnorm_statistics", "running") if is_exported(data) else "running"
+    if is_exported(data):
+        return {"batchnorm_statistics": data.get("batchnorm_statistics", "running"), "step": data.get("step")}
+    return {"batchnorm_statistics": "running", "step": data.get("step")}
 
 
 def load_exported(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:
