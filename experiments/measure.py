@@ -32,22 +32,19 @@ import torch
 from provenance import command, commit
 
 from spindcgan.cli import SHIPPED_MODELS, main
-from spindcgan.export import is_exported, provenance_of, save_exported
+from spindcgan.export import is_exported, provenance_of
 from spindcgan.io import atomic_write, save_json, save_jsonl
-from spindcgan.training.checkpoint import load_generator
 from spindcgan.training.config import RunConfig
 from spindcgan.training.loop import checkpointed_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def ship(run_dir: Path, asset: Path | None = None) -> Path:
-    """Export the run's evaluated generator into the package (uint8 device states + scales), by default as the
-    shipped generator of its dataset."""
-    generator, config = load_generator(run_dir)
-    asset = asset or SHIPPED_MODELS[config.model.dataset]
-    save_exported(generator, config, asset, step=provenance_of(run_dir)["step"])
-    print(f"exported {run_dir} -> {asset} ({asset.stat().st_size / 1e6:.2f} MB)")
+def ship(run_dir: Path, asset: Path) -> Path:
+    """Export the run's evaluated generator into the package (uint8 device states + scales) by `spindcgan export`
+    itself, so the shipped file is what a user's export of the run would be (its step included)."""
+    if main(["export", str(run_dir), "--out", str(asset), "--overwrite"]):
+        raise SystemExit(f"spindcgan export failed for {run_dir}")
     return asset
 
 
@@ -138,7 +135,7 @@ def measure() -> None:
     if args.ship and args.file:
         measured = ship_file(args.file, asset)
     elif args.ship:
-        measured = ship(args.run_dir, args.asset)
+        measured = ship(args.run_dir, asset)
     elif args.shipped:
         measured = asset
     if not args.no_fid:

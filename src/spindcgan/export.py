@@ -65,9 +65,7 @@ def provenance_of(path: str | Path) -> dict[str, Any]:
     from .training.checkpoint import checkpoint_path
 
     data = torch.load(checkpoint_path(path), map_location="cpu", weights_only=False)
-    if is_exported(data):
-        return {"batchnorm_statistics": data.get("batchnorm_statistics", "running"), "step": data.get("step")}
-    return {"batchnorm_statistics": "running", "step": data.get("step")}
+    return {"batchnorm_statistics": data.get("batchnorm_statistics", "running"), "step": data.get("step")}
 
 
 def load_exported(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:
