@@ -426,8 +426,12 @@ def fid_curve(fid_runs: list[Run], img: Path) -> list[str]:
         points = r.training_fids
         name = configuration(r.config)
         style = CURVE_STYLES.get(name, ".:")
-        ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], style,
-                lw=2 if name in CURVE_STYLES else 1, label=f"{r.name} ({name}, {points[0]['metric']})")
+        line, = ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], style,
+                        lw=2 if name in CURVE_STYLES else 1, label=f"{r.name} ({name}, {points[0]['metric']})")
+        for record in r.fids.values():
+            ax.plot(record_epoch(r, record), record["fid"], "*", ms=11, color=line.get_color(), mec="k", mew=0.5)
+    if any(r.fids for r in fid_runs):
+        ax.plot([], [], "*", ms=11, color="0.6", mec="k", mew=0.5, label="10k-image FID of the claims")
     paper_fid = PAPER[dataset]["fid"]
     ax.axhline(paper_fid, color="k", lw=1, ls=":", label=f"paper's FID ({paper_fid}, 10k images)")
     ax.set_xlabel("epoch")
@@ -439,10 +443,16 @@ def fid_curve(fid_runs: list[Run], img: Path) -> list[str]:
     return [f"{dataset}: FID against epoch, measured during training (EMA generator after quantisation, 2,000 "
             "images with a fixed seed, so the epochs are comparable): float (squares) and the paper's hardware "
             "(circles) in bold, dash-dotted where the discriminator saw DiffAugment images (`+aug`), the other "
-            "ablation configurations dotted. The black dotted line is the paper's FID; FID is biased upward at "
-            "small sample counts, so a 2,000-image FID reads higher than the 10,000-image FID of the same "
-            "generator that the claims use.", *ema_lag(fid_runs[0]), "",
+            "ablation configurations dotted. A star is the 10,000-image FID of the claims, at the epoch of the "
+            "weights it measured, in its run's colour. The black dotted line is the paper's FID; FID is biased "
+            "upward at small sample counts, so a 2,000-image FID reads higher than the 10,000-image FID of the "
+            "same generator that the claims use.", *ema_lag(fid_runs[0]), "",
             f"![FID measured during training, {dataset}](img/results/{file})", ""]
+
+
+def record_epoch(run: Run, record: dict) -> float:
+    """The training epoch of the weights a FID record measured (records from before the step field: the run's end)."""
+    return record.get("step", run.steps) * run.epochs / run.steps
 
 
 def ema_lag(run: Run) -> list[str]:

@@ -138,3 +138,13 @@ def test_hardware_over_float_compares_generators_evaluated_the_same_way():
     rows = [line for line in report.claims(runs) if line.startswith("| anime") and "fid10k-train" in line]
     assert "150.00 (1 seed)" in rows[0]
     assert "| 0.800 (" in rows[2] and "running BatchNorm statistics: 160.00" in rows[2]  # 160 / 200, not 150 / 200
+
+
+def test_a_fid_record_is_placed_at_the_epoch_of_the_weights_it_measured():
+    """A record measured mid-run (its step) sits at that epoch on the FID curve; an older record without the
+    step field sits at the run's end."""
+    report = _report()
+    run = report.Run(Path("results/cpu-x"), "hw", _config(HW6), [{"step": 156, "epoch_end": 1},
+                                                                   {"step": 1560, "epoch_end": 10}])
+    assert report.record_epoch(run, {"fid": 90.0, "step": 624}) == 4.0
+    assert report.record_epoch(run, {"fid": 80.0}) == 10.0
