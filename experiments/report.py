@@ -451,8 +451,10 @@ def fid_curve(fid_runs: list[Run], img: Path) -> list[str]:
 
 
 def record_epoch(run: Run, record: dict) -> float:
-    """The training epoch of the weights a FID record measured (records from before the step field: the run's end)."""
-    return record.get("step", run.steps) * run.epochs / run.steps
+    """The training epoch of the weights a FID record measured (a record without a step, from before the field or
+    of an export from before it: the run's end)."""
+    step = record.get("step")
+    return (run.steps if step is None else step) * run.epochs / run.steps
 
 
 def ema_lag(run: Run) -> list[str]:

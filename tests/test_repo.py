@@ -148,3 +148,4 @@ def test_a_fid_record_is_placed_at_the_epoch_of_the_weights_it_measured():
                                                                    {"step": 1560, "epoch_end": 10}])
     assert report.record_epoch(run, {"fid": 90.0, "step": 624}) == 4.0
     assert report.record_epoch(run, {"fid": 80.0}) == 10.0
+    assert report.record_epoch(run, {"fid": 80.0, "step": None}) == 10.0  # an export from before the field
