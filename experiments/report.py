@@ -416,6 +416,7 @@ def curves(runs: list[Run], img: Path) -> list[str]:
 
 
 CURVE_STYLES = {"float": "s--", "hw6": "o-", "float+aug": "s-.", "hw6+aug": "o-."}  # bold; the rest dotted
+CLAIM_STAR = {"marker": "*", "ls": "none", "ms": 11, "mec": "k", "mew": 0.5}  # a claim's fid10k on the curve
 
 
 def fid_curve(fid_runs: list[Run], img: Path) -> list[str]:
@@ -429,9 +430,9 @@ def fid_curve(fid_runs: list[Run], img: Path) -> list[str]:
         line, = ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], style,
                         lw=2 if name in CURVE_STYLES else 1, label=f"{r.name} ({name}, {points[0]['metric']})")
         for record in r.fids.values():
-            ax.plot(record_epoch(r, record), record["fid"], "*", ms=11, color=line.get_color(), mec="k", mew=0.5)
+            ax.plot(record_epoch(r, record), record["fid"], color=line.get_color(), **CLAIM_STAR)
     if any(r.fids for r in fid_runs):
-        ax.plot([], [], "*", ms=11, color="0.6", mec="k", mew=0.5, label="10k-image FID of the claims")
+        ax.plot([], [], color="0.6", label="10k-image FID of the claims", **CLAIM_STAR)  # the legend's star
     paper_fid = PAPER[dataset]["fid"]
     ax.axhline(paper_fid, color="k", lw=1, ls=":", label=f"paper's FID ({paper_fid}, 10k images)")
     ax.set_xlabel("epoch")
