@@ -455,7 +455,7 @@ def record_epoch(run: Run, record: dict) -> float:
     """The training epoch of the weights a FID record measured (a record without a step, from before the field or
     of an export from before it: the run's end)."""
     step = record.get("step")
-    return (run.steps if step is None else step) * run.epochs / run.steps
+    return run.epochs if step is None else step * run.epochs / run.steps
 
 
 def ema_lag(run: Run) -> list[str]:
