@@ -29,9 +29,10 @@ import shutil
 from pathlib import Path
 
 import torch
-from provenance import command, commit
+from provenance import command, commit, tracked
 
 from spindcgan.cli import SHIPPED_MODELS, main
+from spindcgan.errors import SpinDCGANError
 from spindcgan.export import is_exported, provenance_of
 from spindcgan.io import atomic_write, save_json, save_jsonl
 from spindcgan.training.config import RunConfig
@@ -57,10 +58,36 @@ def ship_file(exported: Path, asset: Path) -> Path:
     return asset
 
 
+def shown(path: Path) -> str:
+    """A path as a record names it: relative to the repository when inside it."""
+    return str(path.resolve().relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
+
+
+def reproduce(measured: Path, fid_args: list[str], run_dir: Path | None = None) -> str:
+    """The commands that measure this file again: ``spindcgan fid``, preceded by the ``spindcgan export`` that
+    makes the file when it is an export the repository does not hold (one in an ignored ``runs/`` folder) and
+    ``run_dir``'s checkpoint still holds the weights it was exported from (the same training step)."""
+    fid = " ".join(["spindcgan", "fid", shown(measured), *fid_args])
+    if run_dir is None or not measured.is_file() or tracked(measured) or not is_exported(
+            torch.load(measured, map_location="cpu", weights_only=False)):
+        return fid
+    try:
+        source = provenance_of(run_dir)
+    except SpinDCGANError:  # a copied run folder (results/.../runs/NAME) keeps no checkpoint
+        return fid
+    exported = provenance_of(measured)
+    if source["step"] is None or source["step"] != exported["step"]:  # the run has trained on since
+        return fid
+    standing = ["--standing-statistics"] if exported["batchnorm_statistics"] == "standing" else []
+    return " ".join(["spindcgan", "export", shown(run_dir), *standing, "--out", shown(measured), "&&", fid])
+
+
 def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None, n: int = 10_000,
-                threads: int = 2, device: str = "cpu", shipped: bool = False, ref_n: int | None = None) -> dict:
+                threads: int = 2, device: str = "cpu", shipped: bool = False, ref_n: int | None = None,
+                run_dir: Path | None = None) -> dict:
     """fid10k of a run folder or exported file by the command a user would run (`spindcgan fid FILE --n N`),
-    recorded with its provenance in ``<results>/fid-<name>[-standing][-<ref>].json``."""
+    recorded with its provenance in ``<results>/fid-<name>[-standing][-<ref>].json``; ``run_dir``: the run an
+    exported ``measured`` file was exported from, named in the record's ``reproduce``."""
     bn = provenance_of(measured)["batchnorm_statistics"]  # also in spindcgan fid's record; names the file here
     record_path = results / f"fid-{name}{'-standing' if bn == 'standing' else ''}{'-' + ref if ref else ''}.json"
     ref_args = (["--ref", ref] if ref else []) + (["--ref-n", str(ref_n)] if ref_n else [])
@@ -69,14 +96,13 @@ def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None
     if main(fid_args):
         raise SystemExit(f"spindcgan fid failed for {measured}")
     record = json.loads(record_path.read_text())
-    shown = str(measured.resolve().relative_to(ROOT)) if measured.resolve().is_relative_to(ROOT) else str(measured)
     record |= {
         "run": name,
-        "checkpoint": shown,
+        "checkpoint": shown(measured),
         "shipped": shipped,
         **({"asset_sha256": hashlib.sha256(measured.read_bytes()).hexdigest()} if measured.is_file() else {}),
         "command": command(),
-        "reproduce": " ".join(["spindcgan", "fid", shown, "--n", str(n), *ref_args]),
+        "reproduce": reproduce(measured, ["--n", str(n), *ref_args], run_dir),
         "commit": commit(),
     }
     out = save_json(record, record_path)
@@ -140,7 +166,7 @@ def measure() -> None:
         measured = asset
     if not args.no_fid:
         measure_fid(measured, args.name, args.results, args.ref, args.n, args.threads,
-                    shipped=args.ship or args.shipped)
+                    shipped=args.ship or args.shipped, run_dir=args.run_dir)
     if not args.fid_only:
         measure_energy(args.run_dir, args.name, args.results)
         copy_run(args.run_dir, args.name, args.results)

@@ -18,6 +18,16 @@ def commit() -> str:
         return "unknown"
 
 
+def tracked(path: Path) -> bool:
+    """Whether git tracks this file in this repository (a file only in an ignored ``runs/`` folder is not: a
+    record naming it has to say how to make it again)."""
+    try:
+        return subprocess.run(["git", "ls-files", "--error-unmatch", str(path)], capture_output=True,
+                              cwd=ROOT).returncode == 0
+    except OSError:
+        return False
+
+
 def command() -> str:
     """This process's command line as typed (``python experiments/... ARGS``)."""
     return " ".join([Path(sys.executable).name, *sys.argv])

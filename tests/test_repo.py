@@ -20,14 +20,19 @@ def test_results_page_is_what_report_py_generates_from_the_committed_records(tmp
 
 
 def _report():
+    return _experiment("report")
+
+
+def _experiment(name: str):
+    """A script of experiments/ as a module (they import their sibling provenance.py)."""
+    import importlib
     import sys
 
     sys.path.insert(0, str(ROOT / "experiments"))
     try:
-        import report
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(ROOT / "experiments"))
-    return report
 
 
 HW6 = {"synapse": {"bits": 6}, "relu": {}, "leaky_relu": {}, "d2d_sigma": 0.0}  # the hardware of a 6-bit + DW config
@@ -149,3 +154,33 @@ def test_a_fid_record_is_placed_at_the_epoch_of_the_weights_it_measured():
     assert report.record_epoch(run, {"fid": 90.0, "step": 624}) == 4.0
     assert report.record_epoch(run, {"fid": 80.0}) == 10.0
     assert report.record_epoch(run, {"fid": 80.0, "step": None}) == 10.0  # an export from before the field
+
+
+def test_a_record_of_an_untracked_export_says_how_to_make_the_file_again(tmp_path):
+    """An export kept only in an ignored folder is reproduced by exporting it from its run first, as long as the
+    run's checkpoint still holds the weights of the export; a file the repository holds is measured as it is."""
+    import torch
+
+    from spindcgan.cli import SHIPPED_MODEL, main
+    from spindcgan.models import ModelConfig
+    from spindcgan.training import RunConfig, TrainConfig, train
+
+    measure = _experiment("measure")
+    tiny = RunConfig(model=ModelConfig.preset("fashion-mnist", width=4),
+                     train=TrainConfig(batch_size=16, limit=64, max_steps=3, sample_count=4, threads=2))
+    run = train(tiny, tmp_path / "runs", progress=False)
+    exported, again = tmp_path / "g.pt", tmp_path / "again.pt"
+    assert main(["export", str(run), "--standing-statistics", "--out", str(exported)]) == 0
+    fid = f"spindcgan fid {exported} --n 10000"
+    assert measure.reproduce(exported, ["--n", "10000"], run) == (
+        f"spindcgan export {run} --standing-statistics --out {exported} && {fid}")
+    assert main(["export", str(run), "--standing-statistics", "--out", str(again)]) == 0
+    first, second = (torch.load(f, weights_only=False) for f in (exported, again))
+    for key, value in first["cmos"].items():  # the same export again, standing statistics included
+        assert torch.equal(value, second["cmos"][key]), key
+    assert measure.reproduce(exported, ["--n", "10000"], tmp_path) == fid  # no checkpoint there
+    assert measure.reproduce(exported, ["--n", "10000"]) == fid
+    assert measure.reproduce(SHIPPED_MODEL, ["--n", "10000"], run) == (
+        "spindcgan fid src/spindcgan/assets/fashion-mnist-6bit-dw.pt --n 10000")  # git holds it
+    assert main(["train", "--resume", str(run), "--max-steps", "5", "--no-progress"]) == 0
+    assert measure.reproduce(exported, ["--n", "10000"], run) == fid  # the run has trained on since
