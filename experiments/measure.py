@@ -29,7 +29,7 @@ import shutil
 from pathlib import Path
 
 import torch
-from provenance import command, commit, tracked
+from provenance import command, commit, shown, tracked
 
 from spindcgan.cli import SHIPPED_MODELS, main
 from spindcgan.errors import SpinDCGANError
@@ -56,11 +56,6 @@ def ship_file(exported: Path, asset: Path) -> Path:
     atomic_write(asset, lambda tmp: shutil.copyfile(exported, tmp))
     print(f"shipped {exported} -> {asset} ({asset.stat().st_size / 1e6:.2f} MB)")
     return asset
-
-
-def shown(path: Path) -> str:
-    """A path as a record names it: relative to the repository when inside it."""
-    return str(path.resolve().relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
 
 
 def reproduce(measured: Path, fid_args: list[str], run_dir: Path | None = None) -> str:

@@ -18,6 +18,11 @@ def commit() -> str:
         return "unknown"
 
 
+def shown(path: Path) -> str:
+    """A path as records and docs name it: relative to the repository when inside it."""
+    return str(path.resolve().relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
+
+
 def tracked(path: Path) -> bool:
     """Whether git tracks this file in this repository (a file only in an ignored ``runs/`` folder is not: a
     record naming it has to say how to make it again)."""

@@ -19,6 +19,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from provenance import shown
+
 from spindcgan.cli import SHIPPED_MODELS
 from spindcgan.plots import plt, save_figure
 
@@ -107,11 +109,6 @@ def describe(config: dict) -> str:
     parts += [f"d2d {hw['d2d_sigma']}"] if hw["d2d_sigma"] else []
     parts += [f"DiffAugment {config['train']['augment']}"] if config["train"].get("augment") else []
     return ", ".join(parts)
-
-
-def shown(path: Path) -> str:
-    """A path as the docs show it: relative to the repository when inside it."""
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def load_jsonl(path: Path) -> list[dict]:
