@@ -270,11 +270,14 @@ def claim_rows(dataset: str, metric: str, ref: str, hw: list[Run], fl: list[Run]
 
 def so_far(runs: list[Run], dataset: str, metric: str) -> list[str]:
     """Claim rows for CPU runs of ``dataset`` that measured FID during training but not yet ``metric``: the
-    curve reached so far (the issue asks for it where a run is still resuming across sessions)."""
+    curve reached so far (the issue asks for it where a run is still resuming across sessions). A run that
+    trained no further than a measured run of its configuration is left out: that run stands for it."""
     lines = []
     for config_name in ("hw6", "float", "hw6+aug", "float+aug"):
-        pending = [r for r in runs if r.dataset == dataset and configuration(r.config) == config_name
-                   and r.training_fids and metric not in r.fids and not is_ablation(r)]
+        same = [r for r in runs if r.dataset == dataset and configuration(r.config) == config_name
+                and not is_ablation(r)]
+        longest_measured = max((r.steps for r in same if metric in r.fids), default=-1)
+        pending = [r for r in same if r.training_fids and metric not in r.fids and r.steps > longest_measured]
         for r in pending:
             points = r.training_fids
             curve = ", ".join(f"epoch {m['epoch_end']}: {m['fid']:.2f}" for m in points)
