@@ -89,6 +89,36 @@ def test_a_finished_run_lengthened_on_resume_equals_the_longer_run(tmp_path):
     _assert_same_parameters(full, short)
 
 
+def test_learning_rate_is_constant_then_falls_linearly_to_zero():
+    """Hand-computed: lr 2e-4, decay from epoch 2 of 4, 10 steps an epoch (40 steps): steps 0-19 at 2e-4, then
+    2e-4 * (40 - step) / 20."""
+    t = tiny_config(epochs=4, lr=2e-4, lr_decay_start=2).train
+    rates = [loop.learning_rate(t, step, 10, 40) for step in (0, 19, 20, 30, 39)]
+    assert rates == pytest.approx([2e-4, 2e-4, 2e-4, 1e-4, 1e-5])
+    assert loop.learning_rate(tiny_config(epochs=4).train, 39, 10, 40) == t.lr  # no decay configured
+    with pytest.raises(SpinDCGANError, match="lr_decay_start must be in"):
+        tiny_config(epochs=4, lr_decay_start=4)
+
+
+def test_a_decay_added_on_resume_equals_the_run_configured_with_it(tmp_path):
+    """`--resume RUN --epochs N --lr-decay-start E` (E at the run's progress) gives the run configured that way
+    from the start; a decay that would rewrite trained steps is refused before anything changes."""
+    from dataclasses import replace
+
+    base = tiny_config(epochs=3, ema=0.9)
+    full = train(replace(base, train=replace(base.train, lr_decay_start=2)), tmp_path / "full", progress=False)
+    short = train(replace(base, train=replace(base.train, epochs=2)), tmp_path / "short", progress=False)
+    before = (short / "config.json").read_text()
+    with pytest.raises(SpinDCGANError, match="would change the learning rate of step 6"):  # 4 steps an epoch
+        train(replace(base, train=replace(base.train, lr_decay_start=1)), resume=short, progress=False)
+    assert (short / "config.json").read_text() == before and load_checkpoint(short)["step"] == 8
+    assert main(["train", "--resume", str(short), "--epochs", "3", "--lr-decay-start", "2", "--no-progress"]) == 0
+    _assert_same_parameters(full, short)
+    last = base.train.lr * 1 / 4  # step 11 of 12, decay over steps 8-11
+    assert load_checkpoint(short)["opt_g"]["param_groups"][0]["lr"] == pytest.approx(last)
+    assert main(["train", "--resume", str(short), "--epochs", "4", "--no-progress"]) == 2  # the decay has begun
+
+
 def test_resume_finishes_the_fid_and_grid_an_interruption_cut_off(tmp_path, monkeypatch):
     calls = []
 

@@ -79,10 +79,10 @@ def model_from_args(args: argparse.Namespace) -> ModelConfig:
 
 TRAIN_OPTIONS = {name: name for name in (
     "epochs", "max_steps", "batch_size", "lr", "seed", "ema", "checkpoint_every", "data", "device", "threads",
-    "log_every", "limit", "fid_every", "fid_n", "fid_ref_n", "augment")}
+    "log_every", "limit", "fid_every", "fid_n", "fid_ref_n", "augment", "lr_decay_start")}
 """train options that map one to one onto TrainConfig fields."""
 RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_every", "log_every", "data",
-                     "fid_every", "fid_n", "fid_ref_n"}
+                     "fid_every", "fid_n", "fid_ref_n", "lr_decay_start"}  # train() checks the schedule
 
 
 def cmd_train(args: argparse.Namespace) -> None:
@@ -310,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-steps", type=int, help="stop after N optimiser steps in total")
     p.add_argument("--batch-size", type=int)
     p.add_argument("--lr", type=float)
+    p.add_argument("--lr-decay-start", type=int, metavar="EPOCH",
+                   help="from this epoch on, learning rates fall linearly to zero at the last step (default: "
+                        "constant); with --resume, at or after the run's progress")
     p.add_argument("--seed", type=int)
     p.add_argument("--ema", type=float, help="generator weight EMA decay, e.g. 0.999 (default 0: off)")
     p.add_argument("--augment", metavar="POLICY", help="DiffAugment of the discriminator's inputs: comma-separated "

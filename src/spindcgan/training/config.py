@@ -24,6 +24,10 @@ class TrainConfig:
     """Stop after this many optimiser steps in total (None: run all epochs)."""
     batch_size: int = 128
     lr: float = 2e-4
+    lr_decay_start: int | None = None
+    """Epoch after which both learning rates fall linearly to zero at the run's last step (None: constant).
+    SNGAN (Miyato et al. 2018) decays linearly over all of training; here it is a last phase for a run whose
+    FID has levelled off. A resume may add or move it while it changes no step already trained."""
     beta1: float = 0.5
     beta2: float = 0.999
     seed: int = 0
@@ -70,6 +74,9 @@ class TrainConfig:
         if self.checkpoint_every < 0:
             raise SpinDCGANError("train.checkpoint_every must be >= 0")
         parse_policy(self.augment)
+        if self.lr_decay_start is not None and not 0 <= self.lr_decay_start < self.epochs:
+            raise SpinDCGANError(f"train.lr_decay_start must be in [0, epochs={self.epochs}), got "
+                                 f"{self.lr_decay_start}")
         if self.lr <= 0 or not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
             raise SpinDCGANError("train.lr must be > 0 and betas in [0, 1)")
 

@@ -32,7 +32,7 @@ from ..models import Discriminator, Generator
 from ..plots import plot_fid_curve
 from .augment import augment, parse_policy
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint
-from .config import RunConfig
+from .config import RunConfig, TrainConfig
 
 
 class TrainingDiverged(SpinDCGANError):
@@ -173,6 +173,32 @@ def fixed_noise(config: RunConfig, device: str) -> torch.Tensor:
     return torch.randn(config.train.sample_count, config.model.z_dim, generator=gen).to(device)
 
 
+def learning_rate(t: TrainConfig, step: int, steps_per_epoch: int, total_steps: int) -> float:
+    """The learning rate of the optimiser step that follows ``step`` steps: ``t.lr``, and from epoch
+    ``t.lr_decay_start`` on a linear fall that would reach zero at ``total_steps``."""
+    if t.lr_decay_start is None or step < t.lr_decay_start * steps_per_epoch:
+        return t.lr
+    start = t.lr_decay_start * steps_per_epoch
+    return t.lr * max(total_steps - step, 0) / (total_steps - start)
+
+
+def total_steps_of(t: TrainConfig, steps_per_epoch: int) -> int:
+    """The optimiser steps a run is configured for: all its epochs, or ``max_steps`` if fewer."""
+    return min(t.epochs * steps_per_epoch, t.max_steps or t.epochs * steps_per_epoch)
+
+
+def _check_schedule_kept(before: TrainConfig, after: TrainConfig, steps_done: int, steps_per_epoch: int) -> None:
+    """A resume may lengthen a run or add a learning-rate decay, but not change the rate of a step already
+    trained (the result would be no run anyone configured)."""
+    for step in range(steps_done):
+        if learning_rate(before, step, steps_per_epoch, total_steps_of(before, steps_per_epoch)) != learning_rate(
+                after, step, steps_per_epoch, total_steps_of(after, steps_per_epoch)):
+            raise SpinDCGANError(
+                f"this resume would change the learning rate of step {step + 1}, already trained (train.epochs, "
+                f"train.max_steps and train.lr_decay_start decide it): the decay must start at epoch "
+                f">= {steps_done / steps_per_epoch:g}, the run's progress")
+
+
 def train(
     config: RunConfig, out: str | Path = "runs", resume: str | Path | None = None, progress: bool = True,
     time_limit: float | None = None,
@@ -193,9 +219,7 @@ def train(
     steps_per_epoch = len(images) // t.batch_size
     if steps_per_epoch == 0:
         raise SpinDCGANError(f"dataset has {len(images)} images, fewer than one batch of {t.batch_size}")
-    total_steps = t.epochs * steps_per_epoch
-    if t.max_steps is not None:
-        total_steps = min(total_steps, t.max_steps)
+    total_steps = total_steps_of(t, steps_per_epoch)
 
     torch.manual_seed(t.seed)
     gan = GAN.build(config, device)
@@ -203,6 +227,7 @@ def train(
     if resume is not None:
         run_dir = Path(resume)
         state = load_checkpoint(run_dir, device)
+        _check_schedule_kept(RunConfig.from_dict(state["config"]).train, t, state["step"], steps_per_epoch)
         gan.load_state_dict(state)
         step, epoch_sums = state["step"], state.get("epoch_sums", {})
         torch.set_rng_state(state["rng"])
@@ -253,6 +278,8 @@ def train(
             order = epoch_order(t.seed, epoch, len(images))
             batch_ids = order[index * t.batch_size : (index + 1) * t.batch_size].to(device)
             z = torch.randn(t.batch_size, config.model.z_dim, device=device)
+            for group in (*gan.opt_g.param_groups, *gan.opt_d.param_groups):
+                group["lr"] = learning_rate(t, step, steps_per_epoch, total_steps)
             stats = train_step(gan, images[batch_ids], z, policy)
             gan.update_ema(t.ema)
             if track_updates:  # the synapse writes this step made, for the energy ledger
