@@ -63,6 +63,11 @@ class Run:
         return self.config["train"].get("augment") or ""
 
     @property
+    def lr_decay_start(self) -> int | None:
+        """The epoch its learning rates began their linear fall to zero (None: constant throughout)."""
+        return self.config["train"].get("lr_decay_start")
+
+    @property
     def steps(self) -> int:
         return max((m["step"] for m in self.metrics), default=0)
 
@@ -108,7 +113,8 @@ def describe(config: dict) -> str:
              "DW activations" if hw["relu"] or hw["leaky_relu"] else "CMOS activations"]
     parts += [f"d2d {hw['d2d_sigma']}"] if hw["d2d_sigma"] else []
     parts += [f"DiffAugment {config['train']['augment']}"] if config["train"].get("augment") else []
-    return ", ".join(parts)
+    decay = config["train"].get("lr_decay_start")
+    return ", ".join(parts + ([f"lr decay from epoch {decay}"] if decay is not None else []))
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -195,12 +201,14 @@ def mean_fid(runs: list[Run], metric: str) -> float | None:
 
 def groups(runs: list[Run], dataset: str, hardware: str, metric: str) -> dict[tuple, list[Run]]:
     """Runs of one hardware configuration with ``metric``, by (width, machine kind: the folder name's cpu/gpu,
-    augmentation, steps trained): a hardware group and its float baseline share the key, so they are the same
-    network trained the same way and as long; seeds of one recipe share it, a longer run of it does not."""
+    augmentation, learning-rate decay, steps trained): a hardware group and its float baseline share the key, so
+    they are the same network trained the same way and as long; seeds of one recipe share it, a longer run of it
+    does not."""
     found: dict[tuple, list[Run]] = {}
     for r in runs:
         if r.dataset == dataset and hardware_configuration(r.config) == hardware and metric in r.fids:
-            found.setdefault((r.width, r.folder.name.split("-")[0], r.augment, r.steps), []).append(r)
+            found.setdefault((r.width, r.folder.name.split("-")[0], r.augment, r.lr_decay_start, r.steps),
+                             []).append(r)
     return found
 
 
@@ -217,16 +225,17 @@ def claim_groups(hw_groups: dict[tuple, list[Run]], fl_groups: dict[tuple, list[
 def names(group: list[Run], metric: str) -> str:
     """The runs of a claim row, with what sets each apart (augmentation, standing BatchNorm statistics)."""
     return ", ".join(f"{r.name} ({r.steps} steps, width {r.width}{', DiffAugment' if r.augment else ''}"
+                     f"{f', lr decay from epoch {r.lr_decay_start}' if r.lr_decay_start is not None else ''}"
                      f"{', standing BatchNorm statistics' if batchnorm(r.fids[metric]) == 'standing' else ''})"
                      for r in group) or "-"
 
 
 def claims(runs: list[Run]) -> list[str]:
     lines = ["## The paper's claims, side by side", "",
-             "Each row takes the group of runs (same configuration, width, machine, augmentation and training "
-             "length) with the best mean FID; where that group has no float baseline trained as long, the best group "
-             "that has one follows it. Spread is the standard deviation over seeds. Paper: the abstract's numbers "
-             "(reference.md section 1).",
+             "Each row takes the group of runs (same configuration, width, machine, augmentation, learning-rate "
+             "schedule and training length) with the best mean FID; where that group has no float baseline trained "
+             "as long, the best group that has one follows it. Spread is the standard deviation over seeds. Paper: "
+             "the abstract's numbers (reference.md section 1).",
              "", "| claim | paper | here | runs |", "|---|---|---|---|"]
     for dataset, metric, ref in [("fashion-mnist", "fid10k-test", "10k generated vs 10k test"),
                                  ("fashion-mnist", "fid10k-train", "10k generated vs 60k train"),

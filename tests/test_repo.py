@@ -200,3 +200,16 @@ def test_a_run_still_training_shows_its_curve_until_a_longer_run_of_its_configur
     runs = [run("measured", 100, 70.0), run("abandoned", 50, None), run("resuming", 150, None)]
     rows = report.so_far(runs, "anime", "fid10k-train")
     assert len(rows) == 1 and "resuming (150 steps" in rows[0]
+
+
+def test_a_run_with_a_learning_rate_decay_is_named_and_grouped_apart():
+    """A run that ended with a learning-rate decay is a different recipe: its label says so, and it is not a
+    seed of a constant-rate run of the same length."""
+    report = _report()
+    decayed = {**_config(HW6, "color"), "train": {"augment": "color", "lr_decay_start": 76}}
+    record = {"fid10k-train": {"metric": "fid10k-train", "fid": 60.0}}
+    runs = [report.Run(Path("results/cpu-x"), "decayed", decayed, [{"step": 10}], record),
+            _run("constant", HW6, [{"metric": "fid10k-train", "fid": 70.0}], "color")]
+    assert report.describe(decayed).endswith("DiffAugment color, lr decay from epoch 76")
+    assert len(report.groups(runs, "anime", "hw6", "fid10k-train")) == 2
+    assert "decayed (10 steps, width 32, DiffAugment, lr decay from epoch 76)" in report.names(runs[:1], "fid10k-train")
