@@ -113,8 +113,13 @@ def describe(config: dict) -> str:
              "DW activations" if hw["relu"] or hw["leaky_relu"] else "CMOS activations"]
     parts += [f"d2d {hw['d2d_sigma']}"] if hw["d2d_sigma"] else []
     parts += [f"DiffAugment {config['train']['augment']}"] if config["train"].get("augment") else []
+    return ", ".join(parts + ([lr_schedule(config)] if lr_schedule(config) else []))
+
+
+def lr_schedule(config: dict) -> str:
+    """A run's learning-rate decay as its labels name it ("" for a constant rate)."""
     decay = config["train"].get("lr_decay_start")
-    return ", ".join(parts + ([f"lr decay from epoch {decay}"] if decay is not None else []))
+    return "" if decay is None else f"lr decay from epoch {decay}"
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -225,7 +230,7 @@ def claim_groups(hw_groups: dict[tuple, list[Run]], fl_groups: dict[tuple, list[
 def names(group: list[Run], metric: str) -> str:
     """The runs of a claim row, with what sets each apart (augmentation, standing BatchNorm statistics)."""
     return ", ".join(f"{r.name} ({r.steps} steps, width {r.width}{', DiffAugment' if r.augment else ''}"
-                     f"{f', lr decay from epoch {r.lr_decay_start}' if r.lr_decay_start is not None else ''}"
+                     f"{', ' + lr_schedule(r.config) if lr_schedule(r.config) else ''}"
                      f"{', standing BatchNorm statistics' if batchnorm(r.fids[metric]) == 'standing' else ''})"
                      for r in group) or "-"
 

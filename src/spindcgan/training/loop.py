@@ -176,23 +176,25 @@ def fixed_noise(config: RunConfig, device: str) -> torch.Tensor:
 def learning_rate(t: TrainConfig, step: int, steps_per_epoch: int, total_steps: int) -> float:
     """The learning rate of the optimiser step that follows ``step`` steps: ``t.lr``, and from epoch
     ``t.lr_decay_start`` on a linear fall that would reach zero at ``total_steps``."""
-    if t.lr_decay_start is None or step < t.lr_decay_start * steps_per_epoch:
+    start = None if t.lr_decay_start is None else t.lr_decay_start * steps_per_epoch
+    if start is None or step < start:
         return t.lr
-    start = t.lr_decay_start * steps_per_epoch
     return t.lr * max(total_steps - step, 0) / (total_steps - start)
 
 
 def total_steps_of(t: TrainConfig, steps_per_epoch: int) -> int:
     """The optimiser steps a run is configured for: all its epochs, or ``max_steps`` if fewer."""
-    return min(t.epochs * steps_per_epoch, t.max_steps or t.epochs * steps_per_epoch)
+    all_epochs = t.epochs * steps_per_epoch
+    return all_epochs if t.max_steps is None else min(all_epochs, t.max_steps)
 
 
 def _check_schedule_kept(before: TrainConfig, after: TrainConfig, steps_done: int, steps_per_epoch: int) -> None:
     """A resume may lengthen a run or add a learning-rate decay, but not change the rate of a step already
     trained (the result would be no run anyone configured)."""
+    total_before, total_after = total_steps_of(before, steps_per_epoch), total_steps_of(after, steps_per_epoch)
     for step in range(steps_done):
-        if learning_rate(before, step, steps_per_epoch, total_steps_of(before, steps_per_epoch)) != learning_rate(
-                after, step, steps_per_epoch, total_steps_of(after, steps_per_epoch)):
+        if (learning_rate(before, step, steps_per_epoch, total_before)
+                != learning_rate(after, step, steps_per_epoch, total_after)):
             raise SpinDCGANError(
                 f"this resume would change the learning rate of step {step + 1}, already trained (train.epochs, "
                 f"train.max_steps and train.lr_decay_start decide it): the decay must start at epoch "
@@ -278,8 +280,9 @@ def train(
             order = epoch_order(t.seed, epoch, len(images))
             batch_ids = order[index * t.batch_size : (index + 1) * t.batch_size].to(device)
             z = torch.randn(t.batch_size, config.model.z_dim, device=device)
+            lr = learning_rate(t, step, steps_per_epoch, total_steps)
             for group in (*gan.opt_g.param_groups, *gan.opt_d.param_groups):
-                group["lr"] = learning_rate(t, step, steps_per_epoch, total_steps)
+                group["lr"] = lr
             stats = train_step(gan, images[batch_ids], z, policy)
             gan.update_ema(t.ema)
             if track_updates:  # the synapse writes this step made, for the energy ledger
