@@ -249,3 +249,43 @@ def test_lines_logged_after_the_checkpoint_count_for_nothing(tmp_path):
     assert checkpointed_metrics(run) == logged
     assert logged_state_changes(run) == mean
     assert [r["step"] for r in checkpointed_metrics(run, step=5)][-1] == 5
+
+
+def test_a_slim_checkpoint_is_measured_like_the_full_one_and_never_resumed(tmp_path, capsys):
+    """The copy a lent GPU sends back (``slim_checkpoint``): no optimiser state, the same generator, export and
+    energy ledger; a resume from it is a one-line error, not a KeyError."""
+    import shutil
+
+    from spindcgan.training import load_generator
+    from spindcgan.training.checkpoint import CHECKPOINT_NAME, slim_checkpoint
+
+    run = train(tiny_config(max_steps=3, ema=0.9), tmp_path / "runs", progress=False)
+    slim_run = tmp_path / "slim-run"
+    shutil.copytree(run, slim_run)
+    slim = slim_checkpoint(run, slim_run / CHECKPOINT_NAME)
+    full_state, slim_state = load_checkpoint(run), load_checkpoint(slim)
+    assert slim_state["slimmed"] == ["opt_d", "opt_g"] and "opt_g" in full_state
+    assert slim.stat().st_size < 0.7 * (run / CHECKPOINT_NAME).stat().st_size
+    (full, _), (copy, _) = load_generator(run), load_generator(slim)
+    for (name, a), (_, b) in zip(full.state_dict().items(), copy.state_dict().items(), strict=True):
+        assert torch.equal(a, b), name
+    for i, source in enumerate((run, slim_run)):
+        assert main(["energy", str(source), "--out", str(tmp_path / f"energy-{i}")]) == 0
+    ledgers = [next((tmp_path / f"energy-{i}").glob("energy-*.json")).read_text() for i in (0, 1)]
+    assert ledgers[0] == ledgers[1].replace(str(slim_run), str(run)) and str(run) in ledgers[0]
+    assert main(["export", str(slim_run), "--out", str(tmp_path / "g.pt")]) == 0
+    capsys.readouterr()
+    assert main(["train", "--resume", str(slim_run), "--no-progress"]) == 2
+    assert "slim checkpoint without opt_g, opt_d: it cannot be resumed" in capsys.readouterr().err
+
+    only_evaluated = slim_checkpoint(run, tmp_path / "ema.pt", drop=("opt_g", "opt_d", "generator", "discriminator"))
+    assert load_checkpoint(only_evaluated)["slimmed"] == ["discriminator", "generator", "opt_d", "opt_g"]
+    for (name, a), (_, b) in zip(full.state_dict().items(), load_generator(only_evaluated)[0].state_dict().items(),
+                                 strict=True):
+        assert torch.equal(a, b), name
+    assert main(["energy", str(only_evaluated), "--out", str(tmp_path / "e")]) == 2
+    assert "without generator: it cannot give the energy" in capsys.readouterr().err
+    with pytest.raises(SpinDCGANError, match="must keep 'generator_ema'"):
+        slim_checkpoint(run, tmp_path / "x.pt", drop=("generator_ema",))
+    with pytest.raises(SpinDCGANError, match="cannot drop 'rng'"):
+        slim_checkpoint(run, tmp_path / "x.pt", drop=("rng",))

@@ -153,7 +153,7 @@ def cmd_energy(args: argparse.Namespace) -> None:
     from .energy.ledger import format_ledger
     from .energy.report import model_ledger, plot_ledger
     from .io import save_json
-    from .training.checkpoint import checkpoint_path, load_checkpoint
+    from .training.checkpoint import checkpoint_path, load_checkpoint, require_parts
 
     generator = discriminator = run_dir = None
     if args.checkpoint:
@@ -161,6 +161,7 @@ def cmd_energy(args: argparse.Namespace) -> None:
 
         path = checkpoint_path(args.checkpoint)
         state = load_checkpoint(path)
+        require_parts(state, path, ("generator",), "give the energy of its trained generator")
         config = RunConfig.from_dict(state["config"])
         generator = Generator(config.model, config.hardware)
         generator.load_state_dict(state["generator"])

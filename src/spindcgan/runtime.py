@@ -1,4 +1,6 @@
-"""glibc's allocator, set for big tensors: freed memory is kept for reuse, not handed back to the kernel.
+"""Process-wide runtime settings: glibc's allocator kept for big tensors, and full fp32 on CUDA devices.
+
+The allocator: freed memory is kept for reuse, not handed back to the kernel.
 
 By default glibc serves every allocation above its mmap threshold (128 KiB, growing to at most 32 MiB) with a
 fresh ``mmap`` and returns it with ``munmap`` when the tensor is freed. The FID's Inception (a batch of 100
@@ -16,6 +18,8 @@ from __future__ import annotations
 import ctypes
 import functools
 import platform
+
+import torch
 
 M_TRIM_THRESHOLD = -1  # <malloc.h>: free memory at the heap's top above this is returned to the kernel
 M_MMAP_MAX = -4  # <malloc.h>: how many blocks may be served by mmap at once (0: none, all from the heap)
@@ -40,3 +44,14 @@ def keep_freed_memory(keep: bool = True) -> bool:
         return False
     settings = KEEP if keep else GLIBC_DEFAULTS
     return all(libc.mallopt(param, value) == 1 for param, value in settings.items())
+
+
+def full_fp32_on_cuda(device: str) -> None:
+    """On a CUDA device, compute convolutions and matrix products in full fp32, as on the CPU.
+
+    PyTorch lets cuDNN convolutions use TF32 by default (inputs rounded to 11 significant bits). The modelled
+    crossbars and the FID protocol are both defined in fp32, so a GPU run must compute what a CPU run computes:
+    process-wide, set before the first CUDA kernel of training or of the FID's Inception."""
+    if device.startswith("cuda"):
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False

@@ -30,8 +30,9 @@ from ..errors import SpinDCGANError
 from ..io import save_grid, save_json, save_jsonl, save_torch
 from ..models import Discriminator, Generator
 from ..plots import plot_fid_curve
+from ..runtime import full_fp32_on_cuda
 from .augment import augment, parse_policy
-from .checkpoint import CHECKPOINT_NAME, load_checkpoint
+from .checkpoint import CHECKPOINT_NAME, OPTIMISER_KEYS, load_checkpoint, require_parts
 from .config import RunConfig, TrainConfig
 
 
@@ -213,6 +214,7 @@ def train(
     device = t.device
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise SpinDCGANError(f"train.device is {device!r} but no CUDA device is available")
+    full_fp32_on_cuda(device)
 
     images = to_model_range(load_training_images(config.model.dataset, t.data)[: t.limit])
     if images.shape[1:] != (config.model.channels, config.model.image_size, config.model.image_size):
@@ -229,6 +231,7 @@ def train(
     if resume is not None:
         run_dir = Path(resume)
         state = load_checkpoint(run_dir, device)
+        require_parts(state, run_dir, ("generator", "discriminator", *OPTIMISER_KEYS), "be resumed")
         _check_schedule_kept(RunConfig.from_dict(state["config"]).train, t, state["step"], steps_per_epoch)
         gan.load_state_dict(state)
         step, epoch_sums = state["step"], state.get("epoch_sums", {})

@@ -1,0 +1,159 @@
+"""The Anime Face runs at the paper's width 64 on a lent GPU, in one call of at most 10 minutes, as executed.
+
+The hardware run (6-bit skyrmion synapses + DW activations) and its float baseline train side by side with the
+recipe of ``results/cpu-anime-decay100-w32`` (DiffAugment, EMA 0.998, seed 0, a linear learning-rate decay over
+the last quarter of the run) at width 64 instead of 32. Whatever the machine's speed, both must end before the
+call does, so the number of epochs is chosen from a timing made first: two short runs per configuration (the
+CLI's own ``train``, in this process), whose step-count difference gives seconds per step; the two runs are then
+assumed to share the GPU with no overlap at all (the cautious case). At most ``--max-epochs``.
+
+No FID is measured on that machine: the Inception file (95 MB) does not fit the call's 64 MiB transfer beside
+the data. The runs come back as slim checkpoints (``training.checkpoint.slim_checkpoint``: no optimiser state;
+the float run keeps only its EMA generator) inside a tar split into parts of at most 15 MiB, and are measured
+here on the CPU (``experiments/measure.py``). Usage there, with the zip compressed here by ``xz -9e`` into a
+git-ignored folder that ``carry`` names:
+
+    PYTHONPATH=src python3 experiments/gpu_anime.py --xz .gpudata/anime-faces-64.zip.xz --sha256 HEX \
+        --deadline 560 --out "$OUT"
+
+Back here: ``cat parts/anime-w64.tar.part* | tar x -C runs``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import lzma
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RECIPE = ["--dataset", "anime", "--ema", "0.998", "--augment", "color,translation,cutout", "--seed", "0",
+          "--threads", "4", "--no-progress"]
+RUNS = {"anime-w64-hw6-gpu": [], "anime-w64-float-gpu": ["--float"]}
+FLOAT_DROPS = ("opt_g", "opt_d", "generator", "discriminator")  # the float copy keeps its EMA: all its FID needs
+PART_BYTES = 15 * 2**20
+STEPS_PER_EPOCH = 19_969 // 128
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def unpack_data(xz: Path, sha256: str) -> Path:
+    """The anime zip where the loader looks first (``shared/data`` in the checkout), byte-identical to ours."""
+    target = ROOT / "shared" / "data" / "anime-faces-64.zip"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with lzma.open(xz) as src, target.open("wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 22)
+    found = hashlib.sha256(target.read_bytes()).hexdigest()
+    if found != sha256:
+        raise SystemExit(f"{target}: sha256 {found}, expected {sha256}: the transfer changed the data")
+    log(f"data: {target} ({target.stat().st_size / 1e6:.1f} MB), sha256 matches")
+    return target
+
+
+def seconds_per_step(recipe: list[str], extra: list[str]) -> float:
+    """Seconds per training step of a configuration, from two short runs of the CLI (start-up cancels out),
+    after a 2-step run that pays the one-off costs (data decoding into the cache, CUDA and cuDNN set-up)."""
+    from spindcgan.cli import main
+
+    times = []
+    for steps in (2, 20, 60):
+        started = time.time()
+        if main(["train", *recipe, *extra, "--max-steps", str(steps), "--out", "/tmp/calibration"]) != 0:
+            raise SystemExit(f"calibration run {extra} failed")
+        times.append(time.time() - started)
+    difference = (times[2] - times[1]) / 40
+    return difference if difference > 0 else times[2] / 60  # a noisy difference: the whole run, an upper bound
+
+
+def choose_epochs(budget_s: float, per_step: list[float], max_epochs: int) -> int:
+    """Epochs that fit ``budget_s`` if the runs' steps never overlap on the GPU (sum of their step times)."""
+    per_epoch = STEPS_PER_EPOCH * sum(per_step) + 2.0  # + each run's checkpoint and sample grid per epoch
+    return max(1, min(max_epochs, int(budget_s // per_epoch)))
+
+
+def train_side_by_side(recipe: list[str], epochs: int, time_limit_s: float) -> dict[str, Path]:
+    """Both runs at once, each in its own process and folder (``runs/<name>/train.log`` holds its command)."""
+    decay = ["--lr-decay-start", str(round(0.76 * epochs))] if epochs >= 4 else []
+    procs = {}
+    for name, extra in RUNS.items():
+        folder = ROOT / "runs" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        args = [*recipe, *extra, "--epochs", str(epochs), *decay, "--fid-every", "0",
+                "--time-limit", f"{time_limit_s / 60:.2f}", "--out", f"runs/{name}"]
+        logfile = (folder / "train.log").open("w")
+        logfile.write("$ spindcgan train " + " ".join(args) + "\n")
+        logfile.flush()
+        procs[name] = (subprocess.Popen([sys.executable, "-m", "spindcgan.cli", "train", *args], cwd=ROOT,
+                                        stdout=logfile, stderr=subprocess.STDOUT), logfile)
+    last_report = time.time()
+    while any(p.poll() is None for p, _ in procs.values()):
+        time.sleep(2)
+        if time.time() - last_report < 30:
+            continue
+        last_report = time.time()
+        for name in procs:
+            ends = [ln for ln in (ROOT / "runs" / name).glob("0*/metrics.jsonl")]
+            last = ends[0].read_text().splitlines()[-1:] if ends else []
+            log(f"{name}: {last[0][:160] if last else 'starting'}")
+    for name, (proc, logfile) in procs.items():
+        logfile.close()
+        log(f"{name}: exit {proc.returncode}")
+    return {name: next((ROOT / "runs" / name).glob("0*")) for name in procs}
+
+
+def pack(run_dirs: dict[str, Path], out: Path, epochs: int) -> None:
+    """Slim checkpoints, a few sample grids, logs and metrics: one tar, split into parts that come back."""
+    from spindcgan.training.checkpoint import CHECKPOINT_NAME, slim_checkpoint
+
+    keep_grids = {f"epoch-{e:03d}.png" for e in (epochs // 4, epochs // 2, 3 * epochs // 4, epochs)}
+    tar_path = Path("/tmp/anime-w64.tar")
+    with tarfile.open(tar_path, "w") as tar:
+        for name, run_dir in run_dirs.items():
+            full = run_dir / CHECKPOINT_NAME
+            slim = slim_checkpoint(full, run_dir / "slim.pt", FLOAT_DROPS if "float" in name else ("opt_g", "opt_d"))
+            slim.replace(full)
+            tar.add(run_dir.parent / "train.log", f"{name}/train.log")
+            for path in sorted(run_dir.rglob("*")):
+                if path.is_file() and (path.parent.name != "samples" or path.name in keep_grids):
+                    tar.add(path, f"{name}/{run_dir.name}/{path.relative_to(run_dir)}")
+    data = tar_path.read_bytes()
+    log(f"tar: {len(data) / 2**20:.1f} MiB")
+    for i in range(0, len(data), PART_BYTES):
+        (out / f"anime-w64.tar.part{i // PART_BYTES:02d}").write_bytes(data[i : i + PART_BYTES])
+
+
+def run() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--xz", type=Path, required=True)
+    parser.add_argument("--sha256", required=True)
+    parser.add_argument("--deadline", type=float, default=560, help="seconds from start by which all is packed")
+    parser.add_argument("--max-epochs", type=int, default=100)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--width", type=int, default=64, help="DCGAN width (a smaller one for a dry run on a CPU)")
+    parser.add_argument("--device", default="cuda")
+    args = parser.parse_args()
+    recipe = [*RECIPE, "--width", str(args.width), "--device", args.device]
+    started = time.time()
+    import torch
+
+    log(f"torch {torch.__version__}, {torch.cuda.get_device_name(0) if args.device == 'cuda' else args.device}")
+    unpack_data(args.xz, args.sha256)
+    per_step = [seconds_per_step(recipe, extra) for extra in RUNS.values()]
+    log("seconds per step alone: " + ", ".join(f"{n} {s:.4f}" for n, s in zip(RUNS, per_step, strict=True)))
+    budget = args.deadline - (time.time() - started) - 45  # packing and the runs' start-up
+    epochs = choose_epochs(budget - 20, per_step, args.max_epochs)
+    log(f"training budget {budget:.0f} s: {epochs} epochs")
+    run_dirs = train_side_by_side(recipe, epochs, budget)
+    pack(run_dirs, args.out, epochs)
+    log(f"done in {time.time() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    run()
