@@ -78,11 +78,12 @@ def choose_epochs(budget_s: float, per_step: list[float], max_epochs: int) -> in
     return max(1, min(max_epochs, int(budget_s // per_epoch)))
 
 
-def train_side_by_side(recipe: list[str], epochs: int, time_limit_s: float) -> dict[str, Path]:
-    """Both runs at once, each in its own process and folder (``runs/<name>/train.log`` holds its command)."""
+def train_side_by_side(recipe: list[str], runs: dict[str, list[str]], epochs: int, time_limit_s: float
+                       ) -> dict[str, Path]:
+    """The runs at once, each in its own process and folder (``runs/<name>/train.log`` holds its command)."""
     decay = ["--lr-decay-start", str(round(0.76 * epochs))] if epochs >= 4 else []
     procs = {}
-    for name, extra in RUNS.items():
+    for name, extra in runs.items():
         folder = ROOT / "runs" / name
         folder.mkdir(parents=True, exist_ok=True)
         args = [*recipe, *extra, "--epochs", str(epochs), *decay, "--fid-every", "0",
@@ -138,19 +139,24 @@ def run() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--width", type=int, default=64, help="DCGAN width (a smaller one for a dry run on a CPU)")
     parser.add_argument("--device", default="cuda")
+    parser.add_argument("--runs", nargs="+", choices=list(RUNS), default=list(RUNS))
+    parser.add_argument("--epochs", type=int, help="train this many epochs (no timing first), within the deadline")
+    parser.add_argument("--tag", default="", help="appended to the run folders' names (a second call's runs)")
     args = parser.parse_args()
+    runs = {name + args.tag: RUNS[name] for name in args.runs}
     recipe = [*RECIPE, "--width", str(args.width), "--device", args.device]
     started = time.time()
     import torch
 
     log(f"torch {torch.__version__}, {torch.cuda.get_device_name(0) if args.device == 'cuda' else args.device}")
     unpack_data(args.xz, args.sha256)
-    per_step = [seconds_per_step(recipe, extra) for extra in RUNS.values()]
-    log("seconds per step alone: " + ", ".join(f"{n} {s:.4f}" for n, s in zip(RUNS, per_step, strict=True)))
+    if args.epochs is None:
+        per_step = [seconds_per_step(recipe, extra) for extra in runs.values()]
+        log("seconds per step alone: " + ", ".join(f"{n} {s:.4f}" for n, s in zip(runs, per_step, strict=True)))
     budget = args.deadline - (time.time() - started) - 45  # packing and the runs' start-up
-    epochs = choose_epochs(budget - 20, per_step, args.max_epochs)
+    epochs = args.epochs or choose_epochs(budget - 20, per_step, args.max_epochs)
     log(f"training budget {budget:.0f} s: {epochs} epochs")
-    run_dirs = train_side_by_side(recipe, epochs, budget)
+    run_dirs = train_side_by_side(recipe, runs, epochs, budget)
     pack(run_dirs, args.out, epochs)
     log(f"done in {time.time() - started:.0f} s")
 
