@@ -1,4 +1,4 @@
-"""The allocator setting of spindcgan.runtime: freed big blocks are reused without new page faults."""
+"""spindcgan.runtime: freed big blocks are reused without new page faults; CUDA computes in full fp32."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import resource
 import pytest
 import torch
 
-from spindcgan.runtime import keep_freed_memory
+from spindcgan.runtime import full_fp32_on_cuda, keep_freed_memory
 
 GLIBC = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
 
@@ -35,3 +35,17 @@ def test_kept_memory_serves_the_next_big_tensor_without_page_faults():
 @pytest.mark.skipif(GLIBC, reason="only without glibc")
 def test_without_glibc_it_says_it_did_nothing():
     assert keep_freed_memory() is False
+
+
+def test_a_cuda_device_computes_in_full_fp32_and_the_cpu_is_left_alone():
+    """cuDNN's default TF32 would round what the modelled crossbars compute to 11 bits on a GPU only. The switches
+    are plain flags, settable without a GPU, so the test runs everywhere."""
+    saved = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    try:
+        torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = True
+        full_fp32_on_cuda("cpu")
+        assert torch.backends.cudnn.allow_tf32 and torch.backends.cuda.matmul.allow_tf32
+        full_fp32_on_cuda("cuda:0")
+        assert not torch.backends.cudnn.allow_tf32 and not torch.backends.cuda.matmul.allow_tf32
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
