@@ -16,7 +16,8 @@ git-ignored folder that ``carry`` names:
     PYTHONPATH=src python3 experiments/gpu_anime.py --xz .gpudata/anime-faces-64.zip.xz --sha256 HEX \
         --deadline 560 --out "$OUT"
 
-Back here: ``cat parts/anime-w64.tar.part* | tar x -C runs``.
+Back here: ``cat parts/anime-w64.tar.part* | tar x -C runs``. The compressed zip is 58 MB, so the call's working
+tree must be small: ``results/gpu-anime-w64/NOTES.md`` gives the temporary branch that keeps only the code.
 """
 
 from __future__ import annotations

@@ -107,11 +107,10 @@ def hardware_configuration(config: dict) -> str:
 
 def describe(config: dict) -> str:
     hw = config["hardware"]
-    if hw is None:
-        return "float"
-    parts = [f"{hw['synapse']['bits']}-bit synapses" if hw["synapse"] else "float weights",
-             "DW activations" if hw["relu"] or hw["leaky_relu"] else "CMOS activations"]
-    parts += [f"d2d {hw['d2d_sigma']}"] if hw["d2d_sigma"] else []
+    parts = ["float"] if hw is None else [
+        f"{hw['synapse']['bits']}-bit synapses" if hw["synapse"] else "float weights",
+        "DW activations" if hw["relu"] or hw["leaky_relu"] else "CMOS activations"]
+    parts += [f"d2d {hw['d2d_sigma']}"] if hw and hw["d2d_sigma"] else []
     parts += [f"DiffAugment {config['train']['augment']}"] if config["train"].get("augment") else []
     return ", ".join(parts + ([lr_schedule(config)] if lr_schedule(config) else []))
 
@@ -188,6 +187,26 @@ def summary(values: list[float]) -> str:
         return f"{values[0]:.2f} (1 seed)"
     return (f"**{statistics.mean(values):.2f}** +- {statistics.stdev(values):.2f} (std over {len(values)} seeds: "
             f"{', '.join(f'{v:.2f}' for v in values)})")
+
+
+def hardware_float_ratio(hw: list[Run], fl: list[Run], metric: str) -> float:
+    """Mean hardware FID (evaluated as the float baseline was) over mean float FID: the hardware's cost."""
+    return statistics.mean(like_for_like(hw, fl, metric)) / mean_fid(fl, metric)
+
+
+def pair_ratios(runs: list[Run]) -> list[str]:
+    """One line per hardware group of ``runs`` with a float baseline trained the same way and as long."""
+    lines = []
+    for dataset in sorted({r.dataset for r in runs}):
+        for metric in sorted({m for r in runs if r.dataset == dataset for m in r.fids}):
+            hw_groups, fl_groups = groups(runs, dataset, "hw6", metric), groups(runs, dataset, "float", metric)
+            for key in [k for k in hw_groups if k in fl_groups]:
+                hw, fl = hw_groups[key], fl_groups[key]
+                lines.append(f"- {dataset} hardware / float FID ({metric}, width {key[0]}, {key[-1]} steps): "
+                             f"{statistics.mean(like_for_like(hw, fl, metric)):.2f} / {mean_fid(fl, metric):.2f} = "
+                             f"**{hardware_float_ratio(hw, fl, metric):.3f}** ({names(hw, metric)} over "
+                             f"{names(fl, metric)}; the issue's target: <= 1.10)")
+    return lines
 
 
 def like_for_like(hw: list[Run], fl: list[Run], metric: str) -> list[float]:
@@ -269,8 +288,7 @@ def claim_rows(dataset: str, metric: str, ref: str, hw: list[Run], fl: list[Run]
              f"{fid_summary(fl, metric) if fl or not hw else 'not trained (no float run of this length)'} | "
              f"{names(fl, metric)} |"]
     if hw and fl:
-        like = like_for_like(hw, fl, metric)
-        ratio = statistics.mean(like) / mean_fid(fl, metric)
+        like, ratio = like_for_like(hw, fl, metric), hardware_float_ratio(hw, fl, metric)
         verdict = ("not meaningful yet: neither generator is near the paper's FID"
                    if mean_fid(hw, metric) > 2 * PAPER[dataset]["fid"] else
                    "within 10 %" if ratio <= 1.10 else "outside 10 %")
@@ -506,7 +524,8 @@ def section(folder: Path, runs: list[Run]) -> list[str]:
                      if fid["checkpoint"].startswith("src/spindcgan/assets/") and not fid["shipped"] else "")
                   + f"; reproduce with `{fid['reproduce']}`."
                   for r in runs for fid in [*r.fids.values(), *r.alternatives] if "reproduce" in fid]
-    return lines + ([""] + provenance if provenance else []) + [""]
+    ratios = pair_ratios(runs)
+    return lines + ([""] + ratios if ratios else []) + ([""] + provenance if provenance else []) + [""]
 
 
 def batchnorm_evaluations(runs: list[Run]) -> list[str]:
