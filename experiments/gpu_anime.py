@@ -101,7 +101,7 @@ def train_side_by_side(recipe: list[str], runs: dict[str, list[str]], epochs: in
             continue
         last_report = time.time()
         for name in procs:
-            ends = [ln for ln in (ROOT / "runs" / name).glob("0*/metrics.jsonl")]
+            ends = list((ROOT / "runs" / name).glob("0*/metrics.jsonl"))
             last = ends[0].read_text().splitlines()[-1:] if ends else []
             log(f"{name}: {last[0][:160] if last else 'starting'}")
     for name, (proc, logfile) in procs.items():
@@ -112,14 +112,14 @@ def train_side_by_side(recipe: list[str], runs: dict[str, list[str]], epochs: in
 
 def pack(run_dirs: dict[str, Path], out: Path, epochs: int) -> None:
     """Slim checkpoints, a few sample grids, logs and metrics: one tar, split into parts that come back."""
-    from spindcgan.training.checkpoint import CHECKPOINT_NAME, slim_checkpoint
+    from spindcgan.training.checkpoint import CHECKPOINT_NAME, OPTIMISER_KEYS, slim_checkpoint
 
     keep_grids = {f"epoch-{e:03d}.png" for e in (epochs // 4, epochs // 2, 3 * epochs // 4, epochs)}
     tar_path = Path("/tmp/anime-w64.tar")
     with tarfile.open(tar_path, "w") as tar:
         for name, run_dir in run_dirs.items():
             full = run_dir / CHECKPOINT_NAME
-            slim = slim_checkpoint(full, run_dir / "slim.pt", FLOAT_DROPS if "float" in name else ("opt_g", "opt_d"))
+            slim = slim_checkpoint(full, run_dir / "slim.pt", FLOAT_DROPS if "float" in name else OPTIMISER_KEYS)
             slim.replace(full)
             tar.add(run_dir.parent / "train.log", f"{name}/train.log")
             for path in sorted(run_dir.rglob("*")):
