@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import lzma
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -38,7 +37,6 @@ RECIPE = ["--dataset", "anime", "--ema", "0.998", "--augment", "color,translatio
 RUNS = {"anime-w64-hw6-gpu": [], "anime-w64-float-gpu": ["--float"]}
 FLOAT_DROPS = ("opt_g", "opt_d", "generator", "discriminator")  # the float copy keeps its EMA: all its FID needs
 PART_BYTES = 15 * 2**20
-STEPS_PER_EPOCH = 19_969 // 128
 
 
 def log(message: str) -> None:
@@ -49,9 +47,12 @@ def unpack_data(xz: Path, sha256: str) -> Path:
     """The anime zip where the loader looks first (``shared/data`` in the checkout), byte-identical to ours."""
     target = ROOT / "shared" / "data" / "anime-faces-64.zip"
     target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
     with lzma.open(xz) as src, target.open("wb") as dst:
-        shutil.copyfileobj(src, dst, 1 << 22)
-    found = hashlib.sha256(target.read_bytes()).hexdigest()
+        while chunk := src.read(1 << 22):  # hashed as written: the 73 MB are not read back
+            digest.update(chunk)
+            dst.write(chunk)
+    found = digest.hexdigest()
     if found != sha256:
         raise SystemExit(f"{target}: sha256 {found}, expected {sha256}: the transfer changed the data")
     log(f"data: {target} ({target.stat().st_size / 1e6:.1f} MB), sha256 matches")
@@ -73,9 +74,9 @@ def seconds_per_step(recipe: list[str], extra: list[str]) -> float:
     return difference if difference > 0 else times[2] / 60  # a noisy difference: the whole run, an upper bound
 
 
-def choose_epochs(budget_s: float, per_step: list[float], max_epochs: int) -> int:
+def choose_epochs(budget_s: float, per_step: list[float], max_epochs: int, steps_per_epoch: int) -> int:
     """Epochs that fit ``budget_s`` if the runs' steps never overlap on the GPU (sum of their step times)."""
-    per_epoch = STEPS_PER_EPOCH * sum(per_step) + 2.0  # + each run's checkpoint and sample grid per epoch
+    per_epoch = steps_per_epoch * sum(per_step) + 2.0  # + each run's checkpoint and sample grid per epoch
     return max(1, min(max_epochs, int(budget_s // per_epoch)))
 
 
@@ -149,13 +150,17 @@ def run() -> None:
     started = time.time()
     import torch
 
+    from spindcgan.data.images import list_entries
+    from spindcgan.training.config import TrainConfig
+
     log(f"torch {torch.__version__}, {torch.cuda.get_device_name(0) if args.device == 'cuda' else args.device}")
-    unpack_data(args.xz, args.sha256)
+    data = unpack_data(args.xz, args.sha256)
+    steps_per_epoch = len(list_entries(data)) // TrainConfig().batch_size  # as train() counts them: 156
     if args.epochs is None:
         per_step = [seconds_per_step(recipe, extra) for extra in runs.values()]
         log("seconds per step alone: " + ", ".join(f"{n} {s:.4f}" for n, s in zip(runs, per_step, strict=True)))
     budget = args.deadline - (time.time() - started) - 45  # packing and the runs' start-up
-    epochs = args.epochs or choose_epochs(budget - 20, per_step, args.max_epochs)
+    epochs = args.epochs or choose_epochs(budget - 20, per_step, args.max_epochs, steps_per_epoch)
     log(f"training budget {budget:.0f} s: {epochs} epochs")
     run_dirs = train_side_by_side(recipe, runs, epochs, budget)
     pack(run_dirs, args.out, epochs)

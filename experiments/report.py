@@ -112,7 +112,7 @@ def describe(config: dict) -> str:
         "DW activations" if hw["relu"] or hw["leaky_relu"] else "CMOS activations"]
     parts += [f"d2d {hw['d2d_sigma']}"] if hw and hw["d2d_sigma"] else []
     parts += [f"DiffAugment {config['train']['augment']}"] if config["train"].get("augment") else []
-    return ", ".join(parts + ([lr_schedule(config)] if lr_schedule(config) else []))
+    return ", ".join(filter(None, [*parts, lr_schedule(config)]))
 
 
 def lr_schedule(config: dict) -> str:
@@ -189,9 +189,11 @@ def summary(values: list[float]) -> str:
             f"{', '.join(f'{v:.2f}' for v in values)})")
 
 
-def hardware_float_ratio(hw: list[Run], fl: list[Run], metric: str) -> float:
-    """Mean hardware FID (evaluated as the float baseline was) over mean float FID: the hardware's cost."""
-    return statistics.mean(like_for_like(hw, fl, metric)) / mean_fid(fl, metric)
+def hardware_cost(hw: list[Run], fl: list[Run], metric: str) -> tuple[list[float], float, float]:
+    """The hardware FIDs evaluated as the float baseline's were, the mean float FID, and the ratio of the
+    means (the hardware's cost)."""
+    like, float_mean = like_for_like(hw, fl, metric), mean_fid(fl, metric)
+    return like, float_mean, statistics.mean(like) / float_mean
 
 
 def pair_ratios(runs: list[Run]) -> list[str]:
@@ -202,10 +204,10 @@ def pair_ratios(runs: list[Run]) -> list[str]:
             hw_groups, fl_groups = groups(runs, dataset, "hw6", metric), groups(runs, dataset, "float", metric)
             for key in [k for k in hw_groups if k in fl_groups]:
                 hw, fl = hw_groups[key], fl_groups[key]
+                like, float_mean, ratio = hardware_cost(hw, fl, metric)
                 lines.append(f"- {dataset} hardware / float FID ({metric}, width {key[0]}, {key[-1]} steps): "
-                             f"{statistics.mean(like_for_like(hw, fl, metric)):.2f} / {mean_fid(fl, metric):.2f} = "
-                             f"**{hardware_float_ratio(hw, fl, metric):.3f}** ({names(hw, metric)} over "
-                             f"{names(fl, metric)}; the issue's target: <= 1.10)")
+                             f"{statistics.mean(like):.2f} / {float_mean:.2f} = **{ratio:.3f}** "
+                             f"({names(hw, metric)} over {names(fl, metric)}; the issue's target: <= 1.10)")
     return lines
 
 
@@ -288,7 +290,7 @@ def claim_rows(dataset: str, metric: str, ref: str, hw: list[Run], fl: list[Run]
              f"{fid_summary(fl, metric) if fl or not hw else 'not trained (no float run of this length)'} | "
              f"{names(fl, metric)} |"]
     if hw and fl:
-        like, ratio = like_for_like(hw, fl, metric), hardware_float_ratio(hw, fl, metric)
+        like, _, ratio = hardware_cost(hw, fl, metric)
         verdict = ("not meaningful yet: neither generator is near the paper's FID"
                    if mean_fid(hw, metric) > 2 * PAPER[dataset]["fid"] else
                    "within 10 %" if ratio <= 1.10 else "outside 10 %")

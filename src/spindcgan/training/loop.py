@@ -32,7 +32,7 @@ from ..models import Discriminator, Generator
 from ..plots import plot_fid_curve
 from ..runtime import full_fp32_on_cuda
 from .augment import augment, parse_policy
-from .checkpoint import CHECKPOINT_NAME, OPTIMISER_KEYS, load_checkpoint, require_parts
+from .checkpoint import CHECKPOINT_NAME, load_checkpoint, require_parts
 from .config import RunConfig, TrainConfig
 
 
@@ -231,7 +231,7 @@ def train(
     if resume is not None:
         run_dir = Path(resume)
         state = load_checkpoint(run_dir, device)
-        require_parts(state, run_dir, ("generator", "discriminator", *OPTIMISER_KEYS), "be resumed")
+        require_parts(state, run_dir, tuple(gan.state_dict()), "be resumed")  # every part the GAN loads
         _check_schedule_kept(RunConfig.from_dict(state["config"]).train, t, state["step"], steps_per_epoch)
         gan.load_state_dict(state)
         step, epoch_sums = state["step"], state.get("epoch_sums", {})
