@@ -305,10 +305,11 @@ def claim_rows(dataset: str, metric: str, ref: str, hw: list[Run], fl: list[Run]
 def so_far(runs: list[Run], dataset: str, metric: str) -> list[str]:
     """Claim rows for CPU runs of ``dataset`` that measured FID during training but not yet ``metric``: the
     curve reached so far (the issue asks for it where a run is still resuming across sessions). A run that
-    trained no further than a measured run of its configuration is left out: that run stands for it."""
+    trained no further than a measured run of its hardware, whatever that run's recipe (augmentation, learning-rate
+    schedule), is left out: the measured run stands for the progress reached, and the shorter one was abandoned."""
     lines = []
-    for config_name in ("hw6", "float", "hw6+aug", "float+aug"):
-        same = [r for r in runs if r.dataset == dataset and configuration(r.config) == config_name
+    for config_name in ("hw6", "float"):
+        same = [r for r in runs if r.dataset == dataset and hardware_configuration(r.config) == config_name
                 and not is_ablation(r)]
         longest_measured = max((r.steps for r in same if metric in r.fids), default=-1)
         pending = [r for r in same if r.training_fids and metric not in r.fids and r.steps > longest_measured]

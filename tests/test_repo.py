@@ -188,18 +188,21 @@ def test_a_record_of_an_untracked_export_says_how_to_make_the_file_again(tmp_pat
 
 def test_a_run_still_training_shows_its_curve_until_a_longer_run_of_its_configuration_is_measured():
     """The claims' "reached so far" rows are for runs that went further than any measured run of their
-    configuration; a shorter, abandoned run is not presented as the progress reached."""
+    hardware; a shorter, abandoned run is not presented as the progress reached, whatever its recipe."""
     report = _report()
 
-    def run(name: str, steps: int, fid10k: float | None) -> object:
+    def run(name: str, steps: int, fid10k: float | None, augment: str = "color") -> object:
         curve = [{"step": steps, "epoch_end": 5, "fid": 300.0, "metric": "fid2k-train", "n_generated": 2000,
                   "n_reference": 19969}]
-        return report.Run(Path("results/cpu-x"), name, _config(HW6, "color"), curve,
+        return report.Run(Path("results/cpu-x"), name, _config(HW6, augment), curve,
                           {"fid10k-train": {"metric": "fid10k-train", "fid": fid10k}} if fid10k else {})
 
-    runs = [run("measured", 100, 70.0), run("abandoned", 50, None), run("resuming", 150, None)]
+    runs = [run("measured", 100, 70.0), run("abandoned", 50, None), run("resuming", 150, None),
+            run("unaugmented", 60, None, augment="")]
     rows = report.so_far(runs, "anime", "fid10k-train")
     assert len(rows) == 1 and "resuming (150 steps" in rows[0]
+    unmeasured = report.so_far(runs[1:], "anime", "fid10k-train")  # nothing stands for them: each shows
+    assert len(unmeasured) == 3 and any("unaugmented (60 steps" in row for row in unmeasured)
 
 
 def test_a_run_with_a_learning_rate_decay_is_named_and_grouped_apart():
