@@ -216,3 +216,16 @@ def test_a_run_with_a_learning_rate_decay_is_named_and_grouped_apart():
     assert report.describe(decayed).endswith("DiffAugment color, lr decay from epoch 76")
     assert len(report.groups(runs, "anime", "hw6", "fid10k-train")) == 2
     assert "decayed (10 steps, width 32, DiffAugment, lr decay from epoch 76)" in report.names(runs[:1], "fid10k-train")
+
+
+def test_a_pair_ratio_names_the_batchnorm_statistics_its_hardware_fid_was_measured_with():
+    """A shipped hardware generator measured with standing statistics is compared with its float baseline at
+    its running-statistics FID; the results folder's ratio line says so and does not call it standing."""
+    report = _report()
+    standing = {"metric": "fid10k-train", "fid": 60.0, "batchnorm_statistics": "standing"}
+    running = {"metric": "fid10k-train", "fid": 66.0, "batchnorm_statistics": "running"}
+    runs = [_run("hw", HW6, [standing, running], "color"),
+            _run("float", None, [{"metric": "fid10k-train", "fid": 55.0}], "color")]
+    [line] = report.pair_ratios(runs)
+    assert "66.00 / 55.00 = **1.200**" in line and "standing" not in line
+    assert "hw (10 steps, width 32, DiffAugment) measured with running BatchNorm statistics" in line
