@@ -152,10 +152,11 @@ def run() -> None:
 
     from spindcgan.data.images import list_entries
     from spindcgan.training.config import TrainConfig
+    from spindcgan.training.loop import steps_per_epoch_of
 
     log(f"torch {torch.__version__}, {torch.cuda.get_device_name(0) if args.device == 'cuda' else args.device}")
     data = unpack_data(args.xz, args.sha256)
-    steps_per_epoch = len(list_entries(data)) // TrainConfig().batch_size  # as train() counts them: 156
+    steps_per_epoch = steps_per_epoch_of(TrainConfig(), len(list_entries(data)))  # as train() counts them: 156
     if args.epochs is None:
         per_step = [seconds_per_step(recipe, extra) for extra in runs.values()]
         log("seconds per step alone: " + ", ".join(f"{n} {s:.4f}" for n, s in zip(runs, per_step, strict=True)))

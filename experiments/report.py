@@ -18,6 +18,7 @@ import statistics
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from provenance import shown
 
@@ -189,11 +190,19 @@ def summary(values: list[float]) -> str:
             f"{', '.join(f'{v:.2f}' for v in values)})")
 
 
-def hardware_cost(hw: list[Run], fl: list[Run], metric: str) -> tuple[list[float], float, float]:
-    """The hardware FIDs evaluated as the float baseline's were, the mean float FID, and the ratio of the
-    means (the hardware's cost)."""
+class HardwareCost(NamedTuple):
+    like: list[float]
+    """The hardware FIDs evaluated as the float baseline's were."""
+    float_mean: float
+    ratio: float
+    """Mean of ``like`` over ``float_mean``: the hardware's cost."""
+    running: bool
+    """``like`` are not the hardware's own claim FIDs but its running-BatchNorm-statistics ones."""
+
+
+def hardware_cost(hw: list[Run], fl: list[Run], metric: str) -> HardwareCost:
     like, float_mean = like_for_like(hw, fl, metric), mean_fid(fl, metric)
-    return like, float_mean, statistics.mean(like) / float_mean
+    return HardwareCost(like, float_mean, statistics.mean(like) / float_mean, like != fid_values(hw, metric))
 
 
 def pair_ratios(runs: list[Run]) -> list[str]:
@@ -204,12 +213,11 @@ def pair_ratios(runs: list[Run]) -> list[str]:
             hw_groups, fl_groups = groups(runs, dataset, "hw6", metric), groups(runs, dataset, "float", metric)
             for key in [k for k in hw_groups if k in fl_groups]:
                 hw, fl = hw_groups[key], fl_groups[key]
-                like, float_mean, ratio = hardware_cost(hw, fl, metric)
-                as_float = like != fid_values(hw, metric)
-                how = " measured with running BatchNorm statistics, as the float baseline was," if as_float else ""
+                cost = hardware_cost(hw, fl, metric)
+                how = " measured with running BatchNorm statistics, as the float baseline was," if cost.running else ""
                 lines.append(f"- {dataset} hardware / float FID ({metric}, width {key[0]}, {key[-1]} steps): "
-                             f"{statistics.mean(like):.2f} / {float_mean:.2f} = **{ratio:.3f}** "
-                             f"({names(hw, metric, running=as_float)}{how} over {names(fl, metric)}; "
+                             f"{statistics.mean(cost.like):.2f} / {cost.float_mean:.2f} = **{cost.ratio:.3f}** "
+                             f"({names(hw, metric, running=cost.running)}{how} over {names(fl, metric)}; "
                              f"the issue's target: <= 1.10)")
     return lines
 
@@ -297,15 +305,15 @@ def claim_rows(dataset: str, metric: str, ref: str, hw: list[Run], fl: list[Run]
              f"{fid_summary(fl, metric) if fl or not hw else 'not trained (no float run of this length)'} | "
              f"{names(fl, metric)} |"]
     if hw and fl:
-        like, _, ratio = hardware_cost(hw, fl, metric)
+        cost = hardware_cost(hw, fl, metric)
         verdict = ("not meaningful yet: neither generator is near the paper's FID"
                    if mean_fid(hw, metric) > 2 * PAPER[dataset]["fid"] else
-                   "within 10 %" if ratio <= 1.10 else "outside 10 %")
-        which = ("means of the two rows above" if like == fid_values(hw, metric) else
+                   "within 10 %" if cost.ratio <= 1.10 else "outside 10 %")
+        which = ("means of the two rows above" if not cost.running else
                  f"hardware evaluated as the float baseline was, with running BatchNorm statistics: "
-                 f"{', '.join(f'{v:.2f}' for v in like)}")
+                 f"{', '.join(f'{v:.2f}' for v in cost.like)}")
         lines.append(f"| {dataset} hardware / float FID ({metric}, width {hw[0].width}) | target <= 1.10 | "
-                     f"{ratio:.3f} ({verdict}) | {which} |")
+                     f"{cost.ratio:.3f} ({verdict}) | {which} |")
     return lines
 
 
@@ -315,8 +323,8 @@ def so_far(runs: list[Run], dataset: str, metric: str) -> list[str]:
     trained no further than a measured run of its hardware, whatever that run's recipe (augmentation, learning-rate
     schedule), is left out: the measured run stands for the progress reached, and the shorter one was abandoned."""
     lines = []
-    for config_name in ("hw6", "float"):
-        same = [r for r in runs if r.dataset == dataset and hardware_configuration(r.config) == config_name
+    for hardware in ("hw6", "float"):
+        same = [r for r in runs if r.dataset == dataset and hardware_configuration(r.config) == hardware
                 and not is_ablation(r)]
         longest_measured = max((r.steps for r in same if metric in r.fids), default=-1)
         pending = [r for r in same if r.training_fids and metric not in r.fids and r.steps > longest_measured]
@@ -325,7 +333,7 @@ def so_far(runs: list[Run], dataset: str, metric: str) -> list[str]:
             curve = ", ".join(f"epoch {m['epoch_end']}: {m['fid']:.2f}" for m in points)
             after = "".join(f"; after training, by `spindcgan fid`: {rec['metric']} **{rec['fid']:.2f}**"
                             for rec in r.fids.values())
-            lines.append(f"| {dataset} FID reached so far, {config_name}, in training ({points[-1]['metric']}: "
+            lines.append(f"| {dataset} FID reached so far, {hardware}, in training ({points[-1]['metric']}: "
                          f"{points[-1]['n_generated']:,} generated vs {points[-1]['n_reference']:,}, EMA generator) | "
                          f"<= {PAPER[dataset]['fid']} at {metric} | {curve}{after} ({metric} not measured yet) | "
                          f"{r.name} ({r.steps} steps, width {r.width}) |")

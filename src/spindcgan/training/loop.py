@@ -183,6 +183,11 @@ def learning_rate(t: TrainConfig, step: int, steps_per_epoch: int, total_steps: 
     return t.lr * max(total_steps - step, 0) / (total_steps - start)
 
 
+def steps_per_epoch_of(t: TrainConfig, n_images: int) -> int:
+    """The optimiser steps of one epoch over ``n_images`` training images (a last partial batch is not drawn)."""
+    return n_images // t.batch_size
+
+
 def total_steps_of(t: TrainConfig, steps_per_epoch: int) -> int:
     """The optimiser steps a run is configured for: all its epochs, or ``max_steps`` if fewer."""
     all_epochs = t.epochs * steps_per_epoch
@@ -220,7 +225,7 @@ def train(
     if images.shape[1:] != (config.model.channels, config.model.image_size, config.model.image_size):
         raise SpinDCGANError(f"dataset images {tuple(images.shape[1:])} do not fit model {config.model}")
     images = images.to(device)
-    steps_per_epoch = len(images) // t.batch_size
+    steps_per_epoch = steps_per_epoch_of(t, len(images))
     if steps_per_epoch == 0:
         raise SpinDCGANError(f"dataset has {len(images)} images, fewer than one batch of {t.batch_size}")
     total_steps = total_steps_of(t, steps_per_epoch)
