@@ -97,6 +97,8 @@ def hardware_configuration(config: dict) -> str:
     hw = config["hardware"]
     if hw is None:
         return "float"
+    if not hw.get("discriminator_on_hardware", True):  # a training aid: never the paper's setting or its ablation
+        return hardware_configuration({"hardware": {**hw, "discriminator_on_hardware": True}}) + "-floatd"
     if hw["synapse"] is None:
         return "dw-only"
     if hw["relu"] is None and hw["leaky_relu"] is None:
@@ -112,6 +114,7 @@ def describe(config: dict) -> str:
         f"{hw['synapse']['bits']}-bit synapses" if hw["synapse"] else "float weights",
         "DW activations" if hw["relu"] or hw["leaky_relu"] else "CMOS activations"]
     parts += [f"d2d {hw['d2d_sigma']}"] if hw and hw["d2d_sigma"] else []
+    parts += ["float discriminator"] if hw and not hw.get("discriminator_on_hardware", True) else []
     parts += [f"DiffAugment {config['train']['augment']}"] if config["train"].get("augment") else []
     return ", ".join(filter(None, [*parts, lr_schedule(config)]))
 

@@ -229,3 +229,17 @@ def test_a_pair_ratio_names_the_batchnorm_statistics_its_hardware_fid_was_measur
     [line] = report.pair_ratios(runs)
     assert "66.00 / 55.00 = **1.200**" in line and "standing" not in line
     assert "hw (10 steps, width 32, DiffAugment) measured with running BatchNorm statistics" in line
+
+
+def test_a_float_discriminator_run_is_its_own_configuration_and_never_a_paper_claim():
+    """A run trained against a float discriminator is labelled apart: however good its FID, the claims rows of
+    the paper's setting (both networks on hardware) keep the hardware run."""
+    report = _report()
+    floatd = {**HW6, "discriminator_on_hardware": False}
+    assert report.hardware_configuration(_config(floatd)) == "hw6-floatd"
+    assert report.hardware_configuration(_config(HW6)) == "hw6"  # a config from before the field
+    assert "float discriminator" in report.describe(_config(floatd))
+    runs = [_run("hw", HW6, [{"metric": "fid10k-train", "fid": 70.0}]),
+            _run("hw-floatd", floatd, [{"metric": "fid10k-train", "fid": 50.0}])]
+    rows = [line for line in report.claims(runs) if line.startswith("| anime") and "fid10k-train" in line]
+    assert "70.00 (1 seed)" in rows[0] and "hw-floatd" not in "".join(rows)

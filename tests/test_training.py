@@ -289,3 +289,39 @@ def test_a_slim_checkpoint_is_measured_like_the_full_one_and_never_resumed(tmp_p
         slim_checkpoint(run, tmp_path / "x.pt", drop=("generator_ema",))
     with pytest.raises(SpinDCGANError, match="cannot drop 'rng'"):
         slim_checkpoint(run, tmp_path / "x.pt", drop=("rng",))
+
+
+def test_a_float_discriminator_run_keeps_the_generator_on_the_hardware(tmp_path, capsys):
+    """`--float-discriminator`: the generator is programmed into 6-bit states as in the paper's setting, the
+    discriminator computes exactly as the float one; the energy ledger, which assumes a hardware discriminator,
+    refuses in one line, and a resume cannot switch the discriminator."""
+    from spindcgan.models import Discriminator, Generator
+    from spindcgan.nn import CrossbarLayerMixin, DomainWallReLU
+
+    out = tmp_path / "runs"
+    assert main(["train", "--width", "4", "--batch-size", "16", "--limit", "32", "--epochs", "1", "--out", str(out),
+                 "--no-progress", "--float-discriminator"]) == 0
+    (run,) = out.iterdir()
+    assert run.name == "00000-fashion-mnist-6bit-dw-floatd"
+    config = RunConfig.load(run / "config.json")
+    assert config.hardware.discriminator_on_hardware is False and config.hardware.synapse.bits == 6
+
+    state = load_checkpoint(run)
+    d, d_float = Discriminator(config.model, config.hardware), Discriminator(config.model, None)
+    d.load_state_dict(state["discriminator"]), d_float.load_state_dict(state["discriminator"])
+    images = torch.randn(5, 1, 28, 28) * 3  # wide enough that a DW Leaky ReLU would saturate
+    assert torch.equal(d.eval()(images), d_float.eval()(images))
+    g = Generator(config.model, config.hardware)
+    g.load_state_dict(state["generator"])
+    layers = [m for m in g.modules() if isinstance(m, CrossbarLayerMixin)]
+    assert all(m.hardware is config.hardware for m in layers)
+    assert any(isinstance(m, DomainWallReLU) for m in g.modules())
+    weight = layers[0].effective_weight()
+    steps = weight / layers[0].weight.abs().max() * 63  # 6-bit differential: integer multiples of scale / 63
+    assert not torch.equal(weight, layers[0].weight) and torch.allclose(steps, steps.round(), atol=1e-4)
+
+    capsys.readouterr()
+    assert main(["energy", str(run), "--out", str(tmp_path / "e")]) == 2
+    assert "discriminator is float" in capsys.readouterr().err
+    assert main(["train", "--resume", str(run), "--float-discriminator"]) == 2
+    assert main(["info", "--float", "--float-discriminator"]) == 2

@@ -38,10 +38,12 @@ def add_hardware_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--adc-bits", type=int)
     g.add_argument("--dac-bits", type=int)
     g.add_argument("--hw-seed", type=int, help="seed of the device variation pattern")
+    g.add_argument("--float-discriminator", action="store_true",
+                   help="train against a float (CMOS) discriminator; the generator stays on the modelled hardware")
 
 
 HARDWARE_OPTIONS = ("bits", "float_weights", "cmos_activations", "array_size", "signed_scheme", "d2d_sigma",
-                    "c2c_sigma", "read_noise", "adc_bits", "dac_bits", "hw_seed")
+                    "c2c_sigma", "read_noise", "adc_bits", "dac_bits", "hw_seed", "float_discriminator")
 
 
 def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
@@ -58,6 +60,8 @@ def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
         hw = replace(hw, synapse=None)
     if args.cmos_activations:
         hw = replace(hw, relu=None, leaky_relu=None)
+    if args.float_discriminator:
+        hw = replace(hw, discriminator_on_hardware=False)
     if args.array_size is not None:
         hw = replace(hw, array_rows=args.array_size, array_cols=args.array_size)
     fields = {"signed_scheme": "signed_scheme", "d2d_sigma": "d2d_sigma", "c2c_sigma": "c2c_sigma",
@@ -297,7 +301,9 @@ def describe_hardware(hw: HardwareConfig | None) -> str:
     acts = "DW ReLU / DW Leaky ReLU" if hw.relu or hw.leaky_relu else "CMOS activations"
     noise = [f"{k}={getattr(hw, k)}" for k in ("d2d_sigma", "c2c_sigma", "read_noise_sigma", "adc_bits", "dac_bits")
              if getattr(hw, k)]
-    return f"{syn}, {acts}, {hw.array_rows}x{hw.array_cols} arrays" + (f", {', '.join(noise)}" if noise else "")
+    where = "" if hw.discriminator_on_hardware else ", float discriminator (generator only on hardware)"
+    return (f"{syn}, {acts}, {hw.array_rows}x{hw.array_cols} arrays" + (f", {', '.join(noise)}" if noise else "")
+            + where)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -50,6 +50,11 @@ class HardwareConfig:
     noise need it."""
     seed: int = 0
     """Seed of the fixed device-to-device variation pattern."""
+    discriminator_on_hardware: bool = True
+    """The discriminator on crossbars and DW devices too (the paper: both networks, so training itself runs on
+    the hardware). False: a float (CMOS) discriminator beside the hardware generator, a training aid the issue
+    allows because the generator, the network that is shipped and measured, stays on the modelled hardware; the
+    energy ledger then refuses, since its training figures assume the paper's hardware discriminator."""
 
     def __post_init__(self) -> None:
         for name in ("array_rows", "array_cols"):

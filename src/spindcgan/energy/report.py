@@ -53,6 +53,9 @@ def model_ledger(config: RunConfig, generator: Generator | None = None, discrimi
     """The ledger of a trained model (given networks) or of a freshly initialised one (from ``config``)."""
     if config.hardware is None or config.hardware.synapse is None:
         raise SpinDCGANError("the energy ledger needs synapse hardware (not --float or --float-weights)")
+    if not config.hardware.discriminator_on_hardware:
+        raise SpinDCGANError("the energy ledger models training on the paper's hardware discriminator; this "
+                             "configuration's discriminator is float (hardware.discriminator_on_hardware is false)")
     torch.manual_seed(seed)
     generator = generator or Generator(config.model, config.hardware)
     discriminator = discriminator or Discriminator(config.model, config.hardware)

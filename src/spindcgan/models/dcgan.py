@@ -74,6 +74,8 @@ class Discriminator(nn.Module):
 
     def __init__(self, config: ModelConfig, hardware: HardwareConfig | None = None) -> None:
         super().__init__()
+        if hardware is not None and not hardware.discriminator_on_hardware:
+            hardware = None  # a float discriminator beside the hardware generator (HardwareConfig docstring)
         self.config, self.hardware = config, hardware
         widths = (config.channels, *config.d_channels)
         layers: list[nn.Module] = []

@@ -116,4 +116,4 @@ class RunConfig:
             return "float"
         bits = f"{hw.synapse.bits}bit" if hw.synapse else "floatw"
         acts = "dw" if (hw.relu or hw.leaky_relu) else "cmos"
-        return f"{bits}-{acts}"
+        return f"{bits}-{acts}" + ("" if hw.discriminator_on_hardware else "-floatd")
