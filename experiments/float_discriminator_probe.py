@@ -1,16 +1,16 @@
 """Probe: does the hardware discriminator make the Anime Face hardware / float FID gap?
 
 The shipped anime hardware run and its float baseline share seed, schedule and FID points; their in-training FIDs
-were level until the learning-rate decay, during which the float run improved much more. Its EMA generator scores
-the same with its 6-bit weights as with the float shadow weights behind them (``runs/session13/diag.py``'s
-question, answered in the session-13 note), so the gap is made while training, not by the evaluated generator's
-quantisation. This probe continues a copy of a hardware run from its checkpoint with everything as before except
-the discriminator, which becomes float (``hardware.discriminator_on_hardware = False``); the generator stays on the
-modelled hardware. Resuming the same checkpoint with the same schedule keeps the data order and noise (the RNG
-state is in the checkpoint), so its FID curve against the unchanged run's isolates the discriminator.
+were level until the learning-rate decay, during which the float run improved much more. If its EMA generator
+scores the same on and off the hardware (``experiments/hardware_at_evaluation.py``), the gap is made while
+training, not by the evaluated generator's devices. This probe continues a copy of a hardware run from its
+checkpoint with everything as before except the discriminator, which becomes float
+(``hardware.discriminator_on_hardware = False``); the generator stays on the modelled hardware. Resuming the same
+checkpoint with the same schedule keeps the data order and noise (the RNG state is in the checkpoint), so its FID
+curve against the unchanged run's isolates the discriminator.
 
     python experiments/float_discriminator_probe.py runs/anime-aug120/00000-anime-6bit-dw \
-        --out runs/anime-floatd-decay100 --epochs 100 --lr-decay-start 76 --threads 2 --time-limit 90
+        --out runs/anime-floatd-decay100/probe --epochs 100 --lr-decay-start 76 --threads 2 --time-limit 100
 
 A time-limited probe is continued with ``spindcgan train --resume OUT/<run> ...`` as any run. The copy's
 ``config.json`` is the probe's configuration; ``phases.json`` beside it says which steps trained with the hardware

@@ -243,3 +243,46 @@ def test_a_float_discriminator_run_is_its_own_configuration_and_never_a_paper_cl
             _run("hw-floatd", floatd, [{"metric": "fid10k-train", "fid": 50.0}])]
     rows = [line for line in report.claims(runs) if line.startswith("| anime") and "fid10k-train" in line]
     assert "70.00 (1 seed)" in rows[0] and "hw-floatd" not in "".join(rows)
+
+
+def test_hardware_at_evaluation_evaluates_one_checkpoint_on_and_off_the_hardware(tmp_path):
+    """The three generators of experiments/hardware_at_evaluation.py: the checkpoint's EMA generator as training
+    measured it, the same shadow weights unquantised (DW ReLU kept), and the float network with those weights."""
+    import pytest
+    import torch
+
+    from spindcgan import SpinDCGANError
+    from spindcgan.models import Generator, ModelConfig
+    from spindcgan.training import RunConfig, TrainConfig, load_checkpoint, train
+    from spindcgan.training.checkpoint import load_generator
+
+    model = ModelConfig.preset("fashion-mnist", width=4)
+    train_config = TrainConfig(batch_size=16, limit=32, epochs=1, ema=0.9, sample_count=4, threads=2)
+    run = train(RunConfig(model=model, train=train_config), tmp_path / "hw", progress=False)
+    generators = _experiment("hardware_at_evaluation").variants(run)
+    z = torch.randn(6, model.z_dim, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        out = {name: g(z) for name, g in generators.items()}
+        assert torch.equal(out["hardware"], load_generator(run)[0](z))
+        assert not torch.allclose(out["hardware"], out["float weights"], atol=1e-4)  # 6-bit states are not weights
+        float_net = Generator(model, None).eval()
+        float_net.load_state_dict(load_checkpoint(run)["generator_ema"])
+        assert torch.equal(out["float"], float_net(z))
+    baseline = train(RunConfig(model=model, hardware=None, train=train_config), tmp_path / "fl", progress=False)
+    with pytest.raises(SpinDCGANError, match="paper's setting"):
+        _experiment("hardware_at_evaluation").variants(baseline)
+
+
+def test_a_hardware_at_evaluation_record_is_one_row_with_its_command(tmp_path):
+    import json
+
+    rows = [{"evaluated": name, "metric": "fid2k-train", "fid": fid, "kid": 0.0, "kid_std": 0.0}
+            for name, fid in (("hardware", 70.5), ("float weights", 70.79), ("float", 71.07))]
+    record = {"run": "runs/x", "step": 15600, "epoch": 100, "sample_seed": 12345, "rows": rows, "logged_fid": 70.5,
+              "baseline": "runs/f", "baseline_logged_fid": None, "command": "python experiments/h.py",
+              "commit": "abc1234f"}
+    (tmp_path / "hardware-at-evaluation-x.json").write_text(json.dumps(record))
+    lines = _report().hardware_at_evaluation([tmp_path])
+    assert "| runs/x | 100 | fid2k-train | 70.50 | 70.79 | 71.07 | 70.50 | - |" in lines
+    assert any("`python experiments/h.py` at commit abc1234" in line for line in lines)
+    assert _report().hardware_at_evaluation([tmp_path / "empty"]) == []
