@@ -1,6 +1,7 @@
 """How much of a hardware generator's FID its hardware makes at evaluation: one checkpoint, three ways.
 
-    python experiments/hardware_at_evaluation.py RUN_DIR [--baseline FLOAT_RUN_DIR] [--threads 2] --out FILE.json
+    python experiments/hardware_at_evaluation.py RUN_DIR --name NAME [--baseline FLOAT_RUN_DIR] [--threads 2] \
+        --out FILE.json
 
 The checkpoint's EMA generator (its weights and BatchNorm buffers as the checkpoint holds them), evaluated
 
@@ -52,7 +53,7 @@ def logged_fid(run_dir: Path, epoch: int) -> dict | None:
     return next((r for r in checkpointed_metrics(run_dir) if r.get("epoch_end") == epoch and "fid" in r), None)
 
 
-def measure(run_dir: Path, baseline: Path | None) -> dict:
+def measure(run_dir: Path, name: str, baseline: Path | None) -> dict:
     config = json.loads((run_dir / "config.json").read_text())
     train = config["train"]
     dataset = config["model"]["dataset"]
@@ -62,14 +63,15 @@ def measure(run_dir: Path, baseline: Path | None) -> dict:
     if epoch is None:
         raise SpinDCGANError(f"{run_dir}: its checkpoint (step {step}) is not at an epoch end, where FIDs are logged")
     rows = []
-    for name, generator in variants(run_dir).items():
+    for evaluated, generator in variants(run_dir).items():
         record = generator_fid(generator, dataset, train["fid_n"], DEFAULT_REFERENCE[dataset], seed=SAMPLE_SEED,
                                data=train["data"], ref_n=train["fid_ref_n"], progress=False)
-        rows.append({"evaluated": name, **{k: record[k] for k in ("metric", "fid", "kid", "kid_std")}})
+        rows.append({"evaluated": evaluated, **{k: record[k] for k in ("metric", "fid", "kid", "kid_std")}})
         print(json.dumps(rows[-1]), flush=True)
     logged = logged_fid(run_dir, epoch)
     float_logged = logged_fid(baseline, epoch) if baseline else None
-    return {"run": shown(run_dir), "step": step, "epoch": epoch, "sample_seed": SAMPLE_SEED, "rows": rows,
+    return {"name": name, "run": shown(run_dir), "step": step, "epoch": epoch, "sample_seed": SAMPLE_SEED,
+            "rows": rows,
             "logged_fid": logged and logged["fid"],
             "baseline": baseline and shown(baseline), "baseline_logged_fid": float_logged and float_logged["fid"],
             "command": command(), "commit": commit()}
@@ -78,12 +80,13 @@ def measure(run_dir: Path, baseline: Path | None) -> dict:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("run_dir", type=Path)
+    p.add_argument("--name", required=True, help="the run's name in the results (e.g. anime-hw6-decay100-s0)")
     p.add_argument("--baseline", type=Path, help="the float run of the same recipe (its logged FID is read)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--out", type=Path, required=True, help="the JSON record (written atomically)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    print(f"wrote {save_json(measure(args.run_dir, args.baseline), args.out)}")
+    print(f"wrote {save_json(measure(args.run_dir, args.name, args.baseline), args.out)}")
 
 
 if __name__ == "__main__":

@@ -591,10 +591,10 @@ def hardware_at_evaluation(folders: list[Path]) -> list[str]:
         fid = {row["evaluated"]: row["fid"] for row in record["rows"]}
         cells = [fid["hardware"], fid["float weights"], fid["float"], record["logged_fid"],
                  record["baseline_logged_fid"]]
-        lines.append(f"| {record['run']} | {record['epoch']} | {record['rows'][0]['metric']} | "
+        lines.append(f"| {record['name']} | {record['epoch']} | {record['rows'][0]['metric']} | "
                      + " | ".join("-" if v is None else f"{v:.2f}" for v in cells) + " |")
-    lines += ["", *(f"- {r['run']}: `{r['command']}` at commit {r['commit'][:7]} (sample seed {r['sample_seed']}"
-                    f"{'; baseline ' + r['baseline'] if r['baseline'] else ''})." for r in records)]
+    lines += ["", *(f"- {r['name']} ({r['run']}): `{r['command']}` at commit {r['commit'][:7]} (sample seed "
+                    f"{r['sample_seed']}{'; baseline ' + r['baseline'] if r['baseline'] else ''})." for r in records)]
     return lines + [""]
 
 

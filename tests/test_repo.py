@@ -245,7 +245,7 @@ def test_a_float_discriminator_run_is_its_own_configuration_and_never_a_paper_cl
     assert "70.00 (1 seed)" in rows[0] and "hw-floatd" not in "".join(rows)
 
 
-def test_hardware_at_evaluation_evaluates_one_checkpoint_on_and_off_the_hardware(tmp_path):
+def test_hardware_at_evaluation_evaluates_one_checkpoint_on_and_off_the_hardware(tmp_path, monkeypatch):
     """The three generators of experiments/hardware_at_evaluation.py: the checkpoint's EMA generator as training
     measured it, the same shadow weights unquantised (DW ReLU kept), and the float network with those weights."""
     import pytest
@@ -272,17 +272,27 @@ def test_hardware_at_evaluation_evaluates_one_checkpoint_on_and_off_the_hardware
     with pytest.raises(SpinDCGANError, match="paper's setting"):
         _experiment("hardware_at_evaluation").variants(baseline)
 
+    module = _experiment("hardware_at_evaluation")
+    measured = iter([3.0, 2.0, 1.0])  # no Inception here: the record is what is checked
+    monkeypatch.setattr(module, "generator_fid", lambda *a, **k: {"metric": "fid2k-train", "fid": next(measured),
+                                                                    "kid": 0.0, "kid_std": 0.0})
+    record = module.measure(run, "tiny-hw-s0", baseline)
+    assert (record["name"], record["epoch"], record["step"]) == ("tiny-hw-s0", 1, 2)
+    assert [(r["evaluated"], r["fid"]) for r in record["rows"]] == [("hardware", 3.0), ("float weights", 2.0),
+                                                                      ("float", 1.0)]
+    assert record["logged_fid"] is None and record["baseline_logged_fid"] is None  # neither run logged an FID
+
 
 def test_a_hardware_at_evaluation_record_is_one_row_with_its_command(tmp_path):
     import json
 
     rows = [{"evaluated": name, "metric": "fid2k-train", "fid": fid, "kid": 0.0, "kid_std": 0.0}
             for name, fid in (("hardware", 70.5), ("float weights", 70.79), ("float", 71.07))]
-    record = {"run": "runs/x", "step": 15600, "epoch": 100, "sample_seed": 12345, "rows": rows, "logged_fid": 70.5,
-              "baseline": "runs/f", "baseline_logged_fid": None, "command": "python experiments/h.py",
-              "commit": "abc1234f"}
+    record = {"name": "x-s0", "run": "runs/x", "step": 15600, "epoch": 100, "sample_seed": 12345, "rows": rows,
+              "logged_fid": 70.5, "baseline": "runs/f", "baseline_logged_fid": None,
+              "command": "python experiments/h.py", "commit": "abc1234f"}
     (tmp_path / "hardware-at-evaluation-x.json").write_text(json.dumps(record))
     lines = _report().hardware_at_evaluation([tmp_path])
-    assert "| runs/x | 100 | fid2k-train | 70.50 | 70.79 | 71.07 | 70.50 | - |" in lines
-    assert any("`python experiments/h.py` at commit abc1234" in line for line in lines)
+    assert "| x-s0 | 100 | fid2k-train | 70.50 | 70.79 | 71.07 | 70.50 | - |" in lines
+    assert any("x-s0 (runs/x): `python experiments/h.py` at commit abc1234" in line for line in lines)
     assert _report().hardware_at_evaluation([tmp_path / "empty"]) == []
