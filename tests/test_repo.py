@@ -296,3 +296,23 @@ def test_a_hardware_at_evaluation_record_is_one_row_with_its_command(tmp_path):
     assert "| x-s0 | 100 | fid2k-train | 70.50 | 70.79 | 71.07 | 70.50 | - |" in lines
     assert any("x-s0 (runs/x): `python experiments/h.py` at commit abc1234" in line for line in lines)
     assert _report().hardware_at_evaluation([tmp_path / "empty"]) == []
+
+
+def test_a_float_discriminator_probe_is_set_beside_the_hardware_and_float_runs_of_its_recipe():
+    """From the first epoch its curve leaves the hardware run's, with the share of the hardware / float gap it
+    closes at the claims' metric."""
+    report = _report()
+
+    def run(name: str, hardware: dict | None, fids: list[float], fid10k: float) -> object:
+        metrics = [{"step": 10 * e, "epoch_end": e, "metric": "fid2k-train", "fid": f}
+                   for e, f in zip((5, 10, 15), fids, strict=True)]
+        return report.Run(Path("results/cpu-x"), name, _config(hardware, "color"), metrics,
+                          {"fid10k-train": {"metric": "fid10k-train", "fid": fid10k}})
+
+    runs = [run("hw", HW6, [90.0, 80.0, 75.0], 70.0), run("fl", None, [88.0, 70.0, 66.0], 60.0),
+            run("probe", {**HW6, "discriminator_on_hardware": False}, [90.0, 78.0, 72.0], 65.0)]
+    lines = report.float_discriminator_probes(runs)
+    assert "| 5 |" not in "".join(lines)  # the shared part before the switch
+    assert "| 10 | 80.00 | 78.00 | 70.00 |" in lines and "| fid10k-train | 70.00 | 65.00 | 60.00 |" in lines
+    assert any("closes: fid10k-train: 50 %" in line for line in lines)
+    assert report.float_discriminator_probes(runs[:1] + runs[2:]) == []  # no float run of its recipe: no table
