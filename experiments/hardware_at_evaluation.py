@@ -27,12 +27,10 @@ from provenance import command, commit, shown
 
 from spindcgan.errors import SpinDCGANError
 from spindcgan.io import save_json
-from spindcgan.metrics.fid import DEFAULT_REFERENCE, generator_fid
 from spindcgan.models import Generator
+from spindcgan.training import RunConfig
 from spindcgan.training.checkpoint import load_checkpoint, load_generator
-from spindcgan.training.loop import checkpointed_metrics
-
-SAMPLE_SEED = 12345  # training's measure_fid: the logged points of every run use it
+from spindcgan.training.loop import TRAINING_FID_SEED, checkpointed_metrics, measure_fid
 
 
 def variants(run_dir: Path) -> dict[str, torch.nn.Module]:
@@ -48,32 +46,28 @@ def variants(run_dir: Path) -> dict[str, torch.nn.Module]:
     return {"hardware": hardware, "float weights": float_weights.eval(), "float": no_hardware.eval()}
 
 
-def logged_fid(run_dir: Path, epoch: int) -> dict | None:
-    """The in-training FID a run logged at the end of ``epoch`` (None when it logged none there)."""
-    return next((r for r in checkpointed_metrics(run_dir) if r.get("epoch_end") == epoch and "fid" in r), None)
+def logged_fid(records: list[dict], epoch: int) -> float | None:
+    """The in-training FID among a run's ``records`` logged at the end of ``epoch`` (None when none was)."""
+    return next((r["fid"] for r in records if r.get("epoch_end") == epoch and "fid" in r), None)
 
 
 def measure(run_dir: Path, name: str, baseline: Path | None) -> dict:
-    config = json.loads((run_dir / "config.json").read_text())
-    train = config["train"]
-    dataset = config["model"]["dataset"]
+    config = RunConfig.load(run_dir / "config.json")
+    config = dataclasses.replace(config, train=dataclasses.replace(config.train, device="cpu"))  # as variants() builds
     step = load_checkpoint(run_dir)["step"]
-    epoch = next((r["epoch_end"] for r in checkpointed_metrics(run_dir) if r.get("step") == step and "epoch_end" in r),
-                 None)
+    records = checkpointed_metrics(run_dir, step)
+    epoch = next((r["epoch_end"] for r in records if r.get("step") == step and "epoch_end" in r), None)
     if epoch is None:
         raise SpinDCGANError(f"{run_dir}: its checkpoint (step {step}) is not at an epoch end, where FIDs are logged")
     rows = []
     for evaluated, generator in variants(run_dir).items():
-        record = generator_fid(generator, dataset, train["fid_n"], DEFAULT_REFERENCE[dataset], seed=SAMPLE_SEED,
-                               data=train["data"], ref_n=train["fid_ref_n"], progress=False)
+        record = measure_fid(generator, config)
         rows.append({"evaluated": evaluated, **{k: record[k] for k in ("metric", "fid", "kid", "kid_std")}})
         print(json.dumps(rows[-1]), flush=True)
-    logged = logged_fid(run_dir, epoch)
-    float_logged = logged_fid(baseline, epoch) if baseline else None
-    return {"name": name, "run": shown(run_dir), "step": step, "epoch": epoch, "sample_seed": SAMPLE_SEED,
-            "rows": rows,
-            "logged_fid": logged and logged["fid"],
-            "baseline": baseline and shown(baseline), "baseline_logged_fid": float_logged and float_logged["fid"],
+    return {"name": name, "run": shown(run_dir), "step": step, "epoch": epoch, "sample_seed": TRAINING_FID_SEED,
+            "rows": rows, "logged_fid": logged_fid(records, epoch),
+            "baseline": baseline and shown(baseline),
+            "baseline_logged_fid": logged_fid(checkpointed_metrics(baseline), epoch) if baseline else None,
             "command": command(), "commit": commit()}
 
 

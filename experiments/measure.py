@@ -109,8 +109,8 @@ def measure_energy(run_dir: Path, name: str, results: Path) -> None:
     """The ledger of a run with synapse crossbars (its weights, its logged synapse writes) into
     ``<results>/energy-<name>/``; float runs, DW-only runs (float weights) and runs trained against a float
     discriminator have none."""
-    hardware = json.loads((run_dir / "config.json").read_text())["hardware"]
-    if hardware is None or hardware["synapse"] is None or not hardware.get("discriminator_on_hardware", True):
+    hardware = RunConfig.load(run_dir / "config.json").hardware
+    if hardware is None or hardware.synapse is None or not hardware.discriminator_on_hardware:
         return  # a float discriminator: the ledger's training figures would not be this run's
     if main(["energy", str(run_dir), "--out", str(results / f"energy-{name}")]):
         raise SystemExit(f"spindcgan energy failed for {run_dir}")

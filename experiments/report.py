@@ -69,6 +69,12 @@ class Run:
         return self.config["train"].get("lr_decay_start")
 
     @property
+    def recipe(self) -> tuple:
+        """How it was trained, apart from hardware and seed: (width, machine kind: the folder name's cpu/gpu,
+        augmentation, learning-rate decay, steps trained)."""
+        return self.width, self.folder.name.split("-")[0], self.augment, self.lr_decay_start, self.steps
+
+    @property
     def steps(self) -> int:
         return max((m["step"] for m in self.metrics), default=0)
 
@@ -94,11 +100,13 @@ def configuration(config: dict) -> str:
 
 
 def hardware_configuration(config: dict) -> str:
+    """The run's hardware as the study names it; ``-floatd`` marks a float discriminator, a training aid that is
+    never the paper's setting or one of its ablations."""
     hw = config["hardware"]
-    if hw is None:
-        return "float"
-    if not hw.get("discriminator_on_hardware", True):  # a training aid: never the paper's setting or its ablation
-        return hardware_configuration({"hardware": {**hw, "discriminator_on_hardware": True}}) + "-floatd"
+    return "float" if hw is None else generator_hardware(hw) + ("-floatd" if float_discriminator(hw) else "")
+
+
+def generator_hardware(hw: dict) -> str:
     if hw["synapse"] is None:
         return "dw-only"
     if hw["relu"] is None and hw["leaky_relu"] is None:
@@ -108,13 +116,18 @@ def hardware_configuration(config: dict) -> str:
     return "hw6" if hw["synapse"]["bits"] == 6 else f"bits{hw['synapse']['bits']}"
 
 
+def float_discriminator(hw: dict | None) -> bool:
+    """Whether the run trained against a float discriminator (configs from before the field: never)."""
+    return hw is not None and not hw.get("discriminator_on_hardware", True)
+
+
 def describe(config: dict) -> str:
     hw = config["hardware"]
     parts = ["float"] if hw is None else [
         f"{hw['synapse']['bits']}-bit synapses" if hw["synapse"] else "float weights",
         "DW activations" if hw["relu"] or hw["leaky_relu"] else "CMOS activations"]
     parts += [f"d2d {hw['d2d_sigma']}"] if hw and hw["d2d_sigma"] else []
-    parts += ["float discriminator"] if hw and not hw.get("discriminator_on_hardware", True) else []
+    parts += ["float discriminator"] if float_discriminator(hw) else []
     parts += [f"DiffAugment {config['train']['augment']}"] if config["train"].get("augment") else []
     return ", ".join(filter(None, [*parts, lr_schedule(config)]))
 
@@ -240,15 +253,13 @@ def mean_fid(runs: list[Run], metric: str) -> float | None:
 
 
 def groups(runs: list[Run], dataset: str, hardware: str, metric: str) -> dict[tuple, list[Run]]:
-    """Runs of one hardware configuration with ``metric``, by (width, machine kind: the folder name's cpu/gpu,
-    augmentation, learning-rate decay, steps trained): a hardware group and its float baseline share the key, so
-    they are the same network trained the same way and as long; seeds of one recipe share it, a longer run of it
-    does not."""
+    """Runs of one hardware configuration with ``metric``, by ``Run.recipe``: a hardware group and its float
+    baseline share the key, so they are the same network trained the same way and as long; seeds of one recipe
+    share it, a longer run of it does not."""
     found: dict[tuple, list[Run]] = {}
     for r in runs:
         if r.dataset == dataset and hardware_configuration(r.config) == hardware and metric in r.fids:
-            found.setdefault((r.width, r.folder.name.split("-")[0], r.augment, r.lr_decay_start, r.steps),
-                             []).append(r)
+            found.setdefault(r.recipe, []).append(r)
     return found
 
 
@@ -580,19 +591,20 @@ def float_discriminator_probes(runs: list[Run]) -> list[str]:
     the same recipe (dataset, width, augmentation, decay, steps) from the epoch its curve leaves the hardware run's."""
     lines = []
     for probe in [r for r in runs if hardware_configuration(r.config).endswith("-floatd")]:
-        hw = same_recipe(runs, probe, hardware_configuration(probe.config).removesuffix("-floatd"))
+        hw = same_recipe(runs, probe, generator_hardware(probe.config["hardware"]))
         fl = same_recipe(runs, probe, "float")
         if hw is None or fl is None:
             continue
         logged = {name: {m["epoch_end"]: m["fid"] for m in r.training_fids} for name, r in
                   (("hw", hw), ("probe", probe), ("float", fl))}
         after = [e for e in logged["probe"] if logged["probe"][e] != logged["hw"].get(e)]
-        metric = probe.training_fids[-1]["metric"]
+        in_training = probe.training_fids[-1]["metric"]
         lines += ["## Float-discriminator probes", "",
                   f"{probe.name} (results/{probe.folder.name}) continued a copy of {hw.name}'s run from a checkpoint "
                   f"before epoch {after[0]} with a float discriminator and nothing else changed; beside it the float "
                   "run of the same recipe. In training "
-                  f"({metric}, the same images at each epoch) from its first point after the switch, and the claims' "
+                  f"({in_training}, the same images at each epoch) from its first point after the switch, and the "
+                  "claims' "
                   "10k-image FID (the hardware run's evaluated with running BatchNorm statistics, as the other two).",
                   "", f"| epoch | {hw.name} (hardware) | {probe.name} (float discriminator) | {fl.name} (float) |",
                   "|---|---|---|---|"]
@@ -610,10 +622,9 @@ def float_discriminator_probes(runs: list[Run]) -> list[str]:
 
 
 def same_recipe(runs: list[Run], like: Run, hardware: str) -> Run | None:
-    """The run of configuration ``hardware`` trained as ``like`` was (dataset, width, augmentation, decay, steps)."""
-    recipe = (like.dataset, like.width, like.augment, like.lr_decay_start, like.steps)
-    return next((r for r in runs if hardware_configuration(r.config) == hardware
-                 and (r.dataset, r.width, r.augment, r.lr_decay_start, r.steps) == recipe), None)
+    """The run of configuration ``hardware`` on ``like``'s dataset trained as ``like`` was (``Run.recipe``)."""
+    return next((r for r in runs if hardware_configuration(r.config) == hardware and r.dataset == like.dataset
+                 and r.recipe == like.recipe), None)
 
 
 def hardware_at_evaluation(folders: list[Path]) -> list[str]:

@@ -274,7 +274,7 @@ def test_hardware_at_evaluation_evaluates_one_checkpoint_on_and_off_the_hardware
 
     module = _experiment("hardware_at_evaluation")
     measured = iter([3.0, 2.0, 1.0])  # no Inception here: the record is what is checked
-    monkeypatch.setattr(module, "generator_fid", lambda *a, **k: {"metric": "fid2k-train", "fid": next(measured),
+    monkeypatch.setattr(module, "measure_fid", lambda *a, **k: {"metric": "fid2k-train", "fid": next(measured),
                                                                     "kid": 0.0, "kid_std": 0.0})
     record = module.measure(run, "tiny-hw-s0", baseline)
     assert (record["name"], record["epoch"], record["step"]) == ("tiny-hw-s0", 1, 2)

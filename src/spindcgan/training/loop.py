@@ -273,7 +273,8 @@ def train(
         epoch = step // steps_per_epoch
         save_samples(gan.evaluated_generator, noise, run_dir / "samples" / f"epoch-{epoch:03d}.png")
         if t.fid_every and epoch % t.fid_every == 0:
-            log.write(json.dumps({"step": step, "epoch_end": epoch, **measure_fid(gan, config)}) + "\n")
+            fid = measure_fid(gan.evaluated_generator, config)
+            log.write(json.dumps({"step": step, "epoch_end": epoch, **fid}) + "\n")
             log.flush()
             plot_fid_curve(run_dir / "metrics.jsonl", run_dir / "fid.png")
 
@@ -327,13 +328,17 @@ def train(
     return run_dir
 
 
-def measure_fid(gan: GAN, config: RunConfig) -> dict[str, Any]:
-    """FID of the current generator during training (fixed seed, so epochs are comparable)."""
+TRAINING_FID_SEED = 12345
+"""Sample seed of every in-training FID: the same latents at each epoch, so the epochs are comparable."""
+
+
+def measure_fid(generator: Generator, config: RunConfig) -> dict[str, Any]:
+    """FID of a generator by the run's in-training protocol (``fid_n`` images of ``TRAINING_FID_SEED``)."""
     from ..metrics.fid import DEFAULT_REFERENCE, generator_fid
 
     dataset = config.model.dataset
     t = config.train
-    record = generator_fid(gan.evaluated_generator, dataset, t.fid_n, DEFAULT_REFERENCE[dataset], seed=12345,
+    record = generator_fid(generator, dataset, t.fid_n, DEFAULT_REFERENCE[dataset], seed=TRAINING_FID_SEED,
                            data=t.data, ref_n=t.fid_ref_n, device=t.device, progress=False)
     return {k: record[k] for k in ("metric", "fid", "kid", "kid_std", "n_generated", "n_reference")}
 
