@@ -17,7 +17,8 @@
    its BatchNorm statistics come from) and a copy of the run's config, metrics, log and last sample grid under
    ``<results>/runs/<name>/``, which ``experiments/report.py`` turns into docs/results.md. ``--no-fid`` redoes
    steps 3-4 only; ``--fid-only`` skips them (a file measured under the name of a run already recorded, whose
-   run folder may be gone).
+   run folder may be gone); ``--copy-only`` makes the copies alone (a run still training across sessions: the
+   report shows the curve it has reached, and nothing is measured of weights it will train on from).
 """
 
 from __future__ import annotations
@@ -144,6 +145,8 @@ def measure() -> None:
     p.add_argument("--n", type=int, default=10000)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--no-fid", action="store_true", help="keep the FID record; redo the energy and the copies")
+    p.add_argument("--copy-only", action="store_true",
+                   help="only copy the run's config, metrics, log and last samples (a run still training)")
     args = p.parse_args()
     if args.ship and args.shipped:
         p.error("--ship makes a new export, --shipped measures the existing one: give one of them")
@@ -151,7 +154,14 @@ def measure() -> None:
         p.error("--file measures that file, --shipped the package's: give one of them")
     if args.fid_only and args.no_fid:
         p.error("--fid-only and --no-fid leave nothing to do")
+    if args.copy_only and (args.fid_only or args.no_fid):
+        p.error("--copy-only makes the copies alone: give it without --fid-only or --no-fid")
+    if args.copy_only and (args.ship or args.shipped or args.file):
+        p.error("--copy-only measures nothing, so it ships nothing and reads no --file")
     torch.set_num_threads(args.threads)
+    if args.copy_only:
+        copy_run(args.run_dir, args.name, args.results)
+        return
     measured = args.file or args.run_dir
     asset = args.asset or SHIPPED_MODELS[RunConfig.load(args.run_dir / "config.json").model.dataset]
     if args.ship and args.file:

@@ -69,10 +69,25 @@ class Run:
         return self.config["train"].get("lr_decay_start")
 
     @property
+    def schedule(self) -> tuple:
+        """How it trains, apart from hardware, seed and length: (width, machine kind: the folder name's cpu/gpu,
+        augmentation, learning-rate decay)."""
+        return self.width, self.folder.name.split("-")[0], self.augment, self.lr_decay_start
+
+    @property
     def recipe(self) -> tuple:
-        """How it was trained, apart from hardware and seed: (width, machine kind: the folder name's cpu/gpu,
-        augmentation, learning-rate decay, steps trained)."""
-        return self.width, self.folder.name.split("-")[0], self.augment, self.lr_decay_start, self.steps
+        """How it was trained, apart from hardware and seed: its schedule and the steps trained."""
+        return *self.schedule, self.steps
+
+    @property
+    def plan(self) -> tuple:
+        """What it is set to train, apart from hardware and seed: its schedule and the epochs configured. A run
+        still resuming across sessions shares it with the finished runs of its recipe."""
+        return *self.schedule, self.config["train"].get("epochs")
+
+    @property
+    def seed(self) -> int | None:
+        return self.config["train"].get("seed")
 
     @property
     def steps(self) -> int:
@@ -621,6 +636,70 @@ def float_discriminator_probes(runs: list[Run]) -> list[str]:
     return lines
 
 
+def seed_curves(runs: list[Run]) -> list[str]:
+    """The in-training FIDs of every run of a training plan (``Run.plan``) in which the paper's hardware or its
+    float baseline has two or more seeds, finished or still resuming, epoch by epoch: how far two seeds of one
+    recipe part, beside how far the hardware and float runs of one seed part."""
+    plans: dict[tuple, list[Run]] = {}
+    for r in runs:
+        if r.training_fids and hardware_configuration(r.config) in ("hw6", "float") and not is_ablation(r):
+            plans.setdefault((r.dataset, *r.plan), []).append(r)
+    lines = []
+    for group in plans.values():
+        by_configuration: dict[str, list[Run]] = {}
+        for r in sorted(group, key=lambda r: (hardware_configuration(r.config) != "hw6", r.seed)):
+            by_configuration.setdefault(hardware_configuration(r.config), []).append(r)
+        if max(len(seeds) for seeds in by_configuration.values()) < 2:
+            continue
+        ordered = [r for seeds in by_configuration.values() for r in seeds]
+        logged = {r.name: {m["epoch_end"]: m["fid"] for m in r.training_fids} for r in ordered}
+        first = ordered[0]
+        lines += ["## Seeds of one recipe, in training", "",
+                  f"{first.dataset}, {describe(first.config)}, set to train {first.config['train'].get('epochs')} "
+                  f"epochs ({lr_schedule(first.config) or 'constant learning rate'}): every run of this plan, "
+                  "finished or still resuming across sessions, by the FID it logged during training "
+                  f"({first.training_fids[-1]['metric']}, the same images at each epoch, EMA generator).", "",
+                  "| epoch | " + " | ".join(f"{r.name} ({hardware_configuration(r.config)}, seed {r.seed}, "
+                                           f"{r.epochs} epochs done)" for r in ordered) + " |",
+                  "|---|" + "---|" * len(ordered)]
+        for epoch in sorted(set().union(*logged.values())):
+            lines.append(f"| {epoch} | " + " | ".join(f"{logged[r.name][epoch]:.2f}" if epoch in logged[r.name]
+                                                      else "-" for r in ordered) + " |")
+        lines.append("")
+        lines += [seed_spread(seeds, logged, by_configuration) for seeds in by_configuration.values()
+                  if len(seeds) > 1]
+        lines += [lead(hw, fl, logged) for hw in by_configuration.get("hw6", [])
+                  for fl in by_configuration.get("float", []) if hw.seed == fl.seed]
+        lines.append("")
+    return lines
+
+
+def seed_spread(seeds: list[Run], logged: dict[str, dict[int, float]], by_configuration: dict[str, list[Run]]) -> str:
+    """How far the seeds of one configuration lie apart at the last epoch all of them logged, beside the
+    hardware / float difference of each seed trained both ways at that epoch."""
+    name = hardware_configuration(seeds[0].config)
+    common = set.intersection(*(set(logged[r.name]) for r in seeds))
+    if not common:
+        return f"- {name}: its seeds have no logged epoch in common yet."
+    epoch = max(common)
+    values = [logged[r.name][epoch] for r in seeds]
+    pairs = [(hw, fl) for hw in by_configuration.get("hw6", []) for fl in by_configuration.get("float", [])
+             if hw.seed == fl.seed and epoch in logged[hw.name] and epoch in logged[fl.name]]
+    gaps = "; ".join(f"hardware - float, seed {hw.seed}: {logged[hw.name][epoch] - logged[fl.name][epoch]:+.2f}"
+                     for hw, fl in pairs)
+    return (f"- {name} at epoch {epoch}, the last all its {len(seeds)} seeds logged: "
+            + ", ".join(f"seed {r.seed} {v:.2f}" for r, v in zip(seeds, values, strict=True))
+            + f", {max(values) - min(values):.2f} apart" + (f" ({gaps})." if gaps else "."))
+
+
+def lead(hw: Run, fl: Run, logged: dict[str, dict[int, float]]) -> str:
+    """The epochs at which a hardware run's logged FID was below its float baseline's (same seed)."""
+    common = sorted(set(logged[hw.name]) & set(logged[fl.name]))
+    below = [e for e in common if logged[hw.name][e] < logged[fl.name][e]]
+    return (f"- seed {hw.seed}: the hardware run's FID was below the float run's at {len(below)} of the "
+            f"{len(common)} epochs both logged ({', '.join(map(str, below)) or 'none'}).")
+
+
 def same_recipe(runs: list[Run], like: Run, hardware: str) -> Run | None:
     """The run of configuration ``hardware`` on ``like``'s dataset trained as ``like`` was (``Run.recipe``)."""
     return next((r for r in runs if hardware_configuration(r.config) == hardware and r.dataset == like.dataset
@@ -679,7 +758,7 @@ def render(folders: list[Path], img: Path = IMG) -> str:
     runs = [r for rs in by_folder.values() for r in rs]
     lines = ["# Results", "", "<!-- generated by experiments/report.py; do not edit by hand -->", "",
              *claims(runs), *batchnorm_evaluations(runs), *hardware_at_evaluation(folders),
-             *float_discriminator_probes(runs), *reproductions(runs),
+             *float_discriminator_probes(runs), *seed_curves(runs), *reproductions(runs),
              *ablation(runs, ROOT / "results" / "ablation-energy"), *curves(runs, img)]
     for folder, folder_runs in by_folder.items():
         lines += section(folder, folder_runs)

@@ -316,3 +316,53 @@ def test_a_float_discriminator_probe_is_set_beside_the_hardware_and_float_runs_o
     assert "| 10 | 80.00 | 78.00 | 70.00 |" in lines and "| fid10k-train | 70.00 | 65.00 | 60.00 |" in lines
     assert any("closes: fid10k-train: 50 %" in line for line in lines)
     assert report.float_discriminator_probes(runs[:1] + runs[2:]) == []  # no float run of its recipe: no table
+
+
+def test_the_seeds_of_one_plan_are_set_side_by_side_finished_or_still_resuming():
+    """A second seed still training shows beside the finished runs of its plan, with how far the seeds lie apart
+    at the last epoch both logged and, per seed trained both ways, where the hardware led the float run."""
+    report = _report()
+
+    def run(name: str, hardware: dict | None, seed: int, fids: list[float], epochs: int = 100) -> object:
+        config = {**_config(hardware, "color"), "train": {"augment": "color", "seed": seed, "epochs": epochs}}
+        metrics = [{"step": 10 * e, "epoch_end": e, "metric": "fid2k-train", "fid": f}
+                   for e, f in zip((5, 10, 15), fids, strict=False)]
+        return report.Run(Path("results/cpu-x"), name, config, metrics)
+
+    runs = [run("fl-s0", None, 0, [88.0, 70.0, 66.0]), run("hw-s1", HW6, 1, [85.0]),
+            run("hw-s0", HW6, 0, [90.0, 68.0, 75.0]), run("hw-other-plan", HW6, 2, [50.0], epochs=60)]
+    lines = report.seed_curves(runs)
+    header = next(line for line in lines if line.startswith("| epoch"))
+    assert header.index("hw-s0") < header.index("hw-s1") < header.index("fl-s0") and "hw-other-plan" not in header
+    assert "| 5 | 90.00 | 85.00 | 88.00 |" in lines and "| 15 | 75.00 | - | 66.00 |" in lines
+    assert "- hw6 at epoch 5, the last all its 2 seeds logged: seed 0 90.00, seed 1 85.00, 5.00 apart " \
+           "(hardware - float, seed 0: +2.00)." in lines
+    assert "- seed 0: the hardware run's FID was below the float run's at 1 of the 3 epochs both logged (10)." in lines
+    assert report.seed_curves([runs[0], runs[2], runs[3]]) == []  # one seed of each configuration: no table
+
+
+def test_measure_copy_only_copies_a_run_still_training_and_measures_nothing(tmp_path, monkeypatch):
+    """experiments/measure.py --copy-only: the curve reached so far goes into the results folder, with no FID
+    record and no energy ledger of weights the run will train on from."""
+    import sys
+
+    import pytest
+
+    from spindcgan.models import ModelConfig
+    from spindcgan.training import RunConfig, TrainConfig, train
+
+    model = ModelConfig.preset("fashion-mnist", width=4)
+    run = train(RunConfig(model=model, train=TrainConfig(batch_size=16, limit=32, epochs=1, sample_count=4,
+                                                         threads=2)), tmp_path / "runs", progress=False)
+    measure = _experiment("measure")
+    results = tmp_path / "results"
+    monkeypatch.setattr(sys, "argv", ["measure.py", str(run), "--name", "x-s1", "--results", str(results),
+                                      "--copy-only"])
+    measure.measure()
+    assert sorted(p.name for p in (results / "runs" / "x-s1").iterdir()) == [
+        "config.json", "metrics.jsonl", "samples-last-epoch.png"]
+    assert sorted(p.name for p in results.iterdir()) == ["runs"]
+    monkeypatch.setattr(sys, "argv", ["measure.py", str(run), "--name", "x", "--results", str(results),
+                                      "--copy-only", "--ship"])
+    with pytest.raises(SystemExit):
+        measure.measure()
