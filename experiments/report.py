@@ -461,21 +461,12 @@ def curves(runs: list[Run], img: Path) -> list[str]:
     lines = ["## Training curves and samples", ""]
     img.mkdir(parents=True, exist_ok=True)
     if fashion:
-        fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), dpi=110)
-        for r in fashion:
-            ends = [m for m in r.metrics if "mean_loss_d" in m]
-            label = f"{r.name} ({configuration(r.config)})"
-            style = "-" if configuration(r.config) != "float" else "--"
-            axes[0].plot([m["epoch_end"] for m in ends], [m["mean_loss_d"] for m in ends], style, label=label)
-            axes[1].plot([m["epoch_end"] for m in ends], [m["mean_loss_g"] for m in ends], style, label=label)
-        for ax, what in zip(axes, ("discriminator loss", "generator loss"), strict=True):
-            ax.set_xlabel("epoch")
-            ax.set_ylabel(f"{what} (epoch mean)")
-            ax.grid(alpha=0.3)
-        axes[0].legend(fontsize=7)
-        save_figure(fig, img / "training-curves-fashion-mnist.png")
-        lines += ["![epoch-mean losses of the CPU Fashion-MNIST runs](img/results/training-curves-fashion-mnist.png)",
-                  ""]
+        lines += loss_curves(fashion, img, "the CPU Fashion-MNIST runs", "training-curves-fashion-mnist.png")
+    shipped_plans = {r.plan for r in anime if is_shipped(r)}
+    shipped_recipe = [r for r in anime if r.plan in shipped_plans]
+    if shipped_recipe:
+        lines += loss_curves(shipped_recipe, img, "the CPU Anime Face runs of the shipped generator's recipe",
+                             "training-curves-anime.png")
     fid_runs = [r for r in runs if r.training_fids]
     for dataset in dict.fromkeys(r.dataset for r in fid_runs):
         lines += fid_curve([r for r in fid_runs if r.dataset == dataset], img)
@@ -492,6 +483,25 @@ def curves(runs: list[Run], img: Path) -> list[str]:
                       + " |", "|" + "---|" * len(group),
                       "| " + " | ".join(f"![{r.name}](../{shown(r.samples)})" for r in group) + " |", ""]
     return lines
+
+
+def loss_curves(group: list[Run], img: Path, what: str, file: str) -> list[str]:
+    """Epoch means of the discriminator and generator losses of ``group`` (float runs dashed): which network is
+    winning, epoch by epoch."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), dpi=110)
+    for r in group:
+        ends = [m for m in r.metrics if "mean_loss_d" in m]
+        label = f"{r.name} ({configuration(r.config)})"
+        style = "--" if hardware_configuration(r.config) == "float" else "-"
+        axes[0].plot([m["epoch_end"] for m in ends], [m["mean_loss_d"] for m in ends], style, label=label)
+        axes[1].plot([m["epoch_end"] for m in ends], [m["mean_loss_g"] for m in ends], style, label=label)
+    for ax, loss in zip(axes, ("discriminator loss", "generator loss"), strict=True):
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(f"{loss} (epoch mean)")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=7)
+    save_figure(fig, img / file)
+    return [f"![epoch-mean losses of {what}](img/results/{file})", ""]
 
 
 CURVE_STYLES = {"float": "s--", "hw6": "o-", "float+aug": "s-.", "hw6+aug": "o-."}  # bold; the rest dotted

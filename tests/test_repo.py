@@ -17,6 +17,7 @@ def test_results_page_is_what_report_py_generates_from_the_committed_records(tmp
     report = _report()
     assert report.render(report.result_folders(), img=tmp_path) == (ROOT / "docs" / "results.md").read_text()
     assert (tmp_path / "training-curves-fashion-mnist.png").stat().st_size > 0
+    assert (tmp_path / "training-curves-anime.png").stat().st_size > 0
 
 
 def _report():
