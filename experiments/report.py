@@ -663,9 +663,10 @@ def seed_curves(runs: list[Run]) -> list[str]:
             continue
         ordered = [r for seeds in by_configuration.values() for r in seeds]
         logged = {r.name: {m["epoch_end"]: m["fid"] for m in r.training_fids} for r in ordered}
+        pairs = [(hw, fl) for hw in by_configuration.get("hw6", []) for fl in by_configuration.get("float", [])
+                 if hw.seed == fl.seed]  # one seed trained both ways
         first = ordered[0]
-        lines += ["## Seeds of one recipe, in training", "",
-                  f"{first.dataset}, {describe(first.config)}, set to train {first.config['train'].get('epochs')} "
+        lines += [f"{first.dataset}, {describe(first.config)}, set to train {first.config['train'].get('epochs')} "
                   f"epochs ({lr_schedule(first.config) or 'constant learning rate'}): every run of this plan, "
                   "finished or still resuming across sessions, by the FID it logged during training "
                   f"({first.training_fids[-1]['metric']}, the same images at each epoch, EMA generator).", "",
@@ -676,27 +677,23 @@ def seed_curves(runs: list[Run]) -> list[str]:
             lines.append(f"| {epoch} | " + " | ".join(f"{logged[r.name][epoch]:.2f}" if epoch in logged[r.name]
                                                       else "-" for r in ordered) + " |")
         lines.append("")
-        lines += [seed_spread(seeds, logged, by_configuration) for seeds in by_configuration.values()
-                  if len(seeds) > 1]
-        lines += [lead(hw, fl, logged) for hw in by_configuration.get("hw6", [])
-                  for fl in by_configuration.get("float", []) if hw.seed == fl.seed]
+        lines += [seed_spread(seeds, logged, pairs) for seeds in by_configuration.values() if len(seeds) > 1]
+        lines += [lead(hw, fl, logged) for hw, fl in pairs]
         lines.append("")
-    return lines
+    return ["## Seeds of one recipe, in training", "", *lines] if lines else []
 
 
-def seed_spread(seeds: list[Run], logged: dict[str, dict[int, float]], by_configuration: dict[str, list[Run]]) -> str:
+def seed_spread(seeds: list[Run], logged: dict[str, dict[int, float]], pairs: list[tuple[Run, Run]]) -> str:
     """How far the seeds of one configuration lie apart at the last epoch all of them logged, beside the
-    hardware / float difference of each seed trained both ways at that epoch."""
+    hardware / float difference there of each seed trained both ways (``pairs``: hardware run, float run)."""
     name = hardware_configuration(seeds[0].config)
     common = set.intersection(*(set(logged[r.name]) for r in seeds))
     if not common:
         return f"- {name}: its seeds have no logged epoch in common yet."
     epoch = max(common)
     values = [logged[r.name][epoch] for r in seeds]
-    pairs = [(hw, fl) for hw in by_configuration.get("hw6", []) for fl in by_configuration.get("float", [])
-             if hw.seed == fl.seed and epoch in logged[hw.name] and epoch in logged[fl.name]]
     gaps = "; ".join(f"hardware - float, seed {hw.seed}: {logged[hw.name][epoch] - logged[fl.name][epoch]:+.2f}"
-                     for hw, fl in pairs)
+                     for hw, fl in pairs if epoch in logged[hw.name] and epoch in logged[fl.name])
     return (f"- {name} at epoch {epoch}, the last all its {len(seeds)} seeds logged: "
             + ", ".join(f"seed {r.seed} {v:.2f}" for r, v in zip(seeds, values, strict=True))
             + f", {max(values) - min(values):.2f} apart" + (f" ({gaps})." if gaps else "."))
