@@ -613,7 +613,8 @@ def batchnorm_evaluations(runs: list[Run]) -> list[str]:
 
 def float_discriminator_probes(runs: list[Run]) -> list[str]:
     """Each run trained against a float discriminator, its FIDs beside those of the hardware and float runs of
-    the same recipe (dataset, width, augmentation, decay, steps) from the epoch its curve leaves the hardware run's."""
+    the same recipe (dataset, width, augmentation, decay, steps) and seed, from the epoch its curve leaves the
+    hardware run's."""
     lines = []
     for probe in [r for r in runs if hardware_configuration(r.config).endswith("-floatd")]:
         hw = same_recipe(runs, probe, generator_hardware(probe.config["hardware"]))
@@ -708,9 +709,10 @@ def lead(hw: Run, fl: Run, logged: dict[str, dict[int, float]]) -> str:
 
 
 def same_recipe(runs: list[Run], like: Run, hardware: str) -> Run | None:
-    """The run of configuration ``hardware`` on ``like``'s dataset trained as ``like`` was (``Run.recipe``)."""
+    """The run of configuration ``hardware`` on ``like``'s dataset trained as ``like`` was (``Run.recipe``), from
+    the same seed."""
     return next((r for r in runs if hardware_configuration(r.config) == hardware and r.dataset == like.dataset
-                 and r.recipe == like.recipe), None)
+                 and r.recipe == like.recipe and r.seed == like.seed), None)
 
 
 def hardware_at_evaluation(folders: list[Path]) -> list[str]:

@@ -317,6 +317,9 @@ def test_a_float_discriminator_probe_is_set_beside_the_hardware_and_float_runs_o
     assert "| 10 | 80.00 | 78.00 | 70.00 |" in lines and "| fid10k-train | 70.00 | 65.00 | 60.00 |" in lines
     assert any("closes: fid10k-train: 50 %" in line for line in lines)
     assert report.float_discriminator_probes(runs[:1] + runs[2:]) == []  # no float run of its recipe: no table
+    other_seed = run("hw-s1", HW6, [95.0, 85.0, 80.0], 72.0)
+    other_seed.config["train"]["seed"] = 1
+    assert report.float_discriminator_probes([other_seed, *runs]) == lines  # the probe's own seed, not another
 
 
 def test_the_seeds_of_one_plan_are_set_side_by_side_finished_or_still_resuming():
