@@ -668,7 +668,7 @@ def seed_curves(runs: list[Run]) -> list[str]:
                  if hw.seed == fl.seed]  # one seed trained both ways
         first = ordered[0]
         lines += [f"{first.dataset}, {describe(first.config)}, set to train {first.config['train'].get('epochs')} "
-                  f"epochs ({lr_schedule(first.config) or 'constant learning rate'}): every run of this plan, "
+                  "epochs: every run of this plan, "
                   "finished or still resuming across sessions, by the FID it logged during training "
                   f"({first.training_fids[-1]['metric']}, the same images at each epoch, EMA generator).", "",
                   "| epoch | " + " | ".join(f"{r.name} ({hardware_configuration(r.config)}, seed {r.seed}, "
