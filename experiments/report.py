@@ -17,6 +17,7 @@ import json
 import statistics
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
@@ -101,6 +102,11 @@ class Run:
     def training_fids(self) -> list[dict]:
         """The FIDs the run measured during training (metrics.jsonl lines with a ``fid``), in order."""
         return [m for m in self.metrics if "fid" in m]
+
+    @cached_property
+    def logged(self) -> dict[int, float]:
+        """Its in-training FIDs by the epoch at whose end each was logged."""
+        return {m["epoch_end"]: m["fid"] for m in self.training_fids}
 
     @property
     def samples(self) -> Path | None:
@@ -621,9 +627,7 @@ def float_discriminator_probes(runs: list[Run]) -> list[str]:
         fl = same_recipe(runs, probe, "float")
         if hw is None or fl is None:
             continue
-        logged = {name: {m["epoch_end"]: m["fid"] for m in r.training_fids} for name, r in
-                  (("hw", hw), ("probe", probe), ("float", fl))}
-        after = [e for e in logged["probe"] if logged["probe"][e] != logged["hw"].get(e)]
+        after = [e for e in probe.logged if probe.logged[e] != hw.logged.get(e)]
         in_training = probe.training_fids[-1]["metric"]
         lines += ["## Float-discriminator probes", "",
                   f"{probe.name} (results/{probe.folder.name}) continued a copy of {hw.name}'s run from a checkpoint "
@@ -634,8 +638,8 @@ def float_discriminator_probes(runs: list[Run]) -> list[str]:
                   "10k-image FID (the hardware run's evaluated with running BatchNorm statistics, as the other two).",
                   "", f"| epoch | {hw.name} (hardware) | {probe.name} (float discriminator) | {fl.name} (float) |",
                   "|---|---|---|---|"]
-        lines += [f"| {e} | {logged['hw'][e]:.2f} | {logged['probe'][e]:.2f} | {logged['float'][e]:.2f} |"
-                  for e in after if e in logged["hw"] and e in logged["float"]]
+        lines += [f"| {e} | {hw.logged[e]:.2f} | {probe.logged[e]:.2f} | {fl.logged[e]:.2f} |"
+                  for e in after if e in hw.logged and e in fl.logged]
         shares = []
         for metric in [m for m in probe.fids if m in hw.fids and m in fl.fids]:
             fids = like_for_like([hw], [fl], metric)[0], probe.fids[metric]["fid"], fl.fids[metric]["fid"]
@@ -663,7 +667,6 @@ def seed_curves(runs: list[Run]) -> list[str]:
         if max(len(seeds) for seeds in by_configuration.values()) < 2:
             continue
         ordered = [r for seeds in by_configuration.values() for r in seeds]
-        logged = {r.name: {m["epoch_end"]: m["fid"] for m in r.training_fids} for r in ordered}
         pairs = [(hw, fl) for hw in by_configuration.get("hw6", []) for fl in by_configuration.get("float", [])
                  if hw.seed == fl.seed]  # one seed trained both ways
         first = ordered[0]
@@ -674,36 +677,36 @@ def seed_curves(runs: list[Run]) -> list[str]:
                   "| epoch | " + " | ".join(f"{r.name} ({hardware_configuration(r.config)}, seed {r.seed}, "
                                            f"{r.epochs} epochs done)" for r in ordered) + " |",
                   "|---|" + "---|" * len(ordered)]
-        for epoch in sorted(set().union(*logged.values())):
-            lines.append(f"| {epoch} | " + " | ".join(f"{logged[r.name][epoch]:.2f}" if epoch in logged[r.name]
-                                                      else "-" for r in ordered) + " |")
+        for epoch in sorted(set().union(*(r.logged for r in ordered))):
+            lines.append(f"| {epoch} | " + " | ".join(f"{r.logged[epoch]:.2f}" if epoch in r.logged else "-"
+                                                      for r in ordered) + " |")
         lines.append("")
-        lines += [seed_spread(seeds, logged, pairs) for seeds in by_configuration.values() if len(seeds) > 1]
-        lines += [lead(hw, fl, logged) for hw, fl in pairs]
+        lines += [seed_spread(seeds, pairs) for seeds in by_configuration.values() if len(seeds) > 1]
+        lines += [lead(hw, fl) for hw, fl in pairs]
         lines.append("")
     return ["## Seeds of one recipe, in training", "", *lines] if lines else []
 
 
-def seed_spread(seeds: list[Run], logged: dict[str, dict[int, float]], pairs: list[tuple[Run, Run]]) -> str:
+def seed_spread(seeds: list[Run], pairs: list[tuple[Run, Run]]) -> str:
     """How far the seeds of one configuration lie apart at the last epoch all of them logged, beside the
     hardware / float difference there of each seed trained both ways (``pairs``: hardware run, float run)."""
     name = hardware_configuration(seeds[0].config)
-    common = set.intersection(*(set(logged[r.name]) for r in seeds))
+    common = set.intersection(*(set(r.logged) for r in seeds))
     if not common:
         return f"- {name}: its seeds have no logged epoch in common yet."
     epoch = max(common)
-    values = [logged[r.name][epoch] for r in seeds]
-    gaps = "; ".join(f"hardware - float, seed {hw.seed}: {logged[hw.name][epoch] - logged[fl.name][epoch]:+.2f}"
-                     for hw, fl in pairs if epoch in logged[hw.name] and epoch in logged[fl.name])
+    values = [r.logged[epoch] for r in seeds]
+    gaps = "; ".join(f"hardware - float, seed {hw.seed}: {hw.logged[epoch] - fl.logged[epoch]:+.2f}"
+                     for hw, fl in pairs if epoch in hw.logged and epoch in fl.logged)
     return (f"- {name} at epoch {epoch}, the last all its {len(seeds)} seeds logged: "
             + ", ".join(f"seed {r.seed} {v:.2f}" for r, v in zip(seeds, values, strict=True))
             + f", {max(values) - min(values):.2f} apart" + (f" ({gaps})." if gaps else "."))
 
 
-def lead(hw: Run, fl: Run, logged: dict[str, dict[int, float]]) -> str:
+def lead(hw: Run, fl: Run) -> str:
     """The epochs at which a hardware run's logged FID was below its float baseline's (same seed)."""
-    common = sorted(set(logged[hw.name]) & set(logged[fl.name]))
-    below = [e for e in common if logged[hw.name][e] < logged[fl.name][e]]
+    common = sorted(hw.logged.keys() & fl.logged.keys())
+    below = [e for e in common if hw.logged[e] < fl.logged[e]]
     return (f"- seed {hw.seed}: the hardware run's FID was below the float run's at {len(below)} of the "
             f"{len(common)} epochs both logged ({', '.join(map(str, below)) or 'none'}).")
 

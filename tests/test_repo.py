@@ -299,15 +299,19 @@ def test_a_hardware_at_evaluation_record_is_one_row_with_its_command(tmp_path):
     assert _report().hardware_at_evaluation([tmp_path / "empty"]) == []
 
 
+def _curve(fids: list[float]) -> list[dict]:
+    """metrics.jsonl lines of in-training fid2k-train points at epochs 5, 10, 15, ... (as many as ``fids``)."""
+    return [{"step": 10 * e, "epoch_end": e, "metric": "fid2k-train", "fid": f}
+            for e, f in zip(range(5, 5 * len(fids) + 1, 5), fids, strict=True)]
+
+
 def test_a_float_discriminator_probe_is_set_beside_the_hardware_and_float_runs_of_its_recipe():
     """From the first epoch its curve leaves the hardware run's, with the share of the hardware / float gap it
     closes at the claims' metric."""
     report = _report()
 
     def run(name: str, hardware: dict | None, fids: list[float], fid10k: float) -> object:
-        metrics = [{"step": 10 * e, "epoch_end": e, "metric": "fid2k-train", "fid": f}
-                   for e, f in zip((5, 10, 15), fids, strict=True)]
-        return report.Run(Path("results/cpu-x"), name, _config(hardware, "color"), metrics,
+        return report.Run(Path("results/cpu-x"), name, _config(hardware, "color"), _curve(fids),
                           {"fid10k-train": {"metric": "fid10k-train", "fid": fid10k}})
 
     runs = [run("hw", HW6, [90.0, 80.0, 75.0], 70.0), run("fl", None, [88.0, 70.0, 66.0], 60.0),
@@ -329,9 +333,7 @@ def test_the_seeds_of_one_plan_are_set_side_by_side_finished_or_still_resuming()
 
     def run(name: str, hardware: dict | None, seed: int, fids: list[float], epochs: int = 100) -> object:
         config = {**_config(hardware, "color"), "train": {"augment": "color", "seed": seed, "epochs": epochs}}
-        metrics = [{"step": 10 * e, "epoch_end": e, "metric": "fid2k-train", "fid": f}
-                   for e, f in zip((5, 10, 15), fids, strict=False)]
-        return report.Run(Path("results/cpu-x"), name, config, metrics)
+        return report.Run(Path("results/cpu-x"), name, config, _curve(fids))
 
     runs = [run("fl-s0", None, 0, [88.0, 70.0, 66.0]), run("hw-s1", HW6, 1, [85.0]),
             run("hw-s0", HW6, 0, [90.0, 68.0, 75.0]), run("hw-other-plan", HW6, 2, [50.0], epochs=60)]
