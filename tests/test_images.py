@@ -108,10 +108,9 @@ def test_64x64_generator_and_discriminator_shapes(hardware):
 
 @needs_anime
 @pytest.mark.parametrize("hardware", [None, HardwareConfig()])
-def test_few_anime_training_steps_give_finite_losses(tmp_path, monkeypatch, hardware):
+def test_few_anime_training_steps_give_finite_losses(tmp_path, monkeypatch, capfd, hardware):
     monkeypatch.setenv("SPINDCGAN_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr("spindcgan.data.anime.load_images",
-                        lambda *a, **k: load_images(*a, **{**k, "limit": 64, "progress": False}))
+    monkeypatch.setattr("spindcgan.data.anime.load_images", lambda *a, **k: load_images(*a, **{**k, "limit": 64}))
     config = RunConfig(ModelConfig.preset("anime", width=4), hardware,
                        TrainConfig(max_steps=3, batch_size=16, log_every=1, sample_count=4))
     run = train(config, tmp_path, progress=False)
@@ -119,3 +118,4 @@ def test_few_anime_training_steps_give_finite_losses(tmp_path, monkeypatch, hard
     assert len([m for m in losses if "loss_d" in m]) == 3
     assert all(np.isfinite(m["loss_d"]) and np.isfinite(m["loss_g"]) for m in losses if "loss_d" in m)
     assert load_checkpoint(run)["step"] == 3
+    assert "decoding images" not in capfd.readouterr().err  # progress=False (--no-progress) silences every bar

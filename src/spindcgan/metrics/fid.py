@@ -149,11 +149,12 @@ def compare(real: Statistics, fake: Statistics) -> dict[str, float]:
     return {"fid": fid, "kid": kid_mean, "kid_std": kid_std}
 
 
-def reference_pixels(dataset: str, split: str, data: str | None = None, limit: int | None = None) -> torch.Tensor:
+def reference_pixels(dataset: str, split: str, data: str | None = None, limit: int | None = None,
+                     progress: bool = True) -> torch.Tensor:
     """uint8 images of a dataset split, the FID reference set."""
     from ..data.registry import load_images_for
 
-    pixels = load_images_for(dataset, split, data)
+    pixels = load_images_for(dataset, split, data, progress)
     if limit is not None:
         if limit > len(pixels):
             raise SpinDCGANError(f"--ref-n {limit} is more than the {len(pixels)} images of {dataset} {split}")
@@ -167,7 +168,7 @@ def generator_fid(generator: torch.nn.Module, dataset: str, n: int = 10_000, spl
     """FID/KID of ``n`` generated images against a dataset split; a JSON-ready record. ``cache`` keeps the
     generated images' statistics as well (about 115 MB for 10k images), for a final measurement that is
     repeated against another split or interrupted; not for the FIDs during training."""
-    ref = reference_pixels(dataset, split, data, ref_n)
+    ref = reference_pixels(dataset, split, data, ref_n, progress)
     real = cached_statistics(ref, f"{dataset}-{split}", device, batch_size, progress)
     batches = generator_batches(generator, n, seed, batch_size)
     if cache:

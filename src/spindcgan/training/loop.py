@@ -221,7 +221,7 @@ def train(
         raise SpinDCGANError(f"train.device is {device!r} but no CUDA device is available")
     full_fp32_on_cuda(device)
 
-    images = to_model_range(load_training_images(config.model.dataset, t.data)[: t.limit])
+    images = to_model_range(load_training_images(config.model.dataset, t.data, progress)[: t.limit])
     if images.shape[1:] != (config.model.channels, config.model.image_size, config.model.image_size):
         raise SpinDCGANError(f"dataset images {tuple(images.shape[1:])} do not fit model {config.model}")
     images = images.to(device)
