@@ -17,8 +17,10 @@
    its BatchNorm statistics come from) and a copy of the run's config, metrics, log and last sample grid under
    ``<results>/runs/<name>/``, which ``experiments/report.py`` turns into docs/results.md. ``--no-fid`` redoes
    steps 3-4 only; ``--fid-only`` skips them (a file measured under the name of a run already recorded, whose
-   run folder may be gone); ``--copy-only`` makes the copies alone (a run still training across sessions: the
-   report shows the curve it has reached, and nothing is measured of weights it will train on from).
+   run folder may be gone); ``--copy-only`` makes the copies alone, its checkpoint included (a run still training across
+   sessions: the report shows the curve it has reached, nothing is measured of weights it will train on from,
+   and ``cp -r <results>/runs/<name> runs/NEW`` then ``spindcgan train --resume runs/NEW`` continues it in a fresh
+   checkout, bit for bit; the copy's checkpoint goes once the finished run is measured).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from spindcgan.cli import SHIPPED_MODELS, main
 from spindcgan.errors import SpinDCGANError
 from spindcgan.export import is_exported, provenance_of
 from spindcgan.io import atomic_write, save_json, save_jsonl
+from spindcgan.training.checkpoint import CHECKPOINT_NAME
 from spindcgan.training.config import RunConfig
 from spindcgan.training.loop import checkpointed_metrics
 
@@ -117,10 +120,18 @@ def measure_energy(run_dir: Path, name: str, results: Path) -> None:
         raise SystemExit(f"spindcgan energy failed for {run_dir}")
 
 
-def copy_run(run_dir: Path, name: str, results: Path) -> None:
-    """The run's config, metrics up to its checkpoint, training log and last sample grid, for report.py."""
+def copy_run(run_dir: Path, name: str, results: Path, resumable: bool = False) -> None:
+    """The run's config, metrics up to its checkpoint, training log and last sample grid, for report.py; with
+    ``resumable``, its checkpoint too, which makes the copy a run folder that ``spindcgan train --resume`` continues
+    in a later session (a fresh checkout keeps no ignored ``runs/`` folder). A copy of a finished run holds no
+    checkpoint: the one a copy of it still training kept is removed."""
     run_copy = results / "runs" / name
     run_copy.mkdir(parents=True, exist_ok=True)
+    kept = run_copy / CHECKPOINT_NAME
+    if resumable:
+        atomic_write(kept, lambda tmp: shutil.copyfile(run_dir / CHECKPOINT_NAME, tmp))
+    else:
+        kept.unlink(missing_ok=True)
     shutil.copy2(run_dir / "config.json", run_copy / "config.json")
     save_jsonl(checkpointed_metrics(run_dir), run_copy / "metrics.jsonl")
     samples = sorted((run_dir / "samples").glob("epoch-*.png"))
@@ -146,7 +157,8 @@ def measure() -> None:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--no-fid", action="store_true", help="keep the FID record; redo the energy and the copies")
     p.add_argument("--copy-only", action="store_true",
-                   help="only copy the run's config, metrics, log and last samples (a run still training)")
+                   help="only copy the run's config, metrics, log, last samples and checkpoint (a run still "
+                   "training, to resume from the copy in a later session)")
     args = p.parse_args()
     if args.ship and args.shipped:
         p.error("--ship makes a new export, --shipped measures the existing one: give one of them")
@@ -160,7 +172,7 @@ def measure() -> None:
         p.error("--copy-only measures nothing, so it ships nothing and reads no --file")
     torch.set_num_threads(args.threads)
     if args.copy_only:
-        copy_run(args.run_dir, args.name, args.results)
+        copy_run(args.run_dir, args.name, args.results, resumable=True)
         return
     measured = args.file or args.run_dir
     asset = args.asset or SHIPPED_MODELS[RunConfig.load(args.run_dir / "config.json").model.dataset]

@@ -349,25 +349,54 @@ def test_the_seeds_of_one_plan_are_set_side_by_side_finished_or_still_resuming()
 
 def test_measure_copy_only_copies_a_run_still_training_and_measures_nothing(tmp_path, monkeypatch):
     """experiments/measure.py --copy-only: the curve reached so far goes into the results folder, with no FID
-    record and no energy ledger of weights the run will train on from."""
+    record and no energy ledger of weights the run will train on from, and with the checkpoint, so a run folder
+    rebuilt from the copy (a fresh checkout has no runs/) resumes bit for bit as the original does."""
+    import json
+    import shutil
     import sys
+    from dataclasses import replace
 
     import pytest
+    import torch
 
     from spindcgan.models import ModelConfig
-    from spindcgan.training import RunConfig, TrainConfig, train
+    from spindcgan.training import RunConfig, TrainConfig, load_checkpoint, train
 
     model = ModelConfig.preset("fashion-mnist", width=4)
-    run = train(RunConfig(model=model, train=TrainConfig(batch_size=16, limit=32, epochs=1, sample_count=4,
-                                                         threads=2)), tmp_path / "runs", progress=False)
+    train_config = TrainConfig(batch_size=16, limit=32, epochs=2, sample_count=4, threads=2, log_every=1)
+    config = RunConfig(model=model, train=train_config)
+    first_epoch = replace(config, train=replace(config.train, max_steps=2))  # epoch 1: two steps of 16 images
+    run = train(first_epoch, tmp_path / "runs", progress=False)
     measure = _experiment("measure")
     results = tmp_path / "results"
     monkeypatch.setattr(sys, "argv", ["measure.py", str(run), "--name", "x-s1", "--results", str(results),
                                       "--copy-only"])
     measure.measure()
-    assert sorted(p.name for p in (results / "runs" / "x-s1").iterdir()) == [
-        "config.json", "metrics.jsonl", "samples-last-epoch.png"]
+    copy = results / "runs" / "x-s1"
+    assert sorted(p.name for p in copy.iterdir()) == [
+        "checkpoint.pt", "config.json", "metrics.jsonl", "samples-last-epoch.png"]
     assert sorted(p.name for p in results.iterdir()) == ["runs"]
+
+    rebuilt = shutil.copytree(copy, tmp_path / "fresh-checkout" / "run")
+    train(config, resume=rebuilt, progress=False)
+    train(config, resume=run, progress=False)
+    original, again = load_checkpoint(run), load_checkpoint(rebuilt)
+    assert original["step"] == again["step"] == 4 and again["finished"]
+    for net in ("generator", "discriminator"):
+        assert all(torch.equal(original[net][k], again[net][k]) for k in original[net])
+    def logged(folder):  # every record but its wall-clock seconds
+        return [{k: v for k, v in json.loads(ln).items() if k != "elapsed_s"}
+                for ln in (folder / "metrics.jsonl").read_text().splitlines()]
+
+    assert logged(rebuilt) == logged(run) and len(logged(run)) > 2
+    for grid in ("epoch-001.png", "epoch-002.png"):  # epoch 1's redrawn on resume, the same image
+        assert (rebuilt / "samples" / grid).read_bytes() == (run / "samples" / grid).read_bytes()
+
+    monkeypatch.setattr(sys, "argv", ["measure.py", str(run), "--name", "x-s1", "--results", str(results),
+                                      "--no-fid"])
+    monkeypatch.setattr(measure, "measure_energy", lambda *a: None)  # a finished run's copy: no checkpoint
+    measure.measure()
+    assert not (copy / "checkpoint.pt").exists() and (copy / "metrics.jsonl").exists()
     monkeypatch.setattr(sys, "argv", ["measure.py", str(run), "--name", "x", "--results", str(results),
                                       "--copy-only", "--ship"])
     with pytest.raises(SystemExit):

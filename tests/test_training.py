@@ -142,6 +142,10 @@ def test_resume_finishes_the_fid_and_grid_an_interruption_cut_off(tmp_path, monk
     assert (run / "samples" / "epoch-002.png").exists()
     train(config, resume=run, progress=False)  # nothing missing: no second measurement
     assert len(calls) == 3
+    (run / "samples" / "epoch-002.png").unlink()  # a folder rebuilt from a copy: the grid alone is missing
+    train(config, resume=run, progress=False)
+    assert len(calls) == 3 and (run / "samples" / "epoch-002.png").exists()
+    assert len([ln for ln in metrics.read_text().splitlines() if '"metric"' in ln]) == 2
 
 
 def test_ema_generator_is_the_evaluated_one(tmp_path):

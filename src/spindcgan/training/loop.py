@@ -160,12 +160,13 @@ def _trim_metrics(run_dir: Path, step: int) -> list[dict]:
     return kept
 
 
-def _epoch_outputs_done(records: list[dict], run_dir: Path, epoch: int, fid_every: int) -> bool:
-    """Whether ``epoch`` got its FID line (when one was scheduled) and its sample grid: the work after the
-    checkpoint that an interruption can cut off."""
+def _epoch_outputs_missing(records: list[dict], run_dir: Path, epoch: int, fid_every: int) -> tuple[bool, bool]:
+    """Whether ``epoch`` lacks its FID line (when one was scheduled) and its sample grid: the work after the
+    checkpoint that an interruption can cut off, or that a run folder rebuilt from a copy (config, metrics and
+    checkpoint, ``experiments/measure.py --copy-only``) never had."""
     fid_due = bool(fid_every) and epoch % fid_every == 0
     has_fid = any(r.get("epoch_end") == epoch and "metric" in r for r in records)
-    return (has_fid or not fid_due) and (run_dir / "samples" / f"epoch-{epoch:03d}.png").exists()
+    return fid_due and not has_fid, not (run_dir / "samples" / f"epoch-{epoch:03d}.png").exists()
 
 
 def fixed_noise(config: RunConfig, device: str) -> torch.Tensor:
@@ -268,19 +269,21 @@ def train(
     states = synapse_states(gan.generator, gan.discriminator) if track_updates else None
     log = (run_dir / "metrics.jsonl").open("a")
 
-    def end_of_epoch() -> None:
-        """The sample grid and, when scheduled, the FID of the epoch that just ended (``step`` is on its end)."""
+    def end_of_epoch(fid: bool = True) -> None:
+        """The sample grid and, when scheduled and ``fid``, the FID of the epoch that just ended (``step`` is on
+        its end)."""
         epoch = step // steps_per_epoch
         save_samples(gan.evaluated_generator, noise, run_dir / "samples" / f"epoch-{epoch:03d}.png")
-        if t.fid_every and epoch % t.fid_every == 0:
+        if fid and t.fid_every and epoch % t.fid_every == 0:
             fid = measure_fid(gan.evaluated_generator, config)
             log.write(json.dumps({"step": step, "epoch_end": epoch, **fid}) + "\n")
             log.flush()
             plot_fid_curve(run_dir / "metrics.jsonl", run_dir / "fid.png")
 
-    at_epoch_end = resume is not None and step > 0 and step % steps_per_epoch == 0
-    if at_epoch_end and not _epoch_outputs_done(records, run_dir, step // steps_per_epoch, t.fid_every):
-        end_of_epoch()  # the run was stopped between its checkpoint and the end of its FID: finish that first
+    if resume is not None and step > 0 and step % steps_per_epoch == 0:
+        fid_missing, grid_missing = _epoch_outputs_missing(records, run_dir, step // steps_per_epoch, t.fid_every)
+        if fid_missing or grid_missing:  # stopped between its checkpoint and the end of its FID: finish that first
+            end_of_epoch(fid=fid_missing)
     bar = tqdm(total=total_steps, initial=step, disable=not progress, unit="step", dynamic_ncols=True)
     started = time.time()
     try:
