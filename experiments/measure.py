@@ -121,10 +121,10 @@ def measure_energy(run_dir: Path, name: str, results: Path) -> None:
 
 
 def copy_run(run_dir: Path, name: str, results: Path, resumable: bool = False) -> None:
-    """The run's config, metrics up to its checkpoint, training log and last sample grid, for report.py; with
-    ``resumable``, its checkpoint too, which makes the copy a run folder that ``spindcgan train --resume`` continues
-    in a later session (a fresh checkout keeps no ignored ``runs/`` folder). A copy of a finished run holds no
-    checkpoint: the one a copy of it still training kept is removed."""
+    """The run's config, environments, metrics up to its checkpoint, training log and last sample grid, for
+    report.py; with ``resumable``, its checkpoint too, which makes the copy a run folder that ``spindcgan train
+    --resume`` continues in a later session (a fresh checkout keeps no ignored ``runs/`` folder). A copy of a
+    finished run holds no checkpoint: the one a copy of it still training kept is removed."""
     run_copy = results / "runs" / name
     run_copy.mkdir(parents=True, exist_ok=True)
     kept = run_copy / CHECKPOINT_NAME
@@ -133,6 +133,8 @@ def copy_run(run_dir: Path, name: str, results: Path, resumable: bool = False) -
     else:
         kept.unlink(missing_ok=True)
     shutil.copy2(run_dir / "config.json", run_copy / "config.json")
+    if (run_dir / "environment.jsonl").exists():  # runs from before session 15 have none
+        shutil.copy2(run_dir / "environment.jsonl", run_copy / "environment.jsonl")
     save_jsonl(checkpointed_metrics(run_dir), run_copy / "metrics.jsonl")
     samples = sorted((run_dir / "samples").glob("epoch-*.png"))
     if samples:

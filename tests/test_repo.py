@@ -374,7 +374,7 @@ def test_measure_copy_only_copies_a_run_still_training_and_measures_nothing(tmp_
     measure.measure()
     copy = results / "runs" / "x-s1"
     assert sorted(p.name for p in copy.iterdir()) == [
-        "checkpoint.pt", "config.json", "metrics.jsonl", "samples-last-epoch.png"]
+        "checkpoint.pt", "config.json", "environment.jsonl", "metrics.jsonl", "samples-last-epoch.png"]
     assert sorted(p.name for p in results.iterdir()) == ["runs"]
 
     rebuilt = shutil.copytree(copy, tmp_path / "fresh-checkout" / "run")

@@ -87,6 +87,16 @@ def test_a_finished_run_lengthened_on_resume_equals_the_longer_run(tmp_path):
     assert load_checkpoint(short)["finished"] is True and load_checkpoint(short)["step"] == 12
     assert json.loads((short / "config.json").read_text())["train"]["epochs"] == 3
     _assert_same_parameters(full, short)
+    starts = [json.loads(ln) for ln in (short / "environment.jsonl").read_text().splitlines()]
+    assert [s["step"] for s in starts] == [0, 8]  # the start, then the resume after its 2 epochs
+    assert starts[0]["torch"] == torch.__version__ and starts[1]["threads"] == 2
+    assert starts[0]["data_sha256"] == starts[1]["data_sha256"] != _sha256_of_nothing()
+
+
+def _sha256_of_nothing() -> str:
+    import hashlib
+
+    return hashlib.sha256(b"").hexdigest()
 
 
 def test_learning_rate_is_constant_then_falls_linearly_to_zero():

@@ -1,4 +1,5 @@
-"""Process-wide runtime settings: glibc's allocator kept for big tensors, and full fp32 on CUDA devices.
+"""Process-wide runtime settings (glibc's allocator kept for big tensors, full fp32 on CUDA devices) and the
+record of the environment a run computes in.
 
 The allocator: freed memory is kept for reuse, not handed back to the kernel.
 
@@ -17,8 +18,13 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import hashlib
 import platform
+from pathlib import Path
+from typing import Any
 
+import numpy as np
+import PIL
 import torch
 
 M_TRIM_THRESHOLD = -1  # <malloc.h>: free memory at the heap's top above this is returned to the kernel
@@ -55,3 +61,29 @@ def full_fp32_on_cuda(device: str) -> None:
     if device.startswith("cuda"):
         torch.backends.cudnn.allow_tf32 = False
         torch.backends.cuda.matmul.allow_tf32 = False
+
+
+def _cpu_model() -> str:
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return platform.processor() or platform.machine()
+    return next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("model name")), platform.machine())
+
+
+def environment(device: str = "cpu", data: torch.Tensor | None = None) -> dict[str, Any]:
+    """What a computation ran with beyond its config: library versions, processor, threads and, given ``data``,
+    the SHA-256 of its bytes. One config and seed train bit for bit alike in one environment
+    (``tests/test_training.py``); two environments need not (session 15's rerun of a session-14 anime run differed
+    from step 50), so each run keeps this record to compare."""
+    from . import __version__
+
+    record: dict[str, Any] = {
+        "spindcgan": __version__, "python": platform.python_version(), "torch": torch.__version__,
+        "numpy": np.__version__, "pillow": PIL.__version__, "cpu": _cpu_model(),
+        "cpu_capability": torch.backends.cpu.get_cpu_capability(), "threads": torch.get_num_threads(),
+        "device": torch.cuda.get_device_name(device) if device.startswith("cuda") else device,
+    }
+    if data is not None:
+        record["data_sha256"] = hashlib.sha256(data.detach().cpu().contiguous().numpy().tobytes()).hexdigest()
+    return record

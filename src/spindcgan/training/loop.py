@@ -1,8 +1,10 @@
 """GAN training on the modelled hardware, with exact resume.
 
 A run folder holds ``config.json`` (the resolved RunConfig), ``metrics.jsonl`` (one JSON line per
-logged step and per epoch), ``samples/epoch-NNN.png`` (a grid from fixed noise) and ``checkpoint.pt``
-(written atomically at every epoch end, every ``checkpoint_every`` steps and at the stop).
+logged step and per epoch), ``samples/epoch-NNN.png`` (a grid from fixed noise), ``checkpoint.pt``
+(written atomically at every epoch end, every ``checkpoint_every`` steps and at the stop) and
+``environment.jsonl`` (one line per start or resume: the step, the time, library versions, processor, threads
+and the hash of the training images; ``spindcgan.runtime.environment``).
 
 Exact resume: the data order of epoch ``e`` comes from its own generator seeded by (seed, e), and the
 checkpoint stores the global RNG state that draws latent noise, so a resumed run takes the very same
@@ -12,6 +14,7 @@ steps as an uninterrupted one.
 from __future__ import annotations
 
 import copy
+import datetime
 import json
 import math
 import time
@@ -30,7 +33,7 @@ from ..errors import SpinDCGANError
 from ..io import save_grid, save_json, save_jsonl, save_torch
 from ..models import Discriminator, Generator
 from ..plots import plot_fid_curve
-from ..runtime import full_fp32_on_cuda
+from ..runtime import environment, full_fp32_on_cuda
 from .augment import augment, parse_policy
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint, require_parts
 from .config import RunConfig, TrainConfig
@@ -222,7 +225,8 @@ def train(
         raise SpinDCGANError(f"train.device is {device!r} but no CUDA device is available")
     full_fp32_on_cuda(device)
 
-    images = to_model_range(load_training_images(config.model.dataset, t.data, progress)[: t.limit])
+    pixels = load_training_images(config.model.dataset, t.data, progress)[: t.limit]
+    images = to_model_range(pixels)
     if images.shape[1:] != (config.model.channels, config.model.image_size, config.model.image_size):
         raise SpinDCGANError(f"dataset images {tuple(images.shape[1:])} do not fit model {config.model}")
     images = images.to(device)
@@ -248,6 +252,9 @@ def train(
     else:
         run_dir = new_run_dir(out, config)
     save_json(config.to_dict(), run_dir / "config.json")
+    with (run_dir / "environment.jsonl").open("a") as env_log:
+        started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        env_log.write(json.dumps({"step": step, "utc": started_at, **environment(device, pixels)}) + "\n")
     noise = fixed_noise(config, device)
     policy = parse_policy(t.augment)
 
