@@ -16,6 +16,7 @@ import hashlib
 import json
 import statistics
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -672,7 +673,8 @@ def seed_curves(runs: list[Run]) -> list[str]:
         first = ordered[0]
         lines += [f"{first.dataset}, {describe(first.config)}, set to train {first.config['train'].get('epochs')} "
                   "epochs: every run of this plan, "
-                  "finished or still resuming across sessions, by the FID it logged during training "
+                  "finished or not (a run still resuming across sessions, or one stopped), by the FID it logged "
+                  "during training "
                   f"({first.training_fids[-1]['metric']}, the same images at each epoch, EMA generator).", "",
                   "| epoch | " + " | ".join(f"{r.name} ({hardware_configuration(r.config)}, seed {r.seed}, "
                                            f"{r.epochs} epochs done)" for r in ordered) + " |",
@@ -696,10 +698,12 @@ def seed_spread(seeds: list[Run], pairs: list[tuple[Run, Run]]) -> str:
         return f"- {name}: its seeds have no logged epoch in common yet."
     epoch = max(common)
     values = [r.logged[epoch] for r in seeds]
+    seed_counts = Counter(r.seed for r in seeds)  # one seed run twice (another environment): name the runs
+    labels = [f"seed {r.seed}" if seed_counts[r.seed] == 1 else f"{r.name} (seed {r.seed})" for r in seeds]
     gaps = "; ".join(f"hardware - float, seed {hw.seed}: {hw.logged[epoch] - fl.logged[epoch]:+.2f}"
                      for hw, fl in pairs if epoch in hw.logged and epoch in fl.logged)
-    return (f"- {name} at epoch {epoch}, the last all its {len(seeds)} seeds logged: "
-            + ", ".join(f"seed {r.seed} {v:.2f}" for r, v in zip(seeds, values, strict=True))
+    return (f"- {name} at epoch {epoch}, the last all its {len(seeds)} runs logged: "
+            + ", ".join(f"{label} {v:.2f}" for label, v in zip(labels, values, strict=True))
             + f", {max(values) - min(values):.2f} apart" + (f" ({gaps})." if gaps else "."))
 
 

@@ -341,10 +341,13 @@ def test_the_seeds_of_one_plan_are_set_side_by_side_finished_or_still_resuming()
     header = next(line for line in lines if line.startswith("| epoch"))
     assert header.index("hw-s0") < header.index("hw-s1") < header.index("fl-s0") and "hw-other-plan" not in header
     assert "| 5 | 90.00 | 85.00 | 88.00 |" in lines and "| 15 | 75.00 | - | 66.00 |" in lines
-    assert "- hw6 at epoch 5, the last all its 2 seeds logged: seed 0 90.00, seed 1 85.00, 5.00 apart " \
+    assert "- hw6 at epoch 5, the last all its 2 runs logged: seed 0 90.00, seed 1 85.00, 5.00 apart " \
            "(hardware - float, seed 0: +2.00)." in lines
     assert "- seed 0: the hardware run's FID was below the float run's at 1 of the 3 epochs both logged (10)." in lines
     assert report.seed_curves([runs[0], runs[2], runs[3]]) == []  # one seed of each configuration: no table
+    again = run("hw-s1-rerun", HW6, 1, [80.0, 71.0])  # seed 1 redone in another environment: runs by name
+    assert "- hw6 at epoch 5, the last all its 3 runs logged: seed 0 90.00, hw-s1 (seed 1) 85.00, hw-s1-rerun " \
+           "(seed 1) 80.00, 10.00 apart (hardware - float, seed 0: +2.00)." in report.seed_curves([*runs, again])
 
 
 def test_measure_copy_only_copies_a_run_still_training_and_measures_nothing(tmp_path, monkeypatch):

@@ -99,6 +99,24 @@ def _sha256_of_nothing() -> str:
     return hashlib.sha256(b"").hexdigest()
 
 
+def test_two_processes_train_one_config_bit_for_bit_alike(tmp_path):
+    """Same config and seed in two fresh processes on one machine and install: the same networks (what makes a
+    difference between two sessions' runs of one command a difference of environment, environment.jsonl)."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from spindcgan.models import ModelConfig; "
+              "from spindcgan.training import RunConfig, TrainConfig, train; "
+              "train(RunConfig(model=ModelConfig.preset('fashion-mnist', width=4), train=TrainConfig(batch_size=16, "
+              "limit=64, max_steps=3, sample_count=4, threads=2, augment='color,translation,cutout')), sys.argv[1], "
+              "progress=False)")
+    for name in ("a", "b"):
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / name)], check=True)
+    run_a, run_b = (next((tmp_path / name).iterdir()) for name in ("a", "b"))
+    assert load_checkpoint(run_a)["step"] == 3
+    _assert_same_parameters(run_a, run_b)
+
+
 def test_learning_rate_is_constant_then_falls_linearly_to_zero():
     """Hand-computed: lr 2e-4, decay from epoch 2 of 4, 10 steps an epoch (40 steps): steps 0-19 at 2e-4, then
     2e-4 * (40 - step) / 20."""
