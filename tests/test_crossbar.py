@@ -149,3 +149,25 @@ def test_synapse_read_energy_is_v_squared_g_t():
     torch.testing.assert_close(g, torch.tensor([1e-6, 10e-6]))
     assert syn.read_energy(10e-6) == pytest.approx(0.1**2 * 10e-6 * 1e-9)
     assert syn.read_energy(10e-6, 0.0) == 0.0
+
+
+def test_state_usage_of_hand_made_layers():
+    """Signed levels, their mean magnitude, zero share and entropy, computed by hand for both signed schemes."""
+    import math
+
+    from spindcgan.crossbar import ProgrammedWeights
+    from spindcgan.crossbar.usage import state_usage
+
+    synapse = SkyrmionSynapse()  # 64 states
+    pair = ProgrammedWeights(torch.tensor([3, 0, 0, 63], dtype=torch.uint8),
+                             torch.tensor([0, 0, 5, 0], dtype=torch.uint8), 1.0)  # n = 3, 0, -5, 63
+    usage = state_usage("x", pair, synapse)
+    assert usage.weights == 4 and usage.zero_share == 0.25
+    assert usage.mean_magnitude == pytest.approx((3 + 0 + 5 + 63) / 4 / 63)
+    assert usage.entropy_bits == pytest.approx(2.0)  # four levels, once each
+    assert usage.max_entropy_bits == pytest.approx(math.log2(127))
+    assert usage.p999_magnitude == pytest.approx((5 + 0.997 * 58) / 63)  # linear between the top two
+    offset = ProgrammedWeights(torch.tensor([0, 63, 32, 32], dtype=torch.uint8), None, 1.0)  # n = -63, 63, 1, 1
+    usage = state_usage("y", offset, synapse)
+    assert usage.zero_share == 0 and usage.mean_magnitude == pytest.approx((63 + 63 + 1 + 1) / 4 / 63)
+    assert usage.entropy_bits == pytest.approx(1.5) and usage.max_entropy_bits == pytest.approx(6.0)

@@ -59,3 +59,25 @@ def test_generate_refuses_a_model_file_and_a_shipped_dataset_together(tmp_path, 
     assert main(["generate", "--model", str(tmp_path / "g.pt"), "--dataset", "fashion-mnist"]) == 2
     err = capsys.readouterr().err.strip()
     assert "not both" in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("shipped", SHIPPED)
+def test_info_reads_the_states_a_shipped_generator_holds(shipped, capsys):
+    """Programming the rebuilt generator gives back the file's states, and `spindcgan info FILE` reports their use:
+    every layer's weights carry less than the 6.99 bits a differential pair of 6-bit devices offers."""
+    from spindcgan.crossbar.usage import state_usage
+    from spindcgan.nn import CrossbarLayerMixin
+
+    data = torch.load(shipped, map_location="cpu", weights_only=False)
+    generator, config = load_exported(shipped)
+    layers = {name: m for name, m in generator.named_modules() if isinstance(m, CrossbarLayerMixin)}
+    assert layers.keys() == data["crossbars"].keys()
+    for name, layer in layers.items():
+        programmed = layer.program()
+        assert torch.equal(programmed.positive, data["crossbars"][name]["positive"]), name
+        assert torch.equal(programmed.negative, data["crossbars"][name]["negative"]), name
+        usage = state_usage(name, programmed, config.hardware.synapse)
+        assert 0 < usage.entropy_bits < usage.max_entropy_bits and 0 < usage.mean_magnitude < 1
+    assert main(["info", str(shipped)]) == 0
+    out = capsys.readouterr().out
+    assert "device states of the trained generator" in out and all(f"\n{name} " in out for name in layers)

@@ -240,11 +240,14 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 def cmd_info(args: argparse.Namespace) -> None:
     from .crossbar.report import format_mapping, map_model
+    from .crossbar.usage import format_usage, state_usage
     from .models import Discriminator, Generator
-    from .training.checkpoint import load_checkpoint
+    from .nn import CrossbarLayerMixin
+    from .training.checkpoint import load_generator
 
+    trained = None
     if args.checkpoint:
-        config = RunConfig.from_dict(load_checkpoint(args.checkpoint)["config"])
+        trained, config = load_generator(args.checkpoint)
         model, hardware = config.model, config.hardware
     else:
         model, hardware = model_from_args(args), hardware_from_args(args)
@@ -256,6 +259,12 @@ def cmd_info(args: argparse.Namespace) -> None:
     print(format_mapping(map_model(g, torch.zeros(1, model.z_dim), hardware), "generator"))
     print()
     print(format_mapping(map_model(d, torch.zeros(1, model.channels, size, size), hardware), "discriminator"))
+    if trained is not None and hardware is not None and hardware.synapse is not None:
+        rows = [state_usage(name, layer.program(), hardware.synapse) for name, layer in trained.named_modules()
+                if isinstance(layer, CrossbarLayerMixin)]
+        print()
+        print(format_usage(rows, f"device states of the trained generator ({args.checkpoint}): signed level n per "
+                                 f"weight, L = {hardware.synapse.levels} states per device"))
 
 
 def cmd_devices_calibrate(args: argparse.Namespace) -> None:
@@ -408,8 +417,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=cmd_devices_calibrate)
 
-    p = sub.add_parser("info", help="per-layer crossbar mapping of a model")
-    p.add_argument("checkpoint", nargs="?", metavar="CHECKPOINT|RUN_DIR")
+    p = sub.add_parser("info", help="per-layer crossbar mapping of a model; of a trained one, its device states' use")
+    p.add_argument("checkpoint", nargs="?", metavar="CHECKPOINT|RUN_DIR|EXPORT",
+                   help="a trained generator: its config, and how its weights use the synapse states")
     add_model_options(p)
     add_hardware_options(p)
     p.set_defaults(func=cmd_info)
