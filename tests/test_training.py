@@ -229,10 +229,12 @@ def test_cli_end_to_end(tmp_path, capsys):
     assert len(list((tmp_path / "singles").glob("*.png"))) == 3
 
     assert main(["train", "--resume", str(run), "--bits", "4"]) == 2
+    assert main(["train", "--resume", str(run), "--time-limit", "-1"]) == 2
     assert main(["info", str(run)]) == 0
     assert main(["info", "--dataset", "anime", "--float"]) == 0
     captured = capsys.readouterr()
     assert "no clobbering" not in captured.err and "exists" in captured.err
+    assert "--time-limit must be >= 0 minutes, got -1.0" in captured.err
     assert "deconv" in captured.out and "none (float baseline)" in captured.out
     assert main(["sample", str(tmp_path / "nothing")]) == 2
     assert "no checkpoint there" in capsys.readouterr().err

@@ -104,6 +104,8 @@ def cmd_train(args: argparse.Namespace) -> None:
         config = replace(config, train=replace(config.train, **changes))
     else:
         config = RunConfig(model_from_args(args), hardware_from_args(args), TrainConfig(**changes))
+    if args.time_limit is not None and not args.time_limit >= 0:
+        raise SpinDCGANError(f"--time-limit must be >= 0 minutes, got {args.time_limit}")
     limit = None if args.time_limit is None else args.time_limit * 60
     run_dir = train(config, out=args.out, resume=args.resume, progress=not args.no_progress, time_limit=limit)
     print(f"run folder: {run_dir}")
