@@ -40,7 +40,7 @@ from spindcgan.export import is_exported, provenance_of
 from spindcgan.io import atomic_write, save_json, save_jsonl
 from spindcgan.training.checkpoint import CHECKPOINT_NAME
 from spindcgan.training.config import RunConfig
-from spindcgan.training.loop import checkpointed_metrics
+from spindcgan.training.loop import ENVIRONMENT_NAME, checkpointed_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -133,8 +133,8 @@ def copy_run(run_dir: Path, name: str, results: Path, resumable: bool = False) -
     else:
         kept.unlink(missing_ok=True)
     shutil.copy2(run_dir / "config.json", run_copy / "config.json")
-    if (run_dir / "environment.jsonl").exists():  # runs from before session 15 have none
-        shutil.copy2(run_dir / "environment.jsonl", run_copy / "environment.jsonl")
+    if (run_dir / ENVIRONMENT_NAME).exists():  # runs from before session 15 have none
+        shutil.copy2(run_dir / ENVIRONMENT_NAME, run_copy / ENVIRONMENT_NAME)
     save_jsonl(checkpointed_metrics(run_dir), run_copy / "metrics.jsonl")
     samples = sorted((run_dir / "samples").glob("epoch-*.png"))
     if samples:

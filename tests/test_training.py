@@ -2,6 +2,7 @@
 
 import json
 import math
+import warnings
 
 import pytest
 import torch
@@ -91,6 +92,24 @@ def test_a_finished_run_lengthened_on_resume_equals_the_longer_run(tmp_path):
     assert [s["step"] for s in starts] == [0, 8]  # the start, then the resume after its 2 epochs
     assert starts[0]["torch"] == torch.__version__ and starts[1]["threads"] == 2
     assert starts[0]["data_sha256"] == starts[1]["data_sha256"] != _sha256_of_nothing()
+
+
+def test_a_resume_in_another_environment_warns_in_one_line(tmp_path):
+    """Other training images, or other libraries / processor / threads, than the run's last start: a warning that
+    names the file and what changed; the run goes on."""
+    run = train(tiny_config(max_steps=2), tmp_path, progress=False)
+    path = run / "environment.jsonl"
+    first = json.loads(path.read_text())
+    path.write_text(json.dumps({**first, "threads": 7, "data_sha256": "0" * 64}) + "\n")
+    with pytest.warns(UserWarning) as caught:
+        train(tiny_config(max_steps=3), resume=run, progress=False)
+    messages = [str(w.message) for w in caught]
+    assert any("training images differ from those of the last start (step 0)" in m for m in messages)
+    assert any("resumed with another threads than at step 0" in m and str(path) in m for m in messages)
+    assert load_checkpoint(run)["step"] == 3 and len(path.read_text().splitlines()) == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the same environment again: no warning
+        train(tiny_config(max_steps=4), resume=run, progress=False)
 
 
 def _sha256_of_nothing() -> str:

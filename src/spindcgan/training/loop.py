@@ -18,6 +18,7 @@ import datetime
 import json
 import math
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -172,6 +173,32 @@ def _epoch_outputs_missing(records: list[dict], run_dir: Path, epoch: int, fid_e
     return fid_due and not has_fid, not (run_dir / "samples" / f"epoch-{epoch:03d}.png").exists()
 
 
+ENVIRONMENT_NAME = "environment.jsonl"
+SAME_COMPUTATION = ("torch", "numpy", "cpu", "cpu_capability", "threads", "device")
+"""Environment fields that, changed on a resume, may change the arithmetic (the data hash aside)."""
+
+
+def record_environment(run_dir: Path, step: int, env: dict[str, Any]) -> None:
+    """Append this start's or resume's environment to the run's ``environment.jsonl``; on a resume, warn in one
+    line when the training images differ from the last start's (the run then trains on other data) or the
+    arithmetic may (other libraries, processor or threads: the run stays valid, but need not equal an
+    uninterrupted one bit for bit)."""
+    path = run_dir / ENVIRONMENT_NAME
+    lines = path.read_text().splitlines() if path.exists() else []
+    if lines:
+        last = json.loads(lines[-1])
+        if last.get("data_sha256") not in (None, env.get("data_sha256")):
+            warnings.warn(f"{path}: the training images differ from those of the last start (step {last['step']}): "
+                          "check --data and the dataset files", stacklevel=3)
+        changed = [k for k in SAME_COMPUTATION if k in last and last[k] != env.get(k)]
+        if changed:
+            warnings.warn(f"{path}: resumed with another {', '.join(changed)} than at step {last['step']}: the run "
+                          "continues, but need not equal an uninterrupted one bit for bit", stacklevel=3)
+    utc = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    with path.open("a") as log:
+        log.write(json.dumps({"step": step, "utc": utc, **env}) + "\n")
+
+
 def fixed_noise(config: RunConfig, device: str) -> torch.Tensor:
     """The latent vectors of the per-epoch sample grids (same for every epoch and on resume)."""
     gen = torch.Generator().manual_seed(config.train.seed + 1)
@@ -252,9 +279,7 @@ def train(
     else:
         run_dir = new_run_dir(out, config)
     save_json(config.to_dict(), run_dir / "config.json")
-    with (run_dir / "environment.jsonl").open("a") as env_log:
-        started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-        env_log.write(json.dumps({"step": step, "utc": started_at, **environment(device, pixels)}) + "\n")
+    record_environment(run_dir, step, environment(device, pixels))
     noise = fixed_noise(config, device)
     policy = parse_policy(t.augment)
 
