@@ -301,12 +301,12 @@ def train(
     states = synapse_states(gan.generator, gan.discriminator) if track_updates else None
     log = (run_dir / "metrics.jsonl").open("a")
 
-    def end_of_epoch(fid: bool = True) -> None:
-        """The sample grid and, when scheduled and ``fid``, the FID of the epoch that just ended (``step`` is on
-        its end)."""
+    def end_of_epoch(with_fid: bool = True) -> None:
+        """The sample grid and, when scheduled and ``with_fid``, the FID of the epoch that just ended (``step`` is
+        on its end)."""
         epoch = step // steps_per_epoch
         save_samples(gan.evaluated_generator, noise, run_dir / "samples" / f"epoch-{epoch:03d}.png")
-        if fid and t.fid_every and epoch % t.fid_every == 0:
+        if with_fid and t.fid_every and epoch % t.fid_every == 0:
             fid = measure_fid(gan.evaluated_generator, config)
             log.write(json.dumps({"step": step, "epoch_end": epoch, **fid}) + "\n")
             log.flush()
@@ -315,7 +315,7 @@ def train(
     if resume is not None and step > 0 and step % steps_per_epoch == 0:
         fid_missing, grid_missing = _epoch_outputs_missing(records, run_dir, step // steps_per_epoch, t.fid_every)
         if fid_missing or grid_missing:  # stopped between its checkpoint and the end of its FID: finish that first
-            end_of_epoch(fid=fid_missing)
+            end_of_epoch(with_fid=fid_missing)
     bar = tqdm(total=total_steps, initial=step, disable=not progress, unit="step", dynamic_ncols=True)
     started = time.time()
     try:
