@@ -195,6 +195,27 @@ def test_resume_finishes_the_fid_and_grid_an_interruption_cut_off(tmp_path, monk
     assert len([ln for ln in metrics.read_text().splitlines() if '"metric"' in ln]) == 2
 
 
+def test_the_time_limit_counts_the_fid_a_resume_finishes_first(tmp_path, monkeypatch):
+    """A resume that first measures the FID an interruption cut off spends its time limit on it too: a FID longer
+    than the limit leaves no time for a training step."""
+    import time
+    from dataclasses import replace
+
+    monkeypatch.setattr(loop, "measure_fid", lambda gan, config: {"metric": "fid2k-test", "fid": 1.0})
+    config = tiny_config(epochs=2, fid_every=1)
+    run = train(replace(config, train=replace(config.train, max_steps=4)), tmp_path, progress=False)
+    metrics = run / "metrics.jsonl"
+    metrics.write_text("".join(ln + "\n" for ln in metrics.read_text().splitlines() if '"metric"' not in ln))
+
+    def slow_fid(gan, config):
+        time.sleep(0.5)
+        return {"metric": "fid2k-test", "fid": 2.0}
+
+    monkeypatch.setattr(loop, "measure_fid", slow_fid)
+    train(config, resume=run, progress=False, time_limit=0.2)
+    assert load_checkpoint(run)["step"] == 4 and '"fid": 2.0' in metrics.read_text()
+
+
 def test_ema_generator_is_the_evaluated_one(tmp_path):
     from spindcgan.training import load_generator
 

@@ -312,12 +312,12 @@ def train(
             log.flush()
             plot_fid_curve(run_dir / "metrics.jsonl", run_dir / "fid.png")
 
+    started = time.time()  # the time limit counts the catch-up below too (a first FID can take half an hour)
     if resume is not None and step > 0 and step % steps_per_epoch == 0:
         fid_missing, grid_missing = _epoch_outputs_missing(records, run_dir, step // steps_per_epoch, t.fid_every)
         if fid_missing or grid_missing:  # stopped between its checkpoint and the end of its FID: finish that first
             end_of_epoch(with_fid=fid_missing)
     bar = tqdm(total=total_steps, initial=step, disable=not progress, unit="step", dynamic_ncols=True)
-    started = time.time()
     try:
         while step < total_steps and (time_limit is None or time.time() - started < time_limit):
             epoch, index = divmod(step, steps_per_epoch)
