@@ -17,10 +17,10 @@
    its BatchNorm statistics come from) and a copy of the run's config, metrics, log and last sample grid under
    ``<results>/runs/<name>/``, which ``experiments/report.py`` turns into docs/results.md. ``--no-fid`` redoes
    steps 3-4 only; ``--fid-only`` skips them (a file measured under the name of a run already recorded, whose
-   run folder may be gone); ``--copy-only`` makes the copies alone, its checkpoint included (a run still training across
-   sessions: the report shows the curve it has reached, nothing is measured of weights it will train on from,
-   and ``cp -r <results>/runs/<name> runs/NEW`` then ``spindcgan train --resume runs/NEW`` continues it in a fresh
-   checkout, bit for bit; the copy's checkpoint goes once the finished run is measured).
+   run folder may be gone); ``--copy-only`` makes the copies alone, its checkpoint included (a run still training: the
+   report shows the curve it has reached, nothing is measured of weights it will train on from, and ``cp -r
+   <results>/runs/<name> runs/NEW`` then ``spindcgan train --resume runs/NEW`` continues it bit for bit; the
+   checkpoint is git-ignored, too large to commit, and goes once the finished run is measured).
 """
 
 from __future__ import annotations
@@ -123,8 +123,8 @@ def measure_energy(run_dir: Path, name: str, results: Path) -> None:
 def copy_run(run_dir: Path, name: str, results: Path, resumable: bool = False) -> None:
     """The run's config, environments, metrics up to its checkpoint, training log and last sample grid, for
     report.py; with ``resumable``, its checkpoint too, which makes the copy a run folder that ``spindcgan train
-    --resume`` continues in a later session (a fresh checkout keeps no ignored ``runs/`` folder). A copy of a
-    finished run holds no checkpoint: the one a copy of it still training kept is removed."""
+    --resume`` continues (git-ignored: it moves a run by hand, not through a commit). A copy of a finished run
+    holds no checkpoint: the one a copy of it still training kept is removed."""
     run_copy = results / "runs" / name
     run_copy.mkdir(parents=True, exist_ok=True)
     kept = run_copy / CHECKPOINT_NAME

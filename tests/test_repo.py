@@ -353,7 +353,7 @@ def test_the_seeds_of_one_plan_are_set_side_by_side_finished_or_still_resuming()
 def test_measure_copy_only_copies_a_run_still_training_and_measures_nothing(tmp_path, monkeypatch):
     """experiments/measure.py --copy-only: the curve reached so far goes into the results folder, with no FID
     record and no energy ledger of weights the run will train on from, and with the checkpoint, so a run folder
-    rebuilt from the copy (a fresh checkout has no runs/) resumes bit for bit as the original does."""
+    rebuilt from the copy resumes bit for bit as the original does."""
     import json
     import shutil
     import sys
