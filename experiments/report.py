@@ -772,9 +772,8 @@ def reproductions(runs: list[Run], folder: Path = REPRODUCED) -> list[str]:
 def state_use(img: Path, models: dict[str, Path] = SHIPPED_MODELS) -> list[str]:
     """How the shipped generators' weights use their synapse states (``spindcgan info FILE``), per layer, and a
     histogram of their signed levels."""
-    from spindcgan.crossbar.usage import signed_levels, state_usage
+    from spindcgan.crossbar.usage import programmed_layers, signed_levels, state_usage
     from spindcgan.export import load_exported
-    from spindcgan.nn import CrossbarLayerMixin
 
     rows, fig = [], plt.figure(figsize=(7, 3.2), dpi=110)
     ax = fig.add_subplot()
@@ -783,7 +782,7 @@ def state_use(img: Path, models: dict[str, Path] = SHIPPED_MODELS) -> list[str]:
             continue
         generator, config = load_exported(path)
         synapse = config.hardware.synapse
-        layers = [(name, m.program()) for name, m in generator.named_modules() if isinstance(m, CrossbarLayerMixin)]
+        layers = programmed_layers(generator)
         for name, programmed in layers:
             u = state_usage(name, programmed, synapse)
             rows.append(f"| {dataset} | {name} | {u.weights:,} | {u.mean_magnitude:.3f} | {u.p999_magnitude:.3f} | "

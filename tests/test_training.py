@@ -1,5 +1,6 @@
 """Training: finite losses, bit-exact resume, NaN handling, and the CLI end to end on a tiny run."""
 
+import hashlib
 import json
 import math
 import warnings
@@ -91,7 +92,7 @@ def test_a_finished_run_lengthened_on_resume_equals_the_longer_run(tmp_path):
     starts = [json.loads(ln) for ln in (short / "environment.jsonl").read_text().splitlines()]
     assert [s["step"] for s in starts] == [0, 8]  # the start, then the resume after its 2 epochs
     assert starts[0]["torch"] == torch.__version__ and starts[1]["threads"] == 2
-    assert starts[0]["data_sha256"] == starts[1]["data_sha256"] != _sha256_of_nothing()
+    assert starts[0]["data_sha256"] == starts[1]["data_sha256"] != hashlib.sha256(b"").hexdigest()
 
 
 def test_a_resume_in_another_environment_warns_in_one_line(tmp_path):
@@ -111,11 +112,6 @@ def test_a_resume_in_another_environment_warns_in_one_line(tmp_path):
         warnings.simplefilter("error")  # the same environment again: no warning
         train(tiny_config(max_steps=4), resume=run, progress=False)
 
-
-def _sha256_of_nothing() -> str:
-    import hashlib
-
-    return hashlib.sha256(b"").hexdigest()
 
 
 def test_two_processes_train_one_config_bit_for_bit_alike(tmp_path):

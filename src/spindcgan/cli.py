@@ -242,9 +242,8 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 def cmd_info(args: argparse.Namespace) -> None:
     from .crossbar.report import format_mapping, map_model
-    from .crossbar.usage import format_usage, state_usage
+    from .crossbar.usage import format_usage, programmed_layers, state_usage
     from .models import Discriminator, Generator
-    from .nn import CrossbarLayerMixin
     from .training.checkpoint import load_generator
 
     trained = None
@@ -262,8 +261,7 @@ def cmd_info(args: argparse.Namespace) -> None:
     print()
     print(format_mapping(map_model(d, torch.zeros(1, model.channels, size, size), hardware), "discriminator"))
     if trained is not None and hardware is not None and hardware.synapse is not None:
-        rows = [state_usage(name, layer.program(), hardware.synapse) for name, layer in trained.named_modules()
-                if isinstance(layer, CrossbarLayerMixin)]
+        rows = [state_usage(name, states, hardware.synapse) for name, states in programmed_layers(trained)]
         print()
         print(format_usage(rows, f"device states of the trained generator ({args.checkpoint}): signed level n per "
                                  f"weight, L = {hardware.synapse.levels} states per device"))

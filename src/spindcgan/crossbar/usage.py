@@ -14,8 +14,10 @@ import math
 from dataclasses import dataclass
 
 import torch
+import torch.nn as nn
 
 from ..devices import SkyrmionSynapse
+from ..nn import CrossbarLayerMixin
 from .programming import ProgrammedWeights
 
 
@@ -35,6 +37,11 @@ class StateUsage:
     """Entropy of the layer's level distribution."""
     max_entropy_bits: float
     """log2 of the number of levels the scheme offers."""
+
+
+def programmed_layers(model: nn.Module) -> list[tuple[str, ProgrammedWeights]]:
+    """Every crossbar layer of a (hardware) model, by name, with the device states its weights program into."""
+    return [(name, m.program()) for name, m in model.named_modules() if isinstance(m, CrossbarLayerMixin)]
 
 
 def signed_levels(programmed: ProgrammedWeights, synapse: SkyrmionSynapse) -> torch.Tensor:
