@@ -8,16 +8,19 @@ CLI's own ``train``, in this process), whose step-count difference gives seconds
 assumed to share the GPU with no overlap at all (the cautious case). At most ``--max-epochs``.
 
 No FID is measured on that machine: the Inception file (95 MB) does not fit the call's 64 MiB transfer beside
-the data. The runs come back as slim checkpoints (``training.checkpoint.slim_checkpoint``: no optimiser state;
-the float run keeps only its EMA generator) inside a tar split into parts of at most 15 MiB, and are measured
-here on the CPU (``experiments/measure.py``). Usage there, with the zip compressed here by ``xz -9e`` into a
+the data. Instead a hardware run saves its evaluated generator's device states every ``--export-every`` epochs
+(``spindcgan train --export-every``), from which the FID curve is measured afterwards. The runs come back as slim
+checkpoints (``training.checkpoint.slim_checkpoint``: no optimiser state; the float run keeps only its EMA
+generator) and those exports, in an xz-compressed tar split into parts of at most 15 MiB, and are measured here
+on the CPU (``experiments/measure.py``). Usage there, with the zip compressed here by ``xz -9e`` into a
 git-ignored folder that ``carry`` names:
 
     PYTHONPATH=src python3 experiments/gpu_anime.py --xz .gpudata/anime-faces-64.zip.xz --sha256 HEX \
         --deadline 560 --out "$OUT"
 
-Back here: ``cat parts/anime-w64.tar.part* | tar x -C runs``. The compressed zip is 58 MB, so the call's working
-tree must be small: ``results/gpu-anime-w64/NOTES.md`` gives the temporary branch that keeps only the code.
+Back here: ``cat parts/anime-w64.tar.xz.part* | xz -d | tar x -C runs``. The compressed zip is 58 MB, so the
+call's working tree must be small: ``results/gpu-anime-w64/NOTES.md`` gives the temporary branch that keeps
+only the code.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ RECIPE = ["--dataset", "anime", "--ema", "0.998", "--augment", "color,translatio
 RUNS = {"anime-w64-hw6-gpu": [], "anime-w64-float-gpu": ["--float"]}
 FLOAT_DROPS = ("opt_g", "opt_d", "generator", "discriminator")  # the float copy keeps its EMA: all its FID needs
 PART_BYTES = 15 * 2**20
+RETURN_BYTES = 60 * 2**20  # what comes back from a call: 64 MiB at most, in at most 8 files
 
 
 def log(message: str) -> None:
@@ -80,15 +84,16 @@ def choose_epochs(budget_s: float, per_step: list[float], max_epochs: int, steps
     return max(1, min(max_epochs, int(budget_s // per_epoch)))
 
 
-def train_side_by_side(recipe: list[str], runs: dict[str, list[str]], epochs: int, time_limit_s: float
-                       ) -> dict[str, Path]:
+def train_side_by_side(recipe: list[str], runs: dict[str, list[str]], epochs: int, time_limit_s: float,
+                       export_every: int) -> dict[str, Path]:
     """The runs at once, each in its own process and folder (``runs/<name>/train.log`` holds its command)."""
     decay = ["--lr-decay-start", str(round(0.76 * epochs))] if epochs >= 4 else []
     procs = {}
     for name, extra in runs.items():
         folder = ROOT / "runs" / name
         folder.mkdir(parents=True, exist_ok=True)
-        args = [*recipe, *extra, "--epochs", str(epochs), *decay, "--fid-every", "0",
+        exports = ["--export-every", str(export_every)] if export_every and "--float" not in extra else []
+        args = [*recipe, *extra, "--epochs", str(epochs), *decay, "--fid-every", "0", *exports,
                 "--time-limit", f"{time_limit_s / 60:.2f}", "--out", f"runs/{name}"]
         logfile = (folder / "train.log").open("w")
         logfile.write("$ spindcgan train " + " ".join(args) + "\n")
@@ -111,25 +116,35 @@ def train_side_by_side(recipe: list[str], runs: dict[str, list[str]], epochs: in
     return {name: next((ROOT / "runs" / name).glob("0*")) for name in procs}
 
 
-def pack(run_dirs: dict[str, Path], out: Path, epochs: int) -> None:
-    """Slim checkpoints, a few sample grids, logs and metrics: one tar, split into parts that come back."""
-    from spindcgan.training.checkpoint import CHECKPOINT_NAME, OPTIMISER_KEYS, slim_checkpoint
-
+def packed(run_dirs: dict[str, Path], epochs: int, with_exports: bool) -> bytes:
+    """Slim checkpoints, a few sample grids, logs, metrics and (``with_exports``) device-state exports: one
+    xz-compressed tar (the exports' 6-bit states in bytes shrink to about half, float weights hardly)."""
     keep_grids = {f"epoch-{e:03d}.png" for e in (epochs // 4, epochs // 2, 3 * epochs // 4, epochs)}
-    tar_path = Path("/tmp/anime-w64.tar")
-    with tarfile.open(tar_path, "w") as tar:
+    tar_path = Path("/tmp/anime-w64.tar.xz")
+    with tarfile.open(tar_path, "w:xz", preset=1) as tar:
         for name, run_dir in run_dirs.items():
-            full = run_dir / CHECKPOINT_NAME
-            slim = slim_checkpoint(full, run_dir / "slim.pt", FLOAT_DROPS if "float" in name else OPTIMISER_KEYS)
-            slim.replace(full)
             tar.add(run_dir.parent / "train.log", f"{name}/train.log")
             for path in sorted(run_dir.rglob("*")):
-                if path.is_file() and (path.parent.name != "samples" or path.name in keep_grids):
+                wanted = {"samples": path.name in keep_grids, "exports": with_exports}.get(path.parent.name, True)
+                if path.is_file() and wanted:
                     tar.add(path, f"{name}/{run_dir.name}/{path.relative_to(run_dir)}")
-    data = tar_path.read_bytes()
-    log(f"tar: {len(data) / 2**20:.1f} MiB")
+    return tar_path.read_bytes()
+
+
+def pack(run_dirs: dict[str, Path], out: Path, epochs: int) -> None:
+    """The runs in parts that come back; without the exports if they would not all fit."""
+    from spindcgan.training.checkpoint import CHECKPOINT_NAME, OPTIMISER_KEYS, slim_checkpoint
+
+    for name, run_dir in run_dirs.items():
+        full = run_dir / CHECKPOINT_NAME
+        slim_checkpoint(full, run_dir / "slim.pt", FLOAT_DROPS if "float" in name else OPTIMISER_KEYS).replace(full)
+    data = packed(run_dirs, epochs, with_exports=True)
+    if len(data) > RETURN_BYTES:
+        log(f"tar with exports: {len(data) / 2**20:.1f} MiB, over {RETURN_BYTES / 2**20:.0f}: packed without them")
+        data = packed(run_dirs, epochs, with_exports=False)
+    log(f"tar.xz: {len(data) / 2**20:.1f} MiB")
     for i in range(0, len(data), PART_BYTES):
-        (out / f"anime-w64.tar.part{i // PART_BYTES:02d}").write_bytes(data[i : i + PART_BYTES])
+        (out / f"anime-w64.tar.xz.part{i // PART_BYTES:02d}").write_bytes(data[i : i + PART_BYTES])
 
 
 def run() -> None:
@@ -143,6 +158,8 @@ def run() -> None:
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--runs", nargs="+", choices=list(RUNS), default=list(RUNS))
     parser.add_argument("--epochs", type=int, help="train this many epochs (no timing first), within the deadline")
+    parser.add_argument("--export-every", type=int, default=25,
+                        help="a hardware run's device-state exports every K epochs, for its FID curve (0: none)")
     parser.add_argument("--tag", default="", help="appended to the run folders' names (a second call's runs)")
     args = parser.parse_args()
     runs = {name + args.tag: RUNS[name] for name in args.runs}
@@ -163,7 +180,7 @@ def run() -> None:
     budget = args.deadline - (time.time() - started) - 45  # packing and the runs' start-up
     epochs = args.epochs or choose_epochs(budget - 20, per_step, args.max_epochs, steps_per_epoch)
     log(f"training budget {budget:.0f} s: {epochs} epochs")
-    run_dirs = train_side_by_side(recipe, runs, epochs, budget)
+    run_dirs = train_side_by_side(recipe, runs, epochs, budget, args.export_every)
     pack(run_dirs, args.out, epochs)
     log(f"done in {time.time() - started:.0f} s")
 

@@ -5,6 +5,7 @@ import json
 import math
 import warnings
 
+import numpy as np
 import pytest
 import torch
 from PIL import Image
@@ -189,6 +190,36 @@ def test_resume_finishes_the_fid_and_grid_an_interruption_cut_off(tmp_path, monk
     train(config, resume=run, progress=False)
     assert len(calls) == 3 and (run / "samples" / "epoch-002.png").exists()
     assert len([ln for ln in metrics.read_text().splitlines() if '"metric"' in ln]) == 2
+
+
+def test_export_every_saves_the_evaluated_generator_of_those_epochs(tmp_path):
+    """The device states exported at an epoch's end rebuild the generator that drew that epoch's sample grid; an
+    export a resume finds missing is written again, and a run without synapses refuses the option."""
+    from spindcgan.export import load_exported
+
+    config = tiny_config(epochs=4, export_every=2, ema=0.9)
+    run = train(config, tmp_path, progress=False)
+    exports = run / "exports"
+    assert sorted(p.name for p in exports.iterdir()) == ["epoch-002.pt", "epoch-004.pt"]
+    noise = loop.fixed_noise(config, "cpu")
+    for epoch in (2, 4):
+        generator, _ = load_exported(exports / f"epoch-{epoch:03d}.pt")
+        redrawn = loop.save_samples(generator, noise, tmp_path / f"redrawn-{epoch}.png")
+        drawn = np.asarray(Image.open(run / "samples" / f"epoch-{epoch:03d}.png"), dtype=np.int16)
+        again = np.asarray(Image.open(redrawn), dtype=np.int16)
+        assert np.abs(drawn - again).max() <= 1  # uint8 rounding of the rebuilt weights at most
+        assert torch.load(exports / f"epoch-{epoch:03d}.pt", weights_only=False)["step"] == epoch * 4
+    first = torch.load(exports / "epoch-002.pt", weights_only=False)["crossbars"]
+    last = torch.load(exports / "epoch-004.pt", weights_only=False)["crossbars"]
+    assert any(not torch.equal(first[k]["positive"], last[k]["positive"]) for k in first)
+    (exports / "epoch-004.pt").unlink()  # a folder rebuilt from a copy: the export alone is missing
+    train(config, resume=run, progress=False)
+    again = torch.load(exports / "epoch-004.pt", weights_only=False)["crossbars"]
+    assert all(torch.equal(again[k]["positive"], last[k]["positive"]) for k in last)
+    with pytest.raises(SpinDCGANError, match="export_every"):
+        train(RunConfig(model=TINY, train=config.train, hardware=None), tmp_path, progress=False)
+    with pytest.raises(SpinDCGANError, match="export_every must be >= 0"):
+        tiny_config(export_every=-1)
 
 
 def test_the_time_limit_counts_the_fid_a_resume_finishes_first(tmp_path, monkeypatch):

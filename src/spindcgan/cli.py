@@ -83,10 +83,10 @@ def model_from_args(args: argparse.Namespace) -> ModelConfig:
 
 TRAIN_OPTIONS = {name: name for name in (
     "epochs", "max_steps", "batch_size", "lr", "seed", "ema", "checkpoint_every", "data", "device", "threads",
-    "log_every", "limit", "fid_every", "fid_n", "fid_ref_n", "augment", "lr_decay_start")}
+    "log_every", "limit", "fid_every", "export_every", "fid_n", "fid_ref_n", "augment", "lr_decay_start")}
 """train options that map one to one onto TrainConfig fields."""
 RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_every", "log_every", "data",
-                     "fid_every", "fid_n", "fid_ref_n", "lr_decay_start"}  # train() checks the schedule
+                     "fid_every", "export_every", "fid_n", "fid_ref_n", "lr_decay_start"}  # train() checks the schedule
 
 
 def cmd_train(args: argparse.Namespace) -> None:
@@ -344,6 +344,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, metavar="MIN",
                    help="stop cleanly after MIN minutes (checkpointed; continue with --resume)")
     p.add_argument("--fid-every", type=int, help="measure FID every K epochs (logged, plotted to fid.png)")
+    p.add_argument("--export-every", type=int, metavar="K",
+                   help="save the generator's device states every K epochs to exports/epoch-NNN.pt (default never)")
     p.add_argument("--fid-n", type=int, help="generated images per FID during training (default 2000)")
     p.add_argument("--fid-ref-n", type=int, help="FID reference: first N images of the split (default all)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -41,6 +41,10 @@ class TrainConfig:
     """Write a metrics line every N steps."""
     fid_every: int = 0
     """Measure FID every K epochs (0: never); logged to metrics.jsonl and plotted to fid.png."""
+    export_every: int = 0
+    """Every K epochs (0: never) also save the evaluated generator's device states to
+    ``exports/epoch-NNN.pt`` (the ``spindcgan export`` format, BatchNorm running statistics): small files from
+    which FID can be measured afterwards, e.g. for a run on a machine that cannot hold the Inception network."""
     fid_n: int = 2000
     """Generated images per FID measurement during training (stated in the metric name)."""
     fid_ref_n: int | None = None
@@ -73,6 +77,8 @@ class TrainConfig:
             raise SpinDCGANError("train.fid_every must be >= 0 and train.fid_n >= 2")
         if self.checkpoint_every < 0:
             raise SpinDCGANError("train.checkpoint_every must be >= 0")
+        if self.export_every < 0:
+            raise SpinDCGANError(f"train.export_every must be >= 0, got {self.export_every}")
         parse_policy(self.augment)
         if self.lr_decay_start is not None and not 0 <= self.lr_decay_start < self.epochs:
             raise SpinDCGANError(f"train.lr_decay_start must be in [0, epochs={self.epochs}), got "

@@ -4,7 +4,8 @@ A run folder holds ``config.json`` (the resolved RunConfig), ``metrics.jsonl`` (
 logged step and per epoch), ``samples/epoch-NNN.png`` (a grid from fixed noise), ``checkpoint.pt``
 (written atomically at every epoch end, every ``checkpoint_every`` steps and at the stop) and
 ``environment.jsonl`` (one line per start or resume: the step, the time, library versions, processor, threads
-and the hash of the training images; ``spindcgan.runtime.environment``).
+and the hash of the training images; ``spindcgan.runtime.environment``) and, with ``export_every``,
+``exports/epoch-NNN.pt`` (the evaluated generator's device states at those epochs, ``spindcgan.export``).
 
 Exact resume: the data order of epoch ``e`` comes from its own generator seeded by (seed, e), and the
 checkpoint stores the global RNG state that draws latent noise, so a resumed run takes the very same
@@ -164,13 +165,25 @@ def _trim_metrics(run_dir: Path, step: int) -> list[dict]:
     return kept
 
 
-def _epoch_outputs_missing(records: list[dict], run_dir: Path, epoch: int, fid_every: int) -> tuple[bool, bool]:
-    """Whether ``epoch`` lacks its FID line (when one was scheduled) and its sample grid: the work after the
-    checkpoint that an interruption can cut off, or that a run folder rebuilt from a copy (config, metrics and
-    checkpoint, ``experiments/measure.py --copy-only``) never had."""
-    fid_due = bool(fid_every) and epoch % fid_every == 0
+def _epoch_outputs_missing(records: list[dict], run_dir: Path, epoch: int, t: TrainConfig) -> tuple[bool, bool]:
+    """Whether ``epoch`` lacks its FID line (when one was scheduled), and its sample grid or device-state export
+    (when one was scheduled): the work after the checkpoint that an interruption can cut off, or that a run folder
+    rebuilt from a copy (config, metrics and checkpoint, ``experiments/measure.py --copy-only``) never had."""
+    fid_due = bool(t.fid_every) and epoch % t.fid_every == 0
     has_fid = any(r.get("epoch_end") == epoch and "metric" in r for r in records)
-    return fid_due and not has_fid, not (run_dir / "samples" / f"epoch-{epoch:03d}.png").exists()
+    export_due = bool(t.export_every) and epoch % t.export_every == 0
+    files_missing = not epoch_grid_path(run_dir, epoch).exists() or (
+        export_due and not epoch_export_path(run_dir, epoch).exists())
+    return fid_due and not has_fid, files_missing
+
+
+def epoch_grid_path(run_dir: Path, epoch: int) -> Path:
+    return run_dir / "samples" / f"epoch-{epoch:03d}.png"
+
+
+def epoch_export_path(run_dir: Path, epoch: int) -> Path:
+    """Where ``export_every`` puts the device states of the generator evaluated at the end of ``epoch``."""
+    return run_dir / "exports" / f"epoch-{epoch:03d}.pt"
 
 
 ENVIRONMENT_NAME = "environment.jsonl"
@@ -298,14 +311,21 @@ def train(
         )
 
     track_updates = config.hardware is not None and config.hardware.synapse is not None
+    if t.export_every and not track_updates:
+        raise SpinDCGANError("train.export_every saves synapse device states, which a run without synapse hardware "
+                             "(--float, --float-weights) does not have")
     states = synapse_states(gan.generator, gan.discriminator) if track_updates else None
     log = (run_dir / "metrics.jsonl").open("a")
 
     def end_of_epoch(with_fid: bool = True) -> None:
-        """The sample grid and, when scheduled and ``with_fid``, the FID of the epoch that just ended (``step`` is
-        on its end)."""
+        """The sample grid and, when scheduled, the device-state export and (with ``with_fid``) the FID of the
+        epoch that just ended (``step`` is on its end)."""
         epoch = step // steps_per_epoch
-        save_samples(gan.evaluated_generator, noise, run_dir / "samples" / f"epoch-{epoch:03d}.png")
+        save_samples(gan.evaluated_generator, noise, epoch_grid_path(run_dir, epoch))
+        if t.export_every and epoch % t.export_every == 0:
+            from ..export import save_exported
+
+            save_exported(gan.evaluated_generator, config, epoch_export_path(run_dir, epoch), step=step)
         if with_fid and t.fid_every and epoch % t.fid_every == 0:
             fid = measure_fid(gan.evaluated_generator, config)
             log.write(json.dumps({"step": step, "epoch_end": epoch, **fid}) + "\n")
@@ -314,8 +334,8 @@ def train(
 
     started = time.time()  # the time limit counts the catch-up below too (a first FID can take half an hour)
     if resume is not None and step > 0 and step % steps_per_epoch == 0:
-        fid_missing, grid_missing = _epoch_outputs_missing(records, run_dir, step // steps_per_epoch, t.fid_every)
-        if fid_missing or grid_missing:  # stopped between its checkpoint and the end of its FID: finish that first
+        fid_missing, files_missing = _epoch_outputs_missing(records, run_dir, step // steps_per_epoch, t)
+        if fid_missing or files_missing:  # stopped between its checkpoint and the end of its FID: finish that first
             end_of_epoch(with_fid=fid_missing)
     bar = tqdm(total=total_steps, initial=step, disable=not progress, unit="step", dynamic_ncols=True)
     try:
