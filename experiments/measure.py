@@ -40,6 +40,7 @@ from spindcgan.export import is_exported, provenance_of
 from spindcgan.io import atomic_write, save_json, save_jsonl
 from spindcgan.training.checkpoint import CHECKPOINT_NAME
 from spindcgan.training.config import RunConfig
+from spindcgan.training.export_fids import EXPORT_FIDS_NAME
 from spindcgan.training.loop import ENVIRONMENT_NAME, checkpointed_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,10 +122,11 @@ def measure_energy(run_dir: Path, name: str, results: Path) -> None:
 
 
 def copy_run(run_dir: Path, name: str, results: Path, resumable: bool = False) -> None:
-    """The run's config, environments, metrics up to its checkpoint, training log and last sample grid, for
-    report.py; with ``resumable``, its checkpoint too, which makes the copy a run folder that ``spindcgan train
-    --resume`` continues (git-ignored: it moves a run by hand, not through a commit). A copy of a finished run
-    holds no checkpoint: the one a copy of it still training kept is removed."""
+    """The run's config, environments, metrics up to its checkpoint, the FIDs measured from its exports, training
+    log and last sample grid, for report.py (not the exports themselves: 8.8 MB each at width 64); with
+    ``resumable``, its checkpoint too, which makes the copy a run folder that ``spindcgan train --resume``
+    continues (git-ignored: it moves a run by hand, not through a commit). A copy of a finished run holds no
+    checkpoint: the one a copy of it still training kept is removed."""
     run_copy = results / "runs" / name
     run_copy.mkdir(parents=True, exist_ok=True)
     kept = run_copy / CHECKPOINT_NAME
@@ -133,8 +135,9 @@ def copy_run(run_dir: Path, name: str, results: Path, resumable: bool = False) -
     else:
         kept.unlink(missing_ok=True)
     shutil.copy2(run_dir / "config.json", run_copy / "config.json")
-    if (run_dir / ENVIRONMENT_NAME).exists():  # runs from before session 15 have none
-        shutil.copy2(run_dir / ENVIRONMENT_NAME, run_copy / ENVIRONMENT_NAME)
+    for optional in (ENVIRONMENT_NAME, EXPORT_FIDS_NAME):  # runs from before session 15 have no environment
+        if (run_dir / optional).exists():
+            shutil.copy2(run_dir / optional, run_copy / optional)
     save_jsonl(checkpointed_metrics(run_dir), run_copy / "metrics.jsonl")
     samples = sorted((run_dir / "samples").glob("epoch-*.png"))
     if samples:

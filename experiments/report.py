@@ -27,6 +27,7 @@ from provenance import shown
 
 from spindcgan.cli import SHIPPED_MODELS
 from spindcgan.plots import plt, save_figure
+from spindcgan.training.export_fids import export_fids
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -52,6 +53,7 @@ class Run:
     fids: dict[str, dict] = field(default_factory=dict)  # metric name -> the record that stands for the run
     energy: dict | None = None
     alternatives: list[dict] = field(default_factory=list)  # other evaluations of the same generator
+    export_fids: list[dict] = field(default_factory=list)  # measured after training from its exports, by epoch
 
     @property
     def dataset(self) -> str:
@@ -187,7 +189,7 @@ def load_runs(folder: Path, shipped: set[str] | None = None) -> list[Run]:
     runs = {}
     for run_dir in sorted((folder / "runs").glob("*/")):
         runs[run_dir.name] = Run(folder, run_dir.name, json.loads((run_dir / "config.json").read_text()),
-                                 load_jsonl(run_dir / "metrics.jsonl"))
+                                 load_jsonl(run_dir / "metrics.jsonl"), export_fids=export_fids(run_dir))
     records: dict[tuple[str, str], list[dict]] = {}
     for path in sorted(folder.glob("fid-*.json")):
         record = json.loads(path.read_text())
@@ -475,7 +477,7 @@ def curves(runs: list[Run], img: Path) -> list[str]:
     if shipped_recipe:
         lines += loss_curves(shipped_recipe, img, "the CPU Anime Face runs of the shipped generator's recipe",
                              "training-curves-anime.png")
-    fid_runs = [r for r in runs if r.training_fids]
+    fid_runs = [r for r in runs if r.training_fids or r.export_fids]
     for dataset in dict.fromkeys(r.dataset for r in fid_runs):
         lines += fid_curve([r for r in fid_runs if r.dataset == dataset], img)
     if not fid_runs:
@@ -521,11 +523,13 @@ def fid_curve(fid_runs: list[Run], img: Path) -> list[str]:
     dataset = fid_runs[0].dataset
     fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
     for r in fid_runs:
-        points = r.training_fids
+        points = r.training_fids or r.export_fids
         name = configuration(r.config)
         style = CURVE_STYLES.get(name, ".:")
+        after = "" if r.training_fids else ", from its exports after training"
         line, = ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], style,
-                        lw=2 if name in CURVE_STYLES else 1, label=f"{r.name} ({name}, {points[0]['metric']})")
+                        lw=2 if name in CURVE_STYLES else 1, label=f"{r.name} ({name}, {points[0]['metric']}{after})",
+                        **({} if r.training_fids else {"mfc": "none"}))
         for record in r.fids.values():
             ax.plot(record_epoch(r, record), record["fid"], color=line.get_color(), **CLAIM_STAR)
     if any(r.fids for r in fid_runs):
@@ -544,7 +548,11 @@ def fid_curve(fid_runs: list[Run], img: Path) -> list[str]:
             "ablation configurations dotted. A star is the 10,000-image FID of the claims, at the epoch of the "
             "weights it measured, in its run's colour. The black dotted line is the paper's FID; FID is biased "
             "upward at small sample counts, so a 2,000-image FID reads higher than the 10,000-image FID of the "
-            "same generator that the claims use.", *ema_lag(fid_runs[0]), "",
+            "same generator that the claims use." + (
+                " Hollow markers: a run that could not measure FID where it trained (a lent GPU, which the "
+                "Inception file cannot reach), measured afterwards by the same protocol from the device states it "
+                "exported every few epochs (`spindcgan train --export-every`, `spindcgan fid RUN --exports`)."
+                if any(not r.training_fids for r in fid_runs) else ""), *ema_lag(fid_runs[0]), "",
             f"![FID measured during training, {dataset}](img/results/{file})", ""]
 
 
@@ -589,8 +597,12 @@ def section(folder: Path, runs: list[Run]) -> list[str]:
                      if fid["checkpoint"].startswith("src/spindcgan/assets/") and not fid["shipped"] else "")
                   + f"; reproduce with `{fid['reproduce']}`."
                   for r in runs for fid in [*r.fids.values(), *r.alternatives] if "reproduce" in fid]
+    curves_after = [f"- {r.name}: FID from its exports after training ({r.export_fids[0]['metric']}, "
+                    f"`spindcgan fid RUN --exports`): "
+                    + ", ".join(f"epoch {m['epoch_end']}: {m['fid']:.2f}" for m in r.export_fids) + "."
+                    for r in runs if r.export_fids]
     ratios = pair_ratios(runs)
-    return lines + ([""] + ratios if ratios else []) + ([""] + provenance if provenance else []) + [""]
+    return lines + [part for block in (curves_after, ratios, provenance) if block for part in ("", *block)] + [""]
 
 
 def batchnorm_evaluations(runs: list[Run]) -> list[str]:

@@ -305,6 +305,30 @@ def _curve(fids: list[float]) -> list[dict]:
             for e, f in zip(range(5, 5 * len(fids) + 1, 5), fids, strict=True)]
 
 
+def test_a_curve_measured_from_exports_is_listed_and_plotted_hollow(tmp_path):
+    """A run that measured no FID in training but whose exports were measured afterwards
+    (export-fids.jsonl, read by load_runs) gets its curve listed in its section and drawn with hollow markers."""
+    import json
+
+    report = _report()
+    folder = tmp_path / "gpu-x"
+    run_dir = folder / "runs" / "gpu-hw"
+    run_dir.mkdir(parents=True)
+    config = _config(HW6, "color")
+    config["train"]["ema"] = 0.0
+    (run_dir / "config.json").write_text(json.dumps(config))
+    (run_dir / "metrics.jsonl").write_text(json.dumps({"step": 40, "epoch_end": 4}) + "\n")
+    (run_dir / "export-fids.jsonl").write_text("".join(json.dumps(
+        {"step": 10 * e, "epoch_end": e, "metric": "fid2k-train", "fid": f, "export": f"exports/epoch-{e:03d}.pt"})
+        + "\n" for e, f in ((2, 90.5), (4, 70.25))))
+    runs = report.load_runs(folder, shipped=set())
+    assert [m["fid"] for m in runs[0].export_fids] == [90.5, 70.25] and not runs[0].training_fids
+    assert ("- gpu-hw: FID from its exports after training (fid2k-train, `spindcgan fid RUN --exports`): "
+            "epoch 2: 90.50, epoch 4: 70.25.") in report.section(folder, runs)
+    lines = report.fid_curve(runs, tmp_path / "img")
+    assert (tmp_path / "img" / "fid-vs-epoch-anime.png").exists() and any("Hollow markers" in ln for ln in lines)
+
+
 def test_a_float_discriminator_probe_is_set_beside_the_hardware_and_float_runs_of_its_recipe():
     """From the first epoch its curve leaves the hardware run's, with the share of the hardware / float gap it
     closes at the claims' metric."""
@@ -398,8 +422,10 @@ def test_measure_copy_only_copies_a_run_still_training_and_measures_nothing(tmp_
     monkeypatch.setattr(sys, "argv", ["measure.py", str(run), "--name", "x-s1", "--results", str(results),
                                       "--no-fid"])
     monkeypatch.setattr(measure, "measure_energy", lambda *a: None)  # a finished run's copy: no checkpoint
+    (run / "export-fids.jsonl").write_text('{"epoch_end": 2, "fid": 1.0}\n')  # spindcgan fid RUN --exports
     measure.measure()
     assert not (copy / "checkpoint.pt").exists() and (copy / "metrics.jsonl").exists()
+    assert (copy / "export-fids.jsonl").read_text() == '{"epoch_end": 2, "fid": 1.0}\n'
     monkeypatch.setattr(sys, "argv", ["measure.py", str(run), "--name", "x", "--results", str(results),
                                       "--copy-only", "--ship"])
     with pytest.raises(SystemExit):

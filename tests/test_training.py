@@ -222,6 +222,39 @@ def test_export_every_saves_the_evaluated_generator_of_those_epochs(tmp_path):
         tiny_config(export_every=-1)
 
 
+def test_fid_exports_measures_each_export_once_by_the_training_protocol(tmp_path, monkeypatch, capsys):
+    """`spindcgan fid RUN --exports` measures every export with the run's in-training FID (here a stand-in that
+    reads the generator it is given), records step and epoch beside metrics.jsonl, and measures none twice."""
+    from spindcgan.training.export_fids import EXPORT_FIDS_NAME
+
+    seen = []
+
+    def fake_fid(generator, config):
+        seen.append((config.train.device, config.train.fid_n))
+        with torch.no_grad():
+            out = generator(loop.fixed_noise(config, "cpu"))
+        return {"metric": "fid2k-test", "fid": float(out.mean())}
+
+    monkeypatch.setattr(loop, "measure_fid", fake_fid)
+    config = tiny_config(epochs=3, export_every=1, ema=0.9)
+    run = train(config, tmp_path, progress=False)
+    assert main(["fid", str(run), "--exports"]) == 0  # before any export-fids.jsonl: measured
+    records = [json.loads(ln) for ln in (run / EXPORT_FIDS_NAME).read_text().splitlines()]
+    assert [(r["epoch_end"], r["step"], r["export"]) for r in records] == [
+        (e, 4 * e, f"exports/epoch-{e:03d}.pt") for e in (1, 2, 3)]
+    assert seen == [("cpu", 2000)] * 3
+    assert len({r["fid"] for r in records}) == 3  # each epoch's own generator
+    assert "epoch 3: fid2k-test" in capsys.readouterr().out
+    (run / EXPORT_FIDS_NAME).write_text(json.dumps(records[0]) + "\n")  # interrupted after the first
+    assert main(["fid", str(run), "--exports", "--no-progress"]) == 0
+    assert len(seen) == 5 and (run / EXPORT_FIDS_NAME).read_text().count("\n") == 3
+    assert [json.loads(ln)["fid"] for ln in (run / EXPORT_FIDS_NAME).read_text().splitlines()] == [
+        r["fid"] for r in records]
+    other = train(tiny_config(max_steps=2), tmp_path, progress=False)
+    assert main(["fid", str(other), "--exports"]) == 2
+    assert "no exports/epoch-NNN.pt" in capsys.readouterr().err
+
+
 def test_the_time_limit_counts_the_fid_a_resume_finishes_first(tmp_path, monkeypatch):
     """A resume that first measures the FID an interruption cut off spends its time limit on it too: a FID longer
     than the limit leaves no time for a training step."""

@@ -133,6 +133,15 @@ def cmd_fid(args: argparse.Namespace) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     progress = not args.no_progress
+    if args.exports:
+        if not args.checkpoint or args.real or args.fake:
+            raise SpinDCGANError("--exports measures the exports of one RUN_DIR: give RUN_DIR, without --real/--fake")
+        from .training.export_fids import EXPORT_FIDS_NAME, measure_exports
+
+        for r in measure_exports(args.checkpoint, args.device, args.data, progress):
+            print(f"epoch {r['epoch_end']}: {r['metric']} = {r['fid']:.3f}  ({r['export']})")
+        print(f"written to {Path(args.checkpoint) / EXPORT_FIDS_NAME}")
+        return
     if args.real or args.fake:
         if not (args.real and args.fake) or args.checkpoint:
             raise SpinDCGANError("give either CHECKPOINT, or both --real and --fake")
@@ -366,6 +375,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int)
     p.add_argument("--json", metavar="FILE", help="also write the JSON record to FILE (atomically)")
+    p.add_argument("--exports", action="store_true",
+                   help="measure each device-state export of RUN_DIR (train --export-every) by the run's "
+                   "in-training FID protocol (its --fid-n and sample seed; --n and --seed do not apply), into "
+                   "RUN_DIR/export-fids.jsonl")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=cmd_fid)
 
