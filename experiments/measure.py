@@ -123,7 +123,7 @@ def measure_energy(run_dir: Path, name: str, results: Path) -> None:
 
 def copy_run(run_dir: Path, name: str, results: Path, resumable: bool = False) -> None:
     """The run's config, environments, metrics up to its checkpoint, the FIDs measured from its exports, training
-    log and last sample grid, for report.py (not the exports themselves: 8.8 MB each at width 64); with
+    log and last sample grid, for report.py (not the exports themselves: 7.2 MB each at width 64); with
     ``resumable``, its checkpoint too, which makes the copy a run folder that ``spindcgan train --resume``
     continues (git-ignored: it moves a run by hand, not through a commit). A copy of a finished run holds no
     checkpoint: the one a copy of it still training kept is removed."""

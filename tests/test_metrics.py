@@ -222,3 +222,23 @@ def test_cli_fid_on_folders_and_checkpoint(tmp_path, monkeypatch, capsys):
     assert json.loads(record)["batchnorm_statistics"] == "running"  # a run folder's: what training kept
     assert json.loads(record)["step"] == 2  # 32 images in batches of 16, one epoch: the weights measured
     assert main(["fid", "--real", str(tmp_path / "real")]) == 2
+
+
+@pytest.mark.slow
+def test_fid_of_the_exports_is_the_fid_training_logged(tmp_path, monkeypatch):
+    """`spindcgan fid RUN --exports` measures each export by the in-training protocol: the generator rebuilt from its
+    device states gives the FID training logged at that epoch (the Inception network for real)."""
+    monkeypatch.setenv("SPINDCGAN_CACHE", str(tmp_path / "cache"))
+    run = tmp_path / "runs"
+    assert main(["train", "--width", "4", "--batch-size", "16", "--limit", "32", "--epochs", "2", "--out", str(run),
+                 "--no-progress", "--fid-every", "1", "--fid-n", "8", "--fid-ref-n", "12", "--export-every", "1",
+                 "--ema", "0.5"]) == 0
+    (run_dir,) = run.iterdir()
+    logged = {m["epoch_end"]: m["fid"] for m in map(json.loads, (run_dir / "metrics.jsonl").read_text().splitlines())
+              if "fid" in m}
+    assert main(["fid", str(run_dir), "--exports", "--no-progress"]) == 0
+    measured = {m["epoch_end"]: m for m in map(json.loads, (run_dir / "export-fids.jsonl").read_text().splitlines())}
+    assert sorted(measured) == sorted(logged) == [1, 2] and logged[1] != logged[2]
+    for epoch, fid in logged.items():
+        assert measured[epoch]["metric"] == "fid8-test12"
+        assert measured[epoch]["fid"] == pytest.approx(fid, rel=1e-3)
