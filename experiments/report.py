@@ -472,10 +472,10 @@ def curves(runs: list[Run], img: Path) -> list[str]:
     img.mkdir(parents=True, exist_ok=True)
     if fashion:
         lines += loss_curves(fashion, img, "the CPU Fashion-MNIST runs", "training-curves-fashion-mnist.png")
-    shipped_plans = {r.plan for r in anime if is_shipped(r)}
-    shipped_recipe = [r for r in anime if r.plan in shipped_plans]
+    shipped_plans = {r.plan for r in runs if r.dataset == "anime" and is_shipped(r)}
+    shipped_recipe = [r for r in runs if r.dataset == "anime" and r.plan in shipped_plans]
     if shipped_recipe:
-        lines += loss_curves(shipped_recipe, img, "the CPU Anime Face runs of the shipped generator's recipe",
+        lines += loss_curves(shipped_recipe, img, "the Anime Face runs of the shipped generator's recipe",
                              "training-curves-anime.png")
     fid_runs = [r for r in runs if r.training_fids or r.export_fids]
     for dataset in dict.fromkeys(r.dataset for r in fid_runs):
