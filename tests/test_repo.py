@@ -329,6 +329,21 @@ def test_a_curve_measured_from_exports_is_listed_and_plotted_hollow(tmp_path):
     assert (tmp_path / "img" / "fid-vs-epoch-anime.png").exists() and any("Hollow markers" in ln for ln in lines)
 
 
+def test_a_scale_probe_is_one_row_per_quantile_with_its_command(tmp_path):
+    import json
+
+    report = _report()
+    record = {"run": "r", "command": "python experiments/scale_probe.py R", "commit": "abcdef0123",
+              "points": [{"q": q, "scale_over_max": {"main.0": f, "main.3": f / 2}, "metric": "fid2k-train",
+                          "fid": fid} for q, f, fid in ((1.0, 1.0, 66.364), (0.99, 0.5, 75.701))]}
+    (tmp_path / "scale-probe-r.json").write_text(json.dumps(record))
+    lines = report.scale_probes([tmp_path])
+    assert "| r | 1.0 | 1.00, 0.50 | fid2k-train | 66.36 |" in lines
+    assert "| r | 0.99 | 0.50, 0.25 | fid2k-train | 75.70 |" in lines
+    assert "- r: `python experiments/scale_probe.py R` at commit abcdef0." in lines
+    assert report.scale_probes([tmp_path / "none"]) == []
+
+
 def test_a_float_discriminator_probe_is_set_beside_the_hardware_and_float_runs_of_its_recipe():
     """From the first epoch its curve leaves the hardware run's, with the share of the hardware / float gap it
     closes at the claims' metric."""
