@@ -217,7 +217,8 @@ def test_export_every_saves_the_evaluated_generator_of_those_epochs(tmp_path):
     again = torch.load(exports / "epoch-004.pt", weights_only=False)["crossbars"]
     assert all(torch.equal(again[k]["positive"], last[k]["positive"]) for k in last)
     with pytest.raises(SpinDCGANError, match="export_every"):
-        train(RunConfig(model=TINY, train=config.train, hardware=None), tmp_path, progress=False)
+        train(RunConfig(model=TINY, train=config.train, hardware=None), tmp_path / "float", progress=False)
+    assert not (tmp_path / "float").exists()  # refused before any run folder
     with pytest.raises(SpinDCGANError, match="export_every must be >= 0"):
         tiny_config(export_every=-1)
 

@@ -40,13 +40,13 @@ def measure_exports(run_dir: str | Path, device: str = "cpu", data: str | None =
     from ..export import load_exported, provenance_of
 
     run_dir = Path(run_dir)
-    exports = sorted((run_dir / "exports").glob("epoch-*.pt"))
+    exports = sorted((run_dir / loop.EXPORTS_DIR).glob("epoch-*.pt"))
     if not exports:
         raise SpinDCGANError(f"{run_dir}: no exports/epoch-NNN.pt to measure (train with --export-every K)")
     records = export_fids(run_dir)
     done = {r["export"] for r in records}
     for export in tqdm(exports, desc="exports", disable=not progress):
-        name = f"exports/{export.name}"
+        name = f"{loop.EXPORTS_DIR}/{export.name}"
         if name in done:
             continue
         generator, config = load_exported(export, device)

@@ -181,9 +181,12 @@ def epoch_grid_path(run_dir: Path, epoch: int) -> Path:
     return run_dir / "samples" / f"epoch-{epoch:03d}.png"
 
 
+EXPORTS_DIR = "exports"
+
+
 def epoch_export_path(run_dir: Path, epoch: int) -> Path:
     """Where ``export_every`` puts the device states of the generator evaluated at the end of ``epoch``."""
-    return run_dir / "exports" / f"epoch-{epoch:03d}.pt"
+    return run_dir / EXPORTS_DIR / f"epoch-{epoch:03d}.pt"
 
 
 ENVIRONMENT_NAME = "environment.jsonl"
@@ -264,6 +267,9 @@ def train(
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise SpinDCGANError(f"train.device is {device!r} but no CUDA device is available")
     full_fp32_on_cuda(device)
+    if t.export_every and (config.hardware is None or config.hardware.synapse is None):  # before any run folder
+        raise SpinDCGANError("train.export_every saves synapse device states, which a run without synapse hardware "
+                             "(--float, --float-weights) does not have")
 
     pixels = load_training_images(config.model.dataset, t.data, progress)[: t.limit]
     images = to_model_range(pixels)
@@ -311,9 +317,6 @@ def train(
         )
 
     track_updates = config.hardware is not None and config.hardware.synapse is not None
-    if t.export_every and not track_updates:
-        raise SpinDCGANError("train.export_every saves synapse device states, which a run without synapse hardware "
-                             "(--float, --float-weights) does not have")
     states = synapse_states(gan.generator, gan.discriminator) if track_updates else None
     log = (run_dir / "metrics.jsonl").open("a")
 
