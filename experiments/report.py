@@ -26,8 +26,9 @@ import torch
 from provenance import shown
 
 from spindcgan.cli import SHIPPED_MODELS
+from spindcgan.io import load_jsonl
 from spindcgan.plots import plt, save_figure
-from spindcgan.training.export_fids import export_fids
+from spindcgan.training.export_fids import EXPORT_FIDS_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -163,10 +164,6 @@ def lr_schedule(config: dict) -> str:
     return "" if decay is None else f"lr decay from epoch {decay}"
 
 
-def load_jsonl(path: Path) -> list[dict]:
-    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()] if path.exists() else []
-
-
 def shipped_hashes() -> set[str]:
     """sha256 of the generator files inside the package now."""
     return {hashlib.sha256(path.read_bytes()).hexdigest() for path in SHIPPED_MODELS.values() if path.exists()}
@@ -189,7 +186,8 @@ def load_runs(folder: Path, shipped: set[str] | None = None) -> list[Run]:
     runs = {}
     for run_dir in sorted((folder / "runs").glob("*/")):
         runs[run_dir.name] = Run(folder, run_dir.name, json.loads((run_dir / "config.json").read_text()),
-                                 load_jsonl(run_dir / "metrics.jsonl"), export_fids=export_fids(run_dir))
+                                 load_jsonl(run_dir / "metrics.jsonl"),
+                                 export_fids=load_jsonl(run_dir / EXPORT_FIDS_NAME))
     records: dict[tuple[str, str], list[dict]] = {}
     for path in sorted(folder.glob("fid-*.json")):
         record = json.loads(path.read_text())
@@ -523,13 +521,14 @@ def fid_curve(fid_runs: list[Run], img: Path) -> list[str]:
     dataset = fid_runs[0].dataset
     fig, ax = plt.subplots(figsize=(7, 4), dpi=110)
     for r in fid_runs:
-        points = r.training_fids or r.export_fids
+        from_exports = not r.training_fids
+        points = r.export_fids if from_exports else r.training_fids
         name = configuration(r.config)
         style = CURVE_STYLES.get(name, ".:")
-        after = "" if r.training_fids else ", from its exports after training"
+        after = ", from its exports after training" if from_exports else ""
         line, = ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], style,
                         lw=2 if name in CURVE_STYLES else 1, label=f"{r.name} ({name}, {points[0]['metric']}{after})",
-                        **({} if r.training_fids else {"mfc": "none"}))
+                        mfc="none" if from_exports else None)
         for record in r.fids.values():
             ax.plot(record_epoch(r, record), record["fid"], color=line.get_color(), **CLAIM_STAR)
     if any(r.fids for r in fid_runs):

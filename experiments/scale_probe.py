@@ -21,10 +21,10 @@ import torch
 from provenance import command, commit, shown
 from tqdm import tqdm
 
-from spindcgan.crossbar.programming import program
-from spindcgan.export import export_generator, generator_from_exported
+from spindcgan.crossbar.programming import layer_scale, program
+from spindcgan.export import export_generator, generator_from_exported, stored_states
 from spindcgan.io import save_json
-from spindcgan.nn import CrossbarLayerMixin
+from spindcgan.nn import crossbar_layers
 from spindcgan.training import loop
 from spindcgan.training.checkpoint import load_generator
 
@@ -33,9 +33,9 @@ QUANTILE_SAMPLE = 1_000_000  # torch.quantile takes at most 16M values; a seeded
 
 def clipped_scale(weight: torch.Tensor, q: float) -> torch.Tensor:
     """The q-quantile of |weight| (q = 1: the largest, ``layer_scale``'s choice)."""
-    magnitude = weight.detach().abs().flatten()
     if q >= 1:
-        return magnitude.max()
+        return layer_scale(weight)
+    magnitude = weight.detach().abs().flatten()
     sample = torch.randperm(magnitude.numel(), generator=torch.Generator().manual_seed(0))[:QUANTILE_SAMPLE]
     return torch.quantile(magnitude[sample], q)
 
@@ -44,15 +44,13 @@ def probe(run_dir: Path, quantiles: list[float]) -> list[dict]:
     generator, config = load_generator(run_dir)
     config = replace(config, train=replace(config.train, device="cpu"))  # where it trained need not be here
     exported = export_generator(generator, config)
-    layers = {name: m for name, m in generator.named_modules() if isinstance(m, CrossbarLayerMixin)}
     points = []
     for q in tqdm(quantiles, desc="quantiles"):
         crossbars, fractions = {}, {}
-        for name, layer in layers.items():
+        for name, layer in crossbar_layers(generator):
             scale = clipped_scale(layer.weight, q)
-            states = program(layer.weight.detach().clamp(-scale, scale), config.hardware)
-            crossbars[name] = {"positive": states.positive, "negative": states.negative, "scale": states.scale}
-            fractions[name] = float(scale / layer.weight.detach().abs().max())
+            crossbars[name] = stored_states(program(layer.weight.detach().clamp(-scale, scale), config.hardware))
+            fractions[name] = float(scale / layer_scale(layer.weight))
         clipped, _ = generator_from_exported({**exported, "crossbars": crossbars})
         points.append({"q": q, "scale_over_max": fractions, **loop.measure_fid(clipped, config)})
         print(f"q {q}: {points[-1]['metric']} {points[-1]['fid']:.2f}", flush=True)

@@ -16,7 +16,7 @@ from .crossbar.programming import ProgrammedWeights, conductances_to_weight, dev
 from .errors import SpinDCGANError
 from .io import save_torch
 from .models import Generator
-from .nn import CrossbarLayerMixin
+from .nn import crossbar_layers
 from .training.config import RunConfig
 
 FORMAT = "spindcgan-device-states-v1"
@@ -26,6 +26,11 @@ BATCHNORM_STATISTICS = ("running", "standing")
 """Where an export's BatchNorm statistics come from: the running statistics training kept (an EMA generator's are
 the trained generator's, copied), or standing statistics of the exported weights (``spindcgan export
 --standing-statistics``, spindcgan.training.batchnorm)."""
+
+
+def stored_states(programmed: ProgrammedWeights) -> dict[str, Any]:
+    """One crossbar layer's entry in a device-state file: its G+ and G- states and its CMOS scale."""
+    return {"positive": programmed.positive, "negative": programmed.negative, "scale": programmed.scale}
 
 
 def export_generator(generator: Generator, config: RunConfig, batchnorm: str = "running",
@@ -38,13 +43,12 @@ def export_generator(generator: Generator, config: RunConfig, batchnorm: str = "
     if config.hardware is None or config.hardware.synapse is None:
         raise SpinDCGANError("only a generator on synapse hardware has device states to export (not --float)")
     crossbars, cmos = {}, {}
-    names = {name for name, m in generator.named_modules() if isinstance(m, CrossbarLayerMixin)}
-    for name in names:
-        layer = generator.get_submodule(name)
-        states = layer.program()
-        crossbars[name] = {"positive": states.positive, "negative": states.negative, "scale": states.scale}
+    layers = crossbar_layers(generator)
+    for name, layer in layers:
+        crossbars[name] = stored_states(layer.program())
         if layer.bias is not None:
             cmos[f"{name}.bias"] = layer.bias.detach().clone()
+    names = {name for name, _ in layers}
     for key, value in generator.state_dict().items():
         if key.rsplit(".", 1)[0] not in names:
             cmos[key] = value.clone()
@@ -68,8 +72,8 @@ def provenance_of(path: str | Path) -> dict[str, Any]:
     return {"batchnorm_statistics": data.get("batchnorm_statistics", "running"), "step": data.get("step")}
 
 
-def load_exported(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:
-    """The generator held by an exported device-state file, in eval mode, and its run config."""
+def read_exported(path: str | Path) -> dict[str, Any]:
+    """The loaded contents of a device-state file, checked to be one (a one-line error otherwise)."""
     path = Path(path)
     try:
         data = torch.load(path, map_location="cpu", weights_only=False)
@@ -77,7 +81,12 @@ def load_exported(path: str | Path, device: str = "cpu") -> tuple[Generator, Run
         raise SpinDCGANError(f"{path}: not a readable device-state file ({exc.__class__.__name__})") from None
     if not is_exported(data):
         raise SpinDCGANError(f"{path}: not a spindcgan device-state file ({FORMAT})")
-    return generator_from_exported(data, device)
+    return data
+
+
+def load_exported(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:
+    """The generator held by an exported device-state file, in eval mode, and its run config."""
+    return generator_from_exported(read_exported(path), device)
 
 
 def is_exported(data: object) -> bool:

@@ -46,6 +46,14 @@ def save_jsonl(records: list[dict], path: str | os.PathLike) -> Path:
     return atomic_write(path, lambda tmp: tmp.write_text("".join(json.dumps(r) + "\n" for r in records)))
 
 
+def load_jsonl(path: str | os.PathLike) -> list[dict]:
+    """The records of a JSON-lines file, blank lines skipped; none when the file is absent."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
 def to_uint8(images: torch.Tensor) -> np.ndarray:
     """Generator output [N, C, H, W] in [-1, 1] -> uint8 [N, H, W, C] (as if saved as PNG)."""
     x = ((images.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import matplotlib
@@ -10,7 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from .io import atomic_write  # noqa: E402
+from .io import atomic_write, load_jsonl  # noqa: E402
 
 
 def save_figure(fig, out: Path) -> Path:
@@ -21,13 +20,9 @@ def save_figure(fig, out: Path) -> Path:
     return Path(out)
 
 
-def read_metrics(path: Path) -> list[dict]:
-    return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
-
-
 def plot_fid_curve(metrics_path: Path, out: Path) -> Path:
     """FID (and its metric name) against epoch, from a run's metrics.jsonl."""
-    points = [m for m in read_metrics(metrics_path) if "fid" in m]
+    points = [m for m in load_jsonl(metrics_path) if "fid" in m]
     fig, ax = plt.subplots(figsize=(5, 3.2), dpi=120)
     for metric in sorted({m["metric"] for m in points}):
         xs = [m["epoch_end"] for m in points if m["metric"] == metric]

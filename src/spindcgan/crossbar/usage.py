@@ -17,7 +17,7 @@ import torch
 import torch.nn as nn
 
 from ..devices import SkyrmionSynapse
-from ..nn import CrossbarLayerMixin
+from ..nn import crossbar_layers
 from .programming import ProgrammedWeights
 
 
@@ -41,7 +41,7 @@ class StateUsage:
 
 def programmed_layers(model: nn.Module) -> list[tuple[str, ProgrammedWeights]]:
     """Every crossbar layer of a (hardware) model, by name, with the device states its weights program into."""
-    return [(name, m.program()) for name, m in model.named_modules() if isinstance(m, CrossbarLayerMixin)]
+    return [(name, layer.program()) for name, layer in crossbar_layers(model)]
 
 
 def signed_levels(programmed: ProgrammedWeights, synapse: SkyrmionSynapse) -> torch.Tensor:

@@ -1,6 +1,7 @@
 """Network layers on the modelled hardware: drop-in ``torch.nn`` modules."""
 
 from .activations import DomainWallLeakyReLU, DomainWallReLU
-from .conv import CrossbarLayerMixin, SpinConv2d, SpinConvTranspose2d
+from .conv import CrossbarLayerMixin, SpinConv2d, SpinConvTranspose2d, crossbar_layers
 
-__all__ = ["CrossbarLayerMixin", "DomainWallLeakyReLU", "DomainWallReLU", "SpinConv2d", "SpinConvTranspose2d"]
+__all__ = ["CrossbarLayerMixin", "DomainWallLeakyReLU", "DomainWallReLU", "SpinConv2d", "SpinConvTranspose2d",
+           "crossbar_layers"]

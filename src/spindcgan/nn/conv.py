@@ -89,6 +89,12 @@ class CrossbarLayerMixin:
         return hw.read_noise_sigma * factor * layer_scale(self.weight) / (syn.g_max - syn.g_min) * cells.sqrt()
 
 
+
+def crossbar_layers(model: nn.Module) -> list[tuple[str, CrossbarLayerMixin]]:
+    """The layers of a model that live on crossbars, by name, in module order."""
+    return [(name, m) for name, m in model.named_modules() if isinstance(m, CrossbarLayerMixin)]
+
+
 class SpinConv2d(CrossbarLayerMixin, nn.Conv2d):
     """``nn.Conv2d`` on skyrmion-synapse crossbars (discriminator convolutions)."""
 

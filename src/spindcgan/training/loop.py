@@ -32,7 +32,7 @@ from ..data.fashion_mnist import to_model_range
 from ..data.registry import load_training_images
 from ..energy.updates import count_state_changes, synapse_states
 from ..errors import SpinDCGANError
-from ..io import save_grid, save_json, save_jsonl, save_torch
+from ..io import load_jsonl, save_grid, save_json, save_jsonl, save_torch
 from ..models import Discriminator, Generator
 from ..plots import plot_fid_curve
 from ..runtime import environment, full_fp32_on_cuda
@@ -148,12 +148,9 @@ def new_run_dir(out: str | Path, config: RunConfig) -> Path:
 def checkpointed_metrics(run_dir: str | Path, step: int | None = None) -> list[dict]:
     """The records of a run's ``metrics.jsonl`` up to ``step`` (default: its checkpoint's). Lines after the
     checkpoint come from training that a resume redoes, so they describe no saved state."""
-    path = Path(run_dir) / "metrics.jsonl"
-    if not path.exists():
-        return []
-    if step is None:
+    records = load_jsonl(Path(run_dir) / "metrics.jsonl")
+    if records and step is None:
         step = load_checkpoint(run_dir)["step"]
-    records = [json.loads(ln) for ln in path.read_text().splitlines() if ln]
     return [r for r in records if r.get("step", 0) <= step]
 
 
@@ -169,12 +166,15 @@ def _epoch_outputs_missing(records: list[dict], run_dir: Path, epoch: int, t: Tr
     """Whether ``epoch`` lacks its FID line (when one was scheduled), and its sample grid or device-state export
     (when one was scheduled): the work after the checkpoint that an interruption can cut off, or that a run folder
     rebuilt from a copy (config, metrics and checkpoint, ``experiments/measure.py --copy-only``) never had."""
-    fid_due = bool(t.fid_every) and epoch % t.fid_every == 0
     has_fid = any(r.get("epoch_end") == epoch and "metric" in r for r in records)
-    export_due = bool(t.export_every) and epoch % t.export_every == 0
     files_missing = not epoch_grid_path(run_dir, epoch).exists() or (
-        export_due and not epoch_export_path(run_dir, epoch).exists())
-    return fid_due and not has_fid, files_missing
+        due(t.export_every, epoch) and not epoch_export_path(run_dir, epoch).exists())
+    return due(t.fid_every, epoch) and not has_fid, files_missing
+
+
+def due(every: int, epoch: int) -> bool:
+    """Whether a per-K-epochs job (``fid_every``, ``export_every``; 0: never) runs at the end of ``epoch``."""
+    return bool(every) and epoch % every == 0
 
 
 def epoch_grid_path(run_dir: Path, epoch: int) -> Path:
@@ -187,6 +187,11 @@ EXPORTS_DIR = "exports"
 def epoch_export_path(run_dir: Path, epoch: int) -> Path:
     """Where ``export_every`` puts the device states of the generator evaluated at the end of ``epoch``."""
     return run_dir / EXPORTS_DIR / f"epoch-{epoch:03d}.pt"
+
+
+def epoch_exports(run_dir: Path) -> dict[int, Path]:
+    """The exports a run folder holds, by the epoch at whose end each was saved (``epoch_export_path``)."""
+    return {int(p.stem.removeprefix("epoch-")): p for p in sorted((run_dir / EXPORTS_DIR).glob("epoch-*.pt"))}
 
 
 ENVIRONMENT_NAME = "environment.jsonl"
@@ -325,11 +330,11 @@ def train(
         epoch that just ended (``step`` is on its end)."""
         epoch = step // steps_per_epoch
         save_samples(gan.evaluated_generator, noise, epoch_grid_path(run_dir, epoch))
-        if t.export_every and epoch % t.export_every == 0:
+        if due(t.export_every, epoch):
             from ..export import save_exported
 
             save_exported(gan.evaluated_generator, config, epoch_export_path(run_dir, epoch), step=step)
-        if with_fid and t.fid_every and epoch % t.fid_every == 0:
+        if with_fid and due(t.fid_every, epoch):
             fid = measure_fid(gan.evaluated_generator, config)
             log.write(json.dumps({"step": step, "epoch_end": epoch, **fid}) + "\n")
             log.flush()
