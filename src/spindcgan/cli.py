@@ -14,7 +14,7 @@ import torch
 from .crossbar.config import HardwareConfig
 from .devices import SkyrmionSynapse
 from .errors import SpinDCGANError
-from .models import DATASETS, ModelConfig
+from .models import D_NORMS, DATASETS, ModelConfig
 from .runtime import keep_freed_memory
 from .training.config import RunConfig, TrainConfig
 
@@ -22,6 +22,8 @@ from .training.config import RunConfig, TrainConfig
 def add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dataset", choices=DATASETS, help="dataset preset (default fashion-mnist)")
     p.add_argument("--width", type=int, help="DCGAN width ngf = ndf (default 64)")
+    p.add_argument("--d-norm", choices=D_NORMS,
+                   help="discriminator normalisation: batch (DCGAN, default) or spectral (SNGAN; no BatchNorm)")
 
 
 def add_hardware_options(p: argparse.ArgumentParser) -> None:
@@ -78,7 +80,8 @@ def add_image_output_options(p: argparse.ArgumentParser, default_out: str) -> No
 
 
 def model_from_args(args: argparse.Namespace) -> ModelConfig:
-    return ModelConfig.preset(args.dataset or "fashion-mnist", args.width or 64)
+    model = ModelConfig.preset(args.dataset or "fashion-mnist", args.width or 64)
+    return model if args.d_norm is None else replace(model, d_norm=args.d_norm)
 
 
 TRAIN_OPTIONS = {name: name for name in (
@@ -95,7 +98,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     changes = {f: getattr(args, o) for o, f in TRAIN_OPTIONS.items() if getattr(args, o) is not None}
     if args.resume:
         fixed = [o for o in TRAIN_OPTIONS if o in changes and o not in RESUME_MAY_CHANGE]
-        model_and_hw = ("dataset", "width", "float", *HARDWARE_OPTIONS)
+        model_and_hw = ("dataset", "width", "d_norm", "float", *HARDWARE_OPTIONS)
         fixed += [o for o in model_and_hw if getattr(args, o) not in (None, False)]
         if fixed:
             option = fixed[0].replace("_", "-")

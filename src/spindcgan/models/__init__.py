@@ -1,6 +1,6 @@
 """DCGAN models built from crossbar layers and DW activations."""
 
-from .config import DATASETS, ModelConfig
+from .config import D_NORMS, DATASETS, ModelConfig
 from .dcgan import Discriminator, Generator
 
-__all__ = ["DATASETS", "Discriminator", "Generator", "ModelConfig"]
+__all__ = ["D_NORMS", "DATASETS", "Discriminator", "Generator", "ModelConfig"]

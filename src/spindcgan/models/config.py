@@ -10,6 +10,7 @@ from ..crossbar.config import dataclass_from_dict
 from ..errors import SpinDCGANError
 
 DATASETS = ("fashion-mnist", "anime")
+D_NORMS = ("batch", "spectral")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,11 @@ class ModelConfig:
     d_channels: tuple[int, ...] = (64, 128)
     leaky_slope: float = 0.2
     """Discriminator Leaky ReLU slope: 0.2 as in DCGAN (Radford et al. 2016)."""
+    d_norm: str = "batch"
+    """How the discriminator is normalised: "batch" (DCGAN: BatchNorm after every convolution but the first)
+    or "spectral" (SNGAN, Miyato et al. 2018: no BatchNorm, every convolution's weight divided by its largest
+    singular value; Kurach et al. 2019 found it the most consistent improvement of a DCGAN discriminator). On
+    the crossbars spectral normalisation changes no device state (the per-layer scale absorbs the division)."""
 
     def __post_init__(self) -> None:
         if not self.g_channels or not self.d_channels:
@@ -41,6 +47,8 @@ class ModelConfig:
             )
         if self.image_size != self.start_size * 2 ** len(self.d_channels):
             raise SpinDCGANError("model.d_channels must have as many stages as model.g_channels")
+        if self.d_norm not in D_NORMS:
+            raise SpinDCGANError(f"model.d_norm must be one of {', '.join(D_NORMS)}, got {self.d_norm!r}")
 
     @property
     def start_size(self) -> int:

@@ -2,15 +2,17 @@
 
 As in the paper: generator deconvolutions and discriminator convolutions on skyrmion crossbars,
 DW ReLU (generator) and DW Leaky ReLU (discriminator) activations; BatchNorm, Tanh and the final
-Sigmoid in CMOS (float). The discriminator returns logits; the Sigmoid sits inside the BCE loss
-(``BCEWithLogits``, the same function, numerically stable). ``hardware=None`` gives the float baseline
-of the same network.
+Sigmoid in CMOS (float). With ``d_norm="spectral"`` the discriminator has no BatchNorm; its weights are
+divided by their largest singular value instead (one power iteration per training forward, in CMOS).
+The discriminator returns logits; the Sigmoid sits inside the BCE loss (``BCEWithLogits``, the same
+function, numerically stable). ``hardware=None`` gives the float baseline of the same network.
 """
 
 from __future__ import annotations
 
 import torch
 import torch.nn as nn
+from torch.nn.utils.parametrizations import spectral_norm
 
 from ..crossbar.config import HardwareConfig
 from ..nn import CrossbarLayerMixin, DomainWallLeakyReLU, DomainWallReLU, SpinConv2d, SpinConvTranspose2d
@@ -81,12 +83,16 @@ class Discriminator(nn.Module):
         layers: list[nn.Module] = []
         for i, (c_in, c_out) in enumerate(zip(widths[:-1], widths[1:], strict=True)):
             layers.append(SpinConv2d(c_in, c_out, 4, 2, 1, bias=False, hardware=hardware))
-            if i > 0:  # DCGAN: no BatchNorm after the first discriminator layer
+            if i > 0 and config.d_norm == "batch":  # DCGAN: no BatchNorm after the first discriminator layer
                 layers.append(nn.BatchNorm2d(c_out))
             layers.append(leaky_relu(hardware, config.leaky_slope))
         layers.append(SpinConv2d(widths[-1], 1, config.start_size, 1, 0, bias=False, hardware=hardware))
         self.main = nn.Sequential(*layers)
         self.apply(dcgan_init)
+        if config.d_norm == "spectral":  # after the init: the parametrisation starts its power iteration from it
+            for layer in self.main:
+                if isinstance(layer, SpinConv2d):
+                    spectral_norm(layer)
         _number_crossbar_layers(self, 1000)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
