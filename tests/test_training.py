@@ -56,14 +56,16 @@ def _assert_same_parameters(run_a, run_b) -> None:
         assert torch.equal(a[key], b[key]), key
 
 
-@pytest.mark.parametrize("hardware_kwargs,ema,policy", [
-    ({}, 0.0, ""), ({"c2c_sigma": 0.05}, 0.9, ""), ({}, 0.0, "color,translation,cutout")])
-def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, hardware_kwargs, ema, policy):
+@pytest.mark.parametrize("hardware_kwargs,ema,policy,d_norm", [
+    ({}, 0.0, "", "batch"), ({"c2c_sigma": 0.05}, 0.9, "", "batch"), ({}, 0.0, "color,translation,cutout", "batch"),
+    ({}, 0.0, "", "spectral")])
+def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, hardware_kwargs, ema, policy, d_norm):
     from dataclasses import replace
 
-    # 4 steps per epoch: the interruption and the resume cross epoch ends
+    # 4 steps per epoch: the interruption and the resume cross epoch ends; spectral norm's power-iteration
+    # vectors are buffers of the checkpoint
     base = tiny_config(epochs=3, ema=ema, augment=policy)
-    base = replace(base, hardware=replace(base.hardware, **hardware_kwargs))
+    base = replace(base, model=replace(base.model, d_norm=d_norm), hardware=replace(base.hardware, **hardware_kwargs))
     full = train(base, tmp_path / "full", progress=False)
     part = train(replace(base, train=replace(base.train, max_steps=6)), tmp_path / "part", progress=False)
     assert load_checkpoint(part)["step"] == 6
@@ -460,3 +462,46 @@ def test_a_float_discriminator_run_keeps_the_generator_on_the_hardware(tmp_path,
     assert "discriminator is float" in capsys.readouterr().err
     assert main(["train", "--resume", str(run), "--float-discriminator"]) == 2
     assert main(["info", "--float", "--float-discriminator"]) == 2
+
+
+def test_a_spectral_norm_discriminator_keeps_its_device_states_and_drops_batchnorm(tmp_path, capsys):
+    """`--d-norm spectral`: no BatchNorm in the discriminator, every crossbar weight divided by its largest
+    singular value; the division changes no device state (the per-layer scale absorbs it), training energy is
+    measured, and a resume cannot switch the normalisation."""
+    from dataclasses import replace
+
+    from spindcgan.crossbar.config import HardwareConfig
+    from spindcgan.crossbar.programming import program
+    from spindcgan.models import Discriminator
+    from spindcgan.nn import crossbar_layers
+
+    fresh = Discriminator(replace(TINY, d_norm="spectral"), HardwareConfig())
+    for _, layer in crossbar_layers(fresh):  # the registration's power iterations have converged
+        sigma = torch.linalg.matrix_norm(layer.weight.detach().flatten(1), 2)
+        assert sigma.item() == pytest.approx(1.0, rel=1e-3)
+
+    out = tmp_path / "runs"
+    assert main(["train", "--width", "4", "--batch-size", "16", "--limit", "32", "--epochs", "1", "--out", str(out),
+                 "--no-progress", "--d-norm", "spectral"]) == 0
+    (run,) = out.iterdir()
+    config = RunConfig.load(run / "config.json")
+    assert config.model.d_norm == "spectral"
+    d = Discriminator(config.model, config.hardware)
+    d.load_state_dict(load_checkpoint(run)["discriminator"])
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in d.modules())
+    for name, layer in crossbar_layers(d):  # in training mode: reading states must not move the estimate
+        u = layer.parametrizations.weight[0].u.clone()
+        original = layer.parametrizations.weight.original
+        normalised, raw = layer.program(), program(original, config.hardware)
+        assert torch.equal(normalised.positive, raw.positive) and torch.equal(normalised.negative, raw.negative), name
+        estimate = layer.parametrizations.weight[0]
+        sigma = (estimate.u @ original.flatten(1) @ estimate.v).item()
+        assert abs(sigma - 1) > 1e-3 and normalised.scale == pytest.approx(raw.scale / sigma, rel=1e-5), name
+        assert torch.equal(estimate.u, u), name
+
+    capsys.readouterr()
+    assert main(["energy", str(run), "--out", str(tmp_path / "e")]) == 0
+    assert main(["train", "--resume", str(run), "--d-norm", "batch"]) == 2
+    assert "--d-norm cannot change" in capsys.readouterr().err
+    with pytest.raises(SpinDCGANError, match="model.d_norm"):
+        replace(TINY, d_norm="layer")

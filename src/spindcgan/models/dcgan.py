@@ -3,7 +3,7 @@
 As in the paper: generator deconvolutions and discriminator convolutions on skyrmion crossbars,
 DW ReLU (generator) and DW Leaky ReLU (discriminator) activations; BatchNorm, Tanh and the final
 Sigmoid in CMOS (float). With ``d_norm="spectral"`` the discriminator has no BatchNorm; its weights are
-divided by their largest singular value instead (one power iteration per training forward, in CMOS).
+divided by their largest singular value instead (one power iteration per training forward, in CMOS; ``nn.spectral``).
 The discriminator returns logits; the Sigmoid sits inside the BCE loss (``BCEWithLogits``, the same
 function, numerically stable). ``hardware=None`` gives the float baseline of the same network.
 """
@@ -12,10 +12,16 @@ from __future__ import annotations
 
 import torch
 import torch.nn as nn
-from torch.nn.utils.parametrizations import spectral_norm
 
 from ..crossbar.config import HardwareConfig
-from ..nn import CrossbarLayerMixin, DomainWallLeakyReLU, DomainWallReLU, SpinConv2d, SpinConvTranspose2d
+from ..nn import (
+    CrossbarLayerMixin,
+    DomainWallLeakyReLU,
+    DomainWallReLU,
+    SpinConv2d,
+    SpinConvTranspose2d,
+    spectral_normalise,
+)
 from .config import ModelConfig
 
 
@@ -92,7 +98,7 @@ class Discriminator(nn.Module):
         if config.d_norm == "spectral":  # after the init: the parametrisation starts its power iteration from it
             for layer in self.main:
                 if isinstance(layer, SpinConv2d):
-                    spectral_norm(layer)
+                    spectral_normalise(layer)
         _number_crossbar_layers(self, 1000)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:

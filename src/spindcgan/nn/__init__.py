@@ -2,6 +2,7 @@
 
 from .activations import DomainWallLeakyReLU, DomainWallReLU
 from .conv import CrossbarLayerMixin, SpinConv2d, SpinConvTranspose2d, crossbar_layers
+from .spectral import spectral_normalise
 
 __all__ = ["CrossbarLayerMixin", "DomainWallLeakyReLU", "DomainWallReLU", "SpinConv2d", "SpinConvTranspose2d",
-           "crossbar_layers"]
+           "crossbar_layers", "spectral_normalise"]
