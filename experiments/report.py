@@ -75,10 +75,15 @@ class Run:
         return self.config["train"].get("lr_decay_start")
 
     @property
+    def d_norm(self) -> str:
+        """How its discriminator is normalised: "batch" (DCGAN) or "spectral"."""
+        return self.config["model"].get("d_norm", "batch")
+
+    @property
     def schedule(self) -> tuple:
         """How it trains, apart from hardware, seed and length: (width, machine kind: the folder name's cpu/gpu,
-        augmentation, learning-rate decay)."""
-        return self.width, self.folder.name.split("-")[0], self.augment, self.lr_decay_start
+        augmentation, learning-rate decay, discriminator normalisation)."""
+        return self.width, self.folder.name.split("-")[0], self.augment, self.lr_decay_start, self.d_norm
 
     @property
     def recipe(self) -> tuple:
@@ -155,6 +160,7 @@ def describe(config: dict) -> str:
     parts += [f"d2d {hw['d2d_sigma']}"] if hw and hw["d2d_sigma"] else []
     parts += ["float discriminator"] if float_discriminator(hw) else []
     parts += [f"DiffAugment {config['train']['augment']}"] if config["train"].get("augment") else []
+    parts += ["spectral-norm discriminator"] if config["model"].get("d_norm", "batch") == "spectral" else []
     return ", ".join(filter(None, [*parts, lr_schedule(config)]))
 
 
@@ -304,6 +310,7 @@ def names(group: list[Run], metric: str, running: bool = False) -> str:
 
     return ", ".join(f"{r.name} ({r.steps} steps, width {r.width}{', DiffAugment' if r.augment else ''}"
                      f"{', ' + lr_schedule(r.config) if lr_schedule(r.config) else ''}"
+                     f"{', spectral-norm discriminator' if r.d_norm == 'spectral' else ''}"
                      f"{', standing BatchNorm statistics' if standing(r) and not running else ''})"
                      for r in group) or "-"
 
@@ -311,9 +318,9 @@ def names(group: list[Run], metric: str, running: bool = False) -> str:
 def claims(runs: list[Run]) -> list[str]:
     lines = ["## The paper's claims, side by side", "",
              "Each row takes the group of runs (same configuration, width, machine, augmentation, learning-rate "
-             "schedule and training length) with the best mean FID; where that group has no float baseline trained "
-             "as long, the best group that has one follows it. Spread is the standard deviation over seeds. Paper: "
-             "the abstract's numbers (reference.md section 1).",
+             "schedule, discriminator normalisation and training length) with the best mean FID; where that group "
+             "has no float baseline trained as long, the best group that has one follows it. Spread is the "
+             "standard deviation over seeds. Paper: the abstract's numbers (reference.md section 1).",
              "", "| claim | paper | here | runs |", "|---|---|---|---|"]
     for dataset, metric, ref in [("fashion-mnist", "fid10k-test", "10k generated vs 10k test"),
                                  ("fashion-mnist", "fid10k-train", "10k generated vs 60k train"),
@@ -664,6 +671,39 @@ def float_discriminator_probes(runs: list[Run]) -> list[str]:
     return lines
 
 
+def discriminator_normalisations(runs: list[Run]) -> list[str]:
+    """Each plan trained with a spectral-norm discriminator, epoch by epoch beside every run of the same plan,
+    hardware and dataset with the DCGAN batch-norm discriminator (all their seeds: the spread two seeds of one
+    recipe show is what a difference has to exceed)."""
+    lines = []
+    for sn in [r for r in runs if r.d_norm == "spectral" and r.training_fids]:
+        batch = sorted([r for r in runs if r.dataset == sn.dataset and r.d_norm == "batch"
+                        and r.plan[:-2] == sn.plan[:-2] and r.plan[-1] == sn.plan[-1]
+                        and hardware_configuration(r.config) == hardware_configuration(sn.config)
+                        and r.training_fids], key=lambda r: (r.seed, r.name))
+        if not batch:
+            continue
+        ordered = [sn, *batch]
+        lines += [f"{sn.name} (results/{sn.folder.name}): {sn.dataset}, {describe(sn.config)}, set to train "
+                  f"{sn.config['train'].get('epochs')} epochs, beside the runs of the same plan with DCGAN's "
+                  f"batch-norm discriminator, by the FID each logged during training "
+                  f"({sn.training_fids[-1]['metric']}, the same images at each epoch, EMA generator).", "",
+                  "| epoch | " + " | ".join(f"{r.name} ({r.d_norm}, seed {r.seed}, {r.epochs} epochs done)"
+                                           for r in ordered) + " |",
+                  "|---|" + "---|" * len(ordered)]
+        for epoch in sorted(set(sn.logged)):
+            lines.append(f"| {epoch} | " + " | ".join(f"{r.logged[epoch]:.2f}" if epoch in r.logged else "-"
+                                                      for r in ordered) + " |")
+        last = max(sn.logged)
+        others = [r.logged[last] for r in batch if last in r.logged]
+        if others:
+            lines += ["", f"- epoch {last}, the spectral-norm run's last: {sn.logged[last]:.2f}; the batch-norm runs "
+                      f"{min(others):.2f} to {max(others):.2f} ({len(others)} runs), a difference of "
+                      f"{sn.logged[last] - min(others):+.2f} to the best of them."]
+        lines.append("")
+    return ["## Discriminator normalisation, in training", "", *lines] if lines else []
+
+
 def seed_curves(runs: list[Run]) -> list[str]:
     """The in-training FIDs of every run of a training plan (``Run.plan``) in which the paper's hardware or its
     float baseline has two or more seeds, finished or still resuming, epoch by epoch: how far two seeds of one
@@ -846,7 +886,8 @@ def render(folders: list[Path], img: Path = IMG) -> str:
     runs = [r for rs in by_folder.values() for r in rs]
     lines = ["# Results", "", "<!-- generated by experiments/report.py; do not edit by hand -->", "",
              *claims(runs), *batchnorm_evaluations(runs), *hardware_at_evaluation(folders),
-             *float_discriminator_probes(runs), *seed_curves(runs), *reproductions(runs),
+             *float_discriminator_probes(runs), *discriminator_normalisations(runs), *seed_curves(runs),
+             *reproductions(runs),
              *ablation(runs, ROOT / "results" / "ablation-energy"), *curves(runs, img), *state_use(img),
              *scale_probes(folders)]
     for folder, folder_runs in by_folder.items():
