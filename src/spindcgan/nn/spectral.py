@@ -5,10 +5,10 @@ training mode. This project reads weights outside the forward too (the device st
 step for the training energy, a resume's first snapshot), so each read would move the singular-vector
 estimate and a resumed run would no longer take the very same steps. Here the power iteration runs once per
 forward of the layer in training mode (a forward pre-hook), and reading the weight only divides by the
-current estimate sigma = u^T W v. The products are written as elementwise sums: a BLAS matrix-vector
-product here gave a different last bit now and then (its threading is not fixed), which broke bit-exact
-training. On the crossbars the division changes no device state: the per-layer scale
-(the largest |weight|) is divided by sigma with it.
+current estimate sigma = u^T W v. The products are written as elementwise sums: with matrix-vector
+products (``@``) here, two trainings of one config in one process differed in a last bit now and then (cause
+not isolated; the elementwise form never did in the tests), which broke bit-exact training. On the crossbars
+the division changes no device state: the per-layer scale (the largest |weight|) is divided by sigma with it.
 """
 
 from __future__ import annotations
