@@ -161,9 +161,11 @@ def run() -> None:
     parser.add_argument("--export-every", type=int, default=25,
                         help="a hardware run's device-state exports every K epochs, for its FID curve (0: none)")
     parser.add_argument("--tag", default="", help="appended to the run folders' names (a second call's runs)")
+    parser.add_argument("--d-norm", choices=["batch", "spectral"], default="batch",
+                        help="the discriminator's normalisation (spindcgan train --d-norm)")
     args = parser.parse_args()
     runs = {name + args.tag: RUNS[name] for name in args.runs}
-    recipe = [*RECIPE, "--width", str(args.width), "--device", args.device]
+    recipe = [*RECIPE, "--width", str(args.width), "--device", args.device, "--d-norm", args.d_norm]
     started = time.time()
     import torch
 
