@@ -533,8 +533,10 @@ def fid_curve(fid_runs: list[Run], img: Path) -> list[str]:
         name = configuration(r.config)
         style = CURVE_STYLES.get(name, ".:")
         after = ", from its exports after training" if from_exports else ""
+        sn = ", spectral-norm D" if r.d_norm == "spectral" else ""
         line, = ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], style,
-                        lw=2 if name in CURVE_STYLES else 1, label=f"{r.name} ({name}, {points[0]['metric']}{after})",
+                        lw=2 if name in CURVE_STYLES else 1,
+                        label=f"{r.name} ({name}{sn}, {points[0]['metric']}{after})",
                         mfc="none" if from_exports else None)
         for record in r.fids.values():
             ax.plot(record_epoch(r, record), record["fid"], color=line.get_color(), **CLAIM_STAR)
