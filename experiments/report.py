@@ -76,14 +76,17 @@ class Run:
 
     @property
     def d_norm(self) -> str:
-        """How its discriminator is normalised: "batch" (DCGAN) or "spectral"."""
-        return self.config["model"].get("d_norm", "batch")
+        return d_norm(self.config)
 
     @property
     def schedule(self) -> tuple:
         """How it trains, apart from hardware, seed and length: (width, machine kind: the folder name's cpu/gpu,
         augmentation, learning-rate decay, discriminator normalisation)."""
-        return self.width, self.folder.name.split("-")[0], self.augment, self.lr_decay_start, self.d_norm
+        return self.schedule_with(self.d_norm)
+
+    def schedule_with(self, d_norm: str) -> tuple:
+        """Its schedule had its discriminator been normalised by ``d_norm``."""
+        return self.width, self.folder.name.split("-")[0], self.augment, self.lr_decay_start, d_norm
 
     @property
     def recipe(self) -> tuple:
@@ -94,7 +97,11 @@ class Run:
     def plan(self) -> tuple:
         """What it is set to train, apart from hardware and seed: its schedule and the epochs configured. A run
         still resuming across sessions shares it with the finished runs of its recipe."""
-        return *self.schedule, self.config["train"].get("epochs")
+        return self.plan_with(self.d_norm)
+
+    def plan_with(self, d_norm: str) -> tuple:
+        """Its plan had its discriminator been normalised by ``d_norm``."""
+        return *self.schedule_with(d_norm), self.config["train"].get("epochs")
 
     @property
     def seed(self) -> int | None:
@@ -160,8 +167,17 @@ def describe(config: dict) -> str:
     parts += [f"d2d {hw['d2d_sigma']}"] if hw and hw["d2d_sigma"] else []
     parts += ["float discriminator"] if float_discriminator(hw) else []
     parts += [f"DiffAugment {config['train']['augment']}"] if config["train"].get("augment") else []
-    parts += ["spectral-norm discriminator"] if config["model"].get("d_norm", "batch") == "spectral" else []
-    return ", ".join(filter(None, [*parts, lr_schedule(config)]))
+    return ", ".join(filter(None, [*parts, d_norm_label(config), lr_schedule(config)]))
+
+
+def d_norm(config: dict) -> str:
+    """How a run's discriminator is normalised: "batch" (DCGAN; runs from before the option) or "spectral"."""
+    return config["model"].get("d_norm", "batch")
+
+
+def d_norm_label(config: dict) -> str:
+    """A run's discriminator normalisation as its labels name it ("" for DCGAN's batch norm)."""
+    return "spectral-norm discriminator" if d_norm(config) == "spectral" else ""
 
 
 def lr_schedule(config: dict) -> str:
@@ -310,7 +326,7 @@ def names(group: list[Run], metric: str, running: bool = False) -> str:
 
     return ", ".join(f"{r.name} ({r.steps} steps, width {r.width}{', DiffAugment' if r.augment else ''}"
                      f"{', ' + lr_schedule(r.config) if lr_schedule(r.config) else ''}"
-                     f"{', spectral-norm discriminator' if r.d_norm == 'spectral' else ''}"
+                     f"{', ' + d_norm_label(r.config) if d_norm_label(r.config) else ''}"
                      f"{', standing BatchNorm statistics' if standing(r) and not running else ''})"
                      for r in group) or "-"
 
@@ -533,10 +549,9 @@ def fid_curve(fid_runs: list[Run], img: Path) -> list[str]:
         name = configuration(r.config)
         style = CURVE_STYLES.get(name, ".:")
         after = ", from its exports after training" if from_exports else ""
-        sn = ", spectral-norm D" if r.d_norm == "spectral" else ""
+        label = ", ".join(filter(None, [name, d_norm_label(r.config), points[0]["metric"] + after]))
         line, = ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], style,
-                        lw=2 if name in CURVE_STYLES else 1,
-                        label=f"{r.name} ({name}{sn}, {points[0]['metric']}{after})",
+                        lw=2 if name in CURVE_STYLES else 1, label=f"{r.name} ({label})",
                         mfc="none" if from_exports else None)
         for record in r.fids.values():
             ax.plot(record_epoch(r, record), record["fid"], color=line.get_color(), **CLAIM_STAR)
@@ -673,14 +688,19 @@ def float_discriminator_probes(runs: list[Run]) -> list[str]:
     return lines
 
 
+def curve_rows(runs: list[Run], epochs: list[int]) -> list[str]:
+    """One table row per epoch: the FID each run logged at its end ("-" where it logged none)."""
+    return [f"| {epoch} | " + " | ".join(f"{r.logged[epoch]:.2f}" if epoch in r.logged else "-" for r in runs) + " |"
+            for epoch in epochs]
+
+
 def discriminator_normalisations(runs: list[Run]) -> list[str]:
     """Each plan trained with a spectral-norm discriminator, epoch by epoch beside every run of the same plan,
     hardware and dataset with the DCGAN batch-norm discriminator (all their seeds: the spread two seeds of one
     recipe show is what a difference has to exceed)."""
     lines = []
     for sn in [r for r in runs if r.d_norm == "spectral" and r.training_fids]:
-        batch = sorted([r for r in runs if r.dataset == sn.dataset and r.d_norm == "batch"
-                        and r.plan[:-2] == sn.plan[:-2] and r.plan[-1] == sn.plan[-1]
+        batch = sorted([r for r in runs if r.dataset == sn.dataset and r.plan == sn.plan_with("batch")
                         and hardware_configuration(r.config) == hardware_configuration(sn.config)
                         and r.training_fids], key=lambda r: (r.seed, r.name))
         if not batch:
@@ -693,9 +713,7 @@ def discriminator_normalisations(runs: list[Run]) -> list[str]:
                   "| epoch | " + " | ".join(f"{r.name} ({r.d_norm}, seed {r.seed}, {r.epochs} epochs done)"
                                            for r in ordered) + " |",
                   "|---|" + "---|" * len(ordered)]
-        for epoch in sorted(set(sn.logged)):
-            lines.append(f"| {epoch} | " + " | ".join(f"{r.logged[epoch]:.2f}" if epoch in r.logged else "-"
-                                                      for r in ordered) + " |")
+        lines += curve_rows(ordered, sorted(sn.logged))
         last = max(sn.logged)
         others = [r.logged[last] for r in batch if last in r.logged]
         if others:
@@ -733,9 +751,7 @@ def seed_curves(runs: list[Run]) -> list[str]:
                   "| epoch | " + " | ".join(f"{r.name} ({hardware_configuration(r.config)}, seed {r.seed}, "
                                            f"{r.epochs} epochs done)" for r in ordered) + " |",
                   "|---|" + "---|" * len(ordered)]
-        for epoch in sorted(set().union(*(r.logged for r in ordered))):
-            lines.append(f"| {epoch} | " + " | ".join(f"{r.logged[epoch]:.2f}" if epoch in r.logged else "-"
-                                                      for r in ordered) + " |")
+        lines += curve_rows(ordered, sorted(set().union(*(r.logged for r in ordered))))
         lines.append("")
         lines += [seed_spread(seeds, pairs) for seeds in by_configuration.values() if len(seeds) > 1]
         lines += [lead(hw, fl) for hw, fl in pairs]

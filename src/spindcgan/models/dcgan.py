@@ -20,6 +20,7 @@ from ..nn import (
     DomainWallReLU,
     SpinConv2d,
     SpinConvTranspose2d,
+    crossbar_layers,
     spectral_normalise,
 )
 from .config import ModelConfig
@@ -96,9 +97,8 @@ class Discriminator(nn.Module):
         self.main = nn.Sequential(*layers)
         self.apply(dcgan_init)
         if config.d_norm == "spectral":  # after the init: the parametrisation starts its power iteration from it
-            for layer in self.main:
-                if isinstance(layer, SpinConv2d):
-                    spectral_normalise(layer)
+            for _, layer in crossbar_layers(self):
+                spectral_normalise(layer)
         _number_crossbar_layers(self, 1000)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:

@@ -272,7 +272,8 @@ def train(
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise SpinDCGANError(f"train.device is {device!r} but no CUDA device is available")
     full_fp32_on_cuda(device)
-    if t.export_every and (config.hardware is None or config.hardware.synapse is None):  # before any run folder
+    track_updates = config.hardware is not None and config.hardware.synapse is not None  # it has device states
+    if t.export_every and not track_updates:  # before any run folder
         raise SpinDCGANError("train.export_every saves synapse device states, which a run without synapse hardware "
                              "(--float, --float-weights) does not have")
 
@@ -321,7 +322,6 @@ def train(
             run_dir / CHECKPOINT_NAME,
         )
 
-    track_updates = config.hardware is not None and config.hardware.synapse is not None
     states = synapse_states(gan.generator, gan.discriminator) if track_updates else None
     log = (run_dir / "metrics.jsonl").open("a")
 
