@@ -137,13 +137,23 @@ def test_two_processes_train_one_config_bit_for_bit_alike(tmp_path):
 
 def test_learning_rate_is_constant_then_falls_linearly_to_zero():
     """Hand-computed: lr 2e-4, decay from epoch 2 of 4, 10 steps an epoch (40 steps): steps 0-19 at 2e-4, then
-    2e-4 * (40 - step) / 20."""
-    t = tiny_config(epochs=4, lr=2e-4, lr_decay_start=2).train
-    rates = [loop.learning_rate(t, step, 10, 40) for step in (0, 19, 20, 30, 39)]
-    assert rates == pytest.approx([2e-4, 2e-4, 2e-4, 1e-4, 1e-5])
-    assert loop.learning_rate(tiny_config(epochs=4).train, 39, 10, 40) == t.lr  # no decay configured
+    2e-4 * (40 - step) / 20; the discriminator's 8e-4 (TTUR) falls by the same factor."""
+    t = tiny_config(epochs=4, lr=2e-4, lr_d=8e-4, lr_decay_start=2).train
+    rates = [loop.learning_rates(t, step, 10, 40) for step in (0, 19, 20, 30, 39)]
+    assert [g for g, _ in rates] == pytest.approx([2e-4, 2e-4, 2e-4, 1e-4, 1e-5])
+    assert [d for _, d in rates] == pytest.approx([8e-4, 8e-4, 8e-4, 4e-4, 4e-5])
+    assert loop.learning_rates(tiny_config(epochs=4).train, 39, 10, 40) == (2e-4, 2e-4)  # no decay, no TTUR
+    with pytest.raises(SpinDCGANError, match="lr_d must be > 0"):
+        tiny_config(lr_d=0.0)
     with pytest.raises(SpinDCGANError, match="lr_decay_start must be in"):
         tiny_config(epochs=4, lr_decay_start=4)
+
+
+def test_the_discriminator_trains_at_its_own_learning_rate(tmp_path):
+    """`--lr-d` reaches the discriminator's optimiser and only it (read back from the checkpoint)."""
+    state = load_checkpoint(train(tiny_config(max_steps=2, lr=2e-4, lr_d=8e-4), tmp_path, progress=False))
+    assert [g["lr"] for g in state["opt_d"]["param_groups"]] == [8e-4]
+    assert [g["lr"] for g in state["opt_g"]["param_groups"]] == [2e-4]
 
 
 def test_a_decay_added_on_resume_equals_the_run_configured_with_it(tmp_path):

@@ -86,7 +86,7 @@ def model_from_args(args: argparse.Namespace) -> ModelConfig:
 
 TRAIN_OPTIONS = {name: name for name in (
     "epochs", "max_steps", "batch_size", "lr", "seed", "ema", "checkpoint_every", "data", "device", "threads",
-    "log_every", "limit", "fid_every", "export_every", "fid_n", "fid_ref_n", "augment", "lr_decay_start")}
+    "log_every", "limit", "fid_every", "export_every", "fid_n", "fid_ref_n", "augment", "lr_decay_start", "lr_d")}
 """train options that map one to one onto TrainConfig fields."""
 RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_every", "log_every", "data",
                      "fid_every", "export_every", "fid_n", "fid_ref_n", "lr_decay_start"}  # train() checks the schedule
@@ -337,7 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int)
     p.add_argument("--max-steps", type=int, help="stop after N optimiser steps in total")
     p.add_argument("--batch-size", type=int)
-    p.add_argument("--lr", type=float)
+    p.add_argument("--lr", type=float, help="learning rate (default 2e-4; the generator's, with --lr-d)")
+    p.add_argument("--lr-d", type=float, metavar="LR",
+                   help="the discriminator's learning rate (default: --lr); a larger one is TTUR (docs/training.md)")
     p.add_argument("--lr-decay-start", type=int, metavar="EPOCH",
                    help="from this epoch on, learning rates fall linearly to zero at the last step (default: "
                         "constant); with --resume, at or after the run's progress")

@@ -24,6 +24,9 @@ class TrainConfig:
     """Stop after this many optimiser steps in total (None: run all epochs)."""
     batch_size: int = 128
     lr: float = 2e-4
+    lr_d: float | None = None
+    """The discriminator's learning rate (None: ``lr``). A larger one than the generator's is the two time-scale
+    update rule (TTUR, Heusel et al. 2017) that SNGAN-style spectral-norm discriminators train with."""
     lr_decay_start: int | None = None
     """Epoch after which both learning rates fall linearly to zero at the run's last step (None: constant).
     SNGAN (Miyato et al. 2018) decays linearly over all of training; here it is a last phase for a run whose
@@ -85,6 +88,13 @@ class TrainConfig:
                                  f"{self.lr_decay_start}")
         if self.lr <= 0 or not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
             raise SpinDCGANError("train.lr must be > 0 and betas in [0, 1)")
+        if self.lr_d is not None and not self.lr_d > 0:
+            raise SpinDCGANError(f"train.lr_d must be > 0 (or null: train.lr), got {self.lr_d}")
+
+    @property
+    def discriminator_lr(self) -> float:
+        """The discriminator's learning rate before any decay."""
+        return self.lr if self.lr_d is None else self.lr_d
 
 
 @dataclass(frozen=True)

@@ -62,8 +62,8 @@ class GAN:
         t = config.train
         betas = (t.beta1, t.beta2)
         ema = copy.deepcopy(g).requires_grad_(False) if t.ema > 0 else None
-        return cls(g, d, torch.optim.Adam(g.parameters(), t.lr, betas), torch.optim.Adam(d.parameters(), t.lr, betas),
-                   ema)
+        return cls(g, d, torch.optim.Adam(g.parameters(), t.lr, betas),
+                   torch.optim.Adam(d.parameters(), t.discriminator_lr, betas), ema)
 
     @property
     def evaluated_generator(self) -> Generator:
@@ -226,13 +226,13 @@ def fixed_noise(config: RunConfig, device: str) -> torch.Tensor:
     return torch.randn(config.train.sample_count, config.model.z_dim, generator=gen).to(device)
 
 
-def learning_rate(t: TrainConfig, step: int, steps_per_epoch: int, total_steps: int) -> float:
-    """The learning rate of the optimiser step that follows ``step`` steps: ``t.lr``, and from epoch
-    ``t.lr_decay_start`` on a linear fall that would reach zero at ``total_steps``."""
+def learning_rates(t: TrainConfig, step: int, steps_per_epoch: int, total_steps: int) -> tuple[float, float]:
+    """The generator's and the discriminator's learning rates for the optimiser step that follows ``step`` steps:
+    ``t.lr`` and ``t.discriminator_lr``, and from epoch ``t.lr_decay_start`` on, both on a linear fall that would
+    reach zero at ``total_steps``."""
     start = None if t.lr_decay_start is None else t.lr_decay_start * steps_per_epoch
-    if start is None or step < start:
-        return t.lr
-    return t.lr * max(total_steps - step, 0) / (total_steps - start)
+    scale = 1.0 if start is None or step < start else max(total_steps - step, 0) / (total_steps - start)
+    return t.lr * scale, t.discriminator_lr * scale
 
 
 def steps_per_epoch_of(t: TrainConfig, n_images: int) -> int:
@@ -251,8 +251,8 @@ def _check_schedule_kept(before: TrainConfig, after: TrainConfig, steps_done: in
     trained (the result would be no run anyone configured)."""
     total_before, total_after = total_steps_of(before, steps_per_epoch), total_steps_of(after, steps_per_epoch)
     for step in range(steps_done):
-        if (learning_rate(before, step, steps_per_epoch, total_before)
-                != learning_rate(after, step, steps_per_epoch, total_after)):
+        if (learning_rates(before, step, steps_per_epoch, total_before)
+                != learning_rates(after, step, steps_per_epoch, total_after)):
             raise SpinDCGANError(
                 f"this resume would change the learning rate of step {step + 1}, already trained (train.epochs, "
                 f"train.max_steps and train.lr_decay_start decide it): the decay must start at epoch "
@@ -352,9 +352,10 @@ def train(
             order = epoch_order(t.seed, epoch, len(images))
             batch_ids = order[index * t.batch_size : (index + 1) * t.batch_size].to(device)
             z = torch.randn(t.batch_size, config.model.z_dim, device=device)
-            lr = learning_rate(t, step, steps_per_epoch, total_steps)
-            for group in (*gan.opt_g.param_groups, *gan.opt_d.param_groups):
-                group["lr"] = lr
+            lr_g, lr_d = learning_rates(t, step, steps_per_epoch, total_steps)
+            for optimiser, lr in ((gan.opt_g, lr_g), (gan.opt_d, lr_d)):
+                for group in optimiser.param_groups:
+                    group["lr"] = lr
             stats = train_step(gan, images[batch_ids], z, policy)
             gan.update_ema(t.ema)
             if track_updates:  # the synapse writes this step made, for the energy ledger
