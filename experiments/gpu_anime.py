@@ -163,9 +163,11 @@ def run() -> None:
     parser.add_argument("--tag", default="", help="appended to the run folders' names (a second call's runs)")
     parser.add_argument("--d-norm", choices=["batch", "spectral"], default="batch",
                         help="the discriminator's normalisation (spindcgan train --d-norm)")
+    parser.add_argument("--lr-d", type=float, help="the discriminator's learning rate (spindcgan train --lr-d)")
     args = parser.parse_args()
     runs = {name + args.tag: RUNS[name] for name in args.runs}
-    recipe = [*RECIPE, "--width", str(args.width), "--device", args.device, "--d-norm", args.d_norm]
+    recipe = [*RECIPE, "--width", str(args.width), "--device", args.device, "--d-norm", args.d_norm,
+              *(["--lr-d", str(args.lr_d)] if args.lr_d is not None else [])]
     started = time.time()
     import torch
 

@@ -75,18 +75,18 @@ class Run:
         return self.config["train"].get("lr_decay_start")
 
     @property
-    def d_norm(self) -> str:
-        return d_norm(self.config)
+    def discriminator(self) -> tuple[str, float | None]:
+        return discriminator(self.config)
 
     @property
     def schedule(self) -> tuple:
         """How it trains, apart from hardware, seed and length: (width, machine kind: the folder name's cpu/gpu,
-        augmentation, learning-rate decay, discriminator normalisation)."""
-        return self.schedule_with(self.d_norm)
+        augmentation, learning-rate decay, discriminator: normalisation and own learning rate)."""
+        return self.schedule_with(self.discriminator)
 
-    def schedule_with(self, d_norm: str) -> tuple:
-        """Its schedule had its discriminator been normalised by ``d_norm``."""
-        return self.width, self.folder.name.split("-")[0], self.augment, self.lr_decay_start, d_norm
+    def schedule_with(self, discriminator: tuple[str, float | None]) -> tuple:
+        """Its schedule had it trained ``discriminator`` (see ``discriminator``)."""
+        return self.width, self.folder.name.split("-")[0], self.augment, self.lr_decay_start, discriminator
 
     @property
     def recipe(self) -> tuple:
@@ -97,11 +97,11 @@ class Run:
     def plan(self) -> tuple:
         """What it is set to train, apart from hardware and seed: its schedule and the epochs configured. A run
         still resuming across sessions shares it with the finished runs of its recipe."""
-        return self.plan_with(self.d_norm)
+        return self.plan_with(self.discriminator)
 
-    def plan_with(self, d_norm: str) -> tuple:
-        """Its plan had its discriminator been normalised by ``d_norm``."""
-        return *self.schedule_with(d_norm), self.config["train"].get("epochs")
+    def plan_with(self, discriminator: tuple[str, float | None]) -> tuple:
+        """Its plan had it trained ``discriminator`` (see ``discriminator``)."""
+        return *self.schedule_with(discriminator), self.config["train"].get("epochs")
 
     @property
     def seed(self) -> int | None:
@@ -167,17 +167,25 @@ def describe(config: dict) -> str:
     parts += [f"d2d {hw['d2d_sigma']}"] if hw and hw["d2d_sigma"] else []
     parts += ["float discriminator"] if float_discriminator(hw) else []
     parts += [f"DiffAugment {config['train']['augment']}"] if config["train"].get("augment") else []
-    return ", ".join(filter(None, [*parts, d_norm_label(config), lr_schedule(config)]))
+    return ", ".join(filter(None, [*parts, discriminator_label(config), lr_schedule(config)]))
 
 
-def d_norm(config: dict) -> str:
-    """How a run's discriminator is normalised: "batch" (DCGAN; runs from before the option) or "spectral"."""
-    return config["model"].get("d_norm", "batch")
+DCGAN_DISCRIMINATOR = ("batch", None)
+"""DCGAN's discriminator, as ``discriminator`` names it: batch norm, at the generator's learning rate."""
 
 
-def d_norm_label(config: dict) -> str:
-    """A run's discriminator normalisation as its labels name it ("" for DCGAN's batch norm)."""
-    return "spectral-norm discriminator" if d_norm(config) == "spectral" else ""
+def discriminator(config: dict) -> tuple[str, float | None]:
+    """How a run's discriminator trained, where recipes differ: its normalisation ("batch", DCGAN's and that of
+    runs from before the option, or "spectral") and its own learning rate (None: the generator's)."""
+    lr_d = config["train"].get("lr_d")
+    return config["model"].get("d_norm", "batch"), None if lr_d in (None, config["train"].get("lr")) else lr_d
+
+
+def discriminator_label(config: dict) -> str:
+    """A run's discriminator as its labels name it ("" for DCGAN's)."""
+    norm, lr_d = discriminator(config)
+    name = "spectral-norm discriminator" if norm == "spectral" else "discriminator" if lr_d else ""
+    return name + (f" at lr {lr_d:g}" if lr_d else "")
 
 
 def lr_schedule(config: dict) -> str:
@@ -326,7 +334,7 @@ def names(group: list[Run], metric: str, running: bool = False) -> str:
 
     return ", ".join(f"{r.name} ({r.steps} steps, width {r.width}{', DiffAugment' if r.augment else ''}"
                      f"{', ' + lr_schedule(r.config) if lr_schedule(r.config) else ''}"
-                     f"{', ' + d_norm_label(r.config) if d_norm_label(r.config) else ''}"
+                     f"{', ' + discriminator_label(r.config) if discriminator_label(r.config) else ''}"
                      f"{', standing BatchNorm statistics' if standing(r) and not running else ''})"
                      for r in group) or "-"
 
@@ -549,7 +557,7 @@ def fid_curve(fid_runs: list[Run], img: Path) -> list[str]:
         name = configuration(r.config)
         style = CURVE_STYLES.get(name, ".:")
         after = ", from its exports after training" if from_exports else ""
-        label = ", ".join(filter(None, [name, d_norm_label(r.config), points[0]["metric"] + after]))
+        label = ", ".join(filter(None, [name, discriminator_label(r.config), points[0]["metric"] + after]))
         line, = ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], style,
                         lw=2 if name in CURVE_STYLES else 1, label=f"{r.name} ({label})",
                         mfc="none" if from_exports else None)
@@ -694,34 +702,41 @@ def curve_rows(runs: list[Run], epochs: list[int]) -> list[str]:
             for epoch in epochs]
 
 
-def discriminator_normalisations(runs: list[Run]) -> list[str]:
-    """Each plan trained with a spectral-norm discriminator, epoch by epoch beside every run of the same plan,
-    hardware and dataset with the DCGAN batch-norm discriminator (all their seeds: the spread two seeds of one
-    recipe show is what a difference has to exceed)."""
+def discriminator_recipes(runs: list[Run]) -> list[str]:
+    """Each plan trained with another discriminator than DCGAN's (spectral norm, a learning rate of its own),
+    epoch by epoch beside every run of the same plan, hardware and dataset with DCGAN's discriminator (all their
+    seeds: the spread two seeds of one recipe show is what a difference has to exceed)."""
+    plans: dict[tuple, list[Run]] = {}
+    for r in runs:
+        if r.training_fids:
+            key = (r.dataset, hardware_configuration(r.config), r.plan_with(DCGAN_DISCRIMINATOR))
+            plans.setdefault(key, []).append(r)
     lines = []
-    for sn in [r for r in runs if r.d_norm == "spectral" and r.training_fids]:
-        batch = sorted([r for r in runs if r.dataset == sn.dataset and r.plan == sn.plan_with("batch")
-                        and hardware_configuration(r.config) == hardware_configuration(sn.config)
-                        and r.training_fids], key=lambda r: (r.seed, r.name))
-        if not batch:
+    for group in plans.values():
+        others = sorted([r for r in group if r.discriminator != DCGAN_DISCRIMINATOR], key=lambda r: r.name)
+        dcgan = sorted([r for r in group if r.discriminator == DCGAN_DISCRIMINATOR], key=lambda r: (r.seed, r.name))
+        if not others or not dcgan:
             continue
-        ordered = [sn, *batch]
-        lines += [f"{sn.name} (results/{sn.folder.name}): {sn.dataset}, {describe(sn.config)}, set to train "
-                  f"{sn.config['train'].get('epochs')} epochs, beside the runs of the same plan with DCGAN's "
-                  f"batch-norm discriminator, by the FID each logged during training "
-                  f"({sn.training_fids[-1]['metric']}, the same images at each epoch, EMA generator).", "",
-                  "| epoch | " + " | ".join(f"{r.name} ({r.d_norm}, seed {r.seed}, {r.epochs} epochs done)"
-                                           for r in ordered) + " |",
+        ordered = [*others, *dcgan]
+        lines += ["; ".join(f"{r.name} (results/{r.folder.name}): {r.dataset}, {describe(r.config)}" for r in others)
+                  + f"; set to train {others[0].config['train'].get('epochs')} epochs, beside the runs of the same "
+                  f"plan with DCGAN's discriminator (batch norm, the generator's learning rate), by the FID each "
+                  f"logged during training ({others[0].training_fids[-1]['metric']}, the same images at each epoch, "
+                  f"EMA generator).", "",
+                  "| epoch | " + " | ".join(f"{r.name} ({discriminator_label(r.config) or 'DCGAN discriminator'}, "
+                                           f"seed {r.seed}, {r.epochs} epochs done)" for r in ordered) + " |",
                   "|---|" + "---|" * len(ordered)]
-        lines += curve_rows(ordered, sorted(sn.logged))
-        last = max(sn.logged)
-        others = [r.logged[last] for r in batch if last in r.logged]
-        if others:
-            lines += ["", f"- epoch {last}, the spectral-norm run's last: {sn.logged[last]:.2f}; the batch-norm runs "
-                      f"{min(others):.2f} to {max(others):.2f} ({len(others)} runs), a difference of "
-                      f"{sn.logged[last] - min(others):+.2f} to the best of them."]
+        lines += curve_rows(ordered, sorted({epoch for r in others for epoch in r.logged}))
         lines.append("")
-    return ["## Discriminator normalisation, in training", "", *lines] if lines else []
+        for r in others:
+            last = max(r.logged)
+            peers = [p.logged[last] for p in dcgan if last in p.logged]
+            if peers:
+                lines.append(f"- {r.name} at epoch {last}, its last: {r.logged[last]:.2f}; DCGAN's discriminator "
+                             f"{min(peers):.2f} to {max(peers):.2f} ({len(peers)} runs), a difference of "
+                             f"{r.logged[last] - min(peers):+.2f} to the best of them.")
+        lines.append("")
+    return ["## Discriminator recipes, in training", "", *lines] if lines else []
 
 
 def seed_curves(runs: list[Run]) -> list[str]:
@@ -904,7 +919,7 @@ def render(folders: list[Path], img: Path = IMG) -> str:
     runs = [r for rs in by_folder.values() for r in rs]
     lines = ["# Results", "", "<!-- generated by experiments/report.py; do not edit by hand -->", "",
              *claims(runs), *batchnorm_evaluations(runs), *hardware_at_evaluation(folders),
-             *float_discriminator_probes(runs), *discriminator_normalisations(runs), *seed_curves(runs),
+             *float_discriminator_probes(runs), *discriminator_recipes(runs), *seed_curves(runs),
              *reproductions(runs),
              *ablation(runs, ROOT / "results" / "ablation-energy"), *curves(runs, img), *state_use(img),
              *scale_probes(folders)]
