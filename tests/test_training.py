@@ -143,6 +143,11 @@ def test_learning_rate_is_constant_then_falls_linearly_to_zero():
     assert [g for g, _ in rates] == pytest.approx([2e-4, 2e-4, 2e-4, 1e-4, 1e-5])
     assert [d for _, d in rates] == pytest.approx([8e-4, 8e-4, 8e-4, 4e-4, 4e-5])
     assert loop.learning_rates(tiny_config(epochs=4).train, 39, 10, 40) == (2e-4, 2e-4)  # no decay, no TTUR
+    # exactly the rates of runs trained before lr_d (lr * left / span, in that order: a scale factor first
+    # differs in the last bit at about a third of the steps of anime's 100-epoch decay)
+    long = tiny_config(epochs=100, lr_decay_start=76).train
+    assert all(loop.learning_rates(long, step, 156, 15600)[0] == 2e-4 * (15600 - step) / (15600 - 76 * 156)
+               for step in range(76 * 156, 15600))
     with pytest.raises(SpinDCGANError, match="lr_d must be > 0"):
         tiny_config(lr_d=0.0)
     with pytest.raises(SpinDCGANError, match="lr_decay_start must be in"):

@@ -231,8 +231,11 @@ def learning_rates(t: TrainConfig, step: int, steps_per_epoch: int, total_steps:
     ``t.lr`` and ``t.discriminator_lr``, and from epoch ``t.lr_decay_start`` on, both on a linear fall that would
     reach zero at ``total_steps``."""
     start = None if t.lr_decay_start is None else t.lr_decay_start * steps_per_epoch
-    scale = 1.0 if start is None or step < start else max(total_steps - step, 0) / (total_steps - start)
-    return t.lr * scale, t.discriminator_lr * scale
+
+    def at_step(rate: float) -> float:  # rate * left / span, in that order: the rates of runs from before lr_d
+        return rate if start is None or step < start else rate * max(total_steps - step, 0) / (total_steps - start)
+
+    return at_step(t.lr), at_step(t.discriminator_lr)
 
 
 def steps_per_epoch_of(t: TrainConfig, n_images: int) -> int:
