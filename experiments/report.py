@@ -76,6 +76,7 @@ class Run:
 
     @property
     def discriminator(self) -> tuple[str, float | None]:
+        """How its discriminator trained (``discriminator``)."""
         return discriminator(self.config)
 
     @property
@@ -329,14 +330,13 @@ def claim_groups(hw_groups: dict[tuple, list[Run]], fl_groups: dict[tuple, list[
 def names(group: list[Run], metric: str, running: bool = False) -> str:
     """The runs of a claim row, with what sets each apart (augmentation, standing BatchNorm statistics unless
     ``running``: the FIDs named are those measured with running statistics)."""
-    def standing(r: Run) -> bool:
-        return batchnorm(r.fids[metric]) == "standing"
+    def apart(r: Run) -> str:
+        standing = batchnorm(r.fids[metric]) == "standing" and not running
+        return ", ".join(filter(None, [f"{r.steps} steps", f"width {r.width}", "DiffAugment" if r.augment else "",
+                                       lr_schedule(r.config), discriminator_label(r.config),
+                                       "standing BatchNorm statistics" if standing else ""]))
 
-    return ", ".join(f"{r.name} ({r.steps} steps, width {r.width}{', DiffAugment' if r.augment else ''}"
-                     f"{', ' + lr_schedule(r.config) if lr_schedule(r.config) else ''}"
-                     f"{', ' + discriminator_label(r.config) if discriminator_label(r.config) else ''}"
-                     f"{', standing BatchNorm statistics' if standing(r) and not running else ''})"
-                     for r in group) or "-"
+    return ", ".join(f"{r.name} ({apart(r)})" for r in group) or "-"
 
 
 def claims(runs: list[Run]) -> list[str]:
