@@ -75,19 +75,20 @@ class Run:
         return self.config["train"].get("lr_decay_start")
 
     @property
-    def discriminator(self) -> tuple[str, float | None]:
-        """How its discriminator trained (``discriminator``)."""
-        return discriminator(self.config)
+    def choices(self) -> tuple:
+        """Its discriminator and batch size (``training_choices``)."""
+        return training_choices(self.config)
 
     @property
     def schedule(self) -> tuple:
         """How it trains, apart from hardware, seed and length: (width, machine kind: the folder name's cpu/gpu,
-        augmentation, learning-rate decay, discriminator: normalisation and own learning rate)."""
-        return self.schedule_with(self.discriminator)
+        augmentation, learning-rate decay, generator-EMA horizon, discriminator and batch size)."""
+        return self.schedule_with(self.choices)
 
-    def schedule_with(self, discriminator: tuple[str, float | None]) -> tuple:
-        """Its schedule had it trained ``discriminator`` (see ``discriminator``)."""
-        return self.width, self.folder.name.split("-")[0], self.augment, self.lr_decay_start, discriminator
+    def schedule_with(self, choices: tuple) -> tuple:
+        """Its schedule had it trained with ``choices`` (see ``training_choices``)."""
+        return (self.width, self.folder.name.split("-")[0], self.augment, self.lr_decay_start,
+                ema_horizon(self.config), choices)
 
     @property
     def recipe(self) -> tuple:
@@ -98,11 +99,11 @@ class Run:
     def plan(self) -> tuple:
         """What it is set to train, apart from hardware and seed: its schedule and the epochs configured. A run
         still resuming across sessions shares it with the finished runs of its recipe."""
-        return self.plan_with(self.discriminator)
+        return self.plan_with(self.choices)
 
-    def plan_with(self, discriminator: tuple[str, float | None]) -> tuple:
-        """Its plan had it trained ``discriminator`` (see ``discriminator``)."""
-        return *self.schedule_with(discriminator), self.config["train"].get("epochs")
+    def plan_with(self, choices: tuple) -> tuple:
+        """Its plan had it trained with ``choices`` (see ``training_choices``)."""
+        return *self.schedule_with(choices), self.config["train"].get("epochs")
 
     @property
     def seed(self) -> int | None:
@@ -168,11 +169,37 @@ def describe(config: dict) -> str:
     parts += [f"d2d {hw['d2d_sigma']}"] if hw and hw["d2d_sigma"] else []
     parts += ["float discriminator"] if float_discriminator(hw) else []
     parts += [f"DiffAugment {config['train']['augment']}"] if config["train"].get("augment") else []
-    return ", ".join(filter(None, [*parts, discriminator_label(config), lr_schedule(config)]))
+    return ", ".join(filter(None, [*parts, choices_label(config), lr_schedule(config)]))
 
 
-DCGAN_DISCRIMINATOR = ("batch", None)
-"""DCGAN's discriminator, as ``discriminator`` names it: batch norm, at the generator's learning rate."""
+DCGAN_BATCH = 128
+"""DCGAN's batch size (Radford et al. 2016) and this project's default (``TrainConfig.batch_size``)."""
+DCGAN_CHOICES = (("batch", None), DCGAN_BATCH)
+"""DCGAN's training choices, as ``training_choices`` names them: a batch-norm discriminator at the generator's
+learning rate, batches of 128."""
+
+
+DCGAN_LABEL = "DCGAN's discriminator and batch"
+"""How a table column names a run with DCGAN's choices (``choices_label`` is empty for it)."""
+
+
+def training_choices(config: dict) -> tuple:
+    """Where the recipes of one plan differ: the discriminator (``discriminator``) and the batch size."""
+    return discriminator(config), config["train"].get("batch_size", DCGAN_BATCH)
+
+
+def choices_label(config: dict) -> str:
+    """A run's training choices as its labels name them ("" for DCGAN's)."""
+    batch = config["train"].get("batch_size", DCGAN_BATCH)
+    return ", ".join(filter(None, [discriminator_label(config), f"batch {batch}" if batch != DCGAN_BATCH else ""]))
+
+
+def ema_horizon(config: dict) -> int:
+    """How many training images the generator's weight EMA averages over, batch / (1 - decay) (0: no EMA): a run
+    at half the batch size and half the (1 - decay) averages the same images, so it shares the plan."""
+    train = config["train"]
+    decay, batch = train.get("ema") or 0.0, train.get("batch_size", DCGAN_BATCH)
+    return round(batch / (1 - decay)) if decay else 0
 
 
 def discriminator(config: dict) -> tuple[str, float | None]:
@@ -333,7 +360,7 @@ def names(group: list[Run], metric: str, running: bool = False) -> str:
     def apart(r: Run) -> str:
         standing = batchnorm(r.fids[metric]) == "standing" and not running
         return ", ".join(filter(None, [f"{r.steps} steps", f"width {r.width}", "DiffAugment" if r.augment else "",
-                                       lr_schedule(r.config), discriminator_label(r.config),
+                                       lr_schedule(r.config), choices_label(r.config),
                                        "standing BatchNorm statistics" if standing else ""]))
 
     return ", ".join(f"{r.name} ({apart(r)})" for r in group) or "-"
@@ -342,9 +369,9 @@ def names(group: list[Run], metric: str, running: bool = False) -> str:
 def claims(runs: list[Run]) -> list[str]:
     lines = ["## The paper's claims, side by side", "",
              "Each row takes the group of runs (same configuration, width, machine, augmentation, learning-rate "
-             "schedule, discriminator normalisation and training length) with the best mean FID; where that group "
-             "has no float baseline trained as long, the best group that has one follows it. Spread is the "
-             "standard deviation over seeds. Paper: the abstract's numbers (reference.md section 1).",
+             "schedule, generator EMA, discriminator, batch size and training length) with the best mean FID; "
+             "where that group has no float baseline trained as long, the best group that has one follows it. "
+             "Spread is the standard deviation over seeds. Paper: the abstract's numbers (reference.md section 1).",
              "", "| claim | paper | here | runs |", "|---|---|---|---|"]
     for dataset, metric, ref in [("fashion-mnist", "fid10k-test", "10k generated vs 10k test"),
                                  ("fashion-mnist", "fid10k-train", "10k generated vs 60k train"),
@@ -557,7 +584,7 @@ def fid_curve(fid_runs: list[Run], img: Path) -> list[str]:
         name = configuration(r.config)
         style = CURVE_STYLES.get(name, ".:")
         after = ", from its exports after training" if from_exports else ""
-        label = ", ".join(filter(None, [name, discriminator_label(r.config), points[0]["metric"] + after]))
+        label = ", ".join(filter(None, [name, choices_label(r.config), points[0]["metric"] + after]))
         line, = ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], style,
                         lw=2 if name in CURVE_STYLES else 1, label=f"{r.name} ({label})",
                         mfc="none" if from_exports else None)
@@ -702,29 +729,31 @@ def curve_rows(runs: list[Run], epochs: list[int]) -> list[str]:
             for epoch in epochs]
 
 
-def discriminator_recipes(runs: list[Run]) -> list[str]:
-    """Each plan trained with another discriminator than DCGAN's (spectral norm, a learning rate of its own),
-    epoch by epoch beside every run of the same plan, hardware and dataset with DCGAN's discriminator (all their
-    seeds: the spread two seeds of one recipe show is what a difference has to exceed)."""
+def training_recipes(runs: list[Run]) -> list[str]:
+    """Each plan trained with other choices than DCGAN's (a spectral-norm discriminator, one with a learning rate
+    of its own, another batch size), epoch by epoch beside every run of the same plan, hardware and dataset with
+    DCGAN's choices (all their seeds: the spread two seeds of one recipe show is what a difference has to
+    exceed). The epochs are the comparison: equal epochs are equal images seen and, on one machine, about equal
+    compute, whatever the batch size."""
     plans: dict[tuple, list[Run]] = {}
     for r in runs:
         if r.training_fids:
-            key = (r.dataset, hardware_configuration(r.config), r.plan_with(DCGAN_DISCRIMINATOR))
+            key = (r.dataset, hardware_configuration(r.config), r.plan_with(DCGAN_CHOICES))
             plans.setdefault(key, []).append(r)
     lines = []
     for group in plans.values():
-        others = sorted([r for r in group if r.discriminator != DCGAN_DISCRIMINATOR], key=lambda r: r.name)
-        dcgan = sorted([r for r in group if r.discriminator == DCGAN_DISCRIMINATOR], key=lambda r: (r.seed, r.name))
+        others = sorted([r for r in group if r.choices != DCGAN_CHOICES], key=lambda r: r.name)
+        dcgan = sorted([r for r in group if r.choices == DCGAN_CHOICES], key=lambda r: (r.seed, r.name))
         if not others or not dcgan:
             continue
         ordered = [*others, *dcgan]
         lines += ["; ".join(f"{r.name} (results/{r.folder.name}): {r.dataset}, {describe(r.config)}" for r in others)
                   + f"; set to train {others[0].config['train'].get('epochs')} epochs, beside the runs of the same "
-                  f"plan with DCGAN's discriminator (batch norm, the generator's learning rate), by the FID each "
-                  f"logged during training ({others[0].training_fids[-1]['metric']}, the same images at each epoch, "
-                  f"EMA generator).", "",
-                  "| epoch | " + " | ".join(f"{r.name} ({discriminator_label(r.config) or 'DCGAN discriminator'}, "
-                                           f"seed {r.seed}, {r.epochs} epochs done)" for r in ordered) + " |",
+                  f"plan with DCGAN's choices (a batch-norm discriminator at the generator's learning rate, batches "
+                  f"of {DCGAN_BATCH}), by the FID each logged during training "
+                  f"({others[0].training_fids[-1]['metric']}, the same images at each epoch, EMA generator).", "",
+                  "| epoch | " + " | ".join(f"{r.name} ({choices_label(r.config) or DCGAN_LABEL}, seed {r.seed}, "
+                                           f"{r.epochs} epochs done)" for r in ordered) + " |",
                   "|---|" + "---|" * len(ordered)]
         lines += curve_rows(ordered, sorted({epoch for r in others for epoch in r.logged}))
         lines.append("")
@@ -732,11 +761,11 @@ def discriminator_recipes(runs: list[Run]) -> list[str]:
             last = max(r.logged)
             peers = [p.logged[last] for p in dcgan if last in p.logged]
             if peers:
-                lines.append(f"- {r.name} at epoch {last}, its last: {r.logged[last]:.2f}; DCGAN's discriminator "
+                lines.append(f"- {r.name} at epoch {last}, its last: {r.logged[last]:.2f}; {DCGAN_LABEL} size "
                              f"{min(peers):.2f} to {max(peers):.2f} ({len(peers)} runs), a difference of "
                              f"{r.logged[last] - min(peers):+.2f} to the best of them.")
         lines.append("")
-    return ["## Discriminator recipes, in training", "", *lines] if lines else []
+    return ["## Training recipes, in training", "", *lines] if lines else []
 
 
 def seed_curves(runs: list[Run]) -> list[str]:
@@ -919,7 +948,7 @@ def render(folders: list[Path], img: Path = IMG) -> str:
     runs = [r for rs in by_folder.values() for r in rs]
     lines = ["# Results", "", "<!-- generated by experiments/report.py; do not edit by hand -->", "",
              *claims(runs), *batchnorm_evaluations(runs), *hardware_at_evaluation(folders),
-             *float_discriminator_probes(runs), *discriminator_recipes(runs), *seed_curves(runs),
+             *float_discriminator_probes(runs), *training_recipes(runs), *seed_curves(runs),
              *reproductions(runs),
              *ablation(runs, ROOT / "results" / "ablation-energy"), *curves(runs, img), *state_use(img),
              *scale_probes(folders)]
