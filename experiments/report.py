@@ -733,8 +733,8 @@ def training_recipes(runs: list[Run]) -> list[str]:
     """Each plan trained with other choices than DCGAN's (a spectral-norm discriminator, one with a learning rate
     of its own, another batch size), epoch by epoch beside every run of the same plan, hardware and dataset with
     DCGAN's choices (all their seeds: the spread two seeds of one recipe show is what a difference has to
-    exceed). The epochs are the comparison: equal epochs are equal images seen and, on one machine, about equal
-    compute, whatever the batch size."""
+    exceed). Epochs are the comparison: equal epochs are equal images seen whatever the batch size (a smaller batch
+    takes more steps, and somewhat longer, per epoch)."""
     plans: dict[tuple, list[Run]] = {}
     for r in runs:
         if r.training_fids:
