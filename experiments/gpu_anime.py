@@ -5,7 +5,8 @@ recipe of ``results/cpu-anime-decay100-w32`` (DiffAugment, EMA 0.998, seed 0, a 
 the last quarter of the run) at width 64 instead of 32. Whatever the machine's speed, both must end before the
 call does, so the number of epochs is chosen from a timing made first: two short runs per configuration (the
 CLI's own ``train``, in this process), whose step-count difference gives seconds per step; the two runs are then
-assumed to share the GPU with no overlap at all (the cautious case). At most ``--max-epochs``.
+assumed to share the GPU with no overlap at all (the cautious case). At most ``--max-epochs``. ``--batch-size``
+changes the images per step and, with it, the EMA decay, so that the EMA still averages 64,000 images.
 
 No FID is measured on that machine: the Inception file (95 MB) does not fit the call's 64 MiB transfer beside
 the data. Instead a hardware run saves its evaluated generator's device states every ``--export-every`` epochs
@@ -35,8 +36,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RECIPE = ["--dataset", "anime", "--ema", "0.998", "--augment", "color,translation,cutout", "--seed", "0",
-          "--threads", "4", "--no-progress"]
+RECIPE = ["--dataset", "anime", "--augment", "color,translation,cutout", "--seed", "0", "--threads", "4",
+          "--no-progress"]
+EMA_IMAGES = 64_000  # the recipe's generator EMA, 0.998 at batch 128, by the images it averages over
 RUNS = {"anime-w64-hw6-gpu": [], "anime-w64-float-gpu": ["--float"]}
 FLOAT_DROPS = ("opt_g", "opt_d", "generator", "discriminator")  # the float copy keeps its EMA: all its FID needs
 PART_BYTES = 15 * 2**20
@@ -61,6 +63,13 @@ def unpack_data(xz: Path, sha256: str) -> Path:
         raise SystemExit(f"{target}: sha256 {found}, expected {sha256}: the transfer changed the data")
     log(f"data: {target} ({target.stat().st_size / 1e6:.1f} MB), sha256 matches")
     return target
+
+
+def ema_decay(batch_size: int) -> float:
+    """The generator-EMA decay per step that averages over ``EMA_IMAGES`` images at ``batch_size``."""
+    if not 0 < batch_size < EMA_IMAGES:
+        raise SystemExit(f"--batch-size: {batch_size} is not between 1 and {EMA_IMAGES - 1}")
+    return 1 - batch_size / EMA_IMAGES
 
 
 def seconds_per_step(recipe: list[str], extra: list[str]) -> float:
@@ -164,9 +173,12 @@ def run() -> None:
     parser.add_argument("--d-norm", choices=["batch", "spectral"], default="batch",
                         help="the discriminator's normalisation (spindcgan train --d-norm)")
     parser.add_argument("--lr-d", type=float, help="the discriminator's learning rate (spindcgan train --lr-d)")
+    parser.add_argument("--batch-size", type=int, default=128,
+                        help="images per step; the EMA decay follows, 1 - B / 64000, to average the same images")
     args = parser.parse_args()
     runs = {name + args.tag: RUNS[name] for name in args.runs}
     recipe = [*RECIPE, "--width", str(args.width), "--device", args.device, "--d-norm", args.d_norm,
+              "--batch-size", str(args.batch_size), "--ema", str(ema_decay(args.batch_size)),
               *(["--lr-d", str(args.lr_d)] if args.lr_d is not None else [])]
     started = time.time()
     import torch
@@ -177,7 +189,7 @@ def run() -> None:
 
     log(f"torch {torch.__version__}, {torch.cuda.get_device_name(0) if args.device == 'cuda' else args.device}")
     data = unpack_data(args.xz, args.sha256)
-    steps_per_epoch = steps_per_epoch_of(TrainConfig(), len(list_entries(data)))  # as train() counts them: 156
+    steps_per_epoch = steps_per_epoch_of(TrainConfig(batch_size=args.batch_size), len(list_entries(data)))
     if args.epochs is None:
         per_step = [seconds_per_step(recipe, extra) for extra in runs.values()]
         log("seconds per step alone: " + ", ".join(f"{n} {s:.4f}" for n, s in zip(runs, per_step, strict=True)))

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -118,7 +120,7 @@ def test_the_record_of_the_shipped_file_stands_for_its_run(tmp_path):
 def test_a_measurement_repeated_later_is_set_beside_the_record_of_the_same_file(tmp_path):
     import json
 
-    import pytest
+
 
     report = _report()
     runs = report.load_runs(_result_folder(tmp_path), set())
@@ -249,7 +251,7 @@ def test_a_float_discriminator_run_is_its_own_configuration_and_never_a_paper_cl
 def test_hardware_at_evaluation_evaluates_one_checkpoint_on_and_off_the_hardware(tmp_path, monkeypatch):
     """The three generators of experiments/hardware_at_evaluation.py: the checkpoint's EMA generator as training
     measured it, the same shadow weights unquantised (DW ReLU kept), and the float network with those weights."""
-    import pytest
+
     import torch
 
     from spindcgan import SpinDCGANError
@@ -398,7 +400,6 @@ def test_measure_copy_only_copies_a_run_still_training_and_measures_nothing(tmp_
     import sys
     from dataclasses import replace
 
-    import pytest
     import torch
 
     from spindcgan.models import ModelConfig
@@ -487,3 +488,15 @@ def test_a_run_with_other_training_choices_is_its_own_recipe_and_set_beside_the_
     assert "batch 64" in report.describe(runs[5].config) and "batch" not in report.describe(runs[1].config)
     assert len({r.plan for r in (runs[0], runs[1], runs[4], runs[5])}) == 4 and runs[1].plan == runs[2].plan
     assert runs[5].plan_with(report.DCGAN_CHOICES) == runs[1].plan != runs[6].plan_with(report.DCGAN_CHOICES)
+
+
+def test_the_gpu_script_keeps_the_recipes_ema_horizon_at_any_batch_size():
+    """experiments/gpu_anime.py --batch-size B trains with the EMA decay that averages the recipe's 64,000 images
+    (0.998 at 128, as its runs so far; 0.999 at 64), which report.py then puts in the same plan; a batch that
+    leaves no decay is refused by name."""
+    gpu, report = _experiment("gpu_anime"), _report()
+    assert str(gpu.ema_decay(128)) == "0.998" and str(gpu.ema_decay(64)) == "0.999"
+    horizons = {report.ema_horizon({"train": {"batch_size": b, "ema": gpu.ema_decay(b)}}) for b in (32, 64, 128)}
+    assert horizons == {64_000}
+    with pytest.raises(SystemExit, match="--batch-size"):
+        gpu.ema_decay(64_000)
