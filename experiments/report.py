@@ -28,6 +28,7 @@ from provenance import shown
 from spindcgan.cli import SHIPPED_MODELS
 from spindcgan.io import load_jsonl
 from spindcgan.plots import plt, save_figure
+from spindcgan.training import TrainConfig
 from spindcgan.training.export_fids import EXPORT_FIDS_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,34 +173,36 @@ def describe(config: dict) -> str:
     return ", ".join(filter(None, [*parts, choices_label(config), lr_schedule(config)]))
 
 
-DCGAN_BATCH = 128
-"""DCGAN's batch size (Radford et al. 2016) and this project's default (``TrainConfig.batch_size``)."""
+DCGAN_BATCH = TrainConfig.batch_size
+"""DCGAN's batch size (Radford et al. 2016), this project's default."""
 DCGAN_CHOICES = (("batch", None), DCGAN_BATCH)
 """DCGAN's training choices, as ``training_choices`` names them: a batch-norm discriminator at the generator's
-learning rate, batches of 128."""
-
-
+learning rate, DCGAN's batch size."""
 DCGAN_LABEL = "DCGAN's discriminator and batch"
 """How a table column names a run with DCGAN's choices (``choices_label`` is empty for it)."""
 
 
+def batch_size(config: dict) -> int:
+    """The run's images per optimiser step (a config without the field: the default)."""
+    return config["train"].get("batch_size", DCGAN_BATCH)
+
+
 def training_choices(config: dict) -> tuple:
     """Where the recipes of one plan differ: the discriminator (``discriminator``) and the batch size."""
-    return discriminator(config), config["train"].get("batch_size", DCGAN_BATCH)
+    return discriminator(config), batch_size(config)
 
 
 def choices_label(config: dict) -> str:
     """A run's training choices as its labels name them ("" for DCGAN's)."""
-    batch = config["train"].get("batch_size", DCGAN_BATCH)
+    batch = batch_size(config)
     return ", ".join(filter(None, [discriminator_label(config), f"batch {batch}" if batch != DCGAN_BATCH else ""]))
 
 
 def ema_horizon(config: dict) -> int:
     """How many training images the generator's weight EMA averages over, batch / (1 - decay) (0: no EMA): a run
     at half the batch size and half the (1 - decay) averages the same images, so it shares the plan."""
-    train = config["train"]
-    decay, batch = train.get("ema") or 0.0, train.get("batch_size", DCGAN_BATCH)
-    return round(batch / (1 - decay)) if decay else 0
+    decay = config["train"].get("ema") or 0.0
+    return round(batch_size(config) / (1 - decay)) if decay else 0
 
 
 def discriminator(config: dict) -> tuple[str, float | None]:
@@ -761,9 +764,9 @@ def training_recipes(runs: list[Run]) -> list[str]:
             last = max(r.logged)
             peers = [p.logged[last] for p in dcgan if last in p.logged]
             if peers:
-                lines.append(f"- {r.name} at epoch {last}, its last: {r.logged[last]:.2f}; {DCGAN_LABEL} size "
-                             f"{min(peers):.2f} to {max(peers):.2f} ({len(peers)} runs), a difference of "
-                             f"{r.logged[last] - min(peers):+.2f} to the best of them.")
+                lines.append(f"- {r.name} at epoch {last}, its last: {r.logged[last]:.2f}; DCGAN's discriminator "
+                             f"and batch size {min(peers):.2f} to {max(peers):.2f} ({len(peers)} runs), a "
+                             f"difference of {r.logged[last] - min(peers):+.2f} to the best of them.")
         lines.append("")
     return ["## Training recipes, in training", "", *lines] if lines else []
 

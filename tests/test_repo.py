@@ -120,8 +120,6 @@ def test_the_record_of_the_shipped_file_stands_for_its_run(tmp_path):
 def test_a_measurement_repeated_later_is_set_beside_the_record_of_the_same_file(tmp_path):
     import json
 
-
-
     report = _report()
     runs = report.load_runs(_result_folder(tmp_path), set())
     again = tmp_path / "reproduced"
@@ -251,7 +249,6 @@ def test_a_float_discriminator_run_is_its_own_configuration_and_never_a_paper_cl
 def test_hardware_at_evaluation_evaluates_one_checkpoint_on_and_off_the_hardware(tmp_path, monkeypatch):
     """The three generators of experiments/hardware_at_evaluation.py: the checkpoint's EMA generator as training
     measured it, the same shadow weights unquantised (DW ReLU kept), and the float network with those weights."""
-
     import torch
 
     from spindcgan import SpinDCGANError
