@@ -77,13 +77,13 @@ class Run:
 
     @property
     def choices(self) -> tuple:
-        """Its discriminator and batch size (``training_choices``)."""
+        """Its discriminator, batch size and training arithmetic (``training_choices``)."""
         return training_choices(self.config)
 
     @property
     def schedule(self) -> tuple:
         """How it trains, apart from hardware, seed and length: (width, machine kind: the folder name's cpu/gpu,
-        augmentation, learning-rate decay, generator-EMA horizon, discriminator and batch size)."""
+        augmentation, learning-rate decay, generator-EMA horizon, discriminator, batch size and arithmetic)."""
         return self.schedule_with(self.choices)
 
     def schedule_with(self, choices: tuple) -> tuple:
@@ -175,9 +175,9 @@ def describe(config: dict) -> str:
 
 DCGAN_BATCH = TrainConfig.batch_size
 """DCGAN's batch size (Radford et al. 2016), this project's default."""
-DCGAN_CHOICES = (("batch", None), DCGAN_BATCH)
+DCGAN_CHOICES = (("batch", None), DCGAN_BATCH, "fp32")
 """DCGAN's training choices, as ``training_choices`` names them: a batch-norm discriminator at the generator's
-learning rate, DCGAN's batch size."""
+learning rate, DCGAN's batch size, fp32 arithmetic (``TrainConfig.precision``'s default)."""
 DCGAN_LABEL = "DCGAN's discriminator and batch"
 """How a table column names a run with DCGAN's choices (``choices_label`` is empty for it)."""
 
@@ -187,15 +187,22 @@ def batch_size(config: dict) -> int:
     return config["train"].get("batch_size", DCGAN_BATCH)
 
 
+def precision(config: dict) -> str:
+    """The arithmetic of its training steps (``TrainConfig.precision``; a config without the field: fp32)."""
+    return config["train"].get("precision", "fp32")
+
+
 def training_choices(config: dict) -> tuple:
-    """Where the recipes of one plan differ: the discriminator (``discriminator``) and the batch size."""
-    return discriminator(config), batch_size(config)
+    """Where the recipes of one plan differ: the discriminator (``discriminator``), the batch size and the
+    arithmetic (``precision``)."""
+    return discriminator(config), batch_size(config), precision(config)
 
 
 def choices_label(config: dict) -> str:
     """A run's training choices as its labels name them ("" for DCGAN's)."""
-    batch = batch_size(config)
-    return ", ".join(filter(None, [discriminator_label(config), f"batch {batch}" if batch != DCGAN_BATCH else ""]))
+    batch, arithmetic = batch_size(config), precision(config)
+    return ", ".join(filter(None, [discriminator_label(config), f"batch {batch}" if batch != DCGAN_BATCH else "",
+                                   f"{arithmetic} training" if arithmetic != "fp32" else ""]))
 
 
 def ema_horizon(config: dict) -> int:
@@ -372,9 +379,10 @@ def names(group: list[Run], metric: str, running: bool = False) -> str:
 def claims(runs: list[Run]) -> list[str]:
     lines = ["## The paper's claims, side by side", "",
              "Each row takes the group of runs (same configuration, width, machine, augmentation, learning-rate "
-             "schedule, generator EMA, discriminator, batch size and training length) with the best mean FID; "
-             "where that group has no float baseline trained as long, the best group that has one follows it. "
-             "Spread is the standard deviation over seeds. Paper: the abstract's numbers (reference.md section 1).",
+             "schedule, generator EMA, discriminator, batch size, training arithmetic and training length) with the "
+             "best mean FID; where that group has no float baseline trained as long, the best group that has one "
+             "follows it. Spread is the standard deviation over seeds. Paper: the abstract's numbers (reference.md "
+             "section 1).",
              "", "| claim | paper | here | runs |", "|---|---|---|---|"]
     for dataset, metric, ref in [("fashion-mnist", "fid10k-test", "10k generated vs 10k test"),
                                  ("fashion-mnist", "fid10k-train", "10k generated vs 60k train"),
@@ -734,10 +742,10 @@ def curve_rows(runs: list[Run], epochs: list[int]) -> list[str]:
 
 def training_recipes(runs: list[Run]) -> list[str]:
     """Each plan trained with other choices than DCGAN's (a spectral-norm discriminator, one with a learning rate
-    of its own, another batch size), epoch by epoch beside every run of the same plan, hardware and dataset with
-    DCGAN's choices (all their seeds: the spread two seeds of one recipe show is what a difference has to
-    exceed). Epochs are the comparison: equal epochs are equal images seen whatever the batch size (a smaller batch
-    takes more steps, and somewhat longer, per epoch)."""
+    of its own, another batch size, bf16 arithmetic), epoch by epoch beside every run of the same plan, hardware
+    and dataset with DCGAN's choices (all their seeds: the spread two seeds of one recipe show is what a
+    difference has to exceed). Epochs are the comparison: equal epochs are equal images seen whatever the batch
+    size (a smaller batch takes more steps, and somewhat longer, per epoch)."""
     plans: dict[tuple, list[Run]] = {}
     for r in runs:
         if r.training_fids:
@@ -753,7 +761,7 @@ def training_recipes(runs: list[Run]) -> list[str]:
         lines += ["; ".join(f"{r.name} (results/{r.folder.name}): {r.dataset}, {describe(r.config)}" for r in others)
                   + f"; set to train {others[0].config['train'].get('epochs')} epochs, beside the runs of the same "
                   f"plan with DCGAN's choices (a batch-norm discriminator at the generator's learning rate, batches "
-                  f"of {DCGAN_BATCH}), by the FID each logged during training "
+                  f"of {DCGAN_BATCH}, fp32 arithmetic), by the FID each logged during training "
                   f"({others[0].training_fids[-1]['metric']}, the same images at each epoch, EMA generator).", "",
                   "| epoch | " + " | ".join(f"{r.name} ({choices_label(r.config) or DCGAN_LABEL}, seed {r.seed}, "
                                            f"{r.epochs} epochs done)" for r in ordered) + " |",

@@ -446,18 +446,19 @@ def test_measure_copy_only_copies_a_run_still_training_and_measures_nothing(tmp_
 
 
 def test_a_run_with_other_training_choices_is_its_own_recipe_and_set_beside_the_dcgan_runs_of_its_plan():
-    """A run with a spectral-norm discriminator, one with its own learning rate (TTUR), or one at another batch
-    size is never a seed of the DCGAN recipe; their curves stand together beside every run of the same plan and
-    hardware with DCGAN's choices (all seeds), each with its difference at its last epoch. A discriminator learning
-    rate equal to the generator's is DCGAN's; a generator EMA is part of the plan by the images it averages over, so
-    batch 64 at decay 0.999 shares the plan of batch 128 at 0.998 and batch 64 at 0.998 does not."""
+    """A run with a spectral-norm discriminator, one with its own learning rate (TTUR), one at another batch
+    size, or one trained in bf16 is never a seed of the DCGAN recipe; their curves stand together beside every
+    run of the same plan and hardware with DCGAN's choices (all seeds), each with its difference at its last
+    epoch. A discriminator learning rate equal to the generator's is DCGAN's; a generator EMA is part of the
+    plan by the images it averages over, so batch 64 at decay 0.999 shares the plan of batch 128 at 0.998 and
+    batch 64 at 0.998 does not."""
     report = _report()
 
     def run(name: str, hardware: dict | None, seed: int, fids: list[float], d_norm: str | None = None,
-            lr_d: float | None = None, batch: int = 128, ema: float = 0.998) -> object:
+            lr_d: float | None = None, batch: int = 128, ema: float = 0.998, precision: str = "fp32") -> object:
         config = {**_config(hardware, "color"),
                   "train": {"augment": "color", "seed": seed, "epochs": 100, "lr": 2e-4, "lr_d": lr_d,
-                            "batch_size": batch, "ema": ema}}
+                            "batch_size": batch, "ema": ema, "precision": precision}}
         if d_norm:
             config["model"] = {**config["model"], "d_norm": d_norm}
         return report.Run(Path("results/cpu-x"), name, config, _curve(fids))
@@ -465,17 +466,18 @@ def test_a_run_with_other_training_choices_is_its_own_recipe_and_set_beside_the_
     runs = [run("sn-s0", HW6, 0, [80.0, 60.0], "spectral"), run("bn-s0", HW6, 0, [90.0, 70.0, 66.0]),
             run("bn-s1", HW6, 1, [95.0, 75.0], lr_d=2e-4), run("fl-s0", None, 0, [88.0, 72.0]),
             run("ttur-s0", HW6, 0, [85.0], "spectral", 8e-4), run("b64-s0", HW6, 0, [70.0, 50.0], batch=64, ema=0.999),
-            run("b64-short-ema", HW6, 0, [71.0], batch=64)]
+            run("b64-short-ema", HW6, 0, [71.0], batch=64), run("bf16-s0", HW6, 0, [91.0], precision="bf16")]
     lines = report.training_recipes(runs)
     header = next(line for line in lines if line.startswith("| epoch"))
     assert "sn-s0 (spectral-norm discriminator, seed 0, 10 epochs done)" in header and "fl-s0" not in header
     assert "ttur-s0 (spectral-norm discriminator at lr 0.0008, seed 0, 5 epochs done)" in header
     assert "b64-s0 (batch 64, seed 0, 10 epochs done)" in header and "b64-short-ema" not in header
     assert "bn-s0 (DCGAN's discriminator and batch, seed 0, 15 epochs done)" in header
-    assert (header.index("b64-s0") < header.index("sn-s0") < header.index("ttur-s0") < header.index("bn-s0")
-            < header.index("bn-s1"))
-    assert "| 5 | 70.00 | 80.00 | 85.00 | 90.00 | 95.00 |" in lines
-    assert "| 10 | 50.00 | 60.00 | - | 70.00 | 75.00 |" in lines
+    assert "bf16-s0 (bf16 training, seed 0, 5 epochs done)" in header
+    assert (header.index("b64-s0") < header.index("bf16-s0") < header.index("sn-s0") < header.index("ttur-s0")
+            < header.index("bn-s0") < header.index("bn-s1"))
+    assert "| 5 | 70.00 | 91.00 | 80.00 | 85.00 | 90.00 | 95.00 |" in lines
+    assert "| 10 | 50.00 | - | 60.00 | - | 70.00 | 75.00 |" in lines
     assert not any(ln.startswith("| 15 |") for ln in lines)
     assert "- sn-s0 at epoch 10, its last: 60.00; DCGAN's discriminator and batch size 70.00 to 75.00 (2 runs), a " \
            "difference of -10.00 to the best of them." in lines
@@ -483,6 +485,8 @@ def test_a_run_with_other_training_choices_is_its_own_recipe_and_set_beside_the_
            "difference of -5.00 to the best of them." in lines
     assert "spectral-norm discriminator at lr 0.0008" in report.describe(runs[4].config)
     assert "batch 64" in report.describe(runs[5].config) and "batch" not in report.describe(runs[1].config)
+    assert "bf16 training" in report.describe(runs[7].config) and "training" not in report.describe(runs[1].config)
+    assert runs[7].plan != runs[1].plan == runs[7].plan_with(report.DCGAN_CHOICES)
     assert len({r.plan for r in (runs[0], runs[1], runs[4], runs[5])}) == 4 and runs[1].plan == runs[2].plan
     assert runs[5].plan_with(report.DCGAN_CHOICES) == runs[1].plan != runs[6].plan_with(report.DCGAN_CHOICES)
 

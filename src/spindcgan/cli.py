@@ -15,7 +15,7 @@ from .crossbar.config import HardwareConfig
 from .devices import SkyrmionSynapse
 from .errors import SpinDCGANError
 from .models import D_NORMS, DATASETS, ModelConfig
-from .runtime import keep_freed_memory
+from .runtime import PRECISIONS, keep_freed_memory
 from .training.config import RunConfig, TrainConfig
 
 
@@ -86,7 +86,8 @@ def model_from_args(args: argparse.Namespace) -> ModelConfig:
 
 TRAIN_OPTIONS = {name: name for name in (
     "epochs", "max_steps", "batch_size", "lr", "seed", "ema", "checkpoint_every", "data", "device", "threads",
-    "log_every", "limit", "fid_every", "export_every", "fid_n", "fid_ref_n", "augment", "lr_decay_start", "lr_d")}
+    "log_every", "limit", "fid_every", "export_every", "fid_n", "fid_ref_n", "augment", "lr_decay_start", "lr_d",
+    "precision")}
 """train options that map one to one onto TrainConfig fields."""
 RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_every", "log_every", "data",
                      "fid_every", "export_every", "fid_n", "fid_ref_n", "lr_decay_start"}  # train() checks the schedule
@@ -355,6 +356,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its checkpoint")
     p.add_argument("--device", help="cpu (default) or cuda")
     p.add_argument("--threads", type=int, help="torch CPU threads")
+    p.add_argument("--precision", choices=PRECISIONS, help="arithmetic of a training step: fp32 (default) or bf16 "
+                   "(mixed precision, ~2x faster anime steps on a CPU with AVX-512 BF16; sampled and measured in "
+                   "fp32)")
     p.add_argument("--time-limit", type=float, metavar="MIN",
                    help="stop cleanly after MIN minutes (checkpointed; continue with --resume)")
     p.add_argument("--fid-every", type=int, help="measure FID every K epochs (logged, plotted to fid.png)")

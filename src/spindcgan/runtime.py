@@ -1,5 +1,5 @@
-"""Process-wide runtime settings (glibc's allocator kept for big tensors, full fp32 on CUDA devices) and the
-record of the environment a run computes in.
+"""Process-wide runtime settings (glibc's allocator kept for big tensors, full fp32 on CUDA devices), the
+arithmetic of a training step (``training_precision``) and the record of the environment a run computes in.
 
 The allocator: freed memory is kept for reuse, not handed back to the kernel.
 
@@ -16,6 +16,7 @@ Only glibc (Linux) has ``mallopt``; elsewhere this does nothing and says so by r
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import hashlib
@@ -26,6 +27,8 @@ from typing import Any
 import numpy as np
 import PIL
 import torch
+
+from .errors import SpinDCGANError
 
 M_TRIM_THRESHOLD = -1  # <malloc.h>: free memory at the heap's top above this is returned to the kernel
 M_MMAP_MAX = -4  # <malloc.h>: how many blocks may be served by mmap at once (0: none, all from the heap)
@@ -63,12 +66,43 @@ def full_fp32_on_cuda(device: str) -> None:
         torch.backends.cuda.matmul.allow_tf32 = False
 
 
-def _cpu_model() -> str:
+PRECISIONS = ("fp32", "bf16")
+"""The arithmetic of a training step (``TrainConfig.precision``)."""
+
+
+def training_precision(precision: str, device: str) -> contextlib.AbstractContextManager:
+    """The context a training step runs in: nothing for "fp32"; for "bf16", autocast, which computes convolutions
+    and matrix products in bfloat16 (8 significant bits) and keeps the weights, the optimiser, the losses and
+    the BatchNorm statistics in fp32; fast where the processor has bfloat16 products (``cpu_has_native_bf16``,
+    docs/benchmarks.md).
+
+    Only training uses it: sampling, FID, export and energy always compute in fp32, so the generator a run is
+    measured by is the fp32 one whatever it trained in."""
+    if precision not in PRECISIONS:
+        raise SpinDCGANError(f"train.precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    if precision == "fp32":
+        return contextlib.nullcontext()
+    return torch.autocast("cuda" if device.startswith("cuda") else "cpu", dtype=torch.bfloat16)
+
+
+def _cpuinfo(field: str) -> str | None:
+    """The value of a field of the first processor in /proc/cpuinfo (None where there is none: not Linux)."""
     try:
         lines = Path("/proc/cpuinfo").read_text().splitlines()
     except OSError:
-        return platform.processor() or platform.machine()
-    return next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("model name")), platform.machine())
+        return None
+    return next((ln.split(":", 1)[1].strip() for ln in lines if ln.split(":", 1)[0].strip() == field), None)
+
+
+def _cpu_model() -> str:
+    return _cpuinfo("model name") or platform.processor() or platform.machine()
+
+
+def cpu_has_native_bf16() -> bool | None:
+    """Whether the CPU computes bfloat16 products in hardware (AVX-512 BF16 or AMX; None: cannot tell). Without
+    them oneDNN emulates bfloat16, and ``--precision bf16`` steps can be slower than fp32 ones."""
+    flags = _cpuinfo("flags")
+    return None if flags is None else bool({"avx512_bf16", "amx_bf16"} & set(flags.split()))
 
 
 def environment(device: str = "cpu", data: torch.Tensor | None = None) -> dict[str, Any]:

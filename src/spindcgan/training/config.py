@@ -11,6 +11,7 @@ from typing import Any
 from ..crossbar.config import HardwareConfig, dataclass_from_dict
 from ..errors import SpinDCGANError
 from ..models.config import ModelConfig
+from ..runtime import training_precision
 from .augment import parse_policy
 
 
@@ -63,6 +64,11 @@ class TrainConfig:
     data: str | None = None
     """Dataset location (None: the dataset's default search)."""
     device: str = "cpu"
+    precision: str = "fp32"
+    """The arithmetic of a training step (``runtime.training_precision``): "fp32", or "bf16", autocast's mixed
+    precision. A training choice, not the hardware: the device levels are computed in fp32 and rounded to
+    bfloat16 only for the products of the step, and the run is sampled, measured and exported in fp32
+    (docs/training.md)."""
     threads: int | None = None
     """torch CPU threads (None: torch's default)."""
 
@@ -90,6 +96,7 @@ class TrainConfig:
             raise SpinDCGANError("train.lr must be > 0 and betas in [0, 1)")
         if self.lr_d is not None and not self.lr_d > 0:
             raise SpinDCGANError(f"train.lr_d must be > 0 (or null: train.lr), got {self.lr_d}")
+        training_precision(self.precision, self.device)  # refuses an unknown one
 
     @property
     def discriminator_lr(self) -> float:
@@ -104,6 +111,11 @@ class RunConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     hardware: HardwareConfig | None = field(default_factory=HardwareConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+
+    def __post_init__(self) -> None:
+        if self.train.precision != "fp32" and self.hardware is not None and self.hardware.needs_crossbar_path:
+            raise SpinDCGANError(f"train.precision {self.train.precision} would round the crossbar read-out that "
+                                 "this hardware models (ADC, DAC or read noise) to 8 significant bits: use fp32")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

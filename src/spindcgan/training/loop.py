@@ -35,7 +35,7 @@ from ..errors import SpinDCGANError
 from ..io import load_jsonl, save_grid, save_json, save_jsonl, save_torch
 from ..models import Discriminator, Generator
 from ..plots import plot_fid_curve
-from ..runtime import environment, full_fp32_on_cuda
+from ..runtime import cpu_has_native_bf16, environment, full_fp32_on_cuda, training_precision
 from .augment import augment, parse_policy
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint, require_parts
 from .config import RunConfig, TrainConfig
@@ -275,6 +275,9 @@ def train(
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise SpinDCGANError(f"train.device is {device!r} but no CUDA device is available")
     full_fp32_on_cuda(device)
+    if t.precision == "bf16" and not device.startswith("cuda") and cpu_has_native_bf16() is False:
+        warnings.warn("train.precision bf16: this CPU has no bfloat16 products (no avx512_bf16 or amx_bf16 in "
+                      "/proc/cpuinfo), so its steps may be slower than fp32 ones", stacklevel=2)
     track_updates = config.hardware is not None and config.hardware.synapse is not None  # it has device states
     if t.export_every and not track_updates:  # before any run folder
         raise SpinDCGANError("train.export_every saves synapse device states, which a run without synapse hardware "
@@ -359,7 +362,8 @@ def train(
             for optimiser, lr in ((gan.opt_g, lr_g), (gan.opt_d, lr_d)):
                 for group in optimiser.param_groups:
                     group["lr"] = lr
-            stats = train_step(gan, images[batch_ids], z, policy)
+            with training_precision(t.precision, device):
+                stats = train_step(gan, images[batch_ids], z, policy)
             gan.update_ema(t.ema)
             if track_updates:  # the synapse writes this step made, for the energy ledger
                 new_states = synapse_states(gan.generator, gan.discriminator)
