@@ -175,9 +175,11 @@ def describe(config: dict) -> str:
 
 DCGAN_BATCH = TrainConfig.batch_size
 """DCGAN's batch size (Radford et al. 2016), this project's default."""
-DCGAN_CHOICES = (("batch", None), DCGAN_BATCH, "fp32")
+FP32 = TrainConfig.precision
+"""The arithmetic of DCGAN's and of every run from before the option: fp32, this project's default."""
+DCGAN_CHOICES = (("batch", None), DCGAN_BATCH, FP32)
 """DCGAN's training choices, as ``training_choices`` names them: a batch-norm discriminator at the generator's
-learning rate, DCGAN's batch size, fp32 arithmetic (``TrainConfig.precision``'s default)."""
+learning rate, DCGAN's batch size, fp32 arithmetic."""
 DCGAN_LABEL = "DCGAN's discriminator and batch"
 """How a table column names a run with DCGAN's choices (``choices_label`` is empty for it)."""
 
@@ -189,7 +191,7 @@ def batch_size(config: dict) -> int:
 
 def precision(config: dict) -> str:
     """The arithmetic of its training steps (``TrainConfig.precision``; a config without the field: fp32)."""
-    return config["train"].get("precision", "fp32")
+    return config["train"].get("precision", FP32)
 
 
 def training_choices(config: dict) -> tuple:
@@ -202,7 +204,7 @@ def choices_label(config: dict) -> str:
     """A run's training choices as its labels name them ("" for DCGAN's)."""
     batch, arithmetic = batch_size(config), precision(config)
     return ", ".join(filter(None, [discriminator_label(config), f"batch {batch}" if batch != DCGAN_BATCH else "",
-                                   f"{arithmetic} training" if arithmetic != "fp32" else ""]))
+                                   f"{arithmetic} training" if arithmetic != FP32 else ""]))
 
 
 def ema_horizon(config: dict) -> int:

@@ -28,8 +28,6 @@ import numpy as np
 import PIL
 import torch
 
-from .errors import SpinDCGANError
-
 M_TRIM_THRESHOLD = -1  # <malloc.h>: free memory at the heap's top above this is returned to the kernel
 M_MMAP_MAX = -4  # <malloc.h>: how many blocks may be served by mmap at once (0: none, all from the heap)
 GLIBC_DEFAULTS = {M_TRIM_THRESHOLD: 128 * 1024, M_MMAP_MAX: 65536}  # glibc's documented defaults
@@ -77,9 +75,8 @@ def training_precision(precision: str, device: str) -> contextlib.AbstractContex
     docs/benchmarks.md).
 
     Only training uses it: sampling, FID, export and energy always compute in fp32, so the generator a run is
-    measured by is the fp32 one whatever it trained in."""
-    if precision not in PRECISIONS:
-        raise SpinDCGANError(f"train.precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    measured by is the fp32 one whatever it trained in. ``precision`` is one of ``PRECISIONS`` (``TrainConfig``
+    checks a run's)."""
     if precision == "fp32":
         return contextlib.nullcontext()
     return torch.autocast("cuda" if device.startswith("cuda") else "cpu", dtype=torch.bfloat16)

@@ -11,7 +11,7 @@ from typing import Any
 from ..crossbar.config import HardwareConfig, dataclass_from_dict
 from ..errors import SpinDCGANError
 from ..models.config import ModelConfig
-from ..runtime import training_precision
+from ..runtime import PRECISIONS
 from .augment import parse_policy
 
 
@@ -96,7 +96,8 @@ class TrainConfig:
             raise SpinDCGANError("train.lr must be > 0 and betas in [0, 1)")
         if self.lr_d is not None and not self.lr_d > 0:
             raise SpinDCGANError(f"train.lr_d must be > 0 (or null: train.lr), got {self.lr_d}")
-        training_precision(self.precision, self.device)  # refuses an unknown one
+        if self.precision not in PRECISIONS:
+            raise SpinDCGANError(f"train.precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
 
     @property
     def discriminator_lr(self) -> float:
