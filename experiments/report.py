@@ -476,13 +476,21 @@ def is_ablation(run: Run) -> bool:
 
 
 def cpu_fashion_runs(runs: list[Run]) -> tuple[list[Run], list[Run]]:
-    """The CPU Fashion-MNIST runs, split into the shipped recipe's and the ablation recipe's."""
+    """The CPU Fashion-MNIST runs, split into those of the ablation recipe and the others."""
     cpu = [r for r in runs if r.dataset == "fashion-mnist" and r.folder.name.startswith("cpu-")]
     return [r for r in cpu if not is_ablation(r)], [r for r in cpu if is_ablation(r)]
 
 
+def shipped_recipe(runs: list[Run], dataset: str) -> list[Run]:
+    """The runs of ``dataset`` set to train as its shipped generator was (its ``plan``: any hardware, any seed,
+    finished or still resuming)."""
+    plans = {r.plan for r in runs if r.dataset == dataset and is_shipped(r)}
+    return [r for r in runs if r.dataset == dataset and r.plan in plans]
+
+
 def ablation(runs: list[Run], energy_root: Path) -> list[str]:
-    shipped_recipe, study = cpu_fashion_runs(runs)
+    study = cpu_fashion_runs(runs)[1]
+    shipped = shipped_recipe(runs, "fashion-mnist")
     width = study[0].width if study else 32
     epochs = max((r.epochs for r in study), default=10)
     lines = [f"## Ablation (Fashion-MNIST, width {width}, CPU)", "",
@@ -511,7 +519,7 @@ def ablation(runs: list[Run], energy_root: Path) -> list[str]:
     for label in ABLATION_ORDER:
         group = [r for r in study if configuration(r.config) == label and r.width == width]
         short = [point["fid"] for r in group if (point := last_training_fid(r))]
-        full = [r for r in shipped_recipe if configuration(r.config) == label and r.width == width]
+        full = [r for r in shipped if configuration(r.config) == label and r.width == width]
         trained = next((r for r in group if r.energy), None)
         fresh = sorted((energy_root / label).glob("energy-*-zero-padded.json")) if trained is None else []
         if trained:
@@ -541,10 +549,9 @@ def curves(runs: list[Run], img: Path) -> list[str]:
     img.mkdir(parents=True, exist_ok=True)
     if fashion:
         lines += loss_curves(fashion, img, "the CPU Fashion-MNIST runs", "training-curves-fashion-mnist.png")
-    shipped_plans = {r.plan for r in runs if r.dataset == "anime" and is_shipped(r)}
-    shipped_recipe = [r for r in runs if r.dataset == "anime" and r.plan in shipped_plans]
-    if shipped_recipe:
-        lines += loss_curves(shipped_recipe, img, "the Anime Face runs of the shipped generator's recipe",
+    anime_shipped = shipped_recipe(runs, "anime")
+    if anime_shipped:
+        lines += loss_curves(anime_shipped, img, "the Anime Face runs of the shipped generator's recipe",
                              "training-curves-anime.png")
     fid_runs = [r for r in runs if r.training_fids or r.export_fids]
     for dataset in dict.fromkeys(r.dataset for r in fid_runs):
@@ -553,7 +560,10 @@ def curves(runs: list[Run], img: Path) -> list[str]:
         lines += ["FID against epoch: none of these runs measured FID during training (on the CPU the final fid10k "
                   "alone costs 43 minutes per run); paper.py's recipes measure it (`--fid-every`), so the study's "
                   "next runs add that plot here.", ""]
-    for title, group in (("shipped recipe", [r for r in fashion if r.samples]),
+    fashion_shipped = shipped_recipe(fashion, "fashion-mnist")
+    fashion_other = [r for r in fashion if r not in fashion_shipped]
+    for title, group in (("shipped recipe", [r for r in fashion_shipped if r.samples]),
+                         ("other Fashion-MNIST recipes", [r for r in fashion_other if r.samples]),
                          ("ablation recipe", [r for r in study if r.samples]),
                          ("Anime Face recipe", [r for r in anime if r.samples])):
         if group:

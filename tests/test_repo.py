@@ -67,6 +67,22 @@ def test_claims_pair_a_hardware_run_with_the_float_baseline_trained_the_same_way
     assert "0.800" in rows[2]  # 100 / 125, not 100 / 400
 
 
+def test_the_shipped_recipe_is_the_plan_of_the_shipped_run_not_every_run_of_its_dataset():
+    """The ablation's shipped-recipe column pools the seeds and the float baseline of the shipped run's plan,
+    never a run of the same network on another schedule (here a learning-rate decay)."""
+    report = _report()
+
+    def run(name: str, hardware: dict | None, shipped: bool = False, decay: int | None = None) -> object:
+        config = {"model": {"dataset": "fashion-mnist", "d_channels": [32]}, "hardware": hardware,
+                  "train": {"lr_decay_start": decay, "epochs": 30}}
+        return report.Run(Path("results/cpu-x"), name, config, [{"step": 10}],
+                          {"fid10k-test": {"metric": "fid10k-test", "fid": 21.0, "shipped": shipped}})
+
+    runs = [run("shipped", HW6, shipped=True), run("seed-1", HW6), run("float", None), run("decayed", HW6, decay=23)]
+    assert [r.name for r in report.shipped_recipe(runs, "fashion-mnist")] == ["shipped", "seed-1", "float"]
+    assert report.shipped_recipe(runs, "anime") == []
+
+
 def test_a_longer_run_is_not_a_seed_of_the_shorter_recipe_and_keeps_the_paired_comparison():
     """A hardware run trained longer than its recipe's float baseline is its own claim row (not averaged with
     the shorter run as another seed); the shorter pair follows it with the hardware / float ratio."""
