@@ -561,7 +561,7 @@ def curves(runs: list[Run], img: Path) -> list[str]:
                   "alone costs 43 minutes per run); paper.py's recipes measure it (`--fid-every`), so the study's "
                   "next runs add that plot here.", ""]
     fashion_shipped = shipped_recipe(fashion, "fashion-mnist")
-    fashion_other = [r for r in fashion if r not in fashion_shipped]
+    fashion_other = [r for r in fashion if r.plan not in {s.plan for s in fashion_shipped}]
     for title, group in (("shipped recipe", [r for r in fashion_shipped if r.samples]),
                          ("other Fashion-MNIST recipes", [r for r in fashion_other if r.samples]),
                          ("ablation recipe", [r for r in study if r.samples]),
