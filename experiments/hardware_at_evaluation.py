@@ -27,9 +27,10 @@ from provenance import command, commit, shown
 
 from spindcgan.errors import SpinDCGANError
 from spindcgan.io import save_json
+from spindcgan.loading import load_generator
 from spindcgan.models import Generator
 from spindcgan.training import RunConfig
-from spindcgan.training.checkpoint import load_checkpoint, load_generator
+from spindcgan.training.checkpoint import load_checkpoint
 from spindcgan.training.loop import TRAINING_FID_SEED, checkpointed_metrics, measure_fid
 
 

@@ -36,8 +36,9 @@ from provenance import command, commit, shown, tracked
 
 from spindcgan.cli import SHIPPED_MODELS, main
 from spindcgan.errors import SpinDCGANError
-from spindcgan.export import is_exported, provenance_of
+from spindcgan.export import is_exported
 from spindcgan.io import atomic_write, save_json, save_jsonl
+from spindcgan.loading import provenance_of
 from spindcgan.training.checkpoint import CHECKPOINT_NAME
 from spindcgan.training.config import RunConfig
 from spindcgan.training.export_fids import EXPORT_FIDS_NAME

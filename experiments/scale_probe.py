@@ -1,7 +1,7 @@
 """Does a finer per-layer scale help a trained hardware generator? Program its weights with the scale clipped at a
 quantile of |weight| instead of the largest |weight|, and measure each by the run's in-training FID protocol.
 
-Why: the shipped generators' weights sit near |n| = 6-8 of 63 (docs/results.md, "device-state use"), because the
+Why: the shipped generators' weights sit near |n| = 6-8 of 63 (docs/studies.md, "device-state use"), because the
 per-layer scale (``crossbar.programming.layer_scale``) is the largest |weight| and the 99.9th percentile is only
 0.5-0.95 of it. A scale at a quantile q < 1 gives the bulk of the weights finer levels and saturates the few above
 it at level 63. This is a probe after training (the generator trained with the largest-|weight| scale, and its
@@ -24,9 +24,9 @@ from tqdm import tqdm
 from spindcgan.crossbar.programming import layer_scale, program
 from spindcgan.export import export_generator, generator_from_exported, stored_states
 from spindcgan.io import save_json
+from spindcgan.loading import load_generator
 from spindcgan.nn import crossbar_layers
 from spindcgan.training import loop
-from spindcgan.training.checkpoint import load_generator
 
 QUANTILE_SAMPLE = 1_000_000  # torch.quantile takes at most 16M values; a seeded sample of a layer's |weights|
 

@@ -23,6 +23,7 @@ import torch
 from provenance import command, commit
 
 from spindcgan.io import save_json
+from spindcgan.loading import load_generator
 from spindcgan.metrics.fid import (
     DEFAULT_REFERENCE,
     cached_statistics,
@@ -34,7 +35,7 @@ from spindcgan.metrics.fid import (
     statistics,
 )
 from spindcgan.training.batchnorm import standing_statistics
-from spindcgan.training.checkpoint import load_checkpoint, load_generator
+from spindcgan.training.checkpoint import load_checkpoint
 
 
 def variants(run_dir: Path) -> dict[str, torch.nn.Module]:

@@ -110,7 +110,9 @@ def test_synapse_states_hold_one_more_skyrmion_each():
     assert np.all(np.diff(states.conductance) > 0)  # every state distinguishable, ordered
 
 
-def test_without_the_extra_the_command_says_how_to_install(monkeypatch, capsys):
+@pytest.mark.parametrize("progress", [False, True])
+def test_without_the_extra_the_command_says_how_to_install(monkeypatch, capsys, progress):
+    """One line saying how to install the solver, and no progress bar drawn before it."""
     real_import = builtins.__import__
 
     def no_magnumnp(name, *args, **kwargs):
@@ -120,9 +122,11 @@ def test_without_the_extra_the_command_says_how_to_install(monkeypatch, capsys):
 
     monkeypatch.setattr(builtins, "__import__", no_magnumnp)
     monkeypatch.delitem(__import__("sys").modules, "magnumnp", raising=False)
-    assert main(["devices", "calibrate", "dw-relu", "--quick", "--out", "unused", "--no-progress"]) == 2
+    flags = [] if progress else ["--no-progress"]
+    assert main(["devices", "calibrate", "dw-relu", "--quick", "--out", "unused", *flags]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "pip install 'spindcgan[micromag]'" in err
+    assert err.startswith("spindcgan: error:")  # nothing drawn before it (a progress bar starts with its label)
 
 
 @pytest.mark.parametrize("device", ["dw-relu", "dw-leaky-relu", "skyrmion-synapse"])

@@ -68,7 +68,8 @@ def test_export_with_standing_statistics_keeps_every_device_state(tmp_path):
     """``spindcgan export --standing-statistics``: only the CMOS BatchNorm statistics change, to exactly the
     standing statistics of the generator the source file holds; every synapse state and scale is the source's."""
     from spindcgan.cli import main
-    from spindcgan.export import export_generator, load_exported, provenance_of, save_exported
+    from spindcgan.export import export_generator, load_exported, save_exported
+    from spindcgan.loading import provenance_of
     from spindcgan.training import RunConfig, TrainConfig
 
     source, settled_file = tmp_path / "g.pt", tmp_path / "settled.pt"

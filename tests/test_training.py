@@ -72,7 +72,9 @@ def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, har
     resumed = train(base, resume=part, progress=False)
     assert resumed == part
     _assert_same_parameters(full, resumed)
-    assert sorted(p.name for p in (part / "samples").iterdir()) == ["epoch-001.png", "epoch-002.png", "epoch-003.png"]
+    grids = ["epoch-001.png", "epoch-002.png", "epoch-003.png"]
+    assert sorted(p.name for p in (full / "samples").iterdir()) == grids
+    assert sorted(p.name for p in (part / "samples").iterdir()) == [*grids, "step-0000006.png"]  # its stop's too
     full_log = (full / "metrics.jsonl").read_text().splitlines()
     resumed_log = (resumed / "metrics.jsonl").read_text().splitlines()
     strip = [{k: v for k, v in json.loads(ln).items() if k != "elapsed_s"} for ln in full_log]
@@ -295,7 +297,7 @@ def test_the_time_limit_counts_the_fid_a_resume_finishes_first(tmp_path, monkeyp
 
 
 def test_ema_generator_is_the_evaluated_one(tmp_path):
-    from spindcgan.training import load_generator
+    from spindcgan.loading import load_generator
 
     run = train(tiny_config(max_steps=4, ema=0.5), tmp_path, progress=False)
     state = load_checkpoint(run)
@@ -359,8 +361,8 @@ def test_cli_end_to_end(tmp_path, capsys):
 
 
 def test_export_holds_integer_device_states_and_generate_uses_them(tmp_path, capsys):
-    from spindcgan.export import load_exported, provenance_of
-    from spindcgan.training import load_generator
+    from spindcgan.export import load_exported
+    from spindcgan.loading import load_generator, provenance_of
 
     run = train(tiny_config(max_steps=3), tmp_path / "runs", progress=False)
     model, again = tmp_path / "g.pt", tmp_path / "g-standing.pt"
@@ -389,17 +391,17 @@ def test_export_holds_integer_device_states_and_generate_uses_them(tmp_path, cap
 
 
 def test_lines_logged_after_the_checkpoint_count_for_nothing(tmp_path):
-    from spindcgan.energy.report import logged_state_changes
     from spindcgan.training.loop import checkpointed_metrics
+    from spindcgan.training.writes import logged_writes
 
     run = train(tiny_config(max_steps=4), tmp_path, progress=False)
     logged = checkpointed_metrics(run)
     assert [r["step"] for r in logged if "loss_d" in r] == [1, 2, 3, 4]
-    mean = logged_state_changes(run)
+    mean = logged_writes(run)
     with (run / "metrics.jsonl").open("a") as log:  # a run that died after step 4's checkpoint, at step 5
         log.write(json.dumps({"step": 5, "epoch": 2, "loss_d": 1.0, "state_changes_per_image": 1e9}) + "\n")
     assert checkpointed_metrics(run) == logged
-    assert logged_state_changes(run) == mean
+    assert logged_writes(run) == mean
     assert [r["step"] for r in checkpointed_metrics(run, step=5)][-1] == 5
 
 
@@ -408,7 +410,7 @@ def test_a_slim_checkpoint_is_measured_like_the_full_one_and_never_resumed(tmp_p
     energy ledger; a resume from it is a one-line error, not a KeyError."""
     import shutil
 
-    from spindcgan.training import load_generator
+    from spindcgan.loading import load_generator
     from spindcgan.training.checkpoint import CHECKPOINT_NAME, slim_checkpoint
 
     run = train(tiny_config(max_steps=3, ema=0.9), tmp_path / "runs", progress=False)

@@ -33,12 +33,13 @@ def add_hardware_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--float-weights", action="store_true", help="keep float weights (DW activations only)")
     g.add_argument("--cmos-activations", action="store_true", help="CMOS ReLU/LeakyReLU instead of DW devices")
     g.add_argument("--array-size", type=int, help="crossbar rows = columns per array (default 128)")
-    g.add_argument("--signed-scheme", choices=["differential", "offset"])
+    g.add_argument("--signed-scheme", choices=["differential", "offset"],
+                   help="signed weights as a G+ / G- device pair (default) or one device against an offset column")
     g.add_argument("--d2d-sigma", type=float, help="device-to-device conductance variation (relative std)")
     g.add_argument("--c2c-sigma", type=float, help="cycle-to-cycle programming variation (relative std)")
     g.add_argument("--read-noise", type=float, help="per-read cell current noise (relative std)")
-    g.add_argument("--adc-bits", type=int)
-    g.add_argument("--dac-bits", type=int)
+    g.add_argument("--adc-bits", type=int, help="ADC resolution of the column read-out (default: ideal)")
+    g.add_argument("--dac-bits", type=int, help="DAC resolution of the row inputs (default: ideal)")
     g.add_argument("--hw-seed", type=int, help="seed of the device variation pattern")
     g.add_argument("--float-discriminator", action="store_true",
                    help="train against a float (CMOS) discriminator; the generator stays on the modelled hardware")
@@ -94,6 +95,7 @@ RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_eve
 
 
 def cmd_train(args: argparse.Namespace) -> None:
+    from .training.checkpoint import run_folder
     from .training.loop import train
 
     changes = {f: getattr(args, o) for o, f in TRAIN_OPTIONS.items() if getattr(args, o) is not None}
@@ -104,20 +106,22 @@ def cmd_train(args: argparse.Namespace) -> None:
         if fixed:
             option = fixed[0].replace("_", "-")
             raise SpinDCGANError(f"--resume continues a run as configured; --{option} cannot change")
-        config = RunConfig.load(Path(args.resume) / "config.json")
+        args.resume = run_folder(args.resume)
+        config = RunConfig.load(args.resume / "config.json")
         config = replace(config, train=replace(config.train, **changes))
     else:
         config = RunConfig(model_from_args(args), hardware_from_args(args), TrainConfig(**changes))
     if args.time_limit is not None and not args.time_limit >= 0:
         raise SpinDCGANError(f"--time-limit must be >= 0 minutes, got {args.time_limit}")
     limit = None if args.time_limit is None else args.time_limit * 60
-    run_dir = train(config, out=args.out, resume=args.resume, progress=not args.no_progress, time_limit=limit)
+    run_dir = train(config, out=args.out, resume=args.resume, progress=not args.no_progress, time_limit=limit,
+                    on_start=lambda folder: print(f"run folder: {folder}", flush=True))
     print(f"run folder: {run_dir}")
 
 
 def cmd_sample(args: argparse.Namespace) -> None:
     from .generation import generate, write_samples
-    from .training.checkpoint import load_generator
+    from .loading import load_generator
 
     if args.n < 1:
         raise SpinDCGANError("--n must be >= 1")
@@ -129,10 +133,9 @@ def cmd_sample(args: argparse.Namespace) -> None:
 def cmd_fid(args: argparse.Namespace) -> None:
     import json
 
-    from .export import provenance_of
     from .io import save_json
+    from .loading import load_generator, provenance_of
     from .metrics.fid import DEFAULT_REFERENCE, folder_fid, generator_fid
-    from .training.checkpoint import load_generator
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -173,6 +176,7 @@ def cmd_energy(args: argparse.Namespace) -> None:
     from .energy.report import model_ledger, plot_ledger
     from .io import save_json
     from .training.checkpoint import checkpoint_path, load_checkpoint, require_parts
+    from .training.writes import write_counter
 
     generator = discriminator = run_dir = None
     if args.checkpoint:
@@ -190,8 +194,8 @@ def cmd_energy(args: argparse.Namespace) -> None:
         run_dir = path.parent
     else:
         config = RunConfig(model_from_args(args), hardware_from_args(args), TrainConfig(data=args.data))
-    ledger = model_ledger(config, generator, discriminator, args.mapping, not args.devices_only, args.batch,
-                          run_dir, args.update_steps)
+    writes = write_counter(config, run_dir, args.update_steps)
+    ledger = model_ledger(config, generator, discriminator, args.mapping, not args.devices_only, args.batch, writes)
     print(f"{config.model.dataset} {config.model.image_size}x{config.model.image_size}, "
           f"hardware: {describe_hardware(config.hardware)}")
     print(format_ledger(ledger))
@@ -205,8 +209,8 @@ def cmd_energy(args: argparse.Namespace) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    from .export import provenance_of, save_exported
-    from .training.checkpoint import load_generator
+    from .export import save_exported
+    from .loading import load_generator, provenance_of
 
     generator, config = load_generator(args.source)
     step = provenance_of(args.source)["step"]
@@ -256,8 +260,8 @@ def cmd_generate(args: argparse.Namespace) -> None:
 def cmd_info(args: argparse.Namespace) -> None:
     from .crossbar.report import format_mapping, map_model
     from .crossbar.usage import format_usage, programmed_layers, state_usage
+    from .loading import load_generator
     from .models import Discriminator, Generator
-    from .training.checkpoint import load_generator
 
     trained = None
     if args.checkpoint:
@@ -335,16 +339,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a DCGAN on the modelled hardware (writes a run folder)")
     add_model_options(p)
     add_hardware_options(p)
-    p.add_argument("--epochs", type=int)
+    p.add_argument("--epochs", type=int, help=f"passes over the training images (default {TrainConfig.epochs})")
     p.add_argument("--max-steps", type=int, help="stop after N optimiser steps in total")
-    p.add_argument("--batch-size", type=int)
+    p.add_argument("--batch-size", type=int, help=f"images per optimiser step (default {TrainConfig.batch_size})")
     p.add_argument("--lr", type=float, help="learning rate (default 2e-4; the generator's, with --lr-d)")
     p.add_argument("--lr-d", type=float, metavar="LR",
                    help="the discriminator's learning rate (default: --lr); a larger one is TTUR (docs/training.md)")
     p.add_argument("--lr-decay-start", type=int, metavar="EPOCH",
                    help="from this epoch on, learning rates fall linearly to zero at the last step (default: "
                         "constant); with --resume, at or after the run's progress")
-    p.add_argument("--seed", type=int)
+    p.add_argument("--seed", type=int, help=f"seed of the weights, data order and noise (default {TrainConfig.seed})")
     p.add_argument("--ema", type=float, help="generator weight EMA decay, e.g. 0.999 (default 0: off)")
     p.add_argument("--augment", metavar="POLICY", help="DiffAugment of the discriminator's inputs: comma-separated "
                    "color, translation, cutout (default off; for small datasets such as anime)")

@@ -61,17 +61,6 @@ def save_exported(generator: Generator, config: RunConfig, path: str | Path, bat
     return save_torch(export_generator(generator, config, batchnorm, step), path)
 
 
-def provenance_of(path: str | Path) -> dict[str, Any]:
-    """What a checkpoint, run folder or export says of the generator ``spindcgan fid/sample`` evaluates from it:
-    ``batchnorm_statistics``, where its BatchNorm statistics come from (an export says, files from before the
-    field hold ``running`` ones, as a checkpoint does), and ``step``, the training step of its weights (None for
-    an export from before the field)."""
-    from .training.checkpoint import checkpoint_path
-
-    data = torch.load(checkpoint_path(path), map_location="cpu", weights_only=False)
-    return {"batchnorm_statistics": data.get("batchnorm_statistics", "running"), "step": data.get("step")}
-
-
 def read_exported(path: str | Path) -> dict[str, Any]:
     """The loaded contents of a device-state file, checked to be one (a one-line error otherwise)."""
     path = Path(path)

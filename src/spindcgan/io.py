@@ -41,6 +41,11 @@ def save_json(obj: Any, path: str | os.PathLike) -> Path:
     return atomic_write(path, lambda tmp: tmp.write_text(json.dumps(obj, indent=2) + "\n"))
 
 
+def save_text(text: str, path: str | os.PathLike) -> Path:
+    """A text file (a generated page), written atomically."""
+    return atomic_write(path, lambda tmp: tmp.write_text(text))
+
+
 def save_jsonl(records: list[dict], path: str | os.PathLike) -> Path:
     """One JSON line per record (a metrics log), written atomically."""
     return atomic_write(path, lambda tmp: tmp.write_text("".join(json.dumps(r) + "\n" for r in records)))

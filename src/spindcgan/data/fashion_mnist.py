@@ -1,7 +1,8 @@
 """Fashion-MNIST from the original IDX files (gz or raw), read where the user keeps them.
 
-Search order: ``--data DIR``, then ``$SPINDCGAN_DATA``, then Debian's ``dataset-fashion-mnist`` package
-(``/usr/share/datasets/fashion-mnist``). Every problem is one line naming the file.
+Where: ``--data DIR`` when given (and only there: a folder the user named is never replaced by another);
+otherwise ``$SPINDCGAN_DATA``, then Debian's ``dataset-fashion-mnist`` package (``/usr/share/datasets/fashion-mnist``).
+Every problem is one line naming the file.
 """
 
 from __future__ import annotations
@@ -25,8 +26,12 @@ INSTALL_HINT = "install it with: apt-get install dataset-fashion-mnist (or pass 
 
 
 def search_dirs(data_dir: str | os.PathLike | None = None) -> list[Path]:
-    """Where Fashion-MNIST is looked for, in order."""
-    dirs = [Path(data_dir)] if data_dir else []
+    """Where Fashion-MNIST is looked for, in order: the folder the user named, else the standard search."""
+    if data_dir:
+        if not Path(data_dir).is_dir():
+            raise SpinDCGANError(f"--data {data_dir}: no such folder (it should hold the Fashion-MNIST IDX files)")
+        return [Path(data_dir)]
+    dirs = []
     if os.environ.get("SPINDCGAN_DATA"):
         dirs.append(Path(os.environ["SPINDCGAN_DATA"]))
     return dirs + [DEBIAN_DIR]

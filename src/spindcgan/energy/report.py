@@ -18,39 +18,14 @@ from ..plots import save_figure  # noqa: E402
 from ..training.config import RunConfig  # noqa: E402
 from .constants import PeripheralCosts  # noqa: E402
 from .ledger import COMPONENTS, DEVICE_COMPONENTS, Ledger, Mapping, build_ledger  # noqa: E402
-from .updates import count_state_changes, synapse_states  # noqa: E402
-
-
-def logged_state_changes(run_dir: Path) -> float | None:
-    """Mean synapse state changes per training image over a run up to its checkpoint, from its metrics log."""
-    from ..training.loop import checkpointed_metrics
-
-    values = [m["state_changes_per_image"] for m in checkpointed_metrics(run_dir) if "state_changes_per_image" in m]
-    return sum(values) / len(values) if values else None
-
-
-def measure_state_changes(config: RunConfig, real: torch.Tensor, steps: int = 3, seed: int = 0) -> float:
-    """State changes per image over the first ``steps`` training steps of a fresh model (an estimate
-    for models without a training log; early steps move weights more than late ones)."""
-    from ..training.loop import GAN, train_step
-
-    torch.manual_seed(seed)
-    gan = GAN.build(config, "cpu")
-    before, total = synapse_states(gan.generator, gan.discriminator), 0
-    batch = config.train.batch_size
-    for _ in range(steps):
-        ids = torch.randint(0, len(real), (batch,))
-        train_step(gan, real[ids], torch.randn(batch, config.model.z_dim))
-        after = synapse_states(gan.generator, gan.discriminator)
-        total, before = total + count_state_changes(before, after), after
-    return total / (steps * batch)
+from .updates import NOT_MEASURED, WriteCounter  # noqa: E402
 
 
 def model_ledger(config: RunConfig, generator: Generator | None = None, discriminator: Discriminator | None = None,
                  mapping: Mapping = "zero-padded", include_peripherals: bool = True, batch: int = 64,
-                 run_dir: Path | None = None, update_steps: int = 3, costs: PeripheralCosts | None = None,
-                 seed: int = 0) -> Ledger:
-    """The ledger of a trained model (given networks) or of a freshly initialised one (from ``config``)."""
+                 writes: WriteCounter | None = None, costs: PeripheralCosts | None = None, seed: int = 0) -> Ledger:
+    """The ledger of a trained model (given networks) or of a freshly initialised one (from ``config``); the
+    training writes come from ``writes`` (``spindcgan.training.writes.write_counter``; None: not measured)."""
     if config.hardware is None or config.hardware.synapse is None:
         raise SpinDCGANError("the energy ledger needs synapse hardware (not --float or --float-weights)")
     if not config.hardware.discriminator_on_hardware:
@@ -70,16 +45,9 @@ def model_ledger(config: RunConfig, generator: Generator | None = None, discrimi
     else:  # no dataset here: the discriminator sees generated images on both sides
         with torch.no_grad():
             real_batch = generator.eval()(torch.randn(batch, config.model.z_dim, generator=gen))
-    logged = logged_state_changes(run_dir) if run_dir else None
-    if logged is not None:
-        changes, source = logged, f"mean over the training run in {run_dir}"
-    elif real is not None and update_steps > 0:
-        changes = measure_state_changes(config, real, update_steps, seed)
-        source = f"measured over the first {update_steps} training steps of a fresh model"
-    else:
-        changes, source = 0.0, "not measured (no training log and no dataset)"
-    return build_ledger(generator, discriminator, config.hardware, z, real_batch, mapping, costs, changes, source,
-                        include_peripherals)
+    counted = writes(real) if writes is not None else NOT_MEASURED
+    return build_ledger(generator, discriminator, config.hardware, z, real_batch, mapping, costs, counted.per_image,
+                        counted.source, include_peripherals)
 
 
 def plot_ledger(ledgers: dict[str, Ledger], out: Path) -> Path:

@@ -6,6 +6,10 @@ Each optimiser step reprograms every crossbar layer; a device moved from state n
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
 import torch
 import torch.nn as nn
 
@@ -33,3 +37,34 @@ def count_state_changes(before: States, after: States) -> int:
         if n0 is not None:
             total += int((n1.int() - n0.int()).abs().sum())
     return total
+
+
+@dataclass(frozen=True)
+class Writes:
+    """Synapse state changes per training image, what the training write energy prices, and where the figure
+    comes from (said beside it in every ledger)."""
+
+    per_image: float
+    source: str
+
+
+NOT_MEASURED = Writes(0.0, "not measured (no training log and no dataset)")
+
+
+class WriteCounter(Protocol):
+    """How the ledger learns the writes of training, without knowing how training runs: given the training images
+    (None when the dataset is not on this machine), the writes per image. ``spindcgan.training.writes`` gives the
+    counters of a trained run (its log) and of a fresh model (a few training steps)."""
+
+    def __call__(self, real: torch.Tensor | None) -> Writes: ...
+
+
+def count_writes(models: tuple[nn.Module, ...], step: Callable[[], None], steps: int, images_per_step: int) -> float:
+    """Mean state changes per image over ``steps`` calls of ``step``, each training ``models`` on
+    ``images_per_step`` images."""
+    before, total = synapse_states(*models), 0
+    for _ in range(steps):
+        step()
+        after = synapse_states(*models)
+        total, before = total + count_state_changes(before, after), after
+    return total / (steps * images_per_step)

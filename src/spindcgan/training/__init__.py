@@ -1,6 +1,6 @@
 """Training: run config, the GAN loop with exact resume, checkpoints."""
 
-from .checkpoint import load_checkpoint, load_generator
+from .checkpoint import load_checkpoint
 from .config import RunConfig, TrainConfig
 from .loop import GAN, TrainingDiverged, train, train_step
 
@@ -10,7 +10,6 @@ __all__ = [
     "TrainConfig",
     "TrainingDiverged",
     "load_checkpoint",
-    "load_generator",
     "train",
     "train_step",
 ]

@@ -1,4 +1,5 @@
-"""Checkpoints: everything needed to continue a run bit for bit, or to rebuild its generator."""
+"""Checkpoints: everything needed to continue a run bit for bit (reading its generator back, whatever the file:
+``spindcgan.loading``)."""
 
 from __future__ import annotations
 
@@ -9,32 +10,49 @@ import torch
 
 from ..errors import SpinDCGANError
 from ..io import save_torch
-from ..models import Generator
-from .config import RunConfig
 
 CHECKPOINT_NAME = "checkpoint.pt"
 OPTIMISER_KEYS = ("opt_g", "opt_d")  # only continuing the run needs them: Adam's two moments per weight
 NETWORK_KEYS = ("generator", "discriminator", "generator_ema")
 
 
+def run_folder(path: str | Path) -> Path:
+    """The run folder ``path`` names: the folder itself when it holds a checkpoint, else the one run folder inside it
+    (``path`` is then a ``--out`` folder holding a single run); a one-line error listing them when it holds several."""
+    path = Path(path)
+    if not path.is_dir():
+        raise SpinDCGANError(f"{path}: no such run folder")
+    if (path / CHECKPOINT_NAME).is_file():
+        return path
+    runs = sorted(p for p in path.iterdir() if (p / CHECKPOINT_NAME).is_file())
+    if len(runs) == 1:
+        return runs[0]
+    if runs:
+        raise SpinDCGANError(f"{path} holds {len(runs)} runs; name one: {', '.join(str(r) for r in runs)}")
+    raise SpinDCGANError(f"{path}: no checkpoint there (give a checkpoint file, a run folder, or the --out folder "
+                         "of a single run)")
+
+
 def checkpoint_path(path: str | Path) -> Path:
-    """A checkpoint file, or a run folder's latest checkpoint."""
+    """A checkpoint file, or the latest checkpoint of a run folder (``run_folder``)."""
     path = Path(path)
     if path.is_dir():
-        path = path / CHECKPOINT_NAME
+        path = run_folder(path) / CHECKPOINT_NAME
     if not path.is_file():
         raise SpinDCGANError(f"{path}: no checkpoint there (give a checkpoint file or a run folder)")
     return path
 
 
-def _read(path: Path, map_location: str) -> Any:
+def read_file(path: Path, map_location: str) -> Any:
+    """The loaded contents of a file torch saved, or a one-line error naming it."""
     try:
         return torch.load(path, map_location=map_location, weights_only=False)
     except Exception as exc:  # noqa: BLE001 - torch raises many types for a bad file
         raise SpinDCGANError(f"{path}: not a readable spindcgan checkpoint ({exc.__class__.__name__})") from None
 
 
-def _checked(state: Any, path: Path) -> dict[str, Any]:
+def checked_checkpoint(state: Any, path: Path) -> dict[str, Any]:
+    """``state`` if it is a spindcgan checkpoint (a config and a generator), else a one-line error."""
     if not isinstance(state, dict) or "config" not in state or not {"generator", "generator_ema"} & state.keys():
         raise SpinDCGANError(f"{path}: not a spindcgan checkpoint (missing config or generator)")
     return state
@@ -42,23 +60,7 @@ def _checked(state: Any, path: Path) -> dict[str, Any]:
 
 def load_checkpoint(path: str | Path, map_location: str = "cpu") -> dict[str, Any]:
     path = checkpoint_path(path)
-    return _checked(_read(path, map_location), path)
-
-
-def load_generator(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:
-    """The evaluated generator of a checkpoint (or run folder): its EMA when training kept one; in eval
-    mode, with its run config. An exported device-state file (``spindcgan export``) works too."""
-    from ..export import generator_from_exported, is_exported
-
-    path = checkpoint_path(path)
-    state = _read(path, device)  # read once, whichever kind of file it is
-    if is_exported(state):
-        return generator_from_exported(state, device)
-    state = _checked(state, path)
-    config = RunConfig.from_dict(state["config"])
-    generator = Generator(config.model, config.hardware).to(device)
-    generator.load_state_dict(state["generator_ema"] if "generator_ema" in state else state["generator"])
-    return generator.eval(), config
+    return checked_checkpoint(read_file(path, map_location), path)
 
 
 def slim_checkpoint(source: str | Path, out: str | Path, drop: tuple[str, ...] = OPTIMISER_KEYS) -> Path:

@@ -20,6 +20,7 @@ import json
 import math
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,11 @@ def epoch_grid_path(run_dir: Path, epoch: int) -> Path:
     return run_dir / "samples" / f"epoch-{epoch:03d}.png"
 
 
+def stop_grid_path(run_dir: Path, step: int) -> Path:
+    """The sample grid of a run stopped at ``step``, inside an epoch."""
+    return run_dir / "samples" / f"step-{step:07d}.png"
+
+
 EXPORTS_DIR = "exports"
 
 
@@ -264,10 +270,12 @@ def _check_schedule_kept(before: TrainConfig, after: TrainConfig, steps_done: in
 
 def train(
     config: RunConfig, out: str | Path = "runs", resume: str | Path | None = None, progress: bool = True,
-    time_limit: float | None = None,
+    time_limit: float | None = None, on_start: Callable[[Path], None] | None = None,
 ) -> Path:
     """Train (or continue) a run; returns its folder. ``resume`` is a run folder to continue.
-    ``time_limit`` (seconds) stops cleanly after the step that passes it, with a checkpoint to resume."""
+    ``time_limit`` (seconds) stops cleanly after the step that passes it, with a checkpoint to resume.
+    ``on_start`` is told the run folder as soon as it exists (the command prints it). Every stop leaves a sample
+    grid: an epoch's end its ``samples/epoch-NNN.png``, any other stop ``samples/step-NNNNNNN.png``."""
     t = config.train
     if t.threads:
         torch.set_num_threads(t.threads)
@@ -310,6 +318,8 @@ def train(
     else:
         run_dir = new_run_dir(out, config)
     save_json(config.to_dict(), run_dir / "config.json")
+    if on_start is not None:
+        on_start(run_dir)
     record_environment(run_dir, step, environment(device, pixels))
     noise = fixed_noise(config, device)
     policy = parse_policy(t.augment)
@@ -393,6 +403,8 @@ def train(
             elif t.checkpoint_every and step % t.checkpoint_every == 0:
                 checkpoint()
         checkpoint()
+        if step % steps_per_epoch or step == 0:  # stopped inside an epoch (time limit, max_steps): its picture too
+            save_samples(gan.evaluated_generator, noise, stop_grid_path(run_dir, step))
     finally:
         bar.close()
         log.close()

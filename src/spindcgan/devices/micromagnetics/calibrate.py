@@ -18,6 +18,7 @@ import numpy as np
 from ...io import save_json
 from ...plots import plt, save_figure
 from .dw_track import TrackResult, TrackSetup, fit_track, simulate_track
+from .solver import magnumnp
 from .synapse import SynapseSetup, SynapseStates, depinning_drive, fit_synapse, simulate_states
 
 DEVICES = ("dw-relu", "dw-leaky-relu", "skyrmion-synapse")
@@ -52,6 +53,7 @@ def calibrate(
     default ``out``); return the JSON path."""
     if device not in DEVICES:
         raise ValueError(f"unknown device {device!r}; choose one of {', '.join(DEVICES)}")
+    magnumnp()  # the solver is optional: say how to install it before any progress bar is drawn
     json_dir = Path(out)
     out = Path(plots_dir) if plots_dir else json_dir
     stem = device + ("-quick" if quick else "")

@@ -1,0 +1,40 @@
+"""A trained generator from any file that holds one: a checkpoint, a run folder, or a device-state export.
+
+Checkpoints (``training.checkpoint``) and device-state files (``export``) know nothing of each other; this module
+reads either, so the commands that take "a trained generator" (sample, fid, export, info) accept both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .export import generator_from_exported, is_exported
+from .models import Generator
+from .training.checkpoint import checked_checkpoint, checkpoint_path, read_file
+from .training.config import RunConfig
+
+
+def load_generator(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:
+    """The evaluated generator of a checkpoint, run folder or device-state export: a checkpoint's EMA generator
+    when training kept one; in eval mode, with its run config."""
+    path = checkpoint_path(path)
+    state = read_file(path, device)  # read once, whichever kind of file it is
+    if is_exported(state):
+        return generator_from_exported(state, device)
+    state = checked_checkpoint(state, path)
+    config = RunConfig.from_dict(state["config"])
+    generator = Generator(config.model, config.hardware).to(device)
+    generator.load_state_dict(state["generator_ema"] if "generator_ema" in state else state["generator"])
+    return generator.eval(), config
+
+
+def provenance_of(path: str | Path) -> dict[str, Any]:
+    """What a checkpoint, run folder or export says of the generator ``spindcgan fid/sample`` evaluates from it:
+    ``batchnorm_statistics``, where its BatchNorm statistics come from (an export says, files from before the
+    field hold ``running`` ones, as a checkpoint does), and ``step``, the training step of its weights (None for
+    an export from before the field)."""
+    data = torch.load(checkpoint_path(path), map_location="cpu", weights_only=False)
+    return {"batchnorm_statistics": data.get("batchnorm_statistics", "running"), "step": data.get("step")}
