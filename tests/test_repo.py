@@ -14,16 +14,31 @@ def test_ci_runs_the_readme_test_command():
     assert commands[0] in (ROOT / ".ci" / "run").read_text()
 
 
-def test_results_page_is_what_report_py_generates_from_the_committed_records(tmp_path):
-    """docs/results.md holds no hand-typed number: regenerating it from results/ gives the same text."""
+def test_results_and_studies_pages_are_what_report_py_generates_from_the_committed_records(tmp_path):
+    """docs/results.md and docs/studies.md hold no hand-typed number: regenerating them from results/ gives the same
+    text; the results page stays a page a newcomer reads (at most 200 lines)."""
     report = _report()
-    assert report.render(report.result_folders(), img=tmp_path) == (ROOT / "docs" / "results.md").read_text()
-    assert (tmp_path / "training-curves-fashion-mnist.png").stat().st_size > 0
-    assert (tmp_path / "training-curves-anime.png").stat().st_size > 0
+    results = report.render(report.result_folders(), img=tmp_path)
+    assert results == (ROOT / "docs" / "results.md").read_text()
+    assert len(results.splitlines()) <= 200
+    assert report.render_studies(report.result_folders(), img=tmp_path) == (ROOT / "docs" / "studies.md").read_text()
+    for plot in ("training-curves-fashion-mnist.png", "training-curves-anime.png", "fid-vs-epoch-claims.png"):
+        assert (tmp_path / plot).stat().st_size > 0
+
+
+def test_no_experiments_module_is_over_400_lines():
+    sizes = {p.name: len(p.read_text().splitlines()) for p in (ROOT / "experiments").rglob("*.py")}
+    assert max(sizes.values()) <= 400, sizes
 
 
 def _report():
-    return _experiment("report")
+    """experiments/reporting's modules as one namespace (the names the pages are made of)."""
+    import types
+
+    names = {}
+    for module in ("runs", "claims", "studies", "plots", "folders", "pages"):
+        names |= {k: v for k, v in vars(_experiment(f"reporting.{module}")).items() if not k.startswith("__")}
+    return types.SimpleNamespace(**names)
 
 
 def _experiment(name: str):
@@ -268,9 +283,9 @@ def test_hardware_at_evaluation_evaluates_one_checkpoint_on_and_off_the_hardware
     import torch
 
     from spindcgan import SpinDCGANError
+    from spindcgan.loading import load_generator
     from spindcgan.models import Generator, ModelConfig
     from spindcgan.training import RunConfig, TrainConfig, load_checkpoint, train
-    from spindcgan.training.checkpoint import load_generator
 
     model = ModelConfig.preset("fashion-mnist", width=4)
     train_config = TrainConfig(batch_size=16, limit=32, epochs=1, ema=0.9, sample_count=4, threads=2)
@@ -517,3 +532,39 @@ def test_the_gpu_script_keeps_the_recipes_ema_horizon_at_any_batch_size():
     assert horizons == {64_000}
     with pytest.raises(SystemExit, match="--batch-size"):
         gpu.ema_decay(64_000)
+
+
+def test_the_command_reference_is_current_and_its_examples_parse():
+    """docs/cli.md is what the argument parser writes (regenerate: python -m spindcgan.cli_reference docs/cli.md),
+    and every example in it is a command the parser accepts."""
+    import shlex
+
+    from spindcgan.cli import build_parser
+    from spindcgan.cli_reference import EXAMPLES, reference
+
+    assert (ROOT / "docs" / "cli.md").read_text() == reference()
+    parser = build_parser()
+    for _, command in EXAMPLES:
+        parser.parse_args(shlex.split(command)[1:])  # argparse exits on an unknown option or a bad choice
+
+
+def test_the_readme_leads_with_its_set_up_commands_and_its_examples_run():
+    """A newcomer's first screen: both set-up commands in the README's first 30 lines; its tour's commands are ones
+    the parser accepts, and its ten lines of Python run."""
+    import re
+    import shlex
+
+    from spindcgan.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text()
+    first = readme.splitlines()[:30]
+    assert sum(ln.startswith("apt-get update") for ln in first) == 2
+    tour = re.search(r"## A tour in five commands\n\n```bash\n(.*?)```", readme, re.S).group(1).splitlines()
+    assert len(tour) == 5
+    for line in tour:
+        build_parser().parse_args(shlex.split(line.split("#")[0])[1:])
+    python = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
+    assert len(python.strip().splitlines()) <= 12
+    names: dict = {}
+    exec(python, names)  # noqa: S102 - the README's own example
+    assert names["images"].shape == (16, 1, 28, 28) and names["states"].positive.dtype.is_floating_point is False

@@ -1,0 +1,264 @@
+"""The paper's claims, side by side: the claim rows of docs/results.md (FID, hardware / float ratio, energy) and
+the statistics behind them (groups of seeds of one recipe, means, spreads)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from typing import NamedTuple
+
+from provenance import shown
+
+from .runs import (
+    DEVICE_TERMS,
+    DOCS,
+    ISSUE_AIM,
+    PAPER,
+    Run,
+    batchnorm,
+    choices_label,
+    configuration,
+    hardware_configuration,
+    is_ablation,
+    is_shipped,
+    lr_schedule,
+)
+
+
+def nj(ledger: dict, phase: str, devices_only: bool) -> float:
+    """Energy per image in nJ of one phase of a ledger record, devices only or with CMOS peripherals."""
+    energy = ledger[phase]
+    return 1e9 * (sum(energy["energy"][k] for k in DEVICE_TERMS) if devices_only else energy["total"])
+
+
+def fid_values(runs: list[Run], metric: str) -> list[float]:
+    return [r.fids[metric]["fid"] for r in runs if metric in r.fids]
+
+
+def fid_summary(runs: list[Run], metric: str) -> str:
+    """Mean and every seed's value of one metric over runs of one configuration."""
+    return summary(fid_values(runs, metric))
+
+
+def summary(values: list[float]) -> str:
+    """Mean, spread and every seed's value of FIDs of one configuration."""
+    if not values:
+        return "not measured"
+    if len(values) == 1:
+        return f"{values[0]:.2f} (1 seed)"
+    return (f"**{statistics.mean(values):.2f}** +- {statistics.stdev(values):.2f} (std over {len(values)} seeds: "
+            f"{', '.join(f'{v:.2f}' for v in values)})")
+
+
+class HardwareCost(NamedTuple):
+    like: list[float]
+    """The hardware FIDs evaluated as the float baseline's were."""
+    float_mean: float
+    ratio: float
+    """Mean of ``like`` over ``float_mean``: the hardware's cost."""
+    running: bool
+    """``like`` are not the hardware's own claim FIDs but its running-BatchNorm-statistics ones."""
+
+
+def hardware_cost(hw: list[Run], fl: list[Run], metric: str) -> HardwareCost:
+    like, float_mean = like_for_like(hw, fl, metric), mean_fid(fl, metric)
+    return HardwareCost(like, float_mean, statistics.mean(like) / float_mean, like != fid_values(hw, metric))
+
+
+def pair_ratios(runs: list[Run]) -> list[str]:
+    """One line per hardware group of ``runs`` with a float baseline trained the same way and as long."""
+    lines = []
+    for dataset in sorted({r.dataset for r in runs}):
+        for metric in sorted({m for r in runs if r.dataset == dataset for m in r.fids}):
+            hw_groups, fl_groups = groups(runs, dataset, "hw6", metric), groups(runs, dataset, "float", metric)
+            for key in [k for k in hw_groups if k in fl_groups]:
+                hw, fl = hw_groups[key], fl_groups[key]
+                cost = hardware_cost(hw, fl, metric)
+                how = " measured with running BatchNorm statistics, as the float baseline was," if cost.running else ""
+                lines.append(f"- {dataset} hardware / float FID ({metric}, width {key[0]}, {key[-1]} steps): "
+                             f"{statistics.mean(cost.like):.2f} / {cost.float_mean:.2f} = **{cost.ratio:.3f}** "
+                             f"({names(hw, metric, running=cost.running)}{how} over {names(fl, metric)}; "
+                             f"the issue's target: <= 1.10)")
+    return lines
+
+
+def like_for_like(hw: list[Run], fl: list[Run], metric: str) -> list[float]:
+    """The hardware runs' FIDs evaluated as the float baseline's were: with running BatchNorm statistics when
+    the float generators were measured only so (their records have no standing-statistics evaluation)."""
+    if all(batchnorm(r.fids[metric]) == "running" for r in fl):
+        return [next((x for x in [r.fids[metric], *r.alternatives] if x["metric"] == metric
+                      and batchnorm(x) == "running"), r.fids[metric])["fid"] for r in hw]
+    return fid_values(hw, metric)
+
+
+def mean_fid(runs: list[Run], metric: str) -> float | None:
+    values = fid_values(runs, metric)
+    return statistics.mean(values) if values else None
+
+
+def groups(runs: list[Run], dataset: str, hardware: str, metric: str) -> dict[tuple, list[Run]]:
+    """Runs of one hardware configuration with ``metric``, by ``Run.recipe``: a hardware group and its float
+    baseline share the key, so they are the same network trained the same way and as long; seeds of one recipe
+    share it, a longer run of it does not."""
+    found: dict[tuple, list[Run]] = {}
+    for r in runs:
+        if r.dataset == dataset and hardware_configuration(r.config) == hardware and metric in r.fids:
+            found.setdefault(r.recipe, []).append(r)
+    return found
+
+
+def claim_groups(hw_groups: dict[tuple, list[Run]], fl_groups: dict[tuple, list[Run]], metric: str) -> list[tuple]:
+    """The keys of the claim rows: the hardware group with the best mean FID, and when that one has no float
+    baseline (a longer run trained alone) also the best that has one, so the hardware cost stays visible."""
+    def best(keys: list[tuple]) -> tuple | None:
+        return min(keys, key=lambda k: mean_fid(hw_groups[k], metric), default=None)
+
+    first, paired = best(list(hw_groups)), best([k for k in hw_groups if k in fl_groups])
+    return [first] if paired in (None, first) else [first, paired]
+
+
+def names(group: list[Run], metric: str, running: bool = False) -> str:
+    """The runs of a claim row, with what sets each apart (augmentation, standing BatchNorm statistics unless
+    ``running``: the FIDs named are those measured with running statistics)."""
+    def apart(r: Run) -> str:
+        standing = batchnorm(r.fids[metric]) == "standing" and not running
+        return ", ".join(filter(None, [f"{r.steps} steps", f"width {r.width}", "DiffAugment" if r.augment else "",
+                                       lr_schedule(r.config), choices_label(r.config),
+                                       "standing BatchNorm statistics" if standing else ""]))
+
+    return ", ".join(f"{r.name} ({apart(r)})" for r in group) or "-"
+
+
+CLAIMED = [("fashion-mnist", "fid10k-test", "10k generated vs 10k test"),
+           ("fashion-mnist", "fid10k-train", "10k generated vs 60k train"),
+           ("anime", "fid10k-train", "10k generated vs the training set")]
+"""The FID claims: dataset, metric, and what the metric compares."""
+
+
+def claimed_groups(runs: list[Run]) -> list[tuple[str, str, str, list[Run], list[Run]]]:
+    """Each claim's hardware group and its float baseline (``claim_groups``): dataset, metric, reference, runs."""
+    found = []
+    for dataset, metric, ref in CLAIMED:
+        hw_groups, fl_groups = groups(runs, dataset, "hw6", metric), groups(runs, dataset, "float", metric)
+        found += [(dataset, metric, ref, hw_groups.get(key, []), fl_groups.get(key, []))
+                  for key in claim_groups(hw_groups, fl_groups, metric)]
+    return found
+
+
+def claim_runs(runs: list[Run]) -> list[Run]:
+    """The runs behind the claims table: its FID groups and the runs whose energy ledgers it quotes."""
+    behind = [r for *_, hw, fl in claimed_groups(runs) for r in hw + fl] + energy_runs(runs)
+    return list({id(r): r for r in behind}.values())
+
+
+def claims(runs: list[Run]) -> list[str]:
+    lines = ["## The paper's claims, side by side", "",
+             "Each row takes the group of runs (same configuration, width, machine, augmentation, learning-rate "
+             "schedule, generator EMA, discriminator, batch size, training arithmetic and training length) with the "
+             "best mean FID; where that group has no float baseline trained as long, the best group that has one "
+             "follows it. Spread is the standard deviation over seeds. Paper: the abstract's numbers (reference.md "
+             "section 1).",
+             "", "| claim | paper | here | runs |", "|---|---|---|---|"]
+    for dataset in dict.fromkeys(d for d, *_ in CLAIMED):
+        for found, metric, ref, hw, fl in claimed_groups(runs):
+            lines += claim_rows(dataset, metric, ref, hw, fl) if found == dataset else []
+        lines += [row for metric in dict.fromkeys(m for d, m, _ in CLAIMED if d == dataset)
+                  for row in so_far(runs, dataset, metric)]
+    return lines + energy_rows(runs) + ["", ENERGY_READING, ""]
+
+
+ENERGY_READING = (
+    "Energy, one reading throughout: spintronic devices only (synapse reads and writes, DW activations), per image, "
+    "the paper's zero-padded deconvolutions. *Testing* is one generator forward and one discriminator forward; "
+    "*training* is the ledger's training step per image (a generator forward, three discriminator forwards, the "
+    "backward reads and the synapse writes). This is the reading under which the ledger of the paper's width-64 "
+    "anime network lands within 0.5 % of the paper's testing figure ([energy.md](energy.md#against-the-paper)); "
+    "the CMOS peripherals (ADCs above all) add two to four orders of magnitude, also in energy.md. *Paper's width* "
+    "is a fresh width-64 model (`spindcgan energy --dataset DATASET`, its writes from three training steps: "
+    "docs/energy/); *shipped* is the shipped generator's own network, trained, with the writes its run logged "
+    "(`spindcgan energy RUN_DIR`). A generated image alone (generator forward) costs the `spindcgan generate` "
+    "figure below the samples.")
+PAPER_WIDTH_LEDGERS = DOCS / "energy"
+"""The ledgers of fresh width-64 models, the paper's width (``spindcgan energy --dataset D --out docs/energy``)."""
+
+
+def devices_nj(ledger: dict, passes: tuple[str, ...]) -> float:
+    """Devices-only energy per image in nJ of some passes of a ledger record (``generator_forward``, ...)."""
+    return 1e9 * sum(row["energy"][k] for p in passes for row in ledger[p] for k in DEVICE_TERMS)
+
+
+def energy_rows(runs: list[Run]) -> list[str]:
+    """The claims' energy rows: the paper's figure, the ledger at the paper's width, and the shipped generator's."""
+    lines = []
+    for dataset, paper in PAPER.items():
+        path = PAPER_WIDTH_LEDGERS / f"energy-{dataset}-zero-padded.json"
+        wide = json.loads(path.read_text()) if path.exists() else None
+        own = next((r for r in energy_runs(runs) if r.dataset == dataset), None)
+        for phase, key in (("testing (G + D forward)", "inference_nJ"), ("training", "training_nJ")):
+            def figure(ledger: dict, key: str = key) -> float:
+                return (devices_nj(ledger, ("generator_forward", "discriminator_forward")) if key == "inference_nJ"
+                        else nj(ledger, "training", True))
+
+            here = [f"paper's width 64: **{figure(wide):.2f} nJ**" if wide else ""]
+            here += [f"{'shipped' if is_shipped(own) else 'trained'} (width {own.width}): "
+                     f"{figure(own.energy):.2f} nJ"] if own else []
+            sources = [shown(path)] if wide else []
+            sources += [f"{own.name} ({'shipped' if is_shipped(own) else f'{own.steps} steps'})"] if own else []
+            lines.append(f"| {dataset} energy per image, {phase}, devices only | {paper[key]} nJ | "
+                         f"{'; '.join(filter(None, here)) or 'not measured'} | {', '.join(sources) or '-'} |")
+    return lines
+
+
+def claim_rows(dataset: str, metric: str, ref: str, hw: list[Run], fl: list[Run]) -> list[str]:
+    """A hardware group's claim row, its float baseline's, and their FID ratio."""
+    target = f"<= {PAPER[dataset]['fid']} (aim <= {ISSUE_AIM[dataset]})"
+    lines = [f"| {dataset} FID, 6-bit synapses + DW activations, {metric} ({ref}) | {target} | "
+             f"{fid_summary(hw, metric)} | {names(hw, metric)} |",
+             f"| {dataset} FID, float baseline of the same network, {metric} | - | "
+             f"{fid_summary(fl, metric) if fl or not hw else 'not trained (no float run of this length)'} | "
+             f"{names(fl, metric)} |"]
+    if hw and fl:
+        cost = hardware_cost(hw, fl, metric)
+        verdict = ("not meaningful yet: neither generator is near the paper's FID"
+                   if mean_fid(hw, metric) > 2 * PAPER[dataset]["fid"] else
+                   "within 10 %" if cost.ratio <= 1.10 else "outside 10 %")
+        which = ("means of the two rows above" if not cost.running else
+                 f"hardware evaluated as the float baseline was, with running BatchNorm statistics: "
+                 f"{', '.join(f'{v:.2f}' for v in cost.like)}")
+        lines.append(f"| {dataset} hardware / float FID ({metric}, width {hw[0].width}) | target <= 1.10 | "
+                     f"{cost.ratio:.3f} ({verdict}) | {which} |")
+    return lines
+
+
+def so_far(runs: list[Run], dataset: str, metric: str) -> list[str]:
+    """Claim rows for CPU runs of ``dataset`` that measured FID during training but not yet ``metric``: the
+    curve reached so far (the issue asks for it where a run is still resuming across sessions). A run that
+    trained no further than a measured run of its hardware, whatever that run's recipe (augmentation, learning-rate
+    schedule), is left out: the measured run stands for the progress reached, and the shorter one was abandoned."""
+    lines = []
+    for hardware in ("hw6", "float"):
+        same = [r for r in runs if r.dataset == dataset and hardware_configuration(r.config) == hardware
+                and not is_ablation(r)]
+        longest_measured = max((r.steps for r in same if metric in r.fids), default=-1)
+        pending = [r for r in same if r.training_fids and metric not in r.fids and r.steps > longest_measured]
+        for r in pending:
+            points = r.training_fids
+            curve = ", ".join(f"epoch {m['epoch_end']}: {m['fid']:.2f}" for m in points)
+            after = "".join(f"; after training, by `spindcgan fid`: {rec['metric']} **{rec['fid']:.2f}**"
+                            for rec in r.fids.values())
+            lines.append(f"| {dataset} FID reached so far, {hardware}, in training ({points[-1]['metric']}: "
+                         f"{points[-1]['n_generated']:,} generated vs {points[-1]['n_reference']:,}, EMA generator) | "
+                         f"<= {PAPER[dataset]['fid']} at {metric} | {curve}{after} ({metric} not measured yet) | "
+                         f"{r.name} ({r.steps} steps, width {r.width}) |")
+    return lines
+
+
+def energy_runs(runs: list[Run]) -> list[Run]:
+    """The runs whose energy ledger stands for their dataset in the claims: the shipped one, and for a dataset
+    without a shipped generator its longest-trained hardware run that has a ledger."""
+    chosen = [r for r in runs if r.energy and is_shipped(r)]
+    for dataset in PAPER:
+        if not any(r.dataset == dataset for r in chosen):
+            candidates = [r for r in runs if r.energy and r.dataset == dataset and configuration(r.config) == "hw6"]
+            chosen += [max(candidates, key=lambda r: r.steps)] if candidates else []
+    return chosen
