@@ -1,7 +1,8 @@
 """spindcgan: a hybrid CMOS-spintronic DCGAN (skyrmion-synapse crossbars, domain-wall activations)."""
 
+from .convert import convert
 from .crossbar.config import HardwareConfig
 from .errors import SpinDCGANError
 
 __version__ = "0.1.0"
-__all__ = ["HardwareConfig", "SpinDCGANError", "__version__"]
+__all__ = ["HardwareConfig", "SpinDCGANError", "__version__", "convert"]

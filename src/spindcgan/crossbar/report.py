@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
-from ..nn import CrossbarLayerMixin, DomainWallLeakyReLU, DomainWallReLU, SpinConvTranspose2d
+from ..nn import CrossbarLayerMixin, DomainWallLeakyReLU, DomainWallReLU
 from ..tracing import trace_leaves
 from .array import tile_counts
 from .config import HardwareConfig
@@ -54,12 +54,8 @@ def map_model(model: nn.Module, example: torch.Tensor, hardware: HardwareConfig 
         module, in_shape, out_shape = record.module, _per_image(record.input.shape), _per_image(record.output.shape)
         m = LayerMapping(record.name, "cmos-" + type(module).__name__.lower(), module, in_shape, out_shape)
         if isinstance(module, CrossbarLayerMixin):
-            conv: nn.Conv2d = module  # type: ignore[assignment]
-            m.kind = "deconv" if isinstance(module, SpinConvTranspose2d) else "conv"
-            c_out = conv.out_channels
-            m.groups = conv.groups
-            m.rows = conv.in_channels // conv.groups * conv.kernel_size[0] * conv.kernel_size[1]
-            m.cols = c_out // conv.groups
+            m.kind = module.kind
+            m.groups, m.rows, m.cols = module.crossbar_shape()
             if hardware is not None:
                 r, c = tile_counts(m.rows, m.cols, hardware)
                 m.arrays = r * c * m.groups

@@ -112,6 +112,9 @@ def crossbar_view(layer: CrossbarLayerMixin, hardware: HardwareConfig, mapping: 
 def _conv_patches(layer: nn.Module, x: torch.Tensor, mapping: Mapping) -> tuple[torch.Tensor, torch.Tensor]:
     """Input vectors [N, groups, R, L] as the arrays receive them, and the structural mask (1 = real input)."""
     groups = layer.groups
+    if layer.kind == "linear":  # [N, ..., in]: one vector per position of the middle dimensions
+        vectors = x.reshape(x.shape[0], -1, x.shape[-1]).transpose(1, 2).unsqueeze(1)
+        return vectors, torch.ones_like(vectors[:1])
     ones = torch.ones_like(x[:1])
     if isinstance(layer, SpinConvTranspose2d):
         if mapping == "zero-free":
@@ -156,7 +159,7 @@ def crossbar_forward(layer: CrossbarLayerMixin, x: torch.Tensor, hardware: Hardw
     rows, cols, r_tiles, c_tiles = _tiles(view, hardware)
     length = vectors.shape[-1]
     deconv = isinstance(layer, SpinConvTranspose2d)
-    cost = PassCost(name, "deconv" if deconv else "conv", arrays=groups * r_tiles * c_tiles)
+    cost = PassCost(name, layer.kind, arrays=groups * r_tiles * c_tiles)
     cost.input_vectors = length * groups
     cost.crossbar_reads = length * cost.arrays
     cost.row_activations = length * rows * groups
@@ -248,6 +251,8 @@ def crossbar_backward(layer: CrossbarLayerMixin, forward: PassCost, grad_out: to
 def _column_inputs(layer: nn.Module, grad_out: torch.Tensor, mapping: Mapping) -> torch.Tensor:
     """Output gradients as the column inputs of the transposed read, [N, groups, C, L]."""
     groups = layer.groups
+    if layer.kind == "linear":  # [N, ..., out]
+        return grad_out.reshape(grad_out.shape[0], -1, grad_out.shape[-1]).transpose(1, 2).unsqueeze(1)
     n, c_out, h, w = grad_out.shape
     if isinstance(layer, SpinConvTranspose2d) and mapping == "zero-free":
         # each input pixel gathers the gradients of its k x k output window (im2col of the full canvas)

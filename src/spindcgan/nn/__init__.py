@@ -2,7 +2,8 @@
 
 from .activations import DomainWallLeakyReLU, DomainWallReLU
 from .conv import CrossbarLayerMixin, SpinConv2d, SpinConvTranspose2d, crossbar_layers
+from .linear import SpinLinear
 from .spectral import spectral_normalise
 
 __all__ = ["CrossbarLayerMixin", "DomainWallLeakyReLU", "DomainWallReLU", "SpinConv2d", "SpinConvTranspose2d",
-           "crossbar_layers", "spectral_normalise"]
+           "SpinLinear", "crossbar_layers", "spectral_normalise"]

@@ -36,6 +36,15 @@ class CrossbarLayerMixin:
     weight: torch.Tensor
     hardware: HardwareConfig | None
     variation_seed: int
+    kind: str
+    """What the layer computes on its crossbars: "conv", "deconv" or "linear" (the ledger's and the report's
+    name)."""
+
+    def crossbar_shape(self) -> tuple[int, int, int]:
+        """(groups, rows, columns): its crossbar matrix per group, inputs of one dot product by outputs."""
+        groups = self.groups  # type: ignore[attr-defined]
+        kh, kw = self.kernel_size  # type: ignore[attr-defined]
+        return groups, self.in_channels // groups * kh * kw, self.out_channels // groups  # type: ignore[attr-defined]
 
     def _init_hardware(self, hardware: HardwareConfig | None) -> None:
         self.hardware = hardware
@@ -98,6 +107,8 @@ def crossbar_layers(model: nn.Module) -> list[tuple[str, CrossbarLayerMixin]]:
 class SpinConv2d(CrossbarLayerMixin, nn.Conv2d):
     """``nn.Conv2d`` on skyrmion-synapse crossbars (discriminator convolutions)."""
 
+    kind = "conv"
+
     def __init__(self, *args, hardware: HardwareConfig | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._init_hardware(hardware)
@@ -116,6 +127,8 @@ class SpinConv2d(CrossbarLayerMixin, nn.Conv2d):
 
 class SpinConvTranspose2d(CrossbarLayerMixin, nn.ConvTranspose2d):
     """``nn.ConvTranspose2d`` on crossbars, as the paper's zero-padded convolution (generator)."""
+
+    kind = "deconv"
 
     def __init__(self, *args, hardware: HardwareConfig | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

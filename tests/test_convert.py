@@ -1,0 +1,173 @@
+"""spindcgan.convert: any network on crossbars, exact with hardware=None, and the ledger of what it converts."""
+
+import copy
+import io
+import pickle
+import warnings
+
+import pytest
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from spindcgan import HardwareConfig, convert
+from spindcgan.energy.constants import PeripheralCosts
+from spindcgan.energy.ledger import crossbar_forward
+from spindcgan.nn import DomainWallLeakyReLU, DomainWallReLU, SpinConv2d, SpinConvTranspose2d, SpinLinear
+
+LAYERS = {
+    "conv": lambda bias: nn.Conv2d(4, 6, 3, padding=1, bias=bias),
+    "conv-groups": lambda bias: nn.Conv2d(4, 6, 3, padding=1, groups=2, bias=bias),
+    "conv-dilation": lambda bias: nn.Conv2d(4, 6, 3, padding=2, dilation=2, bias=bias),
+    "conv-reflect": lambda bias: nn.Conv2d(4, 6, 3, padding=1, padding_mode="reflect", bias=bias),
+    "conv-circular": lambda bias: nn.Conv2d(4, 6, 3, padding=1, padding_mode="circular", bias=bias),
+    "conv-stride": lambda bias: nn.Conv2d(4, 6, 4, stride=2, padding=1, bias=bias),
+    "deconv": lambda bias: nn.ConvTranspose2d(4, 6, 4, stride=2, padding=1, bias=bias),
+    "deconv-output-padding": lambda bias: nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1,
+                                                             bias=bias),
+    "deconv-groups": lambda bias: nn.ConvTranspose2d(4, 6, 4, stride=2, padding=1, groups=2, bias=bias),
+    "deconv-dilation": lambda bias: nn.ConvTranspose2d(4, 6, 3, stride=1, padding=2, dilation=2, bias=bias),
+    "linear": lambda bias: nn.Linear(4, 6, bias=bias),
+}
+SPIN = {nn.Conv2d: SpinConv2d, nn.ConvTranspose2d: SpinConvTranspose2d, nn.Linear: SpinLinear}
+
+
+def example(kind: str) -> torch.Tensor:
+    return torch.randn(3, 5, 4) if kind == "linear" else torch.randn(3, 4, 8, 8)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("kind", list(LAYERS))
+def test_with_hardware_none_a_converted_layer_computes_as_the_original(kind, bias):
+    torch.manual_seed(0)
+    original = nn.Sequential(LAYERS[kind](bias))
+    converted = convert(original, hardware=None)
+    assert type(converted[0]) is SPIN[type(original[0])] and type(original[0]) is not SPIN[type(original[0])]
+    x = example(kind)
+    x1, x2 = x.clone().requires_grad_(), x.clone().requires_grad_()
+    out1, out2 = original(x1), converted(x2)
+    torch.testing.assert_close(out2, out1, rtol=1e-6, atol=1e-7)
+    grad = torch.randn_like(out1)
+    out1.backward(grad)
+    out2.backward(grad)
+    torch.testing.assert_close(x2.grad, x1.grad, rtol=1e-6, atol=1e-7)
+    for p1, p2 in zip(original.parameters(), converted.parameters(), strict=True):
+        torch.testing.assert_close(p2.grad, p1.grad, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("kind", list(LAYERS))
+def test_state_dicts_load_both_ways_and_the_default_hardware_uses_at_most_2_to_the_bits_states(kind):
+    torch.manual_seed(1)
+    original = nn.Sequential(LAYERS[kind](True))
+    converted = convert(original)
+    assert converted.state_dict().keys() == original.state_dict().keys()
+    for a, b in zip(converted.state_dict().values(), original.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+    fresh = nn.Sequential(LAYERS[kind](True))
+    fresh.load_state_dict(converted.state_dict())
+    again = convert(nn.Sequential(LAYERS[kind](True)))
+    again.load_state_dict(original.state_dict())
+    x = example(kind)
+    assert torch.equal(again(x), converted(x)) and torch.equal(fresh(x), original(x))
+    states = converted[0].program()
+    bits = HardwareConfig().synapse.bits
+    for devices in (states.positive, states.negative):
+        assert devices.dtype == torch.uint8 and int(devices.max()) < 2**bits
+    levels = converted[0].effective_weight().detach().unique()
+    assert len(levels) <= 2 * 2**bits - 1  # signed levels of a differential pair
+
+
+class Custom(nn.Module):
+    """A network the way users write them: nested containers, a custom block, layers the crossbars cannot hold."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.LeakyReLU(0.1))
+        self.blocks = nn.ModuleList([nn.Sequential(nn.Conv2d(8, 8, 3, padding=1), nn.ReLU())])
+        self.heads = nn.ModuleDict({"up": nn.ConvTranspose2d(8, 4, 4, 2, 1), "out": nn.Conv2d(4, 3, 1)})
+        self.volume = nn.Conv3d(1, 1, 1)
+        self.gate = nn.Linear(3, 3)
+        self.frozen = nn.Conv2d(3, 3, 1)
+        self.frozen.requires_grad_(False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stem(x)
+        for block in self.blocks:
+            x = block(x)
+        x = self.heads["out"](self.heads["up"](x))
+        x = F.conv2d(x, x.new_ones(3, 3, 1, 1) / 3)  # functional: nothing for convert to swap
+        return self.frozen(self.gate(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2))
+
+
+def test_nested_containers_convert_and_the_unmappable_is_named_in_one_warning():
+    model = Custom()
+    with pytest.warns(UserWarning, match="left in CMOS") as caught:
+        converted = convert(model, example_input=torch.randn(2, 3, 8, 8))
+    message = str(caught[0].message)
+    assert "volume (Conv3d)" in message and "functional conv2d" in message
+    assert type(converted.stem[0]) is SpinConv2d and type(converted.stem[1]) is DomainWallLeakyReLU
+    assert converted.stem[1].negative_slope == 0.1
+    assert type(converted.blocks[0][1]) is DomainWallReLU
+    assert type(converted.heads["up"]) is SpinConvTranspose2d and type(converted.gate) is SpinLinear
+    assert not converted.frozen.weight.requires_grad and converted.stem[0].weight.requires_grad
+    assert type(model.stem[0]) is nn.Conv2d  # the original is untouched (a copy was converted)
+    seeds = [m.variation_seed for m in converted.modules() if hasattr(m, "variation_seed")]
+    assert len(set(seeds)) == len(seeds) == 6
+    assert converted(torch.randn(2, 3, 8, 8)).shape == (2, 3, 16, 16)
+
+
+def test_exclude_takes_names_patterns_and_types_and_cmos_keeps_activations():
+    model = Custom()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        converted = convert(model, exclude=["stem", "heads.*", nn.Linear], activations="cmos")
+    assert type(converted.stem[0]) is nn.Conv2d and type(converted.heads["up"]) is nn.ConvTranspose2d
+    assert type(converted.gate) is nn.Linear and type(converted.blocks[0][0]) is SpinConv2d
+    assert type(converted.blocks[0][1]) is nn.ReLU
+    same = convert(model, hardware=None, inplace=True, exclude=[nn.Conv3d])
+    assert same is model and type(model.stem[0]) is SpinConv2d
+
+
+def test_a_converted_model_copies_pickles_saves_and_moves():
+    torch.manual_seed(2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        converted = convert(Custom())
+    x = torch.randn(1, 3, 8, 8)
+    expected = converted(x)
+    buffer = io.BytesIO()
+    torch.save(converted, buffer)
+    buffer.seek(0)
+    for other in (copy.deepcopy(converted), pickle.loads(pickle.dumps(converted)),
+                  torch.load(buffer, weights_only=False), copy.deepcopy(converted).to("cpu", torch.float64)):
+        assert torch.allclose(other(x.to(next(other.parameters()).dtype)).float(), expected, atol=1e-5)
+
+
+def test_bad_exclude_and_activations_are_one_line_errors():
+    from spindcgan import SpinDCGANError
+
+    with pytest.raises(SpinDCGANError, match="exclude takes"):
+        convert(nn.Linear(2, 2), exclude=[3])
+    with pytest.raises(SpinDCGANError, match="activations must be"):
+        convert(nn.Linear(2, 2), activations="dw")
+
+
+def test_the_ledger_of_a_converted_linear_layer_equals_the_hand_formula():
+    """300 inputs x 200 outputs on 128 x 128 arrays: 3 row tiles x 2 column tiles; one input vector per image."""
+    hw = HardwareConfig()
+    layer = convert(nn.Sequential(nn.Linear(300, 200, bias=False)), hardware=hw)[0]
+    x = torch.rand(4, 300)
+    cost = crossbar_forward(layer, x, hw, "zero-padded", PeripheralCosts())
+    assert cost.kind == "linear"
+    assert (cost.arrays, cost.input_vectors, cost.crossbar_reads) == (6, 1, 6)
+    assert (cost.row_activations, cost.macs) == (300, 300 * 200)
+    assert (cost.dac_conversions, cost.adc_conversions, cost.partial_sum_adds) == (300 * 2, 200 * 3, 200 * 2)
+    syn = hw.synapse
+    states = layer.program()
+    g = lambda n: syn.g_min + (syn.g_max - syn.g_min) * n.double() / (syn.levels - 1)  # noqa: E731 - linear ladder
+    row_g = (g(states.positive) + g(states.negative)).sum(0)  # [in]: conductance each input line sees
+    read = ((syn.read_voltage * x.double() / x.abs().max()).square() * row_g).sum(1).mean() * syn.read_time
+    assert cost.energy["synapse_read"] == pytest.approx(float(read), rel=1e-9)
+    costs = PeripheralCosts()
+    assert cost.energy["dac"] == pytest.approx(600 * costs.dac_energy)
+    assert cost.energy["adc"] == pytest.approx(600 * costs.adc_energy)
