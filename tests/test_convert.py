@@ -171,3 +171,59 @@ def test_the_ledger_of_a_converted_linear_layer_equals_the_hand_formula():
     costs = PeripheralCosts()
     assert cost.energy["dac"] == pytest.approx(600 * costs.dac_energy)
     assert cost.energy["adc"] == pytest.approx(600 * costs.adc_energy)
+
+
+USER_NET = '''
+import torch.nn as nn
+
+
+class Decoder(nn.Module):  # an upsample-and-convolve decoder, written as a user would
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(16, 32 * 4 * 4)
+        self.body = nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(32, 8, 3, padding=1), nn.BatchNorm2d(8),
+                                  nn.ReLU(), nn.Conv2d(8, 3, 3, padding=1), nn.Tanh())
+
+    def forward(self, z):
+        return self.body(self.fc(z).view(-1, 32, 4, 4))
+
+
+def make():
+    return Decoder()
+
+
+def broken():
+    raise ValueError("no weights file")
+
+
+def not_a_model():
+    return 3
+'''
+
+
+def test_energy_and_info_of_a_network_named_by_its_factory(tmp_path, monkeypatch, capsys):
+    import json
+
+    from spindcgan.cli import main
+
+    (tmp_path / "user_nets.py").write_text(USER_NET)
+    monkeypatch.chdir(tmp_path)
+    assert main(["energy", "--model", "user_nets:make", "--input-shape", "2,16", "--out", "ledger"]) == 0
+    record = json.loads((tmp_path / "ledger" / "energy-user_nets-make-zero-padded.json").read_text())
+    kinds = [row["kind"] for row in record["generator_forward"]]
+    assert kinds[0] == "linear" and kinds.count("conv") == 2 and "dw-relu" in kinds
+    assert record["inference"]["energy"]["synapse_read"] > 0 and record["training"]["total"] > record["inference"][
+        "total"]
+    assert main(["info", "--model", "user_nets:make", "--input-shape", "1,16", "--bits", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "16x512" in out and "4-bit" in out  # the linear layer's crossbar: 16 rows x 512 columns
+    for args, message in ((["--model", "user_nets:broken", "--input-shape", "1,16"], "factory raised ValueError"),
+                          (["--model", "user_nets:not_a_model", "--input-shape", "1,16"], "not an nn.Module"),
+                          (["--model", "user_nets:make", "--input-shape", "1,15"], "does not fit"),
+                          (["--model", "no_such_module:make", "--input-shape", "1,16"], "cannot import"),
+                          (["--model", "user_nets", "--input-shape", "1,16"], "expected MODULE:FUNCTION"),
+                          (["--model", "user_nets:make", "--input-shape", "1,a"], "positive integers"),
+                          (["--model", "user_nets:make"], "takes --input-shape")):
+        assert main(["energy", *args]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.count("\n") == 0 and message in err, (args, err)

@@ -178,6 +178,8 @@ def cmd_energy(args: argparse.Namespace) -> None:
     from .training.checkpoint import checkpoint_path, load_checkpoint, require_parts
     from .training.writes import write_counter
 
+    if args.model:
+        return energy_of_factory(args)
     generator = discriminator = run_dir = None
     if args.checkpoint:
         from .models import Discriminator, Generator
@@ -204,6 +206,30 @@ def cmd_energy(args: argparse.Namespace) -> None:
     record = {"dataset": config.model.dataset, "checkpoint": args.checkpoint, "hardware": describe_hardware(
         config.hardware), **ledger.to_dict()}
     save_json(record, out / f"{stem}.json")
+    plot_ledger({args.mapping: ledger}, out / f"{stem}.png")
+    print(f"wrote {out / (stem + '.json')} and {out / (stem + '.png')}")
+
+
+def energy_of_factory(args: argparse.Namespace) -> None:
+    """``spindcgan energy --model MODULE:FUNCTION --input-shape ...``: the ledger of the user's network."""
+    from .energy.ledger import build_network_ledger, format_ledger
+    from .energy.report import plot_ledger
+    from .factory import example_input, model_on_hardware, parse_shape
+    from .io import save_json
+
+    if args.checkpoint or not args.input_shape:
+        raise SpinDCGANError("--model takes --input-shape (e.g. 1,100) and no CHECKPOINT")
+    shape = parse_shape(args.input_shape)
+    model, hardware = model_on_hardware(args.model, hardware_from_args(args))
+    if hardware is None or hardware.synapse is None:
+        raise SpinDCGANError("the energy ledger needs synapse hardware (not --float or --float-weights)")
+    ledger = build_network_ledger(model, example_input(model, shape, args.model), hardware, args.mapping,
+                                  include_peripherals=not args.devices_only)
+    print(f"{args.model}, input {tuple(shape)}, hardware: {describe_hardware(hardware)}")
+    print(format_ledger(ledger))
+    out, stem = Path(args.out), f"energy-{args.model.replace(':', '-').replace('.', '-')}-{args.mapping}"
+    save_json({"model": args.model, "input_shape": list(shape), "hardware": describe_hardware(hardware),
+               **ledger.to_dict()}, out / f"{stem}.json")
     plot_ledger({args.mapping: ledger}, out / f"{stem}.png")
     print(f"wrote {out / (stem + '.json')} and {out / (stem + '.png')}")
 
@@ -263,6 +289,8 @@ def cmd_info(args: argparse.Namespace) -> None:
     from .loading import load_generator
     from .models import Discriminator, Generator
 
+    if args.model:
+        return info_of_factory(args)
     trained = None
     if args.checkpoint:
         trained, config = load_generator(args.checkpoint)
@@ -282,6 +310,29 @@ def cmd_info(args: argparse.Namespace) -> None:
         print()
         print(format_usage(rows, f"device states of the trained generator ({args.checkpoint}): signed level n per "
                                  f"weight, L = {hardware.synapse.levels} states per device"))
+
+
+def info_of_factory(args: argparse.Namespace) -> None:
+    """``spindcgan info --model MODULE:FUNCTION --input-shape ...``: the crossbar mapping of the user's network."""
+    from .crossbar.report import format_mapping, map_model
+    from .factory import example_input, model_on_hardware, parse_shape
+
+    if args.checkpoint or not args.input_shape:
+        raise SpinDCGANError("--model takes --input-shape (e.g. 1,100) and no CHECKPOINT")
+    shape = parse_shape(args.input_shape)
+    model, hardware = model_on_hardware(args.model, hardware_from_args(args))
+    print(f"{args.model}, input {tuple(shape)}")
+    print(f"hardware: {describe_hardware(hardware)}")
+    print(describe_devices(hardware) + "\n")
+    print(format_mapping(map_model(model, example_input(model, shape, args.model), hardware), args.model))
+
+
+def add_factory_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("a network of your own (instead of the DCGAN presets; docs/convert.md)")
+    g.add_argument("--model", metavar="MODULE:FUNCTION", dest="model",
+                   help="a function returning an nn.Module, e.g. my_pkg.nets:make_generator; converted onto the "
+                        "hardware options unless it already has crossbar layers")
+    g.add_argument("--input-shape", metavar="N,...", help="its example input's shape, batch first, e.g. 1,100")
 
 
 def cmd_devices_calibrate(args: argparse.Namespace) -> None:
@@ -413,6 +464,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="training steps measured for synapse writes when there is no training log")
     p.add_argument("--data", help="dataset location")
     p.add_argument("--out", default=".", help="folder for the JSON and PNG (default .)")
+    add_factory_options(p)
     p.set_defaults(func=cmd_energy)
 
     p = sub.add_parser("export", help="save a trained generator as its device states (uint8 states + scales)")
@@ -450,6 +502,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a trained generator: its config, and how its weights use the synapse states")
     add_model_options(p)
     add_hardware_options(p)
+    add_factory_options(p)
     p.set_defaults(func=cmd_info)
     return parser
 

@@ -445,6 +445,29 @@ def build_ledger(generator: nn.Module, discriminator: nn.Module, hardware: Hardw
                   hardware.synapse.write_energy_per_state, updates_source)
 
 
+def build_network_ledger(model: nn.Module, example: torch.Tensor, hardware: HardwareConfig,
+                         mapping: Mapping = "zero-padded", costs: PeripheralCosts | None = None,
+                         state_changes_per_image: float = 0.0, updates_source: str = "not measured",
+                         include_peripherals: bool = True) -> Ledger:
+    """The ledger of any network on ``hardware`` from its own trace on ``example``: inference is its forward,
+    training one forward and backward per image (a stand-in loss, the mean square of the output, carries a gradient
+    to every layer; the first crossbar layer reads no input gradient) plus the synapse writes. The discriminator
+    lists of a GAN ledger stay empty."""
+    if hardware is None or hardware.synapse is None:
+        raise ValueError("the energy ledger needs a hardware config with a synapse model")
+    if mapping not in MAPPINGS:
+        raise ValueError(f"mapping must be one of {MAPPINGS}")
+    was_training = model.training
+    model.eval()
+    try:
+        forward, backward = network_passes(model, example, lambda out: out.float().square().mean(), hardware,
+                                           mapping, costs or PeripheralCosts())
+    finally:
+        model.train(was_training)
+    return Ledger(mapping, include_peripherals, forward, backward, [], [], [], state_changes_per_image,
+                  hardware.synapse.write_energy_per_state, updates_source)
+
+
 def format_ledger(ledger: Ledger) -> str:
     """Per-layer table and totals, in readable units."""
     def pj(j: float) -> str:
@@ -454,8 +477,11 @@ def format_ledger(ledger: Ledger) -> str:
               f"{'synapse pJ':>10} {'DW pJ':>10} {'periph pJ':>10} {'latency ns':>10}")
     lines = [f"energy ledger: mapping {ledger.mapping}, per image"
              + ("" if ledger.include_peripherals else " (devices only)"), header, "-" * len(header)]
-    for label, passes in (("G fwd", ledger.generator_forward), ("D fwd", ledger.discriminator_forward),
-                          ("G bwd", ledger.generator_backward), ("D bwd", ledger.discriminator_backward)):
+    gan = bool(ledger.discriminator_forward)  # a network ledger (build_network_ledger) has one network
+    for label, passes in (("G fwd" if gan else "fwd", ledger.generator_forward),
+                          ("D fwd", ledger.discriminator_forward),
+                          ("G bwd" if gan else "bwd", ledger.generator_backward),
+                          ("D bwd", ledger.discriminator_backward)):
         for p in passes:
             periph = sum(p.energy[k] for k in PERIPHERAL_COMPONENTS) if ledger.include_peripherals else 0.0
             lines.append(
@@ -464,7 +490,8 @@ def format_ledger(ledger: Ledger) -> str:
                 f"{pj(p.energy['dw_activation'])} {pj(periph)} {p.latency * 1e9:10.1f}"
             )
     lines.append("-" * len(header))
-    for title, totals, latency in (("inference (generate one image)", ledger.inference, ledger.inference_latency),
+    inference = "inference (generate one image)" if gan else "inference (one forward per input)"
+    for title, totals, latency in ((inference, ledger.inference, ledger.inference_latency),
                                    ("training (per training image)", ledger.training, ledger.training_latency)):
         lines.append(f"{title}: {sum(totals.values()) * 1e9:.4f} nJ, latency {latency * 1e6:.3f} us "
                      f"({1 / latency:,.0f} images/s)")
