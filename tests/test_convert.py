@@ -227,3 +227,33 @@ def test_energy_and_info_of_a_network_named_by_its_factory(tmp_path, monkeypatch
         assert main(["energy", *args]) == 2
         err = capsys.readouterr().err.strip()
         assert err.count("\n") == 0 and message in err, (args, err)
+
+
+def test_a_converted_network_exports_its_device_states_and_generates_from_them(tmp_path, monkeypatch, capsys):
+    from PIL import Image
+
+    from spindcgan.cli import main
+    from spindcgan.export import network_from_exported, read_exported
+    from spindcgan.factory import load_factory
+
+    (tmp_path / "user_nets.py").write_text(USER_NET)
+    monkeypatch.chdir(tmp_path)
+    torch.manual_seed(3)
+    trained = convert(load_factory("user_nets:make"))  # as a user's own training loop would leave it
+    torch.save(trained.state_dict(), tmp_path / "trained.pt")
+    assert main(["export", "--model", "user_nets:make", "--weights", "trained.pt", "--input-shape", "1,16",
+                 "--out", "g.pt"]) == 0
+    rebuilt, shape = network_from_exported(read_exported(tmp_path / "g.pt"))
+    assert shape == (1, 16)
+    for (name, a), (_, b) in zip(trained.named_modules(), rebuilt.named_modules(), strict=True):
+        if hasattr(a, "program"):
+            assert torch.equal(a.program().positive, b.program().positive), name  # every device on its state
+            torch.testing.assert_close(b.effective_weight(), a.effective_weight())
+    assert main(["generate", "--model", "g.pt", "--n", "4", "--out", "grid.png"]) == 0
+    assert Image.open(tmp_path / "grid.png").size[0] > 16
+    assert "nJ in the spintronic devices" in capsys.readouterr().out
+    assert main(["export", "--model", "user_nets:make", "--weights", "g.pt", "--input-shape", "1,16",
+                 "--out", "again.pt"]) == 2  # a device-state file is no state_dict
+    assert main(["export", str(tmp_path), "--bits", "4", "--out", "x.pt"]) == 2
+    err = capsys.readouterr().err
+    assert "not a state_dict of user_nets:make" in err and "--bits applies to --model" in err

@@ -238,11 +238,18 @@ def cmd_export(args: argparse.Namespace) -> None:
     from .export import save_exported
     from .loading import load_generator, provenance_of
 
-    generator, config = load_generator(args.source)
-    step = provenance_of(args.source)["step"]
     out = Path(args.out)
     if out.exists() and not args.overwrite:
         raise SpinDCGANError(f"{out} exists; choose another --out or pass --overwrite")
+    if args.model:
+        return export_of_factory(args, out)
+    given = [o for o in ("float", *HARDWARE_OPTIONS) if getattr(args, o) not in (None, False)]
+    if given:
+        raise SpinDCGANError(f"--{given[0].replace('_', '-')} applies to --model: a checkpoint keeps its hardware")
+    if not args.source:
+        raise SpinDCGANError("give a CHECKPOINT|RUN_DIR, or --model MODULE:FUNCTION with --weights and --input-shape")
+    generator, config = load_generator(args.source)
+    step = provenance_of(args.source)["step"]
     if args.standing_statistics:
         from .training.batchnorm import standing_statistics
 
@@ -252,6 +259,29 @@ def cmd_export(args: argparse.Namespace) -> None:
           + (", BatchNorm statistics recomputed from its own activations" if args.standing_statistics else ""))
 
 
+def export_of_factory(args: argparse.Namespace, out: Path) -> None:
+    """``spindcgan export --model MODULE:FUNCTION --weights W.pt --input-shape ...``: a converted network's device
+    states, with what rebuilds it (``spindcgan generate --model OUT`` runs it)."""
+    from .export import export_network
+    from .factory import example_input, model_on_hardware, parse_shape
+    from .io import save_torch
+
+    if not (args.weights and args.input_shape) or args.source or args.standing_statistics:
+        raise SpinDCGANError("--model takes --weights (its trained state_dict) and --input-shape, and no CHECKPOINT "
+                             "or --standing-statistics")
+    shape = parse_shape(args.input_shape)
+    model, _ = model_on_hardware(args.model, hardware_from_args(args))
+    try:
+        weights = torch.load(args.weights, map_location="cpu", weights_only=True)
+        model.load_state_dict(weights)
+    except Exception as exc:  # noqa: BLE001 - a wrong or unreadable file, said in one line
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise SpinDCGANError(f"--weights {args.weights}: not a state_dict of {args.model} ({first})") from None
+    example_input(model, shape, args.model)
+    save_torch(export_network(model, args.model, shape), out)
+    print(f"wrote the device states of {args.model} ({args.weights}) to {out} ({out.stat().st_size / 1e6:.1f} MB)")
+
+
 SHIPPED_MODELS = {dataset: Path(__file__).parent / "assets" / f"{dataset}-6bit-dw.pt"
                   for dataset in ("fashion-mnist", "anime")}  # the trained generators inside the package
 SHIPPED_MODEL = SHIPPED_MODELS["fashion-mnist"]  # `spindcgan generate` with no arguments
@@ -259,7 +289,7 @@ SHIPPED_MODEL = SHIPPED_MODELS["fashion-mnist"]  # `spindcgan generate` with no 
 
 def cmd_generate(args: argparse.Namespace) -> None:
     from .energy.ledger import DEVICE_COMPONENTS, generation_cost
-    from .export import load_exported
+    from .export import generator_from_exported, network_from_exported, read_exported
     from .generation import generate, write_samples
 
     if args.model and args.dataset:
@@ -270,11 +300,20 @@ def cmd_generate(args: argparse.Namespace) -> None:
             f"{model}: no generator there" + ("" if args.model else " (the package's shipped generator is missing: "
                                               "reinstall spindcgan, or pass --model FILE from `spindcgan export`)")
         )
-    generator, config = load_exported(model)
-    images = generate(generator, args.n, args.seed)
+    data = read_exported(model)
+    if "factory" in data:  # a converted network of the user's (spindcgan export --model)
+        generator, shape = network_from_exported(data)
+        hardware = HardwareConfig.from_dict(data["hardware"])
+        z = torch.randn(args.n, *shape[1:], generator=torch.Generator().manual_seed(args.seed))
+        with torch.no_grad():
+            images = generator(z)
+    else:
+        generator, config = generator_from_exported(data)
+        hardware, shape = config.hardware, (1, config.model.z_dim)
+        images = generate(generator, args.n, args.seed)
     out = write_samples(images, args.out, args.overwrite)
-    z = torch.randn(16, config.model.z_dim, generator=torch.Generator().manual_seed(args.seed))
-    passes = generation_cost(generator, config.hardware, z, args.mapping)
+    z = torch.randn(16, *shape[1:], generator=torch.Generator().manual_seed(args.seed))
+    passes = generation_cost(generator, hardware, z, args.mapping)
     devices = sum(p.energy[k] for p in passes for k in DEVICE_COMPONENTS)
     total = sum(p.total_energy for p in passes)
     latency = sum(p.latency for p in passes)
@@ -468,12 +507,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_energy)
 
     p = sub.add_parser("export", help="save a trained generator as its device states (uint8 states + scales)")
-    p.add_argument("source", metavar="CHECKPOINT|RUN_DIR")
+    p.add_argument("source", nargs="?", metavar="CHECKPOINT|RUN_DIR")
     p.add_argument("--out", required=True, help="output file (.pt)")
     p.add_argument("--overwrite", action="store_true")
     p.add_argument("--standing-statistics", action="store_true",
                    help="recompute the CMOS BatchNorm statistics from the generator's own activations (device "
                         "states unchanged; docs/training.md)")
+    add_factory_options(p)
+    add_hardware_options(p)
+    p.add_argument("--weights", metavar="FILE", help="with --model: the trained state_dict (torch.save) to export")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("generate", help="images and per-image energy from an exported (or the shipped) generator")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+import torch.nn as nn
 
 from .crossbar.programming import ProgrammedWeights, conductances_to_weight, device_conductances
 from .errors import SpinDCGANError
@@ -33,6 +34,48 @@ def stored_states(programmed: ProgrammedWeights) -> dict[str, Any]:
     return {"positive": programmed.positive, "negative": programmed.negative, "scale": programmed.scale}
 
 
+def device_states(model: nn.Module) -> dict[str, Any]:
+    """What a chip running ``model`` holds: each crossbar layer's G+ / G- states and CMOS scale, and the CMOS
+    parameters and buffers of everything else (biases, BatchNorm), by name. Any model with crossbar layers (a DCGAN
+    preset or a ``spindcgan.convert``-ed network)."""
+    crossbars, cmos = {}, {}
+    layers = crossbar_layers(model)
+    for name, layer in layers:
+        if layer.hardware is None or layer.hardware.synapse is None:
+            raise SpinDCGANError(f"layer {name} has no synapse model: only synapse hardware has device states")
+        crossbars[name] = stored_states(layer.program())
+        if layer.bias is not None:
+            cmos[f"{name}.bias"] = layer.bias.detach().clone()
+    names = {name for name, _ in layers}
+    for key, value in model.state_dict().items():
+        if key.rsplit(".", 1)[0] not in names:
+            cmos[key] = value.clone()
+    return {"crossbars": crossbars, "cmos": cmos}
+
+
+def load_device_states(model: nn.Module, data: dict[str, Any]) -> nn.Module:
+    """Set ``model``'s weights from device states (``device_states``): every device exactly on its programmed level,
+    read through each layer's own synapse model. The model must be the architecture the states came from."""
+    state = dict(data["cmos"])
+    layers = dict(crossbar_layers(model))
+    if layers.keys() != data["crossbars"].keys():
+        missing, extra = sorted(data["crossbars"].keys() - layers.keys()), sorted(layers.keys() - data["crossbars"])
+        raise SpinDCGANError(f"the device states do not fit this model (layers only in the file: {missing}, only in "
+                             f"the model: {extra})")
+    for name, layer_states in data["crossbars"].items():
+        layer = layers[name]
+        programmed = ProgrammedWeights(layer_states["positive"], layer_states["negative"], layer_states["scale"])
+        synapse = layer.hardware.synapse
+        if int(programmed.positive.max()) >= synapse.levels:
+            raise SpinDCGANError(f"layer {name}: its states reach {int(programmed.positive.max())}, beyond the "
+                                 f"{synapse.levels} levels of this model's synapses")
+        g_pos, g_neg = device_conductances(programmed, synapse)
+        weight = conductances_to_weight(g_pos, g_neg, programmed.scale, synapse)
+        state[f"{name}.weight"] = weight.to(layer.weight.dtype).reshape(layer.weight.shape)
+    model.load_state_dict(state)
+    return model
+
+
 def export_generator(generator: Generator, config: RunConfig, batchnorm: str = "running",
                      step: int | None = None) -> dict[str, Any]:
     """Device states of every crossbar layer, CMOS parameters of the rest, the run config, where the
@@ -42,18 +85,35 @@ def export_generator(generator: Generator, config: RunConfig, batchnorm: str = "
         raise SpinDCGANError(f"batchnorm statistics must be one of {BATCHNORM_STATISTICS}, not {batchnorm!r}")
     if config.hardware is None or config.hardware.synapse is None:
         raise SpinDCGANError("only a generator on synapse hardware has device states to export (not --float)")
-    crossbars, cmos = {}, {}
-    layers = crossbar_layers(generator)
-    for name, layer in layers:
-        crossbars[name] = stored_states(layer.program())
-        if layer.bias is not None:
-            cmos[f"{name}.bias"] = layer.bias.detach().clone()
-    names = {name for name, _ in layers}
-    for key, value in generator.state_dict().items():
-        if key.rsplit(".", 1)[0] not in names:
-            cmos[key] = value.clone()
-    return {"format": FORMAT, "config": config.to_dict(), "crossbars": crossbars, "cmos": cmos,
+    return {"format": FORMAT, "config": config.to_dict(), **device_states(generator),
             "batchnorm_statistics": batchnorm, **({"step": step} if step is not None else {})}
+
+
+def export_network(model: nn.Module, factory: str, input_shape: tuple[int, ...]) -> dict[str, Any]:
+    """A converted network's device states, with the ``module:function`` that builds its architecture, the
+    hardware its layers model and its input shape: enough for ``spindcgan generate`` to rebuild and run it."""
+    layers = crossbar_layers(model)
+    if not layers:
+        raise SpinDCGANError(f"{factory}: no crossbar layers to export (convert the model first)")
+    return {"format": FORMAT, "factory": factory, "input_shape": list(input_shape),
+            "hardware": layers[0][1].hardware.to_dict(), **device_states(model)}
+
+
+def network_from_exported(data: dict[str, Any]) -> tuple[nn.Module, tuple[int, ...]]:
+    """The network of a file ``export_network`` wrote, rebuilt by its factory, converted onto its hardware and set
+    to its device states (eval mode), and its input shape."""
+    import warnings
+
+    from .convert import convert
+    from .crossbar.config import HardwareConfig
+    from .factory import load_factory
+
+    model = load_factory(data["factory"])
+    if not crossbar_layers(model):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # what stays in CMOS was said when the network was converted
+            model = convert(model, HardwareConfig.from_dict(data["hardware"]), inplace=True)
+    return load_device_states(model, data).eval(), tuple(data["input_shape"])
 
 
 def save_exported(generator: Generator, config: RunConfig, path: str | Path, batchnorm: str = "running",
@@ -85,14 +145,9 @@ def is_exported(data: object) -> bool:
 
 def generator_from_exported(data: dict[str, Any], device: str = "cpu") -> tuple[Generator, RunConfig]:
     """Rebuild the generator of loaded device states: every device exactly on its programmed level."""
+    if "config" not in data:
+        raise SpinDCGANError(f"this device-state file holds {data.get('factory', 'a converted network')}, not a "
+                             "DCGAN generator: spindcgan generate --model FILE runs it")
     config = RunConfig.from_dict(data["config"])
-    generator = Generator(config.model, config.hardware)
-    synapse = config.hardware.synapse
-    state = dict(data["cmos"])
-    for name, layer_states in data["crossbars"].items():
-        programmed = ProgrammedWeights(layer_states["positive"], layer_states["negative"], layer_states["scale"])
-        g_pos, g_neg = device_conductances(programmed, synapse)
-        weight = conductances_to_weight(g_pos, g_neg, programmed.scale, synapse)
-        state[f"{name}.weight"] = weight.to(generator.get_submodule(name).weight.dtype)
-    generator.load_state_dict(state)
+    generator = load_device_states(Generator(config.model, config.hardware), data)
     return generator.to(device).eval(), config
