@@ -28,9 +28,10 @@ def leaf_layers(model: nn.Module) -> list[nn.Module]:
             if id(m) not in inside and not [c for name, c in m.named_children() if name != "parametrizations"]]
 
 
-def trace_leaves(model: nn.Module, inputs: torch.Tensor,
+def trace_leaves(model: nn.Module, inputs: torch.Tensor | tuple[torch.Tensor, ...],
                  loss_fn: Callable[[torch.Tensor], torch.Tensor] | None = None) -> list[LeafRecord]:
     """Run ``model`` once (and, with ``loss_fn``, backward once); one record per leaf layer call, in order.
+    ``inputs``: one tensor, or a tuple of the model's arguments (a conditional generator's noise and labels).
     The caller chooses train/eval mode; parameter gradients are cleared afterwards."""
     names = {m: n for n, m in model.named_modules()}
     records: list[LeafRecord] = []
@@ -45,11 +46,21 @@ def trace_leaves(model: nn.Module, inputs: torch.Tensor,
     try:
         if loss_fn is None:
             with torch.no_grad():
-                model(inputs)
+                call(model, inputs)
         else:
-            loss_fn(model(inputs)).backward()
+            loss_fn(call(model, inputs)).backward()
             model.zero_grad(set_to_none=True)
     finally:
         for h in hooks:
             h.remove()
     return records
+
+
+def call(model: nn.Module, inputs: torch.Tensor | tuple[torch.Tensor, ...]) -> torch.Tensor:
+    """``model`` on one input tensor, or on a tuple of arguments."""
+    return model(*inputs) if isinstance(inputs, tuple) else model(inputs)
+
+
+def first_images(inputs: torch.Tensor | tuple[torch.Tensor, ...], n: int = 1) -> torch.Tensor | tuple:
+    """The first ``n`` images of an input batch (of every argument of a tuple)."""
+    return tuple(x[:n] for x in inputs) if isinstance(inputs, tuple) else inputs[:n]

@@ -11,7 +11,7 @@ import torch
 import torch.nn as nn
 
 from ..nn import CrossbarLayerMixin, DomainWallLeakyReLU, DomainWallReLU
-from ..tracing import trace_leaves
+from ..tracing import first_images, trace_leaves
 from .array import tile_counts
 from .config import HardwareConfig
 
@@ -48,7 +48,7 @@ def map_model(model: nn.Module, example: torch.Tensor, hardware: HardwareConfig 
     """Per-layer hardware mapping of ``model`` for inputs like ``example`` (batch of 1 is enough)."""
     mappings = []
     was_training = model.training
-    records = trace_leaves(model.eval(), example[:1])
+    records = trace_leaves(model.eval(), first_images(example))
     model.train(was_training)
     for record in records:
         module, in_shape, out_shape = record.module, _per_image(record.input.shape), _per_image(record.output.shape)

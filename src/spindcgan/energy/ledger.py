@@ -36,6 +36,8 @@ from ..tracing import trace_leaves
 from .constants import PeripheralCosts
 
 Mapping = Literal["zero-padded", "zero-free"]
+Inputs = torch.Tensor | tuple[torch.Tensor, ...]
+"""A network's input batch: one tensor, or a tuple of its arguments (a conditional generator's noise and labels)."""
 MAPPINGS = ("zero-padded", "zero-free")
 DEVICE_COMPONENTS = ("synapse_read", "synapse_write", "dw_activation")
 PERIPHERAL_COMPONENTS = ("dac", "adc", "partial_sum_add", "cmos_elementwise", "cmos_weight_gradient")
@@ -302,7 +304,7 @@ def elementwise_backward(forward: PassCost, costs: PeripheralCosts) -> PassCost:
 
 # --- whole networks -------------------------------------------------------------------------------------
 
-def network_passes(model: nn.Module, inputs: torch.Tensor, loss_fn, hardware: HardwareConfig, mapping: Mapping,
+def network_passes(model: nn.Module, inputs: Inputs, loss_fn, hardware: HardwareConfig, mapping: Mapping,
                    costs: PeripheralCosts, image_gradient: bool = False) -> tuple[list[PassCost], list[PassCost]]:
     """(forward costs, backward costs) of every layer of ``model`` on ``inputs`` (per image); without a
     ``loss_fn`` only the forward pass is traced and the backward list is empty. ``image_gradient``: the first
@@ -327,7 +329,7 @@ def network_passes(model: nn.Module, inputs: torch.Tensor, loss_fn, hardware: Ha
     return forward, backward
 
 
-def generation_cost(generator: nn.Module, hardware: HardwareConfig, z: torch.Tensor, mapping: Mapping = "zero-padded",
+def generation_cost(generator: nn.Module, hardware: HardwareConfig, z: Inputs, mapping: Mapping = "zero-padded",
                     costs: PeripheralCosts | None = None) -> list[PassCost]:
     """Per-layer cost of generating one image (the generator forward alone; no discriminator needed)."""
     was_training = generator.training
@@ -445,14 +447,14 @@ def build_ledger(generator: nn.Module, discriminator: nn.Module, hardware: Hardw
                   hardware.synapse.write_energy_per_state, updates_source)
 
 
-def build_network_ledger(model: nn.Module, example: torch.Tensor, hardware: HardwareConfig,
+def build_network_ledger(model: nn.Module, example: Inputs, hardware: HardwareConfig,
                          mapping: Mapping = "zero-padded", costs: PeripheralCosts | None = None,
                          state_changes_per_image: float = 0.0, updates_source: str = "not measured",
                          include_peripherals: bool = True) -> Ledger:
     """The ledger of any network on ``hardware`` from its own trace on ``example``: inference is its forward,
     training one forward and backward per image (a stand-in loss, the mean square of the output, carries a gradient
-    to every layer; the first crossbar layer reads no input gradient) plus the synapse writes. The discriminator
-    lists of a GAN ledger stay empty."""
+    to every layer; the first crossbar layer reads no input gradient) plus the synapse writes. ``example``: one
+    input batch, or a tuple of the model's arguments. The discriminator lists of a GAN ledger stay empty."""
     if hardware is None or hardware.synapse is None:
         raise ValueError("the energy ledger needs a hardware config with a synapse model")
     if mapping not in MAPPINGS:

@@ -188,6 +188,17 @@ def generator_fid(generator: torch.nn.Module, dataset: str, n: int = 10_000, spl
     }
 
 
+def images_fid(images: torch.Tensor, dataset: str, split: str = "test", data: str | None = None,
+               device: str = "cpu", batch_size: int = 100, progress: bool = True) -> dict[str, Any]:
+    """FID/KID of generated images (a float tensor [N, C, H, W] in [-1, 1], from any generator: a conditional one,
+    a converted network) against a dataset split, by the same protocol as ``generator_fid``; a JSON-ready record."""
+    ref = reference_pixels(dataset, split, data, None, progress)
+    real = cached_statistics(ref, f"{dataset}-{split}", device, batch_size, progress)
+    fake = statistics(pixel_batches(quantise_images(images), batch_size), len(images), device, "generated", progress)
+    return {"metric": f"fid{count_name(len(images))}-{split}", **compare(real, fake), "n_generated": len(images),
+            "n_reference": len(ref), "reference": f"{dataset} {split}", "protocol": PROTOCOL}
+
+
 def folder_fid(real: str, fake: str, size: int | None = None, device: str = "cpu", batch_size: int = 100,
                progress: bool = True) -> dict[str, Any]:
     """FID/KID between two image folders or zips (images resized to ``size``, default the first real one's)."""

@@ -1,0 +1,45 @@
+"""The examples in examples/ run end to end for a few steps, as a user would run them."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import torch
+
+from spindcgan.data.fashion_mnist import DEBIAN_DIR
+from spindcgan.nn import SpinConvTranspose2d, SpinLinear
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+needs_data = pytest.mark.skipif(not (DEBIAN_DIR / "train-images-idx3-ubyte.gz").exists(),
+                                reason="apt-get install dataset-fashion-mnist")
+
+
+def example(name: str):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@needs_data
+def test_the_conditional_dcgan_trains_on_crossbars_and_generates_a_chosen_garment(tmp_path):
+    cdcgan = example("conditional_dcgan")
+    g, d = cdcgan.train(epochs=1, width=4, out=tmp_path, max_steps=2, limit=256)
+    assert (tmp_path / "epoch-001.png").exists() and (tmp_path / "model.pt").exists()
+    assert isinstance(g.up[0], SpinConvTranspose2d) and isinstance(g.project[0], SpinLinear)
+    assert type(g.embed) is torch.nn.Embedding  # the label embedding stays in CMOS
+    sneakers = cdcgan.garments(g, per_class=3, garment=7)
+    assert sneakers.shape == (3, 1, 28, 28) and sneakers.abs().max() <= 1
+    energy = cdcgan.energy_per_image(g)
+    assert 0 < energy["devices"] < energy["with_peripherals"]
+
+
+@needs_data
+def test_the_upsample_generator_trains_and_sets_its_energy_beside_the_papers(tmp_path):
+    upsample = example("upsample_generator")
+    g = upsample.train(epochs=1, width=4, out=tmp_path, max_steps=2, limit=256)
+    assert (tmp_path / "epoch-001.png").exists()
+    assert not any(isinstance(m, torch.nn.ConvTranspose2d) for m in g.modules())
+    energy = upsample.energies(g, width=4)
+    ours, paper = energy["upsample + convolution"], energy["paper: zero-padded deconvolution"]
+    assert 0 < ours["devices"] < ours["with_peripherals"] and 0 < paper["devices"] < paper["with_peripherals"]
