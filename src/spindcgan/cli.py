@@ -40,13 +40,21 @@ def add_hardware_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--read-noise", type=float, help="per-read cell current noise (relative std)")
     g.add_argument("--adc-bits", type=int, help="ADC resolution of the column read-out (default: ideal)")
     g.add_argument("--dac-bits", type=int, help="DAC resolution of the row inputs (default: ideal)")
-    g.add_argument("--hw-seed", type=int, help="seed of the device variation pattern")
+    g.add_argument("--stuck", type=float, metavar="FRACTION",
+                   help="share of synapse devices stuck at the lowest or highest state (default 0)")
+    g.add_argument("--program-error", type=float, metavar="P",
+                   help="probability that a write lands one state off its target (default 0)")
+    g.add_argument("--retention", metavar="TIME",
+                   help="read the array this long after programming, skyrmions lost at the Arrhenius rate: "
+                        "e.g. 1h, 1d, 1y (default 0)")
+    g.add_argument("--hw-seed", type=int, help="seed of the device variation pattern and the faulty devices")
     g.add_argument("--float-discriminator", action="store_true",
                    help="train against a float (CMOS) discriminator; the generator stays on the modelled hardware")
 
 
 HARDWARE_OPTIONS = ("bits", "float_weights", "cmos_activations", "array_size", "signed_scheme", "d2d_sigma",
-                    "c2c_sigma", "read_noise", "adc_bits", "dac_bits", "hw_seed", "float_discriminator")
+                    "c2c_sigma", "read_noise", "adc_bits", "dac_bits", "stuck", "program_error", "retention",
+                    "hw_seed", "float_discriminator")
 
 
 def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
@@ -68,8 +76,13 @@ def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
     if args.array_size is not None:
         hw = replace(hw, array_rows=args.array_size, array_cols=args.array_size)
     fields = {"signed_scheme": "signed_scheme", "d2d_sigma": "d2d_sigma", "c2c_sigma": "c2c_sigma",
-              "read_noise": "read_noise_sigma", "adc_bits": "adc_bits", "dac_bits": "dac_bits", "hw_seed": "seed"}
+              "read_noise": "read_noise_sigma", "adc_bits": "adc_bits", "dac_bits": "dac_bits", "hw_seed": "seed",
+              "stuck": "stuck_fraction", "program_error": "program_error_rate"}
     changes = {field: getattr(args, opt) for opt, field in fields.items() if getattr(args, opt) is not None}
+    if args.retention is not None:
+        from .crossbar.faults import parse_duration
+
+        changes["retention_time"] = parse_duration(args.retention)
     return replace(hw, **changes)
 
 
@@ -415,7 +428,8 @@ def describe_hardware(hw: HardwareConfig | None) -> str:
         return "none (float baseline)"
     syn = f"{hw.synapse.bits}-bit skyrmion synapses ({hw.signed_scheme})" if hw.synapse else "float weights"
     acts = "DW ReLU / DW Leaky ReLU" if hw.relu or hw.leaky_relu else "CMOS activations"
-    noise = [f"{k}={getattr(hw, k)}" for k in ("d2d_sigma", "c2c_sigma", "read_noise_sigma", "adc_bits", "dac_bits")
+    noise = [f"{k}={getattr(hw, k):g}" for k in ("d2d_sigma", "c2c_sigma", "read_noise_sigma", "adc_bits", "dac_bits",
+                                                  "stuck_fraction", "program_error_rate", "retention_time")
              if getattr(hw, k)]
     where = "" if hw.discriminator_on_hardware else ", float discriminator (generator only on hardware)"
     return (f"{syn}, {acts}, {hw.array_rows}x{hw.array_cols} arrays" + (f", {', '.join(noise)}" if noise else "")

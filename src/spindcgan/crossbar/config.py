@@ -48,8 +48,31 @@ class HardwareConfig:
     """'fast': quantised weights then one fused torch convolution; 'crossbar': tile-by-tile
     simulation (zero insertion, per-array matmuls, ADC); 'auto': crossbar only when ADC, DAC or read
     noise need it."""
+    stuck_fraction: float = 0.0
+    """Share of the synapse devices stuck at one state whatever is written (fixed per device by ``seed``). Arrays
+    of emerging non-volatile memory come with such faults: Chen et al. (IEEE Trans. Computers 64, 2015) counted
+    1.75 % stuck-at-0 and 9.04 % stuck-at-1 cells in a 4 Mb RRAM test chip. 0: a perfect array (the paper)."""
+    stuck_high_share: float = 0.5
+    """Of the stuck devices, the share stuck at the highest state (the rest at the lowest); an even split when
+    nothing is known of the device (skyrmions pinned in, or no skyrmion nucleating)."""
+    program_error_rate: float = 0.0
+    """Probability that a write lands off its target state (each device, each programming): by 1 to
+    ``program_error_span`` states, either way, clipped to the ladder. 0: every write exact (the paper)."""
+    program_error_span: int = 1
+    """The largest miss of an erroneous write, in states (uniform in 1..span)."""
+    retention_time: float = 0.0
+    """Seconds since programming at which the array is read: each skyrmion of a device has by then been
+    annihilated with probability 1 - exp(-t * attempt_frequency * exp(-energy_barrier_kT)) (Arrhenius), so a
+    state of n skyrmions reads as Binomial(n, survival). 0: read right after programming (the paper)."""
+    skyrmion_energy_barrier_kT: float = 45.0
+    """Annihilation barrier of one skyrmion in units of k_B T at the operating temperature. Room-temperature
+    stability needs about 40-60 k_B T (ln(f0 * 10 years) = 40.3 at f0 = 1 GHz); 45 is a stable-but-marginal
+    choice, not a measurement of this device: the micromagnetic model here does not compute it (that needs a
+    minimum-energy path between the skyrmion and the uniform state, the geodesic nudged elastic band method)."""
+    attempt_frequency: float = 1e9
+    """Attempt frequency of thermal annihilation, Hz (the usual 1 GHz of Néel-Brown thermal activation)."""
     seed: int = 0
-    """Seed of the fixed device-to-device variation pattern."""
+    """Seed of the fixed device-to-device variation pattern, the stuck devices and the retention draw."""
     discriminator_on_hardware: bool = True
     """The discriminator on crossbars and DW devices too (the paper: both networks, so training itself runs on
     the hardware). False: a float (CMOS) discriminator beside the hardware generator, a training aid the issue
@@ -60,9 +83,14 @@ class HardwareConfig:
         for name in ("array_rows", "array_cols"):
             if getattr(self, name) < 1:
                 raise SpinDCGANError(f"hardware.{name} must be >= 1, got {getattr(self, name)}")
-        for name in ("d2d_sigma", "c2c_sigma", "read_noise_sigma"):
+        for name in ("d2d_sigma", "c2c_sigma", "read_noise_sigma", "retention_time", "attempt_frequency"):
             if getattr(self, name) < 0:
                 raise SpinDCGANError(f"hardware.{name} must be >= 0, got {getattr(self, name)}")
+        for name in ("stuck_fraction", "stuck_high_share", "program_error_rate"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise SpinDCGANError(f"hardware.{name} must be in [0, 1], got {getattr(self, name)}")
+        if self.program_error_span < 1:
+            raise SpinDCGANError(f"hardware.program_error_span must be >= 1, got {self.program_error_span}")
         for name in ("adc_bits", "dac_bits"):
             value = getattr(self, name)
             if value is not None and not 1 <= value <= 16:
@@ -78,6 +106,11 @@ class HardwareConfig:
         if self.path != "auto":
             return self.path == "crossbar"
         return self.adc_bits is not None or self.dac_bits is not None or self.read_noise_sigma > 0
+
+    @property
+    def has_faults(self) -> bool:
+        """Whether devices can hold other states than written: stuck devices, write errors, retention loss."""
+        return self.stuck_fraction > 0 or self.program_error_rate > 0 or self.retention_time > 0
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -86,18 +86,22 @@ def conductances_to_weight(
 
 
 def quantised_weight(
-    weight: torch.Tensor, hardware: HardwareConfig, variation: torch.Tensor | None = None
+    weight: torch.Tensor, hardware: HardwareConfig, variation: torch.Tensor | None = None, layer_seed: int = 0,
+    training: bool = False,
 ) -> torch.Tensor:
     """Effective weight of ``weight`` on the crossbar, with a straight-through gradient to ``weight``.
 
-    Forward: the programmed conductances (and their variation). Backward: identity, so Adam updates
-    the full-precision shadow weights (the standard STE of quantisation-aware training).
+    Forward: the programmed conductances (the states the array holds, ``crossbar.faults``, and their variation).
+    Backward: identity, so Adam updates the full-precision shadow weights (the standard STE of quantisation-aware
+    training). ``layer_seed`` and ``training`` choose the layer's fault pattern and draws.
     """
+    from .faults import held_states
+
     synapse = hardware.synapse
     assert synapse is not None
     scale = layer_scale(weight)
     levels = synapse.levels - 1
-    if variation is None and synapse.nonlinearity == 0:
+    if variation is None and synapse.nonlinearity == 0 and not hardware.has_faults:
         # Fast closed form of program() + conductances_to_weight() for the ideal linear ladder.
         if hardware.signed_scheme == "differential":
             q = torch.round(weight.detach() / scale * levels) * (scale / levels)
@@ -105,6 +109,7 @@ def quantised_weight(
             n = torch.round((weight.detach() / scale + 1) / 2 * levels)
             q = (2 * n / levels - 1) * scale
     else:
-        g_pos, g_neg = device_conductances(program(weight, hardware), synapse, variation)
+        held = held_states(program(weight, hardware), hardware, layer_seed, training)
+        g_pos, g_neg = device_conductances(held, synapse, variation)
         q = conductances_to_weight(g_pos, g_neg, scale, synapse).to(weight.dtype)
     return q.detach() + (weight - weight.detach())  # exactly q forward, identity backward

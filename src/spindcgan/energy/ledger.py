@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from ..crossbar.array import crossbar_matrix, tile_counts
 from ..crossbar.config import HardwareConfig
 from ..crossbar.deconv import transposed_to_conv_weight, zero_pad_for_transpose
-from ..crossbar.programming import device_conductances, program
+from ..crossbar.programming import device_conductances
 from ..crossbar.zero_free import full_output_size, scatter_matrix
 from ..nn import CrossbarLayerMixin, DomainWallLeakyReLU, DomainWallReLU, SpinConvTranspose2d
 from ..tracing import trace_leaves
@@ -91,7 +91,7 @@ class CrossbarView:
 def _conductance_matrices(layer: CrossbarLayerMixin, hardware: HardwareConfig) -> tuple[torch.Tensor, ...]:
     """(G+ + G-) per weight, in weight shape: the conductance a read voltage sees for each weight."""
     syn = hardware.synapse
-    g_pos, g_neg = device_conductances(program(layer.weight, hardware), syn)
+    g_pos, g_neg = device_conductances(layer.held_states(), syn)
     if g_neg is None:  # offset scheme: the reference column at mid-scale carries current too
         g_neg = torch.full_like(g_pos, (syn.g_min + syn.g_max) / 2)
     return (g_pos + g_neg,)

@@ -78,7 +78,7 @@ class CrossbarLayerMixin:
         """The weight the crossbar computes with (straight-through gradient to ``self.weight``)."""
         if self.hardware is None or self.hardware.synapse is None:
             return self.weight
-        return quantised_weight(self.weight, self.hardware, self._variation())
+        return quantised_weight(self.weight, self.hardware, self._variation(), self.variation_seed, self.training)
 
     def program(self) -> ProgrammedWeights:
         """Integer device states and scale of this layer (needs a hardware config with a synapse)."""
@@ -86,13 +86,20 @@ class CrossbarLayerMixin:
             raise ValueError("this layer has no synapse model (hardware is None or hardware.synapse is None)")
         return program(self.weight, self.hardware)
 
+    def held_states(self) -> ProgrammedWeights:
+        """The states the array holds for this layer's weights at evaluation: ``program()`` after the hardware's
+        faults (stuck devices, write errors, retention loss; ``crossbar.faults``), what reads draw current from."""
+        from ..crossbar.faults import held_states
+
+        return held_states(self.program(), self.hardware, self.variation_seed)
+
     def _cell_read_std(self) -> torch.Tensor | None:
         """Std of each weight's read contribution per unit input (weight shape), for read noise."""
         hw = self.hardware
         if hw is None or hw.read_noise_sigma == 0 or hw.synapse is None:
             return None
         syn = hw.synapse
-        g_pos, g_neg = device_conductances(program(self.weight, hw), syn, self._variation())
+        g_pos, g_neg = device_conductances(self.held_states(), syn, self._variation())
         cells = g_pos.square() if g_neg is None else g_pos.square() + g_neg.square()
         factor = 2.0 if g_neg is None else 1.0
         return hw.read_noise_sigma * factor * layer_scale(self.weight) / (syn.g_max - syn.g_min) * cells.sqrt()
