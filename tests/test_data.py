@@ -77,7 +77,11 @@ def test_missing_files_say_where_and_how_to_install(tmp_path, monkeypatch):
     monkeypatch.setenv("SPINDCGAN_DATA", str(tmp_path / "env"))
     monkeypatch.setattr("spindcgan.data.fashion_mnist.DEBIAN_DIR", tmp_path / "debian")
     with pytest.raises(SpinDCGANError) as info:
-        load_fashion_mnist("train", tmp_path / "given")
+        load_fashion_mnist("train")
     text = str(info.value)
-    for where in ("given", "env", "debian", "apt-get install dataset-fashion-mnist"):
+    for where in ("env", "debian", "apt-get install dataset-fashion-mnist"):
         assert where in text
+    (tmp_path / "given").mkdir()  # a folder the user named is the only place looked, and the error says so
+    with pytest.raises(SpinDCGANError) as info:
+        load_fashion_mnist("train", tmp_path / "given")
+    assert "given" in str(info.value) and "env" not in str(info.value)

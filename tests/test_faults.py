@@ -101,3 +101,27 @@ def test_both_compute_paths_and_the_ledger_see_the_faulty_devices():
     energies = [crossbar_forward(layer, x, layer.hardware, "zero-padded", PeripheralCosts()).energy["synapse_read"]
                 for layer in (fast, ideal)]
     assert energies[0] != energies[1]  # stuck-high devices draw more read current
+
+
+def test_dw_activations_spread_by_device_fixed_by_seed_and_identical_without_it():
+    from spindcgan.models import Generator, ModelConfig
+    from spindcgan.nn import DomainWallLeakyReLU, DomainWallReLU
+
+    x = torch.randn(4, 16, 5, 5)
+    ideal = DomainWallReLU(hardware=HW)
+    assert torch.equal(ideal(x), x.clamp(ideal.low, ideal.high))
+    spread_hw = replace(HW, dw_slope_sigma=0.1, dw_offset_sigma=0.05)
+    spread = DomainWallReLU(hardware=spread_hw)
+    y = spread(x)
+    ratio = y[:, :, 0, 0] / x[:, :, 0, 0]  # in the linear region: each channel's own slope
+    positive = (x[:, :, 0, 0] > 1.0) & (y[:, :, 0, 0] < spread.high)
+    assert not torch.allclose(y, ideal(x))
+    assert torch.equal(spread(x), y)  # fixed per device
+    slopes = spread.device_spread(x)[0].flatten()
+    assert 0.02 < float(slopes.std()) < 0.2 and ratio[positive].numel() > 0
+    leaky = DomainWallLeakyReLU(0.2, hardware=spread_hw)
+    assert torch.equal(leaky(x), leaky(x)) and not torch.allclose(leaky(x), DomainWallLeakyReLU(0.2)(x))
+    model = ModelConfig.preset("fashion-mnist", width=4)
+    seeds = [m.variation_seed for m in Generator(model, spread_hw).modules() if hasattr(m, "device_spread")]
+    assert len(set(seeds)) == len(seeds) == 2  # each activation layer its own devices
+    assert HardwareConfig.from_dict(json.loads(json.dumps(spread_hw.to_dict()))) == spread_hw

@@ -47,6 +47,10 @@ def add_hardware_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--retention", metavar="TIME",
                    help="read the array this long after programming, skyrmions lost at the Arrhenius rate: "
                         "e.g. 1h, 1d, 1y (default 0)")
+    g.add_argument("--dw-slope-sigma", type=float, metavar="SIGMA",
+                   help="device-to-device spread of the DW activations' slope (relative std, default 0)")
+    g.add_argument("--dw-offset-sigma", type=float, metavar="SIGMA",
+                   help="spread of the DW activations' threshold (std in input units, default 0)")
     g.add_argument("--hw-seed", type=int, help="seed of the device variation pattern and the faulty devices")
     g.add_argument("--float-discriminator", action="store_true",
                    help="train against a float (CMOS) discriminator; the generator stays on the modelled hardware")
@@ -54,7 +58,7 @@ def add_hardware_options(p: argparse.ArgumentParser) -> None:
 
 HARDWARE_OPTIONS = ("bits", "float_weights", "cmos_activations", "array_size", "signed_scheme", "d2d_sigma",
                     "c2c_sigma", "read_noise", "adc_bits", "dac_bits", "stuck", "program_error", "retention",
-                    "hw_seed", "float_discriminator")
+                    "dw_slope_sigma", "dw_offset_sigma", "hw_seed", "float_discriminator")
 
 
 def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
@@ -77,7 +81,8 @@ def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
         hw = replace(hw, array_rows=args.array_size, array_cols=args.array_size)
     fields = {"signed_scheme": "signed_scheme", "d2d_sigma": "d2d_sigma", "c2c_sigma": "c2c_sigma",
               "read_noise": "read_noise_sigma", "adc_bits": "adc_bits", "dac_bits": "dac_bits", "hw_seed": "seed",
-              "stuck": "stuck_fraction", "program_error": "program_error_rate"}
+              "stuck": "stuck_fraction", "program_error": "program_error_rate", "dw_slope_sigma": "dw_slope_sigma",
+              "dw_offset_sigma": "dw_offset_sigma"}
     changes = {field: getattr(args, opt) for opt, field in fields.items() if getattr(args, opt) is not None}
     if args.retention is not None:
         from .crossbar.faults import parse_duration
@@ -429,7 +434,8 @@ def describe_hardware(hw: HardwareConfig | None) -> str:
     syn = f"{hw.synapse.bits}-bit skyrmion synapses ({hw.signed_scheme})" if hw.synapse else "float weights"
     acts = "DW ReLU / DW Leaky ReLU" if hw.relu or hw.leaky_relu else "CMOS activations"
     noise = [f"{k}={getattr(hw, k):g}" for k in ("d2d_sigma", "c2c_sigma", "read_noise_sigma", "adc_bits", "dac_bits",
-                                                  "stuck_fraction", "program_error_rate", "retention_time")
+                                                  "stuck_fraction", "program_error_rate", "retention_time",
+                                                  "dw_slope_sigma", "dw_offset_sigma")
              if getattr(hw, k)]
     where = "" if hw.discriminator_on_hardware else ", float discriminator (generator only on hardware)"
     return (f"{syn}, {acts}, {hw.array_rows}x{hw.array_cols} arrays" + (f", {', '.join(noise)}" if noise else "")

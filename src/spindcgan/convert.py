@@ -62,7 +62,7 @@ def convert(model: nn.Module, hardware: HardwareConfig | None = PAPER_HARDWARE,
             raise SpinDCGANError(f"exclude takes module names, patterns or nn.Module types, not {item!r}")
     converted = model if inplace else copy.deepcopy(model)
     unmapped = []
-    crossbar_index = 0
+    crossbar_index = activation_index = 0
     for name, module in list(converted.named_modules()):
         if not name or excluded(name, module, exclude):
             continue
@@ -76,6 +76,8 @@ def convert(model: nn.Module, hardware: HardwareConfig | None = PAPER_HARDWARE,
             device = activation_device(module, hardware, activations)
             if device is not None:
                 device.train(module.training)
+                device.variation_seed = 500 + activation_index  # its own spread, apart from any layer's
+                activation_index += 1
                 replace_module(converted, name, device)
         elif isinstance(module, (*CROSSBAR_LAYERS, nn.ReLU, nn.LeakyReLU, *NOT_MAPPED)):
             unmapped.append(f"{name} ({kind.__name__})")
@@ -104,8 +106,8 @@ def activation_device(module: nn.Module, hardware: HardwareConfig | None, activa
     if isinstance(module, nn.LeakyReLU):
         if hardware.leaky_relu is None:
             return None
-        return DomainWallLeakyReLU(module.negative_slope, hardware.leaky_relu)
-    return None if hardware.relu is None else DomainWallReLU(hardware.relu)
+        return DomainWallLeakyReLU(module.negative_slope, hardware.leaky_relu, hardware)
+    return None if hardware.relu is None else DomainWallReLU(hardware.relu, hardware)
 
 
 def replace_module(model: nn.Module, name: str, new: nn.Module) -> None:

@@ -71,8 +71,16 @@ class HardwareConfig:
     minimum-energy path between the skyrmion and the uniform state, the geodesic nudged elastic band method)."""
     attempt_frequency: float = 1e9
     """Attempt frequency of thermal annihilation, Hz (the usual 1 GHz of Néel-Brown thermal activation)."""
+    dw_slope_sigma: float = 0.0
+    """Device-to-device spread of the DW activations' slope: each channel's device multiplies its response by
+    1 + N(0, sigma), fixed per device (track curvature and MTJ read-out differ from device to device). 0: identical
+    devices (the paper)."""
+    dw_offset_sigma: float = 0.0
+    """Spread of each DW device's threshold: an input offset N(0, sigma) in the activation's input units (a pinning
+    site or a residual field moves where the wall starts to move). 0: every device switches at zero."""
     seed: int = 0
-    """Seed of the fixed device-to-device variation pattern, the stuck devices and the retention draw."""
+    """Seed of the fixed device-to-device variation pattern, the stuck devices, the retention draw and the DW
+    devices' spread."""
     discriminator_on_hardware: bool = True
     """The discriminator on crossbars and DW devices too (the paper: both networks, so training itself runs on
     the hardware). False: a float (CMOS) discriminator beside the hardware generator, a training aid the issue
@@ -83,7 +91,8 @@ class HardwareConfig:
         for name in ("array_rows", "array_cols"):
             if getattr(self, name) < 1:
                 raise SpinDCGANError(f"hardware.{name} must be >= 1, got {getattr(self, name)}")
-        for name in ("d2d_sigma", "c2c_sigma", "read_noise_sigma", "retention_time", "attempt_frequency"):
+        for name in ("d2d_sigma", "c2c_sigma", "read_noise_sigma", "retention_time", "attempt_frequency",
+                     "dw_slope_sigma", "dw_offset_sigma"):
             if getattr(self, name) < 0:
                 raise SpinDCGANError(f"hardware.{name} must be >= 0, got {getattr(self, name)}")
         for name in ("stuck_fraction", "stuck_high_share", "program_error_rate"):

@@ -16,6 +16,7 @@ import torch.nn as nn
 from ..crossbar.config import HardwareConfig
 from ..nn import (
     CrossbarLayerMixin,
+    DeviceSpread,
     DomainWallLeakyReLU,
     DomainWallReLU,
     SpinConv2d,
@@ -28,12 +29,14 @@ from .config import ModelConfig
 
 def relu(hardware: HardwareConfig | None) -> nn.Module:
     """The generator's activation: a DW ReLU on hardware with one, else CMOS ReLU."""
-    return DomainWallReLU(hardware.relu) if hardware and hardware.relu else nn.ReLU()
+    return DomainWallReLU(hardware.relu, hardware) if hardware and hardware.relu else nn.ReLU()
 
 
 def leaky_relu(hardware: HardwareConfig | None, slope: float) -> nn.Module:
     """The discriminator's activation: a DW Leaky ReLU on hardware with one, else CMOS."""
-    return DomainWallLeakyReLU(slope, hardware.leaky_relu) if hardware and hardware.leaky_relu else nn.LeakyReLU(slope)
+    if hardware and hardware.leaky_relu:
+        return DomainWallLeakyReLU(slope, hardware.leaky_relu, hardware)
+    return nn.LeakyReLU(slope)
 
 
 def dcgan_init(module: nn.Module) -> None:
@@ -46,9 +49,12 @@ def dcgan_init(module: nn.Module) -> None:
 
 
 def _number_crossbar_layers(model: nn.Module, offset: int) -> None:
-    """Give each crossbar layer its own variation seed, so device patterns differ between layers."""
+    """Give each crossbar layer, and each DW activation, its own variation seed, so device patterns differ between
+    layers (the crossbar layers' numbering is that of every run so far)."""
     for index, layer in enumerate(m for m in model.modules() if isinstance(m, CrossbarLayerMixin)):
         layer.variation_seed = offset + index
+    for index, activation in enumerate(m for m in model.modules() if isinstance(m, DeviceSpread)):
+        activation.variation_seed = offset + 500 + index
 
 
 class Generator(nn.Module):
