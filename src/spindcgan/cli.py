@@ -106,7 +106,7 @@ def model_from_args(args: argparse.Namespace) -> ModelConfig:
 TRAIN_OPTIONS = {name: name for name in (
     "epochs", "max_steps", "batch_size", "lr", "seed", "ema", "checkpoint_every", "data", "device", "threads",
     "log_every", "limit", "fid_every", "export_every", "fid_n", "fid_ref_n", "augment", "lr_decay_start", "lr_d",
-    "precision")}
+    "precision", "sync_batchnorm")}
 """train options that map one to one onto TrainConfig fields."""
 RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_every", "log_every", "data",
                      "fid_every", "export_every", "fid_n", "fid_ref_n", "lr_decay_start"}  # train() checks the schedule
@@ -114,6 +114,7 @@ RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_eve
 
 def cmd_train(args: argparse.Namespace) -> None:
     from .training.checkpoint import run_folder
+    from .training.distributed import world_from_environment
     from .training.loop import train
 
     changes = {f: getattr(args, o) for o, f in TRAIN_OPTIONS.items() if getattr(args, o) is not None}
@@ -132,9 +133,11 @@ def cmd_train(args: argparse.Namespace) -> None:
     if args.time_limit is not None and not args.time_limit >= 0:
         raise SpinDCGANError(f"--time-limit must be >= 0 minutes, got {args.time_limit}")
     limit = None if args.time_limit is None else args.time_limit * 60
+    world = world_from_environment(args.dist_backend)
     run_dir = train(config, out=args.out, resume=args.resume, progress=not args.no_progress, time_limit=limit,
-                    on_start=lambda folder: print(f"run folder: {folder}", flush=True))
-    print(f"run folder: {run_dir}")
+                    on_start=lambda folder: print(f"run folder: {folder}", flush=True), world=world)
+    if world is None or world.is_main:
+        print(f"run folder: {run_dir}")
 
 
 def cmd_sample(args: argparse.Namespace) -> None:
@@ -481,6 +484,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fid-n", type=int, help="generated images per FID during training (default 2000)")
     p.add_argument("--fid-ref-n", type=int, help="FID reference: first N images of the split (default all)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--dist-backend", choices=("gloo", "nccl"), help="under torchrun: the ranks' backend (default "
+                   "nccl on CUDA, gloo on the CPU; docs/training.md)")
+    p.add_argument("--sync-batchnorm", action="store_const", const=True, help="under torchrun on CUDA: BatchNorm "
+                   "statistics of the global batch, not of each rank's shard")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("fid", help="FID and KID of a generator against its dataset, or of two image folders/zips")

@@ -70,7 +70,10 @@ class TrainConfig:
     bfloat16 only for the products of the step, and the run is sampled, measured and exported in fp32
     (docs/training.md)."""
     threads: int | None = None
-    """torch CPU threads (None: torch's default)."""
+    """torch CPU threads (None: torch's default; per rank under torchrun)."""
+    sync_batchnorm: bool = False
+    """Under torchrun: BatchNorm statistics of the global batch, not of each rank's shard (CUDA only: PyTorch's
+    SyncBatchNorm has no CPU kernel). Part of the recipe, as the batch statistics change what is trained."""
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "log_every", "sample_count"):

@@ -14,6 +14,7 @@ steps as an uninterrupted one.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime
 import json
@@ -37,9 +38,11 @@ from ..io import load_jsonl, save_grid, save_json, save_jsonl, save_torch
 from ..models import Discriminator, Generator
 from ..plots import plot_fid_curve
 from ..runtime import cpu_has_native_bf16, environment, full_fp32_on_cuda, training_precision
+from . import distributed
 from .augment import augment, parse_policy
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint, require_parts
 from .config import RunConfig, TrainConfig
+from .distributed import World
 
 
 class TrainingDiverged(SpinDCGANError):
@@ -55,6 +58,8 @@ class GAN:
     opt_g: torch.optim.Adam
     opt_d: torch.optim.Adam
     generator_ema: Generator | None = None
+    replicas: tuple[torch.nn.Module, torch.nn.Module] | None = None
+    """The generator and discriminator as trained across ranks (``distributed.replicate``); None: one process."""
 
     @classmethod
     def build(cls, config: RunConfig, device: str) -> GAN:
@@ -104,10 +109,10 @@ class GAN:
 def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor, policy: tuple[str, ...] = ()) -> dict[str, float]:
     """One DCGAN step: discriminator on real + fake, then the non-saturating generator loss; ``policy``
     (``augment.parse_policy``) augments every image the discriminator sees."""
-    g = gan.generator
+    g, discriminator = gan.replicas or (gan.generator, gan.discriminator)
 
     def d(x: torch.Tensor) -> torch.Tensor:
-        return gan.discriminator(augment(x, policy))
+        return discriminator(augment(x, policy))
 
     fake = g(z)
     gan.opt_d.zero_grad(set_to_none=True)
@@ -270,28 +275,55 @@ def _check_schedule_kept(before: TrainConfig, after: TrainConfig, steps_done: in
 
 def train(
     config: RunConfig, out: str | Path = "runs", resume: str | Path | None = None, progress: bool = True,
-    time_limit: float | None = None, on_start: Callable[[Path], None] | None = None,
+    time_limit: float | None = None, on_start: Callable[[Path], None] | None = None, world: World | None = None,
+    on_step: Callable[[int, GAN], None] | None = None,
 ) -> Path:
     """Train (or continue) a run; returns its folder. ``resume`` is a run folder to continue.
     ``time_limit`` (seconds) stops cleanly after the step that passes it, with a checkpoint to resume.
     ``on_start`` is told the run folder as soon as it exists (the command prints it). Every stop leaves a sample
-    grid: an epoch's end its ``samples/epoch-NNN.png``, any other stop ``samples/step-NNNNNNN.png``."""
+    grid: an epoch's end its ``samples/epoch-NNN.png``, any other stop ``samples/step-NNNNNNN.png``.
+    ``world`` is this process's rank among several training the run together (``training.distributed``; None:
+    one process). ``on_step`` is called after every optimiser step with the step count and the GAN."""
     t = config.train
     if t.threads:
         torch.set_num_threads(t.threads)
-    device = t.device
+    device = t.device if world is None else distributed.rank_device(world, t.device)
     if device.startswith("cuda") and not torch.cuda.is_available():
         raise SpinDCGANError(f"train.device is {device!r} but no CUDA device is available")
     full_fp32_on_cuda(device)
     if t.precision == "bf16" and not device.startswith("cuda") and cpu_has_native_bf16() is False:
         warnings.warn("train.precision bf16: this CPU has no bfloat16 products (no avx512_bf16 or amx_bf16 in "
                       "/proc/cpuinfo), so its steps may be slower than fp32 ones", stacklevel=2)
-    track_updates = config.hardware is not None and config.hardware.synapse is not None  # it has device states
-    if t.export_every and not track_updates:  # before any run folder
+    if t.export_every and not has_device_states(config):  # before any run folder
         raise SpinDCGANError("train.export_every saves synapse device states, which a run without synapse hardware "
                              "(--float, --float-weights) does not have")
+    if world is None:
+        if t.sync_batchnorm:
+            raise SpinDCGANError("train.sync_batchnorm synchronises BatchNorm across ranks: launch the run with "
+                                 "torchrun --nproc_per_node N -m spindcgan train ...")
+        return _train(config, device, out, resume, progress, time_limit, on_start, World(), on_step, False)
+    distributed.start(world, device, t.batch_size, t.sync_batchnorm)
+    try:
+        return _train(config, device, out, resume, progress, time_limit, on_start, world, on_step, True)
+    finally:
+        distributed.stop()
 
-    pixels = load_training_images(config.model.dataset, t.data, progress)[: t.limit]
+
+def has_device_states(config: RunConfig) -> bool:
+    """Whether the run's networks hold synapse device states (to count writes of, and to export)."""
+    return config.hardware is not None and config.hardware.synapse is not None
+
+
+def _train(
+    config: RunConfig, device: str, out: str | Path, resume: str | Path | None, progress: bool,
+    time_limit: float | None, on_start: Callable[[Path], None] | None, world: World,
+    on_step: Callable[[int, GAN], None] | None, launched: bool,
+) -> Path:
+    """``train`` on one rank of ``world`` (``launched``: under torchrun, in a process group)."""
+    t = config.train
+    main = world.is_main
+    track_updates = has_device_states(config)
+    pixels = load_training_images(config.model.dataset, t.data, progress and main)[: t.limit]
     images = to_model_range(pixels)
     if images.shape[1:] != (config.model.channels, config.model.image_size, config.model.image_size):
         raise SpinDCGANError(f"dataset images {tuple(images.shape[1:])} do not fit model {config.model}")
@@ -303,28 +335,46 @@ def train(
 
     torch.manual_seed(t.seed)
     gan = GAN.build(config, device)
+    if launched:
+        gan.replicas = distributed.replicate(gan.generator, gan.discriminator, device, t.sync_batchnorm)
+        if world.rank:  # a noise stream of its own; rank 0 keeps the single process's
+            torch.manual_seed(distributed.rank_seed(t.seed, world.rank))
     step, epoch_sums, records = 0, {}, []
     if resume is not None:
         run_dir = Path(resume)
         state = load_checkpoint(run_dir, device)
         require_parts(state, run_dir, tuple(gan.state_dict()), "be resumed")  # every part the GAN loads
+        if state.get("world_size", 1) != world.size:
+            raise SpinDCGANError(f"{run_dir}: trained by {state.get('world_size', 1)} rank(s); resume it with as "
+                                 f"many (torchrun --nproc_per_node), not {world.size}: another number would draw "
+                                 "other noise and BatchNorm shards")
         _check_schedule_kept(RunConfig.from_dict(state["config"]).train, t, state["step"], steps_per_epoch)
         gan.load_state_dict(state)
         step, epoch_sums = state["step"], state.get("epoch_sums", {})
-        torch.set_rng_state(state["rng"])
-        if device.startswith("cuda") and state.get("cuda_rng") is not None:
-            torch.cuda.set_rng_state(state["cuda_rng"])
-        records = _trim_metrics(run_dir, step)
+        torch.set_rng_state(state["rng_ranks"][world.rank] if "rng_ranks" in state else state["rng"])
+        cuda_rng = state["cuda_rng_ranks"][world.rank] if "cuda_rng_ranks" in state else state.get("cuda_rng")
+        if device.startswith("cuda") and cuda_rng is not None:
+            torch.cuda.set_rng_state(cuda_rng)
+        if main:
+            records = _trim_metrics(run_dir, step)
     else:
-        run_dir = new_run_dir(out, config)
-    save_json(config.to_dict(), run_dir / "config.json")
-    if on_start is not None:
-        on_start(run_dir)
-    record_environment(run_dir, step, environment(device, pixels))
+        run_dir = new_run_dir(out, config) if main else None
+        if launched:
+            run_dir = distributed.broadcast(run_dir)
+    if main:
+        save_json(config.to_dict(), run_dir / "config.json")
+        if on_start is not None:
+            on_start(run_dir)
+        record_environment(run_dir, step, {**environment(device, pixels), "world_size": world.size})
     noise = fixed_noise(config, device)
     policy = parse_policy(t.augment)
 
     def checkpoint() -> None:
+        rng = torch.get_rng_state()
+        cuda_rng = torch.cuda.get_rng_state() if device.startswith("cuda") else None
+        ranks = distributed.gather((rng, cuda_rng), world) if launched else None  # every rank takes part
+        if not main:
+            return
         save_torch(
             {
                 **gan.state_dict(),
@@ -332,18 +382,25 @@ def train(
                 "step": step,
                 "finished": step >= total_steps,  # False: stopped by the time limit, continue with --resume
                 "epoch_sums": epoch_sums,
-                "rng": torch.get_rng_state(),
-                "cuda_rng": torch.cuda.get_rng_state() if device.startswith("cuda") else None,
+                "rng": rng,
+                "cuda_rng": cuda_rng,
+                "world_size": world.size,
+                **({"rng_ranks": [r for r, _ in ranks], "cuda_rng_ranks": [c for _, c in ranks]} if ranks else {}),
             },
             run_dir / CHECKPOINT_NAME,
         )
 
     states = synapse_states(gan.generator, gan.discriminator) if track_updates else None
-    log = (run_dir / "metrics.jsonl").open("a")
+    log = (run_dir / "metrics.jsonl").open("a") if main else None
+
+    def write_log(record: dict[str, Any]) -> None:
+        if log is not None:
+            log.write(json.dumps(record) + "\n")
+            log.flush()
 
     def end_of_epoch(with_fid: bool = True) -> None:
         """The sample grid and, when scheduled, the device-state export and (with ``with_fid``) the FID of the
-        epoch that just ended (``step`` is on its end)."""
+        epoch that just ended (``step`` is on its end); rank 0's work."""
         epoch = step // steps_per_epoch
         save_samples(gan.evaluated_generator, noise, epoch_grid_path(run_dir, epoch))
         if due(t.export_every, epoch):
@@ -351,34 +408,43 @@ def train(
 
             save_exported(gan.evaluated_generator, config, epoch_export_path(run_dir, epoch), step=step)
         if with_fid and due(t.fid_every, epoch):
-            fid = measure_fid(gan.evaluated_generator, config)
-            log.write(json.dumps({"step": step, "epoch_end": epoch, **fid}) + "\n")
-            log.flush()
+            write_log({"step": step, "epoch_end": epoch, **measure_fid(gan.evaluated_generator, config)})
             plot_fid_curve(run_dir / "metrics.jsonl", run_dir / "fid.png")
 
     started = time.time()  # the time limit counts the catch-up below too (a first FID can take half an hour)
-    if resume is not None and step > 0 and step % steps_per_epoch == 0:
+    if main and resume is not None and step > 0 and step % steps_per_epoch == 0:
         fid_missing, files_missing = _epoch_outputs_missing(records, run_dir, step // steps_per_epoch, t)
         if fid_missing or files_missing:  # stopped between its checkpoint and the end of its FID: finish that first
             end_of_epoch(with_fid=fid_missing)
-    bar = tqdm(total=total_steps, initial=step, disable=not progress, unit="step", dynamic_ncols=True)
+    bar = tqdm(total=total_steps, initial=step, disable=not (progress and main), unit="step", dynamic_ncols=True)
+    cleanup = contextlib.ExitStack()
+    if launched:
+        cleanup.enter_context(distributed.terminated_in_one_line(world, run_dir / CHECKPOINT_NAME))
     try:
-        while step < total_steps and (time_limit is None or time.time() - started < time_limit):
+        while step < total_steps:
+            if time_limit is not None:
+                over = time.time() - started >= time_limit
+                if over if not launched else distributed.agree(over):
+                    break
             epoch, index = divmod(step, steps_per_epoch)
             order = epoch_order(t.seed, epoch, len(images))
-            batch_ids = order[index * t.batch_size : (index + 1) * t.batch_size].to(device)
-            z = torch.randn(t.batch_size, config.model.z_dim, device=device)
+            batch_ids = order[index * t.batch_size : (index + 1) * t.batch_size]
+            batch_ids = (distributed.shard(batch_ids, world) if launched else batch_ids).to(device)
+            z = torch.randn(len(batch_ids), config.model.z_dim, device=device)
             lr_g, lr_d = learning_rates(t, step, steps_per_epoch, total_steps)
             for optimiser, lr in ((gan.opt_g, lr_g), (gan.opt_d, lr_d)):
                 for group in optimiser.param_groups:
                     group["lr"] = lr
             with training_precision(t.precision, device):
                 stats = train_step(gan, images[batch_ids], z, policy)
-            gan.update_ema(t.ema)
+            if main:
+                gan.update_ema(t.ema)
             if track_updates:  # the synapse writes this step made, for the energy ledger
                 new_states = synapse_states(gan.generator, gan.discriminator)
                 stats["state_changes_per_image"] = count_state_changes(states, new_states) / t.batch_size
                 states = new_states
+            if launched:
+                stats = distributed.reduce_stats(stats, world)
             if not all(math.isfinite(v) for v in stats.values()):
                 raise TrainingDiverged(
                     f"loss became {stats} at step {step + 1} (epoch {epoch + 1}); training stopped, "
@@ -390,24 +456,31 @@ def train(
             bar.update(1)
             bar.set_postfix(epoch=epoch + 1, loss_d=f"{stats['loss_d']:.3f}", loss_g=f"{stats['loss_g']:.3f}")
             if step % t.log_every == 0:
-                log.write(json.dumps({"step": step, "epoch": epoch + 1, **stats}) + "\n")
-                log.flush()
+                write_log({"step": step, "epoch": epoch + 1, **stats})
             if step % steps_per_epoch == 0:
                 summary = {k: v / epoch_sums["steps"] for k, v in epoch_sums.items() if k != "steps"}
                 epoch_sums.clear()
-                log.write(json.dumps({"step": step, "epoch_end": epoch + 1, "elapsed_s": time.time() - started,
-                                      **{f"mean_{k}": v for k, v in summary.items()}}) + "\n")
-                log.flush()
+                write_log({"step": step, "epoch_end": epoch + 1, "elapsed_s": time.time() - started,
+                           **{f"mean_{k}": v for k, v in summary.items()}})
                 checkpoint()  # before the (long) FID, so an interruption there loses no training
-                end_of_epoch()
+                if main:
+                    end_of_epoch()
             elif t.checkpoint_every and step % t.checkpoint_every == 0:
                 checkpoint()
+            if on_step is not None:
+                on_step(step, gan)
         checkpoint()
-        if step % steps_per_epoch or step == 0:  # stopped inside an epoch (time limit, max_steps): its picture too
+        if main and (step % steps_per_epoch or step == 0):  # stopped inside an epoch: its picture too
             save_samples(gan.evaluated_generator, noise, stop_grid_path(run_dir, step))
+    except RuntimeError as exc:  # torch.distributed's errors are RuntimeErrors
+        if launched and distributed.is_lost_peer(exc):
+            raise distributed.lost_rank(exc, world, run_dir / CHECKPOINT_NAME) from None
+        raise
     finally:
+        cleanup.close()
         bar.close()
-        log.close()
+        if log is not None:
+            log.close()
     return run_dir
 
 
