@@ -64,6 +64,17 @@ def ship_file(exported: Path, asset: Path) -> Path:
     return asset
 
 
+def retire_shipped(asset: Path, new_record: Path) -> None:
+    """Mark the records of the file the package shipped before at ``asset`` as no longer shipped (they keep their
+    number, measured on that file, which stays in the path's git history), naming the record that replaced it."""
+    for path in sorted((ROOT / "results").rglob("fid-*.json")):
+        record = json.loads(path.read_text())
+        if path.resolve() != new_record.resolve() and record.get("shipped") and record.get("checkpoint") == shown(
+                asset):
+            save_json({**record, "shipped": False, "superseded_by": shown(new_record)}, path)
+            print(f"{shown(path)}: no longer the shipped file's record (superseded by {shown(new_record)})")
+
+
 def reproduce(measured: Path, fid_args: list[str], run_dir: Path | None = None) -> str:
     """The commands that measure this file again: ``spindcgan fid``, preceded by the ``spindcgan export`` that
     makes the file when it is an export the repository does not hold (one in an ignored ``runs/`` folder) and
@@ -85,7 +96,7 @@ def reproduce(measured: Path, fid_args: list[str], run_dir: Path | None = None) 
 
 def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None, n: int = 10_000,
                 threads: int = 2, device: str = "cpu", shipped: bool = False, ref_n: int | None = None,
-                run_dir: Path | None = None) -> dict:
+                run_dir: Path | None = None) -> Path:
     """fid10k of a run folder or exported file by the command a user would run (`spindcgan fid FILE --n N`),
     recorded with its provenance in ``<results>/fid-<name>[-standing][-<ref>].json``; ``run_dir``: the run an
     exported ``measured`` file was exported from, named in the record's ``reproduce``."""
@@ -108,7 +119,7 @@ def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None
     }
     out = save_json(record, record_path)
     print(f"{name}: {record['metric']} = {record['fid']:.3f} (KID {record['kid']:.5f}); wrote {out}", flush=True)
-    return record
+    return out
 
 
 def measure_energy(run_dir: Path, name: str, results: Path) -> None:
@@ -189,8 +200,10 @@ def measure() -> None:
     elif args.shipped:
         measured = asset
     if not args.no_fid:
-        measure_fid(measured, args.name, args.results, args.ref, args.n, args.threads,
-                    shipped=args.ship or args.shipped, run_dir=args.run_dir)
+        record = measure_fid(measured, args.name, args.results, args.ref, args.n, args.threads,
+                             shipped=args.ship or args.shipped, run_dir=args.run_dir)
+        if args.ship:
+            retire_shipped(asset, record)
     if not args.fid_only:
         measure_energy(args.run_dir, args.name, args.results)
         copy_run(args.run_dir, args.name, args.results)

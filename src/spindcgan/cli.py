@@ -370,6 +370,12 @@ def cmd_info(args: argparse.Namespace) -> None:
         print()
         print(format_usage(rows, f"device states of the trained generator ({args.checkpoint}): signed level n per "
                                  f"weight, L = {hardware.synapse.levels} states per device"))
+    if args.checkpoint:
+        from .training.endurance import endurance_report
+
+        wear = endurance_report(args.checkpoint)
+        if wear:
+            print("\n" + wear)
 
 
 def info_of_factory(args: argparse.Namespace) -> None:
@@ -568,7 +574,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="per-layer crossbar mapping of a model; of a trained one, its device states' use")
     p.add_argument("checkpoint", nargs="?", metavar="CHECKPOINT|RUN_DIR|EXPORT",
-                   help="a trained generator: its config, and how its weights use the synapse states")
+                   help="a trained generator: its config, how its weights use the synapse states and, of "
+                        "a run folder, how many updates its devices took (endurance)")
     add_model_options(p)
     add_hardware_options(p)
     add_factory_options(p)

@@ -52,6 +52,12 @@ class SkyrmionSynapse:
     """Siemens of the simulated full device (``levels - 1`` skyrmions)."""
     calibration: str = "none"
     """Which micromagnetic calibration the simulated figures come from."""
+    endurance: float = 1e12
+    """Single-state update pulses a device survives (``spindcgan info RUN``: full trainings per chip). No measured
+    endurance of a skyrmion synapse is known to us; the update current flows in the heavy-metal layer, and the read
+    MTJ's MgO barrier is what wears under pulsed stress in MRAM (dielectric breakdown: Carboni et al., IEEE T-ED
+    2016, on breakdown-limited STT-MRAM endurance). 1e12 is the conservative figure usually quoted for STT-MRAM;
+    our choice, to be replaced by a device's own."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.bits <= 8:
@@ -60,6 +66,8 @@ class SkyrmionSynapse:
             raise SpinDCGANError(f"synapse needs 0 < g_min < g_max, got g_min={self.g_min}, g_max={self.g_max}")
         if self.nonlinearity < 0:
             raise SpinDCGANError(f"synapse.nonlinearity must be >= 0, got {self.nonlinearity}")
+        if not self.endurance > 0:
+            raise SpinDCGANError(f"synapse.endurance must be > 0 updates, got {self.endurance}")
 
     @property
     def levels(self) -> int:

@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from ..data.fashion_mnist import to_model_range
 from ..data.registry import load_training_images
-from ..energy.updates import count_state_changes, synapse_states
+from ..energy.updates import synapse_states
 from ..errors import SpinDCGANError
 from ..io import load_jsonl, save_grid, save_json, save_jsonl, save_torch
 from ..models import Discriminator, Generator
@@ -43,6 +43,7 @@ from .augment import augment, parse_policy
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint, require_parts
 from .config import RunConfig, TrainConfig
 from .distributed import World
+from .endurance import WRITES_NAME, DeviceWrites
 
 
 class TrainingDiverged(SpinDCGANError):
@@ -340,6 +341,8 @@ def _train(
         if world.rank:  # a noise stream of its own; rank 0 keeps the single process's
             torch.manual_seed(distributed.rank_seed(t.seed, world.rank))
     step, epoch_sums, records = 0, {}, []
+    states = synapse_states(gan.generator, gan.discriminator) if track_updates else None
+    writes = DeviceWrites(states) if track_updates else None
     if resume is not None:
         run_dir = Path(resume)
         state = load_checkpoint(run_dir, device)
@@ -351,6 +354,11 @@ def _train(
         _check_schedule_kept(RunConfig.from_dict(state["config"]).train, t, state["step"], steps_per_epoch)
         gan.load_state_dict(state)
         step, epoch_sums = state["step"], state.get("epoch_sums", {})
+        if writes is not None:  # a checkpoint from before the counters: counted from here on
+            states = synapse_states(gan.generator, gan.discriminator)
+            writes = DeviceWrites(states, counted_from_step=step)
+            if "device_writes" in state:
+                writes.load_state_dict(state["device_writes"])
         torch.set_rng_state(state["rng_ranks"][world.rank] if "rng_ranks" in state else state["rng"])
         cuda_rng = state["cuda_rng_ranks"][world.rank] if "cuda_rng_ranks" in state else state.get("cuda_rng")
         if device.startswith("cuda") and cuda_rng is not None:
@@ -385,12 +393,14 @@ def _train(
                 "rng": rng,
                 "cuda_rng": cuda_rng,
                 "world_size": world.size,
+                **({"device_writes": writes.state_dict()} if writes is not None else {}),
                 **({"rng_ranks": [r for r, _ in ranks], "cuda_rng_ranks": [c for _, c in ranks]} if ranks else {}),
             },
             run_dir / CHECKPOINT_NAME,
         )
+        if writes is not None:
+            save_json(writes.summary(step), run_dir / WRITES_NAME)
 
-    states = synapse_states(gan.generator, gan.discriminator) if track_updates else None
     log = (run_dir / "metrics.jsonl").open("a") if main else None
 
     def write_log(record: dict[str, Any]) -> None:
@@ -441,7 +451,7 @@ def _train(
                 gan.update_ema(t.ema)
             if track_updates:  # the synapse writes this step made, for the energy ledger
                 new_states = synapse_states(gan.generator, gan.discriminator)
-                stats["state_changes_per_image"] = count_state_changes(states, new_states) / t.batch_size
+                stats["state_changes_per_image"] = writes.add(states, new_states) / t.batch_size
                 states = new_states
             if launched:
                 stats = distributed.reduce_stats(stats, world)

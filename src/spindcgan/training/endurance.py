@@ -1,0 +1,146 @@
+"""Endurance: how many single-state updates each synapse device takes over a training run, and how many such runs
+a chip survives.
+
+Training reprograms every crossbar layer at each optimiser step (``energy.updates``: a device moved from state n to
+n' takes |n' - n| update pulses). ``DeviceWrites`` keeps one counter per device (both devices of a differential
+pair), checkpointed with the run so a resume continues the count; rank 0 writes its summary to the run folder as
+``device_writes.json`` at every checkpoint. The device that wears first is the one with the most updates, so a chip
+survives ``SkyrmionSynapse.endurance / max`` runs of the same recipe (``spindcgan info RUN``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..devices import SkyrmionSynapse
+from ..energy.updates import States
+from ..errors import SpinDCGANError
+from .config import RunConfig, TrainConfig
+
+WRITES_NAME = "device_writes.json"
+QUANTILES = (0.5, 0.9, 0.99, 0.999)
+
+
+class DeviceWrites:
+    """Update pulses per device since ``counted_from_step``, in the order of ``energy.updates.synapse_states``."""
+
+    def __init__(self, states: States, counted_from_step: int = 0) -> None:
+        self.counts = [(torch.zeros(p.shape, dtype=torch.int32, device=p.device),
+                        None if n is None else torch.zeros(n.shape, dtype=torch.int32, device=n.device))
+                       for p, n in states]
+        self.counted_from_step = counted_from_step
+
+    def add(self, before: States, after: States) -> int:
+        """Count the updates between two snapshots; returns their total (``energy.updates.count_state_changes``)."""
+        total = 0
+        for (p0, n0), (p1, n1), (cp, cn) in zip(before, after, self.counts, strict=True):
+            for old, new, count in ((p0, p1, cp), (n0, n1, cn)):
+                if count is not None:
+                    step = (new.int() - old.int()).abs()
+                    count += step
+                    total += int(step.sum())
+        return total
+
+    def all_counts(self) -> np.ndarray:
+        """Every device's count, flat."""
+        return np.concatenate([c.flatten().cpu().numpy() for pair in self.counts for c in pair if c is not None])
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"counts": self.counts, "counted_from_step": self.counted_from_step}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        shapes = [(p.shape, None if n is None else n.shape) for p, n in self.counts]
+        loaded = [(p.shape, None if n is None else n.shape) for p, n in state["counts"]]
+        if shapes != loaded:
+            raise SpinDCGANError("the checkpoint's device write counters do not fit this network's crossbar layers")
+        self.counts = [(p.to(torch.int32), None if n is None else n.to(torch.int32)) for p, n in state["counts"]]
+        self.counted_from_step = state["counted_from_step"]
+
+    def summary(self, step: int) -> dict[str, Any]:
+        """What ``device_writes.json`` holds: the distribution of updates over devices at training step ``step``."""
+        counts = self.all_counts()
+        top = int(counts.max()) if counts.size else 0
+        edges = [0, 1] + [2**k for k in range(1, max(1, math.ceil(math.log2(top + 1))) + 1)]
+        histogram = np.histogram(counts, bins=[*edges, math.inf])[0] if counts.size else np.zeros(len(edges))
+        return {
+            "steps": step - self.counted_from_step,
+            "counted_from_step": self.counted_from_step,
+            "devices": int(counts.size),
+            "updates": int(counts.sum(dtype=np.int64)),
+            "max_per_device": top,
+            "mean_per_device": float(counts.mean()) if counts.size else 0.0,
+            "quantiles": {str(q): float(np.quantile(counts, q)) for q in QUANTILES} if counts.size else {},
+            "never_written": float((counts == 0).mean()) if counts.size else 0.0,
+            "histogram": {"lower_edges": edges, "devices": [int(n) for n in histogram]},
+        }
+
+
+def load_writes(run_dir: str | Path) -> dict[str, Any] | None:
+    """A run folder's ``device_writes.json`` (None when it has none: a float run, or one from before counting)."""
+    path = Path(run_dir) / WRITES_NAME
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SpinDCGANError(f"{path}: cannot read the device write counts ({exc})") from None
+
+
+def runs_survived(writes: dict[str, Any], synapse: SkyrmionSynapse, total_steps: int | None = None) -> float:
+    """Full training runs a chip survives: the endurance over the most-written device's updates, scaled to
+    ``total_steps`` (the run's plan) when the count covers fewer steps."""
+    top = writes["max_per_device"]
+    if top == 0:
+        return math.inf
+    per_run = top * (total_steps / writes["steps"] if total_steps and writes["steps"] else 1.0)
+    return synapse.endurance / per_run
+
+
+def format_endurance(writes: dict[str, Any], synapse: SkyrmionSynapse, total_steps: int | None = None) -> str:
+    """The lines ``spindcgan info RUN`` prints about device wear."""
+    q = writes["quantiles"]
+    lines = [
+        f"device writes over {writes['steps']:,} training steps (from step {writes['counted_from_step']:,}): "
+        f"{writes['devices']:,} synapse devices, {writes['updates']:,} single-state updates",
+        f"  per device: mean {writes['mean_per_device']:,.1f}, median {q.get('0.5', 0):,.0f}, 99th percentile "
+        f"{q.get('0.99', 0):,.0f}, 99.9th {q.get('0.999', 0):,.0f}, max {writes['max_per_device']:,}; "
+        f"never written {writes['never_written']:.1%}",
+        f"  endurance {synapse.endurance:.0e} updates per device (SkyrmionSynapse.endurance): the chip survives "
+        f"{runs_survived(writes, synapse, total_steps):,.3g} full runs of this recipe"
+        + ("" if not total_steps or total_steps == writes["steps"] else
+           f" (the count scaled from {writes['steps']:,} to the plan's {total_steps:,} steps)"),
+    ]
+    return "\n".join(lines)
+
+
+def planned_steps(run_dir: Path, train: TrainConfig) -> int | None:
+    """The optimiser steps the run is configured for, from its log's first epoch end (None before one, unless
+    ``max_steps`` says it)."""
+    from ..io import load_jsonl
+    from .loop import total_steps_of
+
+    ends = [r for r in load_jsonl(run_dir / "metrics.jsonl") if "epoch_end" in r and "elapsed_s" in r]
+    if not ends:
+        return train.max_steps
+    return total_steps_of(train, ends[0]["step"] // ends[0]["epoch_end"])
+
+
+def endurance_report(path: str | Path) -> str | None:
+    """``format_endurance`` of a run folder (or the ``--out`` folder of one run); None for a file or a run without
+    counters."""
+    from .checkpoint import run_folder
+
+    if not Path(path).is_dir():
+        return None
+    folder = run_folder(path)
+    writes = load_writes(folder)
+    config = RunConfig.load(folder / "config.json")
+    if writes is None or config.hardware is None or config.hardware.synapse is None:
+        return None
+    return format_endurance(writes, config.hardware.synapse, planned_steps(folder, config.train))
