@@ -8,7 +8,7 @@ from pathlib import Path
 from provenance import shown
 
 from .claims import pair_ratios
-from .runs import PAPER, Run, batchnorm, describe, last_training_fid
+from .runs import PAPER, Run, batchnorm, describe, last_training_fid, retired_note
 
 
 def section(folder: Path, runs: list[Run]) -> list[str]:
@@ -30,8 +30,7 @@ def section(folder: Path, runs: list[Run]) -> list[str]:
     provenance = [f"- {r.name}, {fid['metric']}: measured by `{fid['command']}` at commit {fid['commit'][:7]}"
                   + (f" (file sha256 {fid['asset_sha256'][:12]}...)" if "asset_sha256" in fid else "")
                   + (f" (weights of training step {fid['step']})" if fid.get("step") is not None else "")
-                  + (" (the package ships another file at that path now; this one is in the path's git history)"
-                     if fid["checkpoint"].startswith("src/spindcgan/assets/") and not fid["shipped"] else "")
+                  + retired_note(fid)
                   + f"; reproduce with `{fid['reproduce']}`."
                   for r in runs for fid in [*r.fids.values(), *r.alternatives] if "reproduce" in fid]
     curves_after = [f"- {r.name}: FID from its exports after training ({r.export_fids[0]['metric']}, "

@@ -11,7 +11,7 @@ from spindcgan.cli import SHIPPED_MODELS
 from .claims import claim_runs, claims, nj
 from .folders import section
 from .plots import SHIPPED_FIGURE, claims_fid_figure, curves, shipped_figure, state_use
-from .runs import DOCS, IMG, PAPER, ROOT, Run, is_shipped, load_runs, result_folders
+from .runs import DOCS, IMG, PAPER, ROOT, Run, is_shipped, load_runs, result_folders, retired_note
 from .studies import (
     ablation,
     batchnorm_evaluations,
@@ -91,7 +91,7 @@ def shipped_generators(runs: list[Run], img: Path) -> list[str]:
 def reproduce(behind: list[Run]) -> list[str]:
     """The command that reproduces each FID of the claims table, with the one that measured it."""
     lines = [f"- {r.name}, {record['metric']} {record['fid']:.2f}: `{record['reproduce']}` (measured by "
-             f"`{record['command']}` at commit {record['commit'][:7]})"
+             f"`{record['command']}` at commit {record['commit'][:7]}){retired_note(record)}"
              for r in behind for record in r.fids.values() if "reproduce" in record]
     if not lines:
         return []

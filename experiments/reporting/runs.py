@@ -285,6 +285,13 @@ def cpu_fashion_runs(runs: list[Run]) -> tuple[list[Run], list[Run]]:
     return [r for r in cpu if not is_ablation(r)], [r for r in cpu if is_ablation(r)]
 
 
+def retired_note(record: dict) -> str:
+    """What a FID record of a file the package no longer ships at that path says beside its command."""
+    if not record["checkpoint"].startswith("src/spindcgan/assets/") or record["shipped"]:
+        return ""
+    return " (the package ships another file at that path now; this one is in the path's git history)"
+
+
 def shipped_recipe(runs: list[Run], dataset: str) -> list[Run]:
     """The runs of ``dataset`` set to train as its shipped generator was (its ``plan``: any hardware, any seed,
     finished or still resuming)."""

@@ -46,7 +46,8 @@ def ablation(runs: list[Run], energy_root: Path) -> list[str]:
              "2,000 images give higher FIDs than 10,000 (the estimator's bias), so compare within a column. "
              "One seed per configuration: differences smaller than the seed-to-seed spread (the std of the hw6 "
              "row's shipped-recipe FID) are not resolved by this table. "
-             "Where the shipped recipe (13,870 steps) was also run, its fid10k-test stands beside it.", "",
+             f"Where the shipped recipe ({shipped[0].steps:,} steps) was also run, its fid10k-test stands beside "
+             "it." if shipped else "", "",
              "Energy per image, zero-padded mapping: the ledger of the configuration's trained run (its trained "
              "weights and its logged synapse writes, `spindcgan energy RUN_DIR`, written by paper.py) where it has "
              "one, else `python experiments/ablation_energy.py` (`spindcgan energy --width 32 <flags>` on a fresh "
