@@ -192,6 +192,42 @@ def cmd_fid(args: argparse.Namespace) -> None:
         save_json(record, args.json)
 
 
+def cmd_sweep(args: argparse.Namespace) -> None:
+    import hashlib
+
+    from .loading import load_generator
+    from .metrics.fid import DEFAULT_REFERENCE, PROTOCOL
+    from .sweep import PLOT_NAME, TABLE_NAME, cheapest_within, fid_evaluator, parse_grid, run_sweep
+    from .training.checkpoint import checkpoint_path
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    grid = parse_grid(args.grid)
+    if args.n < 2:
+        raise SpinDCGANError("--n must be >= 2")
+    source = Path(args.generator) if args.generator else SHIPPED_MODEL
+    generator, config = load_generator(source, args.device)
+    split = args.ref or DEFAULT_REFERENCE[config.model.dataset]
+    spec = {"generator": str(source), "sha256": hashlib.sha256(checkpoint_path(source).read_bytes()).hexdigest(),
+            "n": args.n, "seed": args.seed, "split": split, "ref_n": args.ref_n, "protocol": PROTOCOL}
+    evaluate = fid_evaluator(config, args.n, args.seed, split, args.data, args.ref_n, args.device)
+    rows = run_sweep(generator, config, grid, args.out, evaluate, spec, args.draws, not args.no_progress)
+    print(f"{len(rows)} points of {config.model.dataset} ({rows[0]['metric']}, seed {args.seed}; energy per generated "
+          f"image with peripherals): {Path(args.out) / TABLE_NAME}, {Path(args.out) / PLOT_NAME}")
+    for row in rows:
+        point = " ".join(f"{k}={row[k]}" for k in grid)
+        print(f"  {point:<40} FID {row['fid']:7.2f} +- {row['fid_std']:5.2f}  {row['energy_j'] * 1e9:9.3f} nJ"
+              + ("  (Pareto)" if row["pareto"] else ""))
+    limit = PAPER[config.model.dataset]
+    best = cheapest_within(rows, limit)
+    print(f"cheapest point with FID <= {limit}: " + (" ".join(f"{k}={best[k]}" for k in grid) + f", "
+          f"{best['energy_j'] * 1e9:.3f} nJ" if best else "none"))
+
+
+PAPER = {"fashion-mnist": 27.5, "anime": 45.4}
+"""The paper's FIDs (reference.md), the bar a sweep names its cheapest point under."""
+
+
 def cmd_energy(args: argparse.Namespace) -> None:
     from .energy.ledger import format_ledger
     from .energy.report import model_ledger, plot_ledger
@@ -571,6 +607,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, help="torch CPU threads")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=cmd_devices_calibrate)
+
+    p = sub.add_parser("sweep", help="FID and energy of a trained generator over a grid of hardware settings, "
+                       "resumable, with a Pareto plot (docs/sweeps.md)")
+    p.add_argument("generator", nargs="?", metavar="CHECKPOINT|RUN_DIR|EXPORT",
+                   help="the trained generator (default: the shipped Fashion-MNIST one)")
+    p.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
+                   help="a grid term, repeatable: bits, adc_bits, dac_bits (none: ideal), d2d, c2c, read_noise, "
+                        "stuck, program_error, retention (0, 1h, 1d, 1y), dw_slope, dw_offset")
+    p.add_argument("--n", type=int, default=2000, help="generated images per FID (default 2000)")
+    p.add_argument("--draws", type=int, default=1, help="draws of variation and faults per point (hardware seeds "
+                   "seed .. seed + draws - 1; default 1)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the generated images")
+    p.add_argument("--ref", choices=["train", "test"], help="reference split (default: the dataset's)")
+    p.add_argument("--ref-n", type=int, help="use only the first N reference images")
+    p.add_argument("--data", help="dataset location (default: the dataset's standard search)")
+    p.add_argument("--out", required=True, help="sweep folder: points.jsonl, sweep.csv, pareto.png; a rerun "
+                   "continues it")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--threads", type=int)
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("info", help="per-layer crossbar mapping of a model; of a trained one, its device states' use")
     p.add_argument("checkpoint", nargs="?", metavar="CHECKPOINT|RUN_DIR|EXPORT",

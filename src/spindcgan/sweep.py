@@ -1,0 +1,294 @@
+"""Design-space sweeps of a trained generator: FID and energy per image at every point of a grid of hardware
+settings, after training, and the FID-energy Pareto front.
+
+At each point the trained weights are programmed anew onto the point's hardware (its bits, ADC and DAC, variation,
+faults, retention); variation and faults are drawn ``draws`` times (the hardware seed plus the draw), so each point
+has a mean and a spread. Every finished (point, draw) is appended to ``points.jsonl`` in the sweep folder at once,
+so an interrupted sweep continues where it stopped; ``sweep.json`` holds what was asked (a different grid in the
+same folder is refused), ``sweep.csv`` one row per point and ``pareto.png`` FID against energy per image, the front
+marked and the paper's design point drawn.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+from tqdm import tqdm
+
+from .crossbar.config import HardwareConfig
+from .crossbar.faults import parse_duration
+from .errors import SpinDCGANError
+from .io import save_json, save_text
+from .models import Generator
+from .training.config import RunConfig
+
+
+def _natural(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError
+    return value
+
+
+def _optional_bits(text: str) -> int | None:
+    return None if text.lower() in ("none", "ideal") else _natural(text)
+
+
+def _share(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise ValueError
+    return value
+
+
+@dataclass(frozen=True)
+class Term:
+    """One grid term: the HardwareConfig field it sets and how its values are read."""
+
+    field: str
+    parse: Callable[[str], Any]
+    kind: str
+
+
+TERMS = {
+    "bits": Term("synapse.bits", _natural, "an integer of synapse bits"),
+    "adc_bits": Term("adc_bits", _optional_bits, "an integer or none"),
+    "dac_bits": Term("dac_bits", _optional_bits, "an integer or none"),
+    "d2d": Term("d2d_sigma", _share, "a relative std >= 0"),
+    "c2c": Term("c2c_sigma", _share, "a relative std >= 0"),
+    "read_noise": Term("read_noise_sigma", _share, "a relative std >= 0"),
+    "stuck": Term("stuck_fraction", _share, "a share of devices in [0, 1]"),
+    "program_error": Term("program_error_rate", _share, "a probability in [0, 1]"),
+    "retention": Term("retention_time", parse_duration, "a time such as 0, 1h, 1d, 1y"),
+    "dw_slope": Term("dw_slope_sigma", _share, "a relative std >= 0"),
+    "dw_offset": Term("dw_offset_sigma", _share, "a std >= 0"),
+}
+"""The names ``--grid NAME=V1,V2,...`` takes."""
+
+
+def parse_grid(terms: list[str]) -> dict[str, list[str]]:
+    """``["bits=4,6", "retention=0,1y"]`` -> ``{"bits": ["4", "6"], ...}``, each value checked; a one-line error
+    naming the term that is wrong."""
+    grid: dict[str, list[str]] = {}
+    for term in terms:
+        name, sep, values = term.partition("=")
+        name = name.strip()
+        if not sep or not values.strip():
+            raise SpinDCGANError(f"--grid {term!r}: expected NAME=V1,V2,... (e.g. bits=4,5,6,8)")
+        if name not in TERMS:
+            raise SpinDCGANError(f"--grid {term!r}: unknown name {name!r} (known: {', '.join(TERMS)})")
+        if name in grid:
+            raise SpinDCGANError(f"--grid {term!r}: {name} is given twice")
+        items = [v.strip() for v in values.split(",")]
+        for value in items:
+            try:
+                TERMS[name].parse(value)
+            except (ValueError, SpinDCGANError):
+                raise SpinDCGANError(f"--grid {term!r}: {value!r} is not {TERMS[name].kind}") from None
+        if len(set(items)) != len(items):
+            raise SpinDCGANError(f"--grid {term!r}: a value is repeated")
+        grid[name] = items
+    if not grid:
+        raise SpinDCGANError("a sweep needs at least one --grid NAME=V1,V2,...")
+    return grid
+
+
+def grid_points(grid: dict[str, list[str]]) -> list[dict[str, str]]:
+    """Every combination of the grid's values, the last term varying fastest."""
+    return [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
+
+
+def hardware_at(base: HardwareConfig, point: dict[str, str], draw: int = 0) -> HardwareConfig:
+    """``base`` with the point's settings and the seed of draw ``draw`` (draw 0: the base seed itself)."""
+    changes: dict[str, Any] = {"seed": base.seed + draw}
+    synapse = base.synapse
+    for name, text in point.items():
+        term = TERMS[name]
+        if term.field.startswith("synapse."):
+            if synapse is None:
+                raise SpinDCGANError(f"--grid {name}: this generator has no synapse devices (float weights)")
+            synapse = replace(synapse, **{term.field.removeprefix("synapse."): term.parse(text)})
+        else:
+            changes[term.field] = term.parse(text)
+    try:
+        return replace(base, synapse=synapse, **changes)
+    except SpinDCGANError as exc:
+        raise SpinDCGANError(f"point {point_label(point)}: {exc}") from None
+
+
+def point_label(point: dict[str, str]) -> str:
+    return " ".join(f"{k}={v}" for k, v in point.items())
+
+
+def generator_at(trained: Generator, config: RunConfig, hardware: HardwareConfig) -> Generator:
+    """The trained generator's weights (and BatchNorm statistics) programmed onto ``hardware``."""
+    generator = Generator(config.model, hardware).to(next(trained.parameters()).device)
+    generator.load_state_dict(trained.state_dict())
+    return generator.eval()
+
+
+def point_cost(generator: Generator, hardware: HardwareConfig, z_dim: int) -> dict[str, float]:
+    """Energy (devices only, and with peripherals) and latency of one generated image at this point."""
+    from .energy.ledger import DEVICE_COMPONENTS, generation_cost
+
+    z = torch.randn(8, z_dim, generator=torch.Generator().manual_seed(0))
+    passes = generation_cost(generator, hardware, z)
+    total = sum(p.total_energy for p in passes)
+    devices = sum(p.energy[k] for p in passes for k in DEVICE_COMPONENTS)
+    return {"energy_j": total, "device_energy_j": devices, "latency_s": sum(p.latency for p in passes)}
+
+
+Evaluate = Callable[[Generator], dict[str, Any]]
+"""What a point is measured by: a generator -> an FID record (``metrics.fid.generator_fid``'s keys)."""
+
+
+def fid_evaluator(config: RunConfig, n: int, seed: int, split: str, data: str | None, ref_n: int | None,
+                  device: str) -> Evaluate:
+    """The FID of ``spindcgan fid`` (same images for the same n and seed) as a sweep's measure."""
+    from .metrics.fid import generator_fid
+
+    def evaluate(generator: Generator) -> dict[str, Any]:
+        return generator_fid(generator, config.model.dataset, n, split, seed=seed, data=data, ref_n=ref_n,
+                             device=device, progress=False)
+
+    return evaluate
+
+
+POINTS_NAME, SPEC_NAME, TABLE_NAME, PLOT_NAME = "points.jsonl", "sweep.json", "sweep.csv", "pareto.png"
+
+
+def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]], out: str | Path, evaluate: Evaluate,
+              spec: dict[str, Any], draws: int = 1, progress: bool = True) -> list[dict[str, Any]]:
+    """Measure every (point, draw) not yet in ``out``; returns the per-point summary (``summarise``). ``spec`` is
+    what identifies the sweep (generator, protocol), kept in ``sweep.json``: a folder holding another sweep is
+    refused."""
+    if config.hardware is None:
+        raise SpinDCGANError("a sweep needs a generator trained on the hardware (this one is a float baseline)")
+    if draws < 1:
+        raise SpinDCGANError(f"--draws must be >= 1, got {draws}")
+    out = Path(out)
+    spec = {**spec, "grid": grid, "draws": draws}
+    if (out / SPEC_NAME).exists():
+        before = json.loads((out / SPEC_NAME).read_text())
+        if before != json.loads(json.dumps(spec)):
+            changed = sorted(k for k in {*before, *spec} if before.get(k) != json.loads(json.dumps(spec)).get(k))
+            raise SpinDCGANError(f"{out} holds another sweep (its {', '.join(changed)} differ): give a new --out")
+    save_json(spec, out / SPEC_NAME)
+    done = {(point_label(r["point"]), r["draw"]) for r in load_points(out)}
+    todo = [(p, d) for p in grid_points(grid) for d in range(draws) if (point_label(p), d) not in done]
+    for point in grid_points(grid):  # every point is valid before the first measurement
+        hardware_at(config.hardware, point)
+    with (out / POINTS_NAME).open("a") as log:
+        for point, draw in tqdm(todo, desc="sweep", unit="point", disable=not progress):
+            hardware = hardware_at(config.hardware, point, draw)
+            generator = generator_at(trained, config, hardware)
+            record = {"point": point, "draw": draw, "seed": hardware.seed, **evaluate(generator),
+                      **point_cost(generator, hardware, config.model.z_dim)}
+            log.write(json.dumps(record) + "\n")
+            log.flush()
+    rows = summarise(load_points(out), grid)
+    write_outputs(rows, out, config)
+    return rows
+
+
+def load_points(out: Path) -> list[dict[str, Any]]:
+    """The finished measurements of a sweep folder (a line cut off by a kill is dropped)."""
+    path = Path(out) / POINTS_NAME
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text().splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return records
+
+
+def summarise(records: list[dict[str, Any]], grid: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """One row per grid point: the mean and spread of FID over its draws, its energy and latency, whether it is on
+    the Pareto front (no other point has both a lower or equal FID and a lower or equal energy, one of them lower)."""
+    rows = []
+    for point in grid_points(grid):
+        mine = [r for r in records if r["point"] == point]
+        if not mine:
+            continue
+        fids = [r["fid"] for r in mine]
+        mean = sum(fids) / len(fids)
+        spread = math.sqrt(sum((f - mean) ** 2 for f in fids) / (len(fids) - 1)) if len(fids) > 1 else 0.0
+        rows.append({**point, "fid": mean, "fid_std": spread, "draws": len(fids), "metric": mine[0]["metric"],
+                     "energy_j": mine[0]["energy_j"], "device_energy_j": mine[0]["device_energy_j"],
+                     "latency_s": mine[0]["latency_s"]})
+    for row in rows:
+        row["pareto"] = not any(o["fid"] <= row["fid"] and o["energy_j"] <= row["energy_j"]
+                                and (o["fid"] < row["fid"] or o["energy_j"] < row["energy_j"]) for o in rows)
+    return rows
+
+
+def cheapest_within(rows: list[dict[str, Any]], fid_limit: float) -> dict[str, Any] | None:
+    """The point with the lowest energy per image whose mean FID stays within ``fid_limit``."""
+    kept = [r for r in rows if r["fid"] <= fid_limit]
+    return min(kept, key=lambda r: r["energy_j"]) if kept else None
+
+
+PAPER_POINT = {"bits": "6", "adc_bits": "none", "dac_bits": "none", "d2d": "0", "c2c": "0", "read_noise": "0",
+               "stuck": "0", "program_error": "0", "retention": "0", "dw_slope": "0", "dw_offset": "0"}
+"""The paper's design point: 6-bit synapses, ideal read-out, no variation, faults or drift."""
+
+
+def is_paper_point(row: dict[str, Any]) -> bool:
+    return all(TERMS[k].parse(str(row[k])) == TERMS[k].parse(v) for k, v in PAPER_POINT.items() if k in row)
+
+
+def write_outputs(rows: list[dict[str, Any]], out: Path, config: RunConfig) -> None:
+    """``sweep.csv`` and ``pareto.png`` of the points measured so far."""
+    if not rows:
+        return
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    save_text(buffer.getvalue(), out / TABLE_NAME)
+    plot_pareto(rows, out / PLOT_NAME, config.model.dataset)
+
+
+def plot_pareto(rows: list[dict[str, Any]], path: Path, dataset: str) -> Path:
+    """FID against energy per generated image: every point (with its spread), the front joined, the paper's
+    design point starred and the paper's FID drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .io import atomic_write
+
+    paper_fid = {"fashion-mnist": 27.5, "anime": 45.4}.get(dataset)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    energy = [r["energy_j"] * 1e9 for r in rows]
+    ax.errorbar(energy, [r["fid"] for r in rows], yerr=[r["fid_std"] for r in rows], fmt="o", ms=4, color="0.6",
+                ecolor="0.8", label="design points")
+    front = sorted((r for r in rows if r["pareto"]), key=lambda r: r["energy_j"])
+    ax.plot([r["energy_j"] * 1e9 for r in front], [r["fid"] for r in front], "o-", color="C0", label="Pareto front")
+    paper = [r for r in rows if is_paper_point(r)]
+    if paper:
+        ax.plot([paper[0]["energy_j"] * 1e9], [paper[0]["fid"]], "*", ms=14, color="C3",
+                label="the paper's design point (6 bits, ideal)")
+    if paper_fid is not None:
+        ax.axhline(paper_fid, color="C3", lw=0.8, ls="--", label=f"the paper's FID ({paper_fid})")
+    ax.set_xlabel("energy per generated image (nJ, with peripherals)")
+    ax.set_ylabel(f"FID ({rows[0]['metric']})")
+    ax.set_title(f"{dataset}: {len(rows)} design points")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+    plt.close(fig)
+    return path

@@ -1,0 +1,124 @@
+"""Design-space sweeps: the grid's one-line errors, each point's hardware, resuming without redoing a finished point,
+the Pareto front, and the FID at the default point equal to `spindcgan fid`'s."""
+
+import json
+
+import pytest
+import torch
+
+from spindcgan import HardwareConfig, SpinDCGANError
+from spindcgan.cli import SHIPPED_MODEL, main
+from spindcgan.loading import load_generator
+from spindcgan.models import Generator, ModelConfig
+from spindcgan.sweep import (
+    POINTS_NAME,
+    cheapest_within,
+    generator_at,
+    grid_points,
+    hardware_at,
+    parse_grid,
+    run_sweep,
+    summarise,
+)
+from spindcgan.training import RunConfig
+
+
+@pytest.mark.parametrize("term,match", [
+    ("bitz=4", "unknown name 'bitz'"),
+    ("bits", "expected NAME=V1,V2"),
+    ("bits=", "expected NAME=V1,V2"),
+    ("bits=4,x", "'x' is not an integer"),
+    ("bits=0", "'0' is not an integer"),
+    ("retention=1parsec", "'1parsec' is not a time"),
+    ("stuck=-0.1", "'-0.1' is not a share"),
+    ("bits=4,4", "repeated"),
+])
+def test_a_malformed_grid_term_is_one_line_naming_it(term, match):
+    with pytest.raises(SpinDCGANError, match=match) as error:
+        parse_grid([term])
+    assert term in str(error.value) and "\n" not in str(error.value)
+
+
+def test_points_and_their_hardware():
+    grid = parse_grid(["bits=4,6", "adc_bits=none,6", "retention=0,1y"])
+    points = grid_points(grid)
+    assert len(points) == 8 and points[1] == {"bits": "4", "adc_bits": "none", "retention": "1y"}
+    base = HardwareConfig(seed=3)
+    hw = hardware_at(base, points[-1], draw=2)
+    assert hw.synapse.bits == 6 and hw.adc_bits == 6 and hw.retention_time == pytest.approx(365.25 * 86400, rel=1e-2)
+    assert hw.seed == 5 and hw.synapse.write_energy_per_state == base.synapse.write_energy_per_state
+    with pytest.raises(SpinDCGANError, match="point stuck=2"):
+        hardware_at(base, {"stuck": "2"})
+
+
+def test_the_same_term_twice_is_refused():
+    with pytest.raises(SpinDCGANError, match="bits is given twice"):
+        parse_grid(["bits=4", "bits=6"])
+
+
+class Killed(Exception):
+    pass
+
+
+def _fake_fid(calls, kill_after=None):
+    """A stand-in FID: lower for more bits and for no stuck devices; raises after ``kill_after`` calls."""
+    def evaluate(generator):
+        if kill_after is not None and len(calls) == kill_after:
+            raise Killed
+        layer = generator.main[0]
+        calls.append((layer.hardware.synapse.bits, layer.hardware.stuck_fraction, layer.hardware.seed))
+        return {"metric": "fid-fake", "fid": 30 - layer.hardware.synapse.bits + 100 * layer.hardware.stuck_fraction
+                + 0.1 * layer.hardware.seed, "kid": 0.0}
+    return evaluate
+
+
+def test_a_killed_sweep_resumes_without_redoing_finished_points(tmp_path):
+    model = ModelConfig.preset("fashion-mnist", width=4)
+    config = RunConfig(model=model)
+    torch.manual_seed(0)
+    trained = Generator(model, config.hardware).eval()
+    grid = parse_grid(["bits=4,6", "stuck=0,0.01"])
+    spec = {"generator": "test"}
+    calls = []
+    with pytest.raises(Killed):
+        run_sweep(trained, config, grid, tmp_path, _fake_fid(calls, kill_after=3), spec, draws=2, progress=False)
+    assert len(calls) == 3
+    rows = run_sweep(trained, config, grid, tmp_path, _fake_fid(calls), spec, draws=2, progress=False)
+    assert len(calls) == 8 and len(set(calls)) == 8  # 4 points x 2 draws, none measured twice
+    lines = [json.loads(ln) for ln in (tmp_path / POINTS_NAME).read_text().splitlines()]
+    assert len(lines) == 8
+    assert len(rows) == 4 and all(r["draws"] == 2 for r in rows)
+    six_clean = next(r for r in rows if r["bits"] == "6" and r["stuck"] == "0")
+    assert six_clean["fid"] == pytest.approx(24.05) and six_clean["fid_std"] == pytest.approx(0.1 / 2**0.5)
+    assert six_clean["pareto"] or six_clean["energy_j"] > min(r["energy_j"] for r in rows)
+    assert (tmp_path / "sweep.csv").read_text().count("\n") == 5 and (tmp_path / "pareto.png").stat().st_size > 0
+    assert run_sweep(trained, config, grid, tmp_path, _fake_fid(calls), spec, draws=2, progress=False) == rows
+    assert len(calls) == 8  # a finished sweep measures nothing again
+    with pytest.raises(SpinDCGANError, match="holds another sweep"):
+        run_sweep(trained, config, parse_grid(["bits=5"]), tmp_path, _fake_fid(calls), spec, progress=False)
+
+
+def test_pareto_front_and_cheapest_point_by_hand():
+    records = [{"point": {"bits": b}, "fid": f, "metric": "m", "energy_j": e, "device_energy_j": e,
+                "latency_s": 1.0} for b, f, e in (("4", 30.0, 1.0), ("5", 25.0, 2.0), ("6", 26.0, 3.0),
+                                                  ("8", 20.0, 4.0))]
+    rows = summarise(records, {"bits": ["4", "5", "6", "8"]})
+    assert [r["pareto"] for r in rows] == [True, True, False, True]
+    assert cheapest_within(rows, 27.5)["bits"] == "5" and cheapest_within(rows, 10.0) is None
+
+
+def test_the_sweeps_default_point_equals_spindcgan_fid(tmp_path):
+    generator, config = load_generator(SHIPPED_MODEL)
+    same = generator_at(generator, config, config.hardware)
+    z = torch.randn(4, config.model.z_dim)
+    assert torch.equal(same(z), generator(z))  # re-programmed at its own point: the very same generator
+    four = generator_at(generator, config, hardware_at(config.hardware, {"bits": "4"}))
+    assert int(four.main[0].program().positive.max()) <= 15 < int(same.main[0].program().positive.max())
+    assert not torch.equal(four(z), generator(z))
+    args = ["--n", "20", "--ref-n", "20", "--seed", "3", "--threads", "2", "--no-progress"]
+    assert main(["sweep", str(SHIPPED_MODEL), "--grid", "bits=6", "--out", str(tmp_path / "sweep"), *args]) == 0
+    assert main(["fid", str(SHIPPED_MODEL), *args, "--json", str(tmp_path / "fid.json")]) == 0
+    swept = json.loads((tmp_path / "sweep" / POINTS_NAME).read_text().splitlines()[0])
+    measured = json.loads((tmp_path / "fid.json").read_text())
+    assert swept["metric"] == measured["metric"] == "fid20-test20"
+    assert swept["fid"] == pytest.approx(measured["fid"], rel=1e-9)
