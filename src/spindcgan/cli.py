@@ -106,7 +106,7 @@ def model_from_args(args: argparse.Namespace) -> ModelConfig:
 TRAIN_OPTIONS = {name: name for name in (
     "epochs", "max_steps", "batch_size", "lr", "seed", "ema", "checkpoint_every", "data", "device", "threads",
     "log_every", "limit", "fid_every", "export_every", "fid_n", "fid_ref_n", "augment", "lr_decay_start", "lr_d",
-    "precision", "sync_batchnorm")}
+    "precision", "sync_batchnorm", "train_noise")}
 """train options that map one to one onto TrainConfig fields."""
 RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_every", "log_every", "data",
                      "fid_every", "export_every", "fid_n", "fid_ref_n", "lr_decay_start"}  # train() checks the schedule
@@ -526,6 +526,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fid-n", type=int, help="generated images per FID during training (default 2000)")
     p.add_argument("--fid-ref-n", type=int, help="FID reference: first N images of the split (default all)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--train-noise", metavar="NAME=V,...", help="variation / faults drawn afresh at every step, e.g. "
+                   "d2d=0.1,stuck=0.01 (robust training; docs/sweeps.md)")
     p.add_argument("--dist-backend", choices=("gloo", "nccl"), help="under torchrun: the ranks' backend (default "
                    "nccl on CUDA, gloo on the CPU; docs/training.md)")
     p.add_argument("--sync-batchnorm", action="store_const", const=True, help="under torchrun on CUDA: BatchNorm "

@@ -17,7 +17,6 @@ import itertools
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,54 +24,11 @@ import torch
 from tqdm import tqdm
 
 from .crossbar.config import HardwareConfig
-from .crossbar.faults import parse_duration
+from .crossbar.terms import TERMS, check_value, with_terms
 from .errors import SpinDCGANError
 from .io import save_json, save_text
 from .models import Generator
 from .training.config import RunConfig
-
-
-def _natural(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError
-    return value
-
-
-def _optional_bits(text: str) -> int | None:
-    return None if text.lower() in ("none", "ideal") else _natural(text)
-
-
-def _share(text: str) -> float:
-    value = float(text)
-    if not value >= 0:
-        raise ValueError
-    return value
-
-
-@dataclass(frozen=True)
-class Term:
-    """One grid term: the HardwareConfig field it sets and how its values are read."""
-
-    field: str
-    parse: Callable[[str], Any]
-    kind: str
-
-
-TERMS = {
-    "bits": Term("synapse.bits", _natural, "an integer of synapse bits"),
-    "adc_bits": Term("adc_bits", _optional_bits, "an integer or none"),
-    "dac_bits": Term("dac_bits", _optional_bits, "an integer or none"),
-    "d2d": Term("d2d_sigma", _share, "a relative std >= 0"),
-    "c2c": Term("c2c_sigma", _share, "a relative std >= 0"),
-    "read_noise": Term("read_noise_sigma", _share, "a relative std >= 0"),
-    "stuck": Term("stuck_fraction", _share, "a share of devices in [0, 1]"),
-    "program_error": Term("program_error_rate", _share, "a probability in [0, 1]"),
-    "retention": Term("retention_time", parse_duration, "a time such as 0, 1h, 1d, 1y"),
-    "dw_slope": Term("dw_slope_sigma", _share, "a relative std >= 0"),
-    "dw_offset": Term("dw_offset_sigma", _share, "a std >= 0"),
-}
-"""The names ``--grid NAME=V1,V2,...`` takes."""
 
 
 def parse_grid(terms: list[str]) -> dict[str, list[str]]:
@@ -90,10 +46,7 @@ def parse_grid(terms: list[str]) -> dict[str, list[str]]:
             raise SpinDCGANError(f"--grid {term!r}: {name} is given twice")
         items = [v.strip() for v in values.split(",")]
         for value in items:
-            try:
-                TERMS[name].parse(value)
-            except (ValueError, SpinDCGANError):
-                raise SpinDCGANError(f"--grid {term!r}: {value!r} is not {TERMS[name].kind}") from None
+            check_value(name, value, f"--grid {term!r}")
         if len(set(items)) != len(items):
             raise SpinDCGANError(f"--grid {term!r}: a value is repeated")
         grid[name] = items
@@ -109,18 +62,8 @@ def grid_points(grid: dict[str, list[str]]) -> list[dict[str, str]]:
 
 def hardware_at(base: HardwareConfig, point: dict[str, str], draw: int = 0) -> HardwareConfig:
     """``base`` with the point's settings and the seed of draw ``draw`` (draw 0: the base seed itself)."""
-    changes: dict[str, Any] = {"seed": base.seed + draw}
-    synapse = base.synapse
-    for name, text in point.items():
-        term = TERMS[name]
-        if term.field.startswith("synapse."):
-            if synapse is None:
-                raise SpinDCGANError(f"--grid {name}: this generator has no synapse devices (float weights)")
-            synapse = replace(synapse, **{term.field.removeprefix("synapse."): term.parse(text)})
-        else:
-            changes[term.field] = term.parse(text)
     try:
-        return replace(base, synapse=synapse, **changes)
+        return with_terms(base, point, base.seed + draw)
     except SpinDCGANError as exc:
         raise SpinDCGANError(f"point {point_label(point)}: {exc}") from None
 

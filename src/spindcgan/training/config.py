@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..crossbar.config import HardwareConfig, dataclass_from_dict
+from ..crossbar.terms import parse_noise
 from ..errors import SpinDCGANError
 from ..models.config import ModelConfig
 from ..runtime import PRECISIONS
@@ -71,6 +72,11 @@ class TrainConfig:
     (docs/training.md)."""
     threads: int | None = None
     """torch CPU threads (None: torch's default; per rank under torchrun)."""
+    train_noise: str = ""
+    """Variation, faults and drift drawn afresh at every training step (``training.noise``): comma-separated
+    NAME=VALUE of d2d, c2c, read_noise, stuck, program_error, retention, dw_slope, dw_offset, e.g.
+    "d2d=0.1,stuck=0.01" ("" = off). Robustness to any chip, where a fixed pattern in the hardware config is one
+    chip's."""
     sync_batchnorm: bool = False
     """Under torchrun: BatchNorm statistics of the global batch, not of each rank's shard (CUDA only: PyTorch's
     SyncBatchNorm has no CPU kernel). Part of the recipe, as the batch statistics change what is trained."""
@@ -99,6 +105,7 @@ class TrainConfig:
             raise SpinDCGANError("train.lr must be > 0 and betas in [0, 1)")
         if self.lr_d is not None and not self.lr_d > 0:
             raise SpinDCGANError(f"train.lr_d must be > 0 (or null: train.lr), got {self.lr_d}")
+        parse_noise(self.train_noise)
         if self.precision not in PRECISIONS:
             raise SpinDCGANError(f"train.precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
 
@@ -117,6 +124,9 @@ class RunConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
 
     def __post_init__(self) -> None:
+        if self.train.train_noise and (self.hardware is None or self.hardware.synapse is None):
+            raise SpinDCGANError("train.train_noise draws device variation and faults: it needs synapse hardware "
+                                 "(not --float or --float-weights)")
         if self.train.precision != "fp32" and self.hardware is not None and self.hardware.needs_crossbar_path:
             raise SpinDCGANError(f"train.precision {self.train.precision} would round the crossbar read-out that "
                                  "this hardware models (ADC, DAC or read noise) to 8 significant bits: use fp32")

@@ -44,6 +44,7 @@ from .checkpoint import CHECKPOINT_NAME, load_checkpoint, require_parts
 from .config import RunConfig, TrainConfig
 from .distributed import World
 from .endurance import WRITES_NAME, DeviceWrites
+from .noise import computing_on, step_hardware
 
 
 class TrainingDiverged(SpinDCGANError):
@@ -445,7 +446,10 @@ def _train(
             for optimiser, lr in ((gan.opt_g, lr_g), (gan.opt_d, lr_d)):
                 for group in optimiser.param_groups:
                     group["lr"] = lr
-            with training_precision(t.precision, device):
+            nets = (gan.generator, gan.discriminator)
+            chip = (computing_on(nets, step_hardware(config.hardware, t.train_noise, step)) if t.train_noise
+                    else contextlib.nullcontext())
+            with training_precision(t.precision, device), chip:
                 stats = train_step(gan, images[batch_ids], z, policy)
             if main:
                 gan.update_ema(t.ema)
