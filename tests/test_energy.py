@@ -131,3 +131,15 @@ def test_state_changes_count_levels_moved():
     before = synapse_states(layer, second)
     second.weight.data = torch.tensor([1.0, -0.25]).view(2, 1, 1, 1)  # G+: 32 -> 0, G-: 0 -> 16
     assert count_state_changes(before, synapse_states(layer, second)) == 32 + 16
+
+
+@pytest.mark.parametrize("bits", [None, 4, 6])
+def test_the_adc_is_priced_at_the_hardware_resolution(bits):
+    """An ideal read-out is costed as PeripheralCosts.adc_bits (8); a modelled ADC at its own bits."""
+    from spindcgan.energy.ledger import generation_cost
+
+    hw = HardwareConfig(adc_bits=bits)
+    layer = SpinConv2d(4, 3, 1, bias=False, hardware=hw)
+    (cost,) = generation_cost(torch.nn.Sequential(layer), hw, torch.randn(2, 4, 3, 3))
+    assert cost.adc_conversions == 9 * 3
+    assert cost.energy["adc"] == pytest.approx(cost.adc_conversions * 10e-15 * 2 ** (bits or 8), rel=1e-12)

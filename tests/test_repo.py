@@ -26,6 +26,12 @@ def test_results_and_studies_pages_are_what_report_py_generates_from_the_committ
         assert (tmp_path / plot).stat().st_size > 0
 
 
+def test_the_sweeps_page_is_what_sweeps_py_writes_from_the_committed_sweep():
+    """docs/sweeps.md holds no hand-typed number either."""
+    sweeps = _experiment("sweeps")
+    assert sweeps.page() == (ROOT / "docs" / "sweeps.md").read_text()
+
+
 def test_no_experiments_module_is_over_400_lines():
     sizes = {p.name: len(p.read_text().splitlines()) for p in (ROOT / "experiments").rglob("*.py")}
     assert max(sizes.values()) <= 400, sizes

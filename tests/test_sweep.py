@@ -88,6 +88,9 @@ def test_a_killed_sweep_resumes_without_redoing_finished_points(tmp_path):
     lines = [json.loads(ln) for ln in (tmp_path / POINTS_NAME).read_text().splitlines()]
     assert len(lines) == 8
     assert len(rows) == 4 and all(r["draws"] == 2 for r in rows)
+    costs = json.loads((tmp_path / "costs.json").read_text())
+    assert sorted(costs) == sorted(f"bits={b} stuck={s}" for b in (4, 6) for s in (0, 0.01))
+    assert "energy_j" not in lines[0]  # a point's energy is the ledger's, one per point, not per measurement
     six_clean = next(r for r in rows if r["bits"] == "6" and r["stuck"] == "0")
     assert six_clean["fid"] == pytest.approx(24.05) and six_clean["fid_std"] == pytest.approx(0.1 / 2**0.5)
     assert six_clean["pareto"] or six_clean["energy_j"] > min(r["energy_j"] for r in rows)
@@ -99,10 +102,10 @@ def test_a_killed_sweep_resumes_without_redoing_finished_points(tmp_path):
 
 
 def test_pareto_front_and_cheapest_point_by_hand():
-    records = [{"point": {"bits": b}, "fid": f, "metric": "m", "energy_j": e, "device_energy_j": e,
-                "latency_s": 1.0} for b, f, e in (("4", 30.0, 1.0), ("5", 25.0, 2.0), ("6", 26.0, 3.0),
-                                                  ("8", 20.0, 4.0))]
-    rows = summarise(records, {"bits": ["4", "5", "6", "8"]})
+    data = (("4", 30.0, 1.0), ("5", 25.0, 2.0), ("6", 26.0, 3.0), ("8", 20.0, 4.0))
+    records = [{"point": {"bits": b}, "fid": f, "metric": "m"} for b, f, _ in data]
+    costs = {f"bits={b}": {"energy_j": e, "device_energy_j": e, "latency_s": 1.0} for b, _, e in data}
+    rows = summarise(records, {"bits": ["4", "5", "6", "8"]}, costs)
     assert [r["pareto"] for r in rows] == [True, True, False, True]
     assert cheapest_within(rows, 27.5)["bits"] == "5" and cheapest_within(rows, 10.0) is None
 

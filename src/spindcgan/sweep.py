@@ -107,6 +107,9 @@ def fid_evaluator(config: RunConfig, n: int, seed: int, split: str, data: str | 
 
 
 POINTS_NAME, SPEC_NAME, TABLE_NAME, PLOT_NAME = "points.jsonl", "sweep.json", "sweep.csv", "pareto.png"
+COSTS_NAME = "costs.json"
+"""Energy and latency per image of each measured point (of its draw-0 chip: the ledger is structural, a draw
+changes only which devices are stuck), recomputed by every run of the sweep from the current ledger."""
 
 
 def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]], out: str | Path, evaluate: Evaluate,
@@ -133,12 +136,16 @@ def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]],
     with (out / POINTS_NAME).open("a") as log:
         for point, draw in tqdm(todo, desc="sweep", unit="point", disable=not progress):
             hardware = hardware_at(config.hardware, point, draw)
-            generator = generator_at(trained, config, hardware)
-            record = {"point": point, "draw": draw, "seed": hardware.seed, **evaluate(generator),
-                      **point_cost(generator, hardware, config.model.z_dim)}
+            record = {"point": point, "draw": draw, "seed": hardware.seed,
+                      **evaluate(generator_at(trained, config, hardware))}
             log.write(json.dumps(record) + "\n")
             log.flush()
-    rows = summarise(load_points(out), grid)
+    records = load_points(out)
+    costs = {point_label(p): point_cost(generator_at(trained, config, hardware_at(config.hardware, p)),
+                                        hardware_at(config.hardware, p), config.model.z_dim)
+             for p in grid_points(grid) if any(r["point"] == p for r in records)}
+    save_json(costs, out / COSTS_NAME)
+    rows = summarise(records, grid, costs)
     write_outputs(rows, out, config)
     return rows
 
@@ -157,7 +164,8 @@ def load_points(out: Path) -> list[dict[str, Any]]:
     return records
 
 
-def summarise(records: list[dict[str, Any]], grid: dict[str, list[str]]) -> list[dict[str, Any]]:
+def summarise(records: list[dict[str, Any]], grid: dict[str, list[str]],
+              costs: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
     """One row per grid point: the mean and spread of FID over its draws, its energy and latency, whether it is on
     the Pareto front (no other point has both a lower or equal FID and a lower or equal energy, one of them lower)."""
     rows = []
@@ -169,8 +177,7 @@ def summarise(records: list[dict[str, Any]], grid: dict[str, list[str]]) -> list
         mean = sum(fids) / len(fids)
         spread = math.sqrt(sum((f - mean) ** 2 for f in fids) / (len(fids) - 1)) if len(fids) > 1 else 0.0
         rows.append({**point, "fid": mean, "fid_std": spread, "draws": len(fids), "metric": mine[0]["metric"],
-                     "energy_j": mine[0]["energy_j"], "device_energy_j": mine[0]["device_energy_j"],
-                     "latency_s": mine[0]["latency_s"]})
+                     **costs[point_label(point)]})
     for row in rows:
         row["pareto"] = not any(o["fid"] <= row["fid"] and o["energy_j"] <= row["energy_j"]
                                 and (o["fid"] < row["fid"] or o["energy_j"] < row["energy_j"]) for o in rows)

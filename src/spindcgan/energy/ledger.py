@@ -19,7 +19,7 @@ Mappings of a deconvolution: ``zero-padded`` (the paper: zero insertion + paddin
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 import torch
@@ -304,6 +304,12 @@ def elementwise_backward(forward: PassCost, costs: PeripheralCosts) -> PassCost:
 
 # --- whole networks -------------------------------------------------------------------------------------
 
+def priced_for(hardware: HardwareConfig, costs: PeripheralCosts) -> PeripheralCosts:
+    """The peripheral costs of ``hardware``: its ADC resolution when it models one (``adc_bits``), else the
+    costed default of an ideal read-out (``PeripheralCosts.adc_bits``)."""
+    return costs if hardware.adc_bits is None else replace(costs, adc_bits=hardware.adc_bits)
+
+
 def network_passes(model: nn.Module, inputs: Inputs, loss_fn, hardware: HardwareConfig, mapping: Mapping,
                    costs: PeripheralCosts, image_gradient: bool = False) -> tuple[list[PassCost], list[PassCost]]:
     """(forward costs, backward costs) of every layer of ``model`` on ``inputs`` (per image); without a
@@ -311,6 +317,7 @@ def network_passes(model: nn.Module, inputs: Inputs, loss_fn, hardware: Hardware
     crossbar layer also reads transposed, for the gradient of the input image (the G step)."""
     forward, backward = [], []
     first_crossbar = not image_gradient
+    costs = priced_for(hardware, costs)
     for record in trace_leaves(model, inputs, loss_fn):
         name, module, x, out, grad = record.name, record.module, record.input, record.output, record.grad_output
         if isinstance(module, CrossbarLayerMixin):
