@@ -2,9 +2,9 @@
 
     python experiments/sweeps.py [--threads 2] [--pages-only]
 
-1. Runs, or continues where it stopped, ``spindcgan sweep`` of the shipped generator over ``GRID`` into
-   ``results/sweep-fmnist-shipped/`` (its points.jsonl, sweep.csv, pareto.png are committed; each invocation's
-   command and commit are appended to ``provenance.jsonl`` there).
+1. Runs, or continues where it stopped (``--pages-only``: measures nothing), ``spindcgan sweep`` of the shipped
+   generator over ``GRID`` into ``results/sweep-fmnist-shipped/`` (its points.jsonl, costs.json, sweep.csv,
+   pareto.png are committed; each invocation's command and commit are appended to ``provenance.jsonl`` there).
 2. Writes docs/sweeps.md from the points measured so far: the Pareto front, the cheapest design point whose FID
    stays within the paper's, each factor's effect from the paper's design point, retention, and the endurance
    of a training leg recorded in ``results/sweep-fmnist-shipped/endurance/`` (its ``device_writes.json`` and
@@ -47,12 +47,12 @@ ENDURANCE = OUT / "endurance"
 PAGE, IMG = ROOT / "docs" / "sweeps.md", ROOT / "docs" / "img" / "sweeps"
 
 
-def run(threads: int) -> None:
+def run(threads: int, report_only: bool = False) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with (OUT / "provenance.jsonl").open("a") as log:
         log.write(json.dumps({"command": command(), "commit": commit()}) + "\n")
     argv = ["sweep", str(SHIPPED_MODEL), *[a for term in GRID for a in ("--grid", term)], "--n", str(N), "--seed",
-            str(SEED), "--out", str(OUT), "--threads", str(threads)]
+            str(SEED), "--out", str(OUT), "--threads", str(threads), *(["--report-only"] if report_only else [])]
     if main(argv):
         raise SystemExit("spindcgan sweep failed")
 
@@ -157,13 +157,13 @@ def page() -> str:
 def main_() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--pages-only", action="store_true", help="write docs/sweeps.md from the points so far")
+    parser.add_argument("--pages-only", action="store_true", help="measure nothing: write the sweep's table, costs and "
+                        "plot and docs/sweeps.md from the points so far")
     parser.add_argument("--endurance-run", type=Path, help="copy this run folder's write counts beside the sweep")
     args = parser.parse_args()
     if args.endurance_run:
         keep_endurance(args.endurance_run)
-    if not args.pages_only:
-        run(args.threads)
+    run(args.threads, report_only=args.pages_only)
     if (OUT / PLOT_NAME).exists():
         IMG.mkdir(parents=True, exist_ok=True)
         shutil.copy2(OUT / PLOT_NAME, IMG / "pareto-fashion-mnist.png")

@@ -83,6 +83,9 @@ def test_a_killed_sweep_resumes_without_redoing_finished_points(tmp_path):
     with pytest.raises(Killed):
         run_sweep(trained, config, grid, tmp_path, _fake_fid(calls, kill_after=3), spec, draws=2, progress=False)
     assert len(calls) == 3
+    partial = run_sweep(trained, config, grid, tmp_path, _fake_fid(calls), spec, draws=2, progress=False,
+                        measure=False)
+    assert len(calls) == 3 and [r["draws"] for r in partial] == [2, 1]  # the outputs of what was done, no more
     rows = run_sweep(trained, config, grid, tmp_path, _fake_fid(calls), spec, draws=2, progress=False)
     assert len(calls) == 8 and len(set(calls)) == 8  # 4 points x 2 draws, none measured twice
     lines = [json.loads(ln) for ln in (tmp_path / POINTS_NAME).read_text().splitlines()]

@@ -211,7 +211,10 @@ def cmd_sweep(args: argparse.Namespace) -> None:
     spec = {"generator": str(source), "sha256": hashlib.sha256(checkpoint_path(source).read_bytes()).hexdigest(),
             "n": args.n, "seed": args.seed, "split": split, "ref_n": args.ref_n, "protocol": PROTOCOL}
     evaluate = fid_evaluator(config, args.n, args.seed, split, args.data, args.ref_n, args.device)
-    rows = run_sweep(generator, config, grid, args.out, evaluate, spec, args.draws, not args.no_progress)
+    rows = run_sweep(generator, config, grid, args.out, evaluate, spec, args.draws, not args.no_progress,
+                     measure=not args.report_only)
+    if not rows:
+        raise SpinDCGANError(f"{args.out}: no point measured yet (run without --report-only)")
     print(f"{len(rows)} points of {config.model.dataset} ({rows[0]['metric']}, seed {args.seed}; energy per generated "
           f"image with peripherals): {Path(args.out) / TABLE_NAME}, {Path(args.out) / PLOT_NAME}")
     for row in rows:
@@ -628,6 +631,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "continues it")
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int)
+    p.add_argument("--report-only", action="store_true", help="measure nothing: write the table, costs and plot of "
+                   "the points measured so far (an interrupted sweep)")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=cmd_sweep)
 

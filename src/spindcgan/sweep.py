@@ -113,10 +113,11 @@ changes only which devices are stuck), recomputed by every run of the sweep from
 
 
 def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]], out: str | Path, evaluate: Evaluate,
-              spec: dict[str, Any], draws: int = 1, progress: bool = True) -> list[dict[str, Any]]:
-    """Measure every (point, draw) not yet in ``out``; returns the per-point summary (``summarise``). ``spec`` is
-    what identifies the sweep (generator, protocol), kept in ``sweep.json``: a folder holding another sweep is
-    refused."""
+              spec: dict[str, Any], draws: int = 1, progress: bool = True,
+              measure: bool = True) -> list[dict[str, Any]]:
+    """Measure every (point, draw) not yet in ``out`` (``measure=False``: none, only the outputs of those done);
+    returns the per-point summary (``summarise``). ``spec`` is what identifies the sweep (generator, protocol),
+    kept in ``sweep.json``: a folder holding another sweep is refused."""
     if config.hardware is None:
         raise SpinDCGANError("a sweep needs a generator trained on the hardware (this one is a float baseline)")
     if draws < 1:
@@ -130,7 +131,7 @@ def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]],
             raise SpinDCGANError(f"{out} holds another sweep (its {', '.join(changed)} differ): give a new --out")
     save_json(spec, out / SPEC_NAME)
     done = {(point_label(r["point"]), r["draw"]) for r in load_points(out)}
-    todo = [(p, d) for p in grid_points(grid) for d in range(draws) if (point_label(p), d) not in done]
+    todo = [(p, d) for p in grid_points(grid) for d in range(draws) if (point_label(p), d) not in done and measure]
     for point in grid_points(grid):  # every point is valid before the first measurement
         hardware_at(config.hardware, point)
     with (out / POINTS_NAME).open("a") as log:
