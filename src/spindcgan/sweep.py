@@ -125,9 +125,9 @@ def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]],
     out = Path(out)
     spec = {**spec, "grid": grid, "draws": draws}
     if (out / SPEC_NAME).exists():
-        before = json.loads((out / SPEC_NAME).read_text())
-        if before != json.loads(json.dumps(spec)):
-            changed = sorted(k for k in {*before, *spec} if before.get(k) != json.loads(json.dumps(spec)).get(k))
+        before, now = json.loads((out / SPEC_NAME).read_text()), json.loads(json.dumps(spec))
+        changed = sorted(k for k in {*before, *now} - {"generator"} if before.get(k) != now.get(k))
+        if changed:  # the generator is named by its file's hash; its path may differ (another checkout)
             raise SpinDCGANError(f"{out} holds another sweep (its {', '.join(changed)} differ): give a new --out")
     save_json(spec, out / SPEC_NAME)
     done = {(point_label(r["point"]), r["draw"]) for r in load_points(out)}
@@ -135,7 +135,7 @@ def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]],
     for point in grid_points(grid):  # every point is valid before the first measurement
         hardware_at(config.hardware, point)
     with (out / POINTS_NAME).open("a") as log:
-        for point, draw in tqdm(todo, desc="sweep", unit="point", disable=not progress):
+        for point, draw in tqdm(todo, desc="sweep", unit="point", disable=not progress or not todo):
             hardware = hardware_at(config.hardware, point, draw)
             record = {"point": point, "draw": draw, "seed": hardware.seed,
                       **evaluate(generator_at(trained, config, hardware))}
