@@ -168,7 +168,7 @@ def load_points(out: Path) -> list[dict[str, Any]]:
 def summarise(records: list[dict[str, Any]], grid: dict[str, list[str]],
               costs: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
     """One row per grid point: the mean and spread of FID over its draws, its energy and latency, whether it is on
-    the Pareto front (no other point has both a lower or equal FID and a lower or equal energy, one of them lower)."""
+    the Pareto front (no other point ``dominates`` it)."""
     rows = []
     for point in grid_points(grid):
         mine = [r for r in records if r["point"] == point]
@@ -180,9 +180,20 @@ def summarise(records: list[dict[str, Any]], grid: dict[str, list[str]],
         rows.append({**point, "fid": mean, "fid_std": spread, "draws": len(fids), "metric": mine[0]["metric"],
                      **costs[point_label(point)]})
     for row in rows:
-        row["pareto"] = not any(o["fid"] <= row["fid"] and o["energy_j"] <= row["energy_j"]
-                                and (o["fid"] < row["fid"] or o["energy_j"] < row["energy_j"]) for o in rows)
+        row["pareto"] = not any(dominates(o, row) for o in rows)
     return rows
+
+
+ENERGY_TOLERANCE = 1e-3
+"""Energies within 0.1 % count as equal: stuck or decayed devices change the read energy by a hair, which should not
+put a worse FID on the front."""
+
+
+def dominates(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """``a`` is at least as good as ``b`` in FID and energy, and better in one of them."""
+    cheaper_or_equal = a["energy_j"] <= b["energy_j"] * (1 + ENERGY_TOLERANCE)
+    cheaper = a["energy_j"] < b["energy_j"] * (1 - ENERGY_TOLERANCE)
+    return a["fid"] <= b["fid"] and cheaper_or_equal and (a["fid"] < b["fid"] or cheaper)
 
 
 def cheapest_within(rows: list[dict[str, Any]], fid_limit: float) -> dict[str, Any] | None:

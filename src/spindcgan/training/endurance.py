@@ -138,7 +138,7 @@ def endurance_report(path: str | Path) -> str | None:
 
     if not Path(path).is_dir():
         return None
-    folder = run_folder(path)
+    folder = Path(path) if (Path(path) / WRITES_NAME).is_file() else run_folder(path)  # a copy keeps no checkpoint
     writes = load_writes(folder)
     config = RunConfig.load(folder / "config.json")
     if writes is None or config.hardware is None or config.hardware.synapse is None:
