@@ -108,7 +108,9 @@ def page() -> str:
         lines += [f"**Cheapest design point with FID <= {PAPER_FID}** (the paper's): "
                   + ", ".join(f"{k}={best[k]}" for k in grid)
                   + f": FID {best['fid']:.2f}, {nj(best)} nJ per image"
-                  + (f" against {nj(paper)} nJ at the paper's design point (FID {paper['fid']:.2f})" if paper else "")
+                  + (" (the paper's own design point: no measured point is cheaper within its FID)" if best is paper
+                     else f" against {nj(paper)} nJ at the paper's design point (FID {paper['fid']:.2f})" if paper
+                     else "")
                   + ".", ""]
     else:
         lines += [f"No measured point has FID <= {PAPER_FID}.", ""]

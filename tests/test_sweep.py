@@ -114,6 +114,7 @@ def test_pareto_front_and_cheapest_point_by_hand():
     costs["bits=4"]["energy_j"] = 2.0 * (1 - 1e-4)  # as cheap as bits=5 but for a hair, with a worse FID: off
     again = summarise(records, {"bits": ["4", "5", "6", "8"]}, costs)
     assert [r["pareto"] for r in again] == [False, True, False, True]
+    assert cheapest_within(again, 31.0)["bits"] == "5"  # the hair cheaper bits=4 ties, and loses on FID
 
 
 def test_the_sweeps_default_point_equals_spindcgan_fid(tmp_path):

@@ -197,9 +197,13 @@ def dominates(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def cheapest_within(rows: list[dict[str, Any]], fid_limit: float) -> dict[str, Any] | None:
-    """The point with the lowest energy per image whose mean FID stays within ``fid_limit``."""
+    """The point with the lowest energy per image whose mean FID stays within ``fid_limit`` (of equal energies, the
+    lowest FID)."""
     kept = [r for r in rows if r["fid"] <= fid_limit]
-    return min(kept, key=lambda r: r["energy_j"]) if kept else None
+    if not kept:
+        return None
+    least = min(r["energy_j"] for r in kept)  # energies within ENERGY_TOLERANCE are a tie, won by the lower FID
+    return min((r for r in kept if r["energy_j"] <= least * (1 + ENERGY_TOLERANCE)), key=lambda r: r["fid"])
 
 
 PAPER_POINT = {"bits": "6", "adc_bits": "none", "dac_bits": "none", "d2d": "0", "c2c": "0", "read_noise": "0",
