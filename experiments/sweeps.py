@@ -37,11 +37,15 @@ from spindcgan.sweep import (
     point_label,
     summarise,
 )
+from spindcgan.sweep import (
+    PAPER_FID as PAPER_FIDS,
+)
 from spindcgan.training.endurance import endurance_report
 
 GRID = ["bits=4,6", "adc_bits=none,6", "d2d=0,0.1", "stuck=0,0.01", "retention=0,10y"]
 """Bits x ADC x device-to-device variation x stuck devices x retention: 32 points, about an hour on 2 cores."""
-N, SEED, PAPER_FID = 2000, 0, 27.5
+N, SEED = 2000, 0
+PAPER_FID = PAPER_FIDS["fashion-mnist"]
 OUT = ROOT / "results" / "sweep-fmnist-shipped"
 ENDURANCE = OUT / "endurance"
 PAGE, IMG = ROOT / "docs" / "sweeps.md", ROOT / "docs" / "img" / "sweeps"

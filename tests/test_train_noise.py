@@ -38,7 +38,8 @@ def test_noise_needs_synapse_hardware():
 def test_each_step_draws_its_own_chip_and_the_layers_get_their_own_back():
     base = HardwareConfig()
     assert parse_noise("d2d=0.1, stuck=0.01") == {"d2d": "0.1", "stuck": "0.01"}
-    a, b = step_hardware(base, "d2d=0.1,stuck=0.01", 0), step_hardware(base, "d2d=0.1,stuck=0.01", 1)
+    noise = parse_noise("d2d=0.1,stuck=0.01")
+    a, b = step_hardware(base, noise, 0), step_hardware(base, noise, 1)
     assert (a.d2d_sigma, a.stuck_fraction) == (0.1, 0.01) and a.seed != b.seed != base.seed
     from spindcgan.models import Generator
     g = Generator(TINY, base)

@@ -197,7 +197,7 @@ def cmd_sweep(args: argparse.Namespace) -> None:
 
     from .loading import load_generator
     from .metrics.fid import DEFAULT_REFERENCE, PROTOCOL
-    from .sweep import PLOT_NAME, TABLE_NAME, cheapest_within, fid_evaluator, parse_grid, run_sweep
+    from .sweep import PAPER_FID, PLOT_NAME, TABLE_NAME, cheapest_within, fid_evaluator, parse_grid, run_sweep
     from .training.checkpoint import checkpoint_path
 
     if args.threads:
@@ -221,14 +221,10 @@ def cmd_sweep(args: argparse.Namespace) -> None:
         point = " ".join(f"{k}={row[k]}" for k in grid)
         print(f"  {point:<40} FID {row['fid']:7.2f} +- {row['fid_std']:5.2f}  {row['energy_j'] * 1e9:9.3f} nJ"
               + ("  (Pareto)" if row["pareto"] else ""))
-    limit = PAPER[config.model.dataset]
+    limit = PAPER_FID[config.model.dataset]
     best = cheapest_within(rows, limit)
     print(f"cheapest point with FID <= {limit}: " + (" ".join(f"{k}={best[k]}" for k in grid) + f", "
           f"{best['energy_j'] * 1e9:.3f} nJ" if best else "none"))
-
-
-PAPER = {"fashion-mnist": 27.5, "anime": 45.4}
-"""The paper's FIDs (reference.md), the bar a sweep names its cheapest point under."""
 
 
 def cmd_energy(args: argparse.Namespace) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -32,4 +33,26 @@ def plot_fid_curve(metrics_path: Path, out: Path) -> Path:
     ax.grid(alpha=0.3)
     if points:
         ax.legend()
+    return save_figure(fig, out)
+
+
+def plot_pareto(rows: list[dict[str, Any]], out: Path, dataset: str, paper_fid: float | None,
+                paper: dict[str, Any] | None) -> Path:
+    """A sweep's FID against energy per generated image (``spindcgan.sweep``): every point (with its spread), the
+    front joined, the paper's design point (``paper``, a row) starred and the paper's FID drawn."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    energy = [r["energy_j"] * 1e9 for r in rows]
+    ax.errorbar(energy, [r["fid"] for r in rows], yerr=[r["fid_std"] for r in rows], fmt="o", ms=4, color="0.6",
+                ecolor="0.8", label="design points")
+    front = sorted((r for r in rows if r["pareto"]), key=lambda r: r["energy_j"])
+    ax.plot([r["energy_j"] * 1e9 for r in front], [r["fid"] for r in front], "o-", color="C0", label="Pareto front")
+    if paper is not None:
+        ax.plot([paper["energy_j"] * 1e9], [paper["fid"]], "*", ms=14, color="C3",
+                label="the paper's design point (6 bits, ideal)")
+    if paper_fid is not None:
+        ax.axhline(paper_fid, color="C3", lw=0.8, ls="--", label=f"the paper's FID ({paper_fid})")
+    ax.set_xlabel("energy per generated image (nJ, with peripherals)")
+    ax.set_ylabel(f"FID ({rows[0]['metric']})")
+    ax.set_title(f"{dataset}: {len(rows)} design points")
+    ax.legend(fontsize=8)
     return save_figure(fig, out)

@@ -15,7 +15,7 @@ import csv
 import io
 import itertools
 import json
-import math
+import statistics
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from .crossbar.terms import TERMS, check_value, with_terms
 from .errors import SpinDCGANError
 from .io import save_json, save_text
 from .models import Generator
+from .plots import plot_pareto
 from .training.config import RunConfig
 
 
@@ -79,12 +80,12 @@ def generator_at(trained: Generator, config: RunConfig, hardware: HardwareConfig
     return generator.eval()
 
 
-def point_cost(generator: Generator, hardware: HardwareConfig, z_dim: int) -> dict[str, float]:
-    """Energy (devices only, and with peripherals) and latency of one generated image at this point."""
+def cost_at(trained: Generator, config: RunConfig, hardware: HardwareConfig) -> dict[str, float]:
+    """Energy (devices only, and with peripherals) and latency of one image generated on ``hardware``."""
     from .energy.ledger import DEVICE_COMPONENTS, generation_cost
 
-    z = torch.randn(8, z_dim, generator=torch.Generator().manual_seed(0))
-    passes = generation_cost(generator, hardware, z)
+    z = torch.randn(8, config.model.z_dim, generator=torch.Generator().manual_seed(0))
+    passes = generation_cost(generator_at(trained, config, hardware), hardware, z)
     total = sum(p.total_energy for p in passes)
     devices = sum(p.energy[k] for p in passes for k in DEVICE_COMPONENTS)
     return {"energy_j": total, "device_energy_j": devices, "latency_s": sum(p.latency for p in passes)}
@@ -131,7 +132,9 @@ def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]],
             raise SpinDCGANError(f"{out} holds another sweep (its {', '.join(changed)} differ): give a new --out")
     save_json(spec, out / SPEC_NAME)
     done = {(point_label(r["point"]), r["draw"]) for r in load_points(out)}
-    todo = [(p, d) for p in grid_points(grid) for d in range(draws) if (point_label(p), d) not in done and measure]
+    todo = [(p, d) for p in grid_points(grid) for d in range(draws) if (point_label(p), d) not in done]
+    if not measure:
+        todo = []
     for point in grid_points(grid):  # every point is valid before the first measurement
         hardware_at(config.hardware, point)
     with (out / POINTS_NAME).open("a") as log:
@@ -142,9 +145,8 @@ def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]],
             log.write(json.dumps(record) + "\n")
             log.flush()
     records = load_points(out)
-    costs = {point_label(p): point_cost(generator_at(trained, config, hardware_at(config.hardware, p)),
-                                        hardware_at(config.hardware, p), config.model.z_dim)
-             for p in grid_points(grid) if any(r["point"] == p for r in records)}
+    measured = [p for p in grid_points(grid) if any(r["point"] == p for r in records)]
+    costs = {point_label(p): cost_at(trained, config, hardware_at(config.hardware, p)) for p in measured}
     save_json(costs, out / COSTS_NAME)
     rows = summarise(records, grid, costs)
     write_outputs(rows, out, config)
@@ -175,9 +177,9 @@ def summarise(records: list[dict[str, Any]], grid: dict[str, list[str]],
         if not mine:
             continue
         fids = [r["fid"] for r in mine]
-        mean = sum(fids) / len(fids)
-        spread = math.sqrt(sum((f - mean) ** 2 for f in fids) / (len(fids) - 1)) if len(fids) > 1 else 0.0
-        rows.append({**point, "fid": mean, "fid_std": spread, "draws": len(fids), "metric": mine[0]["metric"],
+        spread = statistics.stdev(fids) if len(fids) > 1 else 0.0
+        rows.append({**point, "fid": statistics.mean(fids), "fid_std": spread, "draws": len(fids),
+                     "metric": mine[0]["metric"],
                      **costs[point_label(point)]})
     for row in rows:
         row["pareto"] = not any(dominates(o, row) for o in rows)
@@ -206,6 +208,9 @@ def cheapest_within(rows: list[dict[str, Any]], fid_limit: float) -> dict[str, A
     return min((r for r in kept if r["energy_j"] <= least * (1 + ENERGY_TOLERANCE)), key=lambda r: r["fid"])
 
 
+PAPER_FID = {"fashion-mnist": 27.5, "anime": 45.4}
+"""The paper's FIDs (reference.md): the line of the Pareto plot, the bar the cheapest point is named under."""
+
 PAPER_POINT = {"bits": "6", "adc_bits": "none", "dac_bits": "none", "d2d": "0", "c2c": "0", "read_noise": "0",
                "stuck": "0", "program_error": "0", "retention": "0", "dw_slope": "0", "dw_offset": "0"}
 """The paper's design point: 6-bit synapses, ideal read-out, no variation, faults or drift."""
@@ -224,37 +229,5 @@ def write_outputs(rows: list[dict[str, Any]], out: Path, config: RunConfig) -> N
     writer.writeheader()
     writer.writerows(rows)
     save_text(buffer.getvalue(), out / TABLE_NAME)
-    plot_pareto(rows, out / PLOT_NAME, config.model.dataset)
-
-
-def plot_pareto(rows: list[dict[str, Any]], path: Path, dataset: str) -> Path:
-    """FID against energy per generated image: every point (with its spread), the front joined, the paper's
-    design point starred and the paper's FID drawn."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from .io import atomic_write
-
-    paper_fid = {"fashion-mnist": 27.5, "anime": 45.4}.get(dataset)
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    energy = [r["energy_j"] * 1e9 for r in rows]
-    ax.errorbar(energy, [r["fid"] for r in rows], yerr=[r["fid_std"] for r in rows], fmt="o", ms=4, color="0.6",
-                ecolor="0.8", label="design points")
-    front = sorted((r for r in rows if r["pareto"]), key=lambda r: r["energy_j"])
-    ax.plot([r["energy_j"] * 1e9 for r in front], [r["fid"] for r in front], "o-", color="C0", label="Pareto front")
-    paper = [r for r in rows if is_paper_point(r)]
-    if paper:
-        ax.plot([paper[0]["energy_j"] * 1e9], [paper[0]["fid"]], "*", ms=14, color="C3",
-                label="the paper's design point (6 bits, ideal)")
-    if paper_fid is not None:
-        ax.axhline(paper_fid, color="C3", lw=0.8, ls="--", label=f"the paper's FID ({paper_fid})")
-    ax.set_xlabel("energy per generated image (nJ, with peripherals)")
-    ax.set_ylabel(f"FID ({rows[0]['metric']})")
-    ax.set_title(f"{dataset}: {len(rows)} design points")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
-    plt.close(fig)
-    return path
+    dataset, paper = config.model.dataset, next((r for r in rows if is_paper_point(r)), None)
+    plot_pareto(rows, out / PLOT_NAME, dataset, PAPER_FID.get(dataset), paper)

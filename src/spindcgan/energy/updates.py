@@ -29,14 +29,15 @@ def synapse_states(*models: nn.Module) -> States:
     return states
 
 
+def state_moves(before: States, after: States) -> list[tuple[torch.Tensor, torch.Tensor | None]]:
+    """Each device's single-state updates between two snapshots, |n' - n| (int32), array by array."""
+    return [((p1.int() - p0.int()).abs(), None if n0 is None else (n1.int() - n0.int()).abs())
+            for (p0, n0), (p1, n1) in zip(before, after, strict=True)]
+
+
 def count_state_changes(before: States, after: States) -> int:
     """Total single-state updates between two snapshots: sum of |n' - n| over all devices."""
-    total = 0
-    for (p0, n0), (p1, n1) in zip(before, after, strict=True):
-        total += int((p1.int() - p0.int()).abs().sum())
-        if n0 is not None:
-            total += int((n1.int() - n0.int()).abs().sum())
-    return total
+    return sum(int(m.sum()) for pair in state_moves(before, after) for m in pair if m is not None)
 
 
 @dataclass(frozen=True)

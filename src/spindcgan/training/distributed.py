@@ -150,24 +150,25 @@ def rank_seed(seed: int, rank: int) -> int:
     return seed * 1_000_003 + rank
 
 
+def _all_reduce(values: torch.Tensor, op: dist.ReduceOp = dist.ReduceOp.SUM) -> torch.Tensor:
+    """``values`` reduced over all ranks, moved where the backend reduces (nccl: the rank's GPU)."""
+    if dist.get_backend() == "nccl":
+        values = values.cuda()
+    dist.all_reduce(values, op=op)
+    return values
+
+
 def reduce_stats(stats: dict[str, float], world: World) -> dict[str, float]:
     """The step's statistics over all ranks: ``SUMMED_STATS`` added, the rest (losses, D outputs) averaged."""
     names = list(stats)
-    values = torch.tensor([stats[k] for k in names], dtype=torch.float64)
-    if dist.get_backend() == "nccl":
-        values = values.cuda()
-    dist.all_reduce(values)
+    values = _all_reduce(torch.tensor([stats[k] for k in names], dtype=torch.float64))
     return {k: float(v) if k in SUMMED_STATS else float(v) / world.size for k, v in zip(names, values.tolist(),
                                                                                           strict=True)}
 
 
 def agree(flag: bool) -> bool:
     """True on every rank when any rank says True (a time limit each rank clocks itself)."""
-    value = torch.tensor([int(flag)])
-    if dist.get_backend() == "nccl":
-        value = value.cuda()
-    dist.all_reduce(value, op=dist.ReduceOp.MAX)
-    return bool(value.item())
+    return bool(_all_reduce(torch.tensor([int(flag)]), dist.ReduceOp.MAX).item())
 
 
 def broadcast(obj: Any) -> Any:

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from ..devices import SkyrmionSynapse
-from ..energy.updates import States
+from ..energy.updates import States, state_moves
 from ..errors import SpinDCGANError
 from .config import RunConfig, TrainConfig
 
@@ -39,12 +39,11 @@ class DeviceWrites:
     def add(self, before: States, after: States) -> int:
         """Count the updates between two snapshots; returns their total (``energy.updates.count_state_changes``)."""
         total = 0
-        for (p0, n0), (p1, n1), (cp, cn) in zip(before, after, self.counts, strict=True):
-            for old, new, count in ((p0, p1, cp), (n0, n1, cn)):
+        for moves, counts in zip(state_moves(before, after), self.counts, strict=True):
+            for move, count in zip(moves, counts, strict=True):
                 if count is not None:
-                    step = (new.int() - old.int()).abs()
-                    count += step
-                    total += int(step.sum())
+                    count += move
+                    total += int(move.sum())
         return total
 
     def all_counts(self) -> np.ndarray:

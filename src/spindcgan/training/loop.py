@@ -30,6 +30,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from ..crossbar.terms import parse_noise
 from ..data.fashion_mnist import to_model_range
 from ..data.registry import load_training_images
 from ..energy.updates import synapse_states
@@ -303,10 +304,10 @@ def train(
         if t.sync_batchnorm:
             raise SpinDCGANError("train.sync_batchnorm synchronises BatchNorm across ranks: launch the run with "
                                  "torchrun --nproc_per_node N -m spindcgan train ...")
-        return _train(config, device, out, resume, progress, time_limit, on_start, World(), on_step, False)
+        return _train(config, device, out, resume, progress, time_limit, on_start, None, on_step)
     distributed.start(world, device, t.batch_size, t.sync_batchnorm)
     try:
-        return _train(config, device, out, resume, progress, time_limit, on_start, world, on_step, True)
+        return _train(config, device, out, resume, progress, time_limit, on_start, world, on_step)
     finally:
         distributed.stop()
 
@@ -318,11 +319,12 @@ def has_device_states(config: RunConfig) -> bool:
 
 def _train(
     config: RunConfig, device: str, out: str | Path, resume: str | Path | None, progress: bool,
-    time_limit: float | None, on_start: Callable[[Path], None] | None, world: World,
-    on_step: Callable[[int, GAN], None] | None, launched: bool,
+    time_limit: float | None, on_start: Callable[[Path], None] | None, world: World | None,
+    on_step: Callable[[int, GAN], None] | None,
 ) -> Path:
-    """``train`` on one rank of ``world`` (``launched``: under torchrun, in a process group)."""
+    """``train`` on one rank of ``world`` (None: one process, not under torchrun)."""
     t = config.train
+    launched, world = world is not None, world or World()
     main = world.is_main
     track_updates = has_device_states(config)
     pixels = load_training_images(config.model.dataset, t.data, progress and main)[: t.limit]
@@ -341,9 +343,7 @@ def _train(
         gan.replicas = distributed.replicate(gan.generator, gan.discriminator, device, t.sync_batchnorm)
         if world.rank:  # a noise stream of its own; rank 0 keeps the single process's
             torch.manual_seed(distributed.rank_seed(t.seed, world.rank))
-    step, epoch_sums, records = 0, {}, []
-    states = synapse_states(gan.generator, gan.discriminator) if track_updates else None
-    writes = DeviceWrites(states) if track_updates else None
+    step, epoch_sums, records, state = 0, {}, [], {}
     if resume is not None:
         run_dir = Path(resume)
         state = load_checkpoint(run_dir, device)
@@ -355,11 +355,6 @@ def _train(
         _check_schedule_kept(RunConfig.from_dict(state["config"]).train, t, state["step"], steps_per_epoch)
         gan.load_state_dict(state)
         step, epoch_sums = state["step"], state.get("epoch_sums", {})
-        if writes is not None:  # a checkpoint from before the counters: counted from here on
-            states = synapse_states(gan.generator, gan.discriminator)
-            writes = DeviceWrites(states, counted_from_step=step)
-            if "device_writes" in state:
-                writes.load_state_dict(state["device_writes"])
         torch.set_rng_state(state["rng_ranks"][world.rank] if "rng_ranks" in state else state["rng"])
         cuda_rng = state["cuda_rng_ranks"][world.rank] if "cuda_rng_ranks" in state else state.get("cuda_rng")
         if device.startswith("cuda") and cuda_rng is not None:
@@ -375,8 +370,14 @@ def _train(
         if on_start is not None:
             on_start(run_dir)
         record_environment(run_dir, step, {**environment(device, pixels), "world_size": world.size})
+    states = synapse_states(gan.generator, gan.discriminator) if track_updates else None
+    writes = DeviceWrites(states, counted_from_step=step) if track_updates else None
+    if writes is not None and "device_writes" in state:  # else a new run, or a checkpoint from before the counters
+        writes.load_state_dict(state["device_writes"])
     noise = fixed_noise(config, device)
     policy = parse_policy(t.augment)
+    chip_noise = parse_noise(t.train_noise)
+    nets = (gan.generator, gan.discriminator)
 
     def checkpoint() -> None:
         rng = torch.get_rng_state()
@@ -446,8 +447,7 @@ def _train(
             for optimiser, lr in ((gan.opt_g, lr_g), (gan.opt_d, lr_d)):
                 for group in optimiser.param_groups:
                     group["lr"] = lr
-            nets = (gan.generator, gan.discriminator)
-            chip = (computing_on(nets, step_hardware(config.hardware, t.train_noise, step)) if t.train_noise
+            chip = (computing_on(nets, step_hardware(config.hardware, chip_noise, step)) if chip_noise
                     else contextlib.nullcontext())
             with training_precision(t.precision, device), chip:
                 stats = train_step(gan, images[batch_ids], z, policy)

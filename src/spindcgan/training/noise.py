@@ -15,13 +15,14 @@ from collections.abc import Iterator
 import torch.nn as nn
 
 from ..crossbar.config import HardwareConfig
-from ..crossbar.terms import parse_noise, with_terms
+from ..crossbar.terms import with_terms
 
 
-def step_hardware(hardware: HardwareConfig, train_noise: str, step: int) -> HardwareConfig:
-    """The chip training step ``step`` computes on: ``hardware`` with the noise of ``train_noise``, drawn from a seed
-    of the step's own (apart from the seeds ``spindcgan sweep`` evaluates on: base seed + draw)."""
-    return with_terms(hardware, parse_noise(train_noise), seed=(hardware.seed + 1) * 1_000_003 + step)
+def step_hardware(hardware: HardwareConfig, noise: dict[str, str], step: int) -> HardwareConfig:
+    """The chip training step ``step`` computes on: ``hardware`` with ``noise`` (``crossbar.terms.parse_noise`` of
+    ``train.train_noise``), drawn from a seed of the step's own (apart from the seeds ``spindcgan sweep`` evaluates
+    on: base seed + draw)."""
+    return with_terms(hardware, noise, seed=(hardware.seed + 1) * 1_000_003 + step)
 
 
 @contextlib.contextmanager
