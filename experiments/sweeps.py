@@ -11,9 +11,9 @@
    ``config.json``, copied from a run by ``--endurance-run RUN_DIR``).
 3. With ``--robust RUN_DIR`` (a run of the shipped recipe trained with ``--train-noise ROBUST_NOISE``): copies its
    last export and config into ``results/robust-fmnist/`` and sweeps it over ``ROBUST_GRID``, the points of the
-   main sweep where variation and faults act, so the page sets it beside the shipped generator at equal energy.
-   ``--robust-clean EXPORT`` compares against that export of the run without the option instead of the shipped
-   file (a robust run stopped before its last epoch is compared at the same epoch).
+   main sweep where variation and faults act, beside the generator trained without the option at equal energy.
+   ``--robust-epoch K`` takes its export of epoch K instead of the last, ``--robust-clean EXPORT`` the run without
+   the option at the same epoch instead of the shipped file; both generators are swept at ``ROBUST_N`` images.
 """
 
 from __future__ import annotations
@@ -59,24 +59,28 @@ ROBUST_NOISE = "d2d=0.1,stuck=0.01"
 ROBUST_GRID = ["bits=6", "adc_bits=none", "d2d=0,0.1", "stuck=0,0.01", "retention=0"]
 """The main sweep's points at the paper's bits and ideal read-out where variation and faults act."""
 ROBUST = ROOT / "results" / "robust-fmnist"
+ROBUST_N = 1000
+"""Generated images per robust-comparison point: half the main sweep's, so both generators fit one session."""
 
 
-def sweep(generator: Path, grid: list[str], out: Path, threads: int, report_only: bool = False) -> None:
+def sweep(generator: Path, grid: list[str], out: Path, threads: int, report_only: bool = False, n: int = N) -> None:
     """``spindcgan sweep`` of ``generator`` into ``out``, continuing its finished points; logs who ran it."""
     out.mkdir(parents=True, exist_ok=True)
     with (out / "provenance.jsonl").open("a") as log:
         log.write(json.dumps({"command": command(), "commit": commit()}) + "\n")
-    argv = ["sweep", str(generator), *[a for term in grid for a in ("--grid", term)], "--n", str(N), "--seed",
+    argv = ["sweep", str(generator), *[a for term in grid for a in ("--grid", term)], "--n", str(n), "--seed",
             str(SEED), "--out", str(out), "--threads", str(threads), *(["--report-only"] if report_only else [])]
     if main(argv):
         raise SystemExit("spindcgan sweep failed")
 
 
-def keep_robust(run_dir: Path, clean: Path | None) -> None:
-    """Copy the robust run's last export and config (and the clean export it is compared with) beside its sweep."""
-    exports = sorted((run_dir / "exports").glob("epoch-*.pt"))
+def keep_robust(run_dir: Path, clean: Path | None, epoch: int | None) -> None:
+    """Copy the robust run's export of ``epoch`` (default its last) and config, and the clean export it is compared
+    with, beside its sweep."""
+    exports = sorted((run_dir / "exports").glob("epoch-*.pt" if epoch is None else f"epoch-{epoch:03d}.pt"))
     if not exports:
-        raise SystemExit(f"{run_dir}: no exports/epoch-*.pt (train it with --export-every K)")
+        raise SystemExit(f"{run_dir}: no exports/epoch-{'*' if epoch is None else f'{epoch:03d}'}.pt "
+                         "(train it with --export-every K)")
     config = json.loads((run_dir / "config.json").read_text())
     if config["train"].get("train_noise") != ROBUST_NOISE:
         raise SystemExit(f"{run_dir}: trained with --train-noise {config['train'].get('train_noise')}, "
@@ -84,19 +88,16 @@ def keep_robust(run_dir: Path, clean: Path | None) -> None:
     ROBUST.mkdir(parents=True, exist_ok=True)
     shutil.copy2(exports[-1], ROBUST / "robust.pt")
     shutil.copy2(run_dir / "config.json", ROBUST / "config.json")
-    (ROBUST / "robust.json").write_text(json.dumps({"run": str(run_dir), "export": exports[-1].name}) + "\n")
-    if clean is not None:
-        shutil.copy2(clean, ROBUST / "clean.pt")
-    elif (ROBUST / "clean.pt").exists():
-        (ROBUST / "clean.pt").unlink()
+    shutil.copy2(clean or SHIPPED_MODEL, ROBUST / "clean.pt")
+    (ROBUST / "robust.json").write_text(json.dumps({"export": exports[-1].name, "clean": shown(clean) if clean else
+                                                    "the shipped generator"}) + "\n")
 
 
 def run_robust(threads: int, report_only: bool = False) -> None:
     """Sweep the robust generator (and a clean export when one is kept) over ``ROBUST_GRID``."""
     if (ROBUST / "robust.pt").exists():
-        sweep(ROBUST / "robust.pt", ROBUST_GRID, ROBUST / "robust", threads, report_only)
-    if (ROBUST / "clean.pt").exists():
-        sweep(ROBUST / "clean.pt", ROBUST_GRID, ROBUST / "clean", threads, report_only)
+        sweep(ROBUST / "robust.pt", ROBUST_GRID, ROBUST / "robust", threads, report_only, ROBUST_N)
+        sweep(ROBUST / "clean.pt", ROBUST_GRID, ROBUST / "clean", threads, report_only, ROBUST_N)
 
 
 def keep_endurance(run_dir: Path) -> None:
@@ -207,18 +208,16 @@ def robust_section(shipped_rows: list[dict]) -> list[str]:
     costs = json.loads((OUT / COSTS_NAME).read_text())
     trained = json.loads((ROBUST / "robust.json").read_text())
     config = json.loads((ROBUST / "config.json").read_text())
-    clean_points = load_points(ROBUST / "clean") if (ROBUST / "clean.pt").exists() else load_points(OUT)
-    clean = {point_label({k: r[k] for k in grid}): r for r in summarise(clean_points, grid, costs)}
+    clean = {point_label({k: r[k] for k in grid}): r for r in summarise(load_points(ROBUST / "clean"), grid, costs)}
     mine = summarise(robust, grid, costs)
     t = config["train"]
     width = config["model"]["d_channels"][0]
     lines += [f"Measured: a run of the shipped recipe (width {width}, {t['epochs']} epochs, EMA {t['ema']}, "
               f"lr decay from epoch {t['lr_decay_start']}, seed {t['seed']}) trained with `--train-noise "
-              f"{ROBUST_NOISE}`, its export `{trained['export']}`, swept by `python experiments/sweeps.py --robust "
-              f"RUN_DIR` into `results/robust-fmnist/` over {' '.join('--grid ' + g for g in ROBUST_GRID)}, against "
-              + ("the same epoch's export of the run without the option (`results/robust-fmnist/clean.pt`)"
-                 if (ROBUST / "clean.pt").exists() else "the shipped generator (the same recipe without the option; "
-                 "its points of the sweep above)")
+              f"{ROBUST_NOISE}`, its export `{trained['export']}`, swept ({ROBUST_N:,} images a point) by "
+              f"`python experiments/sweeps.py --robust RUN_DIR` into `results/robust-fmnist/` over "
+              f"{' '.join('--grid ' + g for g in ROBUST_GRID)}, against "
+              + f"{trained['clean']} (the same recipe without the option, `results/robust-fmnist/clean.pt`)"
               + f". Same points, same chips (hardware seed and draw), same {rows_metric(mine)}; the energy per image "
               "is the point's, equal for both generators.", "",
               "| d2d | stuck | FID without | FID with --train-noise | change | nJ per image |",
@@ -244,13 +243,14 @@ def main_() -> None:
     parser.add_argument("--endurance-run", type=Path, help="copy this run folder's write counts beside the sweep")
     parser.add_argument("--robust", type=Path, help=f"a run trained with --train-noise {ROBUST_NOISE}: keep its last "
                         "export and sweep it beside the shipped generator")
+    parser.add_argument("--robust-epoch", type=int, help="the robust run's export of this epoch (default its last)")
     parser.add_argument("--robust-clean", type=Path, help="compare the robust run with this export of the run without "
                         "--train-noise (the same epoch) instead of the shipped generator")
     args = parser.parse_args()
     if args.endurance_run:
         keep_endurance(args.endurance_run)
     if args.robust:
-        keep_robust(args.robust, args.robust_clean)
+        keep_robust(args.robust, args.robust_clean, args.robust_epoch)
     sweep(SHIPPED_MODEL, GRID, OUT, args.threads, report_only=args.pages_only)
     run_robust(args.threads, report_only=args.pages_only)
     if (OUT / PLOT_NAME).exists():
