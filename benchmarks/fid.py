@@ -24,7 +24,7 @@ from spindcgan.cli import SHIPPED_MODEL
 from spindcgan.data import load_fashion_mnist
 from spindcgan.loading import load_generator
 from spindcgan.metrics.fid import generator_batches, pixel_batches, statistics
-from spindcgan.metrics.frechet import frechet_distance
+from spindcgan.metrics.frechet import FeatureStats, frechet_distance
 from spindcgan.metrics.inception import extract_features, load_onnx_inception
 from spindcgan.runtime import keep_freed_memory
 
@@ -45,7 +45,13 @@ def theirs(helper) -> Callable[[torch.Tensor, int], np.ndarray]:
 
 
 def fid(a: np.ndarray, b: np.ndarray) -> float:
-    return frechet_distance(a.mean(0), np.cov(a, rowvar=False), b.mean(0), np.cov(b, rowvar=False))
+    """The FID of two feature sets, accumulated as spindcgan's statistics are."""
+    moments = []
+    for feats in (a, b):
+        acc = FeatureStats()
+        acc.add(feats)
+        moments.extend(acc.mean_cov())
+    return frechet_distance(*moments)
 
 
 def main() -> None:

@@ -94,7 +94,7 @@ def keep_robust(run_dir: Path, clean: Path | None, epoch: int | None) -> None:
 
 
 def run_robust(threads: int, report_only: bool = False) -> None:
-    """Sweep the robust generator (and a clean export when one is kept) over ``ROBUST_GRID``."""
+    """Sweep the robust generator and the one it is compared with over ``ROBUST_GRID``, once they are kept."""
     if (ROBUST / "robust.pt").exists():
         sweep(ROBUST / "robust.pt", ROBUST_GRID, ROBUST / "robust", threads, report_only, ROBUST_N)
         sweep(ROBUST / "clean.pt", ROBUST_GRID, ROBUST / "clean", threads, report_only, ROBUST_N)
@@ -189,27 +189,28 @@ def page() -> str:
                   "most, so this overstates the wear of a whole run.", ""]
     else:
         lines += ["Not measured yet (no training leg with the write counters is recorded here).", ""]
-    lines += robust_section(rows)
+    lines += robust_section()
     lines += ["## Every point", "", *header, *[row_line(r, grid) for r in sorted(rows, key=lambda r: r["energy_j"])],
               ""]
     return "\n".join(lines)
 
 
-def robust_section(shipped_rows: list[dict]) -> list[str]:
+def robust_section() -> list[str]:
     """The robust run beside the generator trained without noise, at the points where noise acts."""
     lines = ["## Robust training", "", f"`spindcgan train --train-noise {ROBUST_NOISE}` trains on a freshly drawn "
              "chip at every step (its own seed per step), so the weights cannot adapt to one chip's pattern; "
              "`spindcgan sweep GENERATOR --draws K` then measures a generator on K chips.", ""]
-    robust = load_points(ROBUST / "robust")
-    if not robust:
+    if not load_points(ROBUST / "robust"):
         return lines + ["Not measured yet: `python experiments/sweeps.py --robust RUN_DIR` sweeps a run of the shipped "
                         "recipe trained with the option.", ""]
     grid = parse_grid(ROBUST_GRID)
-    costs = json.loads((OUT / COSTS_NAME).read_text())
     trained = json.loads((ROBUST / "robust.json").read_text())
     config = json.loads((ROBUST / "config.json").read_text())
-    clean = {point_label({k: r[k] for k in grid}): r for r in summarise(load_points(ROBUST / "clean"), grid, costs)}
-    mine = summarise(robust, grid, costs)
+    # each generator priced by its own sweep (the read energy follows the programmed states)
+    summary = {name: summarise(load_points(ROBUST / name), grid, json.loads((ROBUST / name / COSTS_NAME).read_text()))
+               for name in ("robust", "clean")}
+    clean = {point_label({k: r[k] for k in grid}): r for r in summary["clean"]}
+    mine = summary["robust"]
     t = config["train"]
     width = config["model"]["d_channels"][0]
     lines += [f"Measured: a run of the shipped recipe (width {width}, {t['epochs']} epochs, EMA {t['ema']}, "
@@ -218,7 +219,7 @@ def robust_section(shipped_rows: list[dict]) -> list[str]:
               f"`python experiments/sweeps.py --robust RUN_DIR` into `results/robust-fmnist/` over "
               f"{' '.join('--grid ' + g for g in ROBUST_GRID)}, against "
               + f"{trained['clean']} (the same recipe without the option, `results/robust-fmnist/clean.pt`)"
-              + f". Same points, same chips (hardware seed and draw), same {rows_metric(mine)}; the energy per image "
+              + f". Same points, same chips (hardware seed and draw), same {mine[0]['metric']}; the energy per image "
               "is the point's, equal for both generators.", "",
               "| d2d | stuck | FID without | FID with --train-noise | change | nJ per image |",
               "|---|---|---|---|---|---|"]
@@ -229,10 +230,6 @@ def robust_section(shipped_rows: list[dict]) -> list[str]:
         lines.append(f"| {row['d2d']} | {row['stuck']} | {other['fid']:.2f} | {row['fid']:.2f} | "
                      f"{row['fid'] - other['fid']:+.2f} | {nj(row)} |")
     return lines + [""]
-
-
-def rows_metric(rows: list[dict]) -> str:
-    return rows[0]["metric"] if rows else "FID"
 
 
 def main_() -> None:

@@ -13,8 +13,8 @@ Two backends compute the same network from the same weights. On the CPU the defa
 TorchScript graph is exported once to ONNX (cached beside the FID statistics) and run by ONNX Runtime's CPU
 kernels, about 1.5x PyTorch's speed on this project's machine with features equal to ~1e-6 relative and FIDs to
 1e-3 (``python benchmarks/fid.py`` measures both). ``$SPINDCGAN_FID_BACKEND=torch`` (or ``backend="torch"``)
-keeps the TorchScript model; CUDA devices always use it. The backend is not part of ``PROTOCOL``: cached
-statistics of either serve both.
+keeps the TorchScript model; CUDA devices always use it. The backend is not part of ``PROTOCOL`` (the same
+network and preprocessing), but each caches its own statistics (``metrics.fid.cached_statistics``).
 """
 
 from __future__ import annotations
@@ -147,7 +147,8 @@ def tf_bilinear_resize(x: torch.Tensor, size: int = INPUT_SIZE) -> torch.Tensor:
 
 
 def prepare(pixels: torch.Tensor) -> torch.Tensor:
-    """uint8 [N, C, H, W] (C = 1 or 3) -> the Inception's input [N, 3, 299, 299] in the TF range."""
+    """uint8 [N, C, H, W] (C = 1 or 3) -> the Inception's input [N, 3, 299, 299] in the TF range (grayscale as a
+    3-channel view: each backend lays it out as it reads it)."""
     if pixels.dtype != torch.uint8:
         raise TypeError("prepare() takes uint8 pixels")
     x = pixels.float()
@@ -156,7 +157,7 @@ def prepare(pixels: torch.Tensor) -> torch.Tensor:
     x = (x - 128.0) / 128.0
     if x.shape[1] == 1:  # grayscale resized and scaled once, then copied: the same values, a third of the work
         x = x.expand(-1, 3, -1, -1)
-    return x.contiguous(memory_format=torch.channels_last)
+    return x
 
 
 def quantise_images(images: torch.Tensor) -> torch.Tensor:
@@ -178,7 +179,10 @@ def extract_features(
             return torch.cat([torch.from_numpy(session.run(None, {"image": part.contiguous().numpy()})[0])
                               for part in x.split(ONNX_CHUNK)])
     else:
-        model = load_inception(device)
+        script = load_inception(device)
+
+        def model(x: torch.Tensor) -> torch.Tensor:
+            return script(x.contiguous(memory_format=torch.channels_last))
     with tqdm(total=total, desc=desc, unit="img", disable=not progress, dynamic_ncols=True) as bar:
         for pixels in batches:
             feats = model(prepare(pixels.to(device)))
