@@ -1,11 +1,12 @@
 """Time per training step: 6-bit hardware-aware model vs the float model of the same network, and the hardware
-model trained in bf16 (``--precision bf16``) vs fp32.
+model trained in bf16 (``--precision bf16``) vs fp32; on a CUDA device also bf16 with channels-last tensors.
 
-All are measured in one run, interleaved in rounds so drifting machine load hits them alike.
-Run it on an idle machine (it prints the load average first): a background training run on the
-same 2 cores makes the numbers meaningless.
+All are measured in one run, interleaved in rounds so drifting machine load hits them alike. On the CPU run it on
+an idle machine (it prints the load average first): a background training run on the same 2 cores makes the
+numbers meaningless. On CUDA each timed step ends with a device synchronisation, so a step's time is its whole
+time; fp32 there is full fp32 (TF32 off, as in training: ``runtime.full_fp32_on_cuda``).
 
-    python benchmarks/train_step.py [--dataset fashion-mnist|anime] [--threads 2] [--steps 10]
+    python benchmarks/train_step.py [--dataset fashion-mnist|anime] [--device cpu|cuda] [--threads 2] [--steps 10]
 """
 
 from __future__ import annotations
@@ -19,18 +20,29 @@ import torch
 
 from spindcgan import HardwareConfig
 from spindcgan.models import ModelConfig
-from spindcgan.runtime import training_precision
+from spindcgan.runtime import full_fp32_on_cuda, training_precision
 from spindcgan.training import GAN, RunConfig, train_step
+from spindcgan.training.augment import parse_policy
+
+RECIPE_AUGMENT = "color,translation,cutout"  # the anime recipe's DiffAugment, applied in every timed step
 
 
-def time_steps(gan: GAN, real: torch.Tensor, z_dim: int, steps: int, precision: str = "fp32") -> float:
+def synchronise(device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.synchronize(device)
+
+
+def time_steps(gan: GAN, real: torch.Tensor, z_dim: int, steps: int, precision: str, device: str,
+               policy: tuple[str, ...]) -> float:
     """Median seconds of one training step over ``steps`` steps."""
     times = []
     for _ in range(steps):
-        z = torch.randn(real.shape[0], z_dim)
+        z = torch.randn(real.shape[0], z_dim, device=device)
+        synchronise(device)
         start = time.perf_counter()
-        with training_precision(precision, "cpu"):
-            train_step(gan, real, z)
+        with training_precision(precision, device):
+            train_step(gan, real, z, policy)
+        synchronise(device)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -40,34 +52,59 @@ def main() -> None:
     parser.add_argument("--dataset", default="fashion-mnist", choices=["fashion-mnist", "anime"])
     parser.add_argument("--width", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--augment", default="", help=f"DiffAugment policy in every step (the anime recipe: "
+                                                      f"{RECIPE_AUGMENT})")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--steps", type=int, default=10, help="timed steps per model per round")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
+    device = args.device
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: no CUDA device is available")
+    full_fp32_on_cuda(device)
     torch.set_num_threads(args.threads)
-    print(f"load average {os.getloadavg()[0]:.2f}, torch threads {torch.get_num_threads()}, torch {torch.__version__}")
+    name = torch.cuda.get_device_name(device) if device.startswith("cuda") else f"{torch.get_num_threads()} threads"
+    print(f"load average {os.getloadavg()[0]:.2f}, {device}: {name}, torch {torch.__version__}")
     model = ModelConfig.preset(args.dataset, args.width)
+    policy = parse_policy(args.augment)
     torch.manual_seed(0)
-    real = torch.rand(args.batch_size, model.channels, model.image_size, model.image_size) * 2 - 1
-    hardware = GAN.build(RunConfig(model=model, hardware=HardwareConfig()), "cpu")
-    runs = {  # name: (GAN, precision); the bf16 run trains the same GAN object, its weights moved by earlier steps
-        "float": (GAN.build(RunConfig(model=model, hardware=None), "cpu"), "fp32"),
-        "6-bit hardware": (hardware, "fp32"),
-        "6-bit hardware, bf16": (hardware, "bf16"),
+    real = torch.rand(args.batch_size, model.channels, model.image_size, model.image_size, device=device) * 2 - 1
+    hardware = GAN.build(RunConfig(model=model, hardware=HardwareConfig()), device)
+    # name: (GAN, precision, batch); the bf16 run trains the same GAN object, its weights moved by earlier steps
+    runs = {
+        "float": (GAN.build(RunConfig(model=model, hardware=None), device), "fp32", real),
+        "6-bit hardware": (hardware, "fp32", real),
+        "6-bit hardware, bf16": (hardware, "bf16", real),
     }
-    for gan, precision in runs.values():  # warm-up: allocator, oneDNN primitive caches
-        time_steps(gan, real, model.z_dim, 2, precision)
+    if device.startswith("cuda"):  # cuDNN's bfloat16 kernels read NHWC: the layout that spares its transposes
+        laid_out = to_channels_last(GAN.build(RunConfig(model=model, hardware=HardwareConfig()), device))
+        nhwc = real.contiguous(memory_format=torch.channels_last)
+        runs["6-bit hardware, bf16, channels-last"] = (laid_out, "bf16", nhwc)
+    for gan, precision, batch in runs.values():  # warm-up: allocator, oneDNN / cuDNN primitive caches
+        time_steps(gan, batch, model.z_dim, 2, precision, device, policy)
     results: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(args.rounds):
-        for name, (gan, precision) in runs.items():
-            results[name].append(time_steps(gan, real, model.z_dim, args.steps, precision))
+        for name, (gan, precision, batch) in runs.items():
+            results[name].append(time_steps(gan, batch, model.z_dim, args.steps, precision, device, policy))
     medians = {name: statistics.median(times) for name, times in results.items()}
     for name, s in medians.items():
-        print(f"{name:>20}: {s * 1e3:8.1f} ms/step  {args.batch_size / s:8.1f} img/s")
+        print(f"{name:>36}: {s * 1e3:8.1f} ms/step  {1 / s:7.1f} steps/s  {args.batch_size / s:8.1f} img/s")
     print(f"ratio hardware/float: {medians['6-bit hardware'] / medians['float']:.3f}  (target <= 1.3)")
     print(f"ratio hardware bf16/fp32: {medians['6-bit hardware, bf16'] / medians['6-bit hardware']:.3f}  "
           "(--precision bf16)")
+    if "6-bit hardware, bf16, channels-last" in medians:
+        print(f"ratio hardware bf16 channels-last/fp32: "
+              f"{medians['6-bit hardware, bf16, channels-last'] / medians['6-bit hardware']:.3f}")
+
+
+def to_channels_last(gan: GAN) -> GAN:
+    """``gan`` with its networks' 4-d weights moved to channels-last layout in place (the optimisers keep the same
+    parameters)."""
+    for net in (gan.generator, gan.discriminator):
+        net.to(memory_format=torch.channels_last)
+    return gan
 
 
 if __name__ == "__main__":

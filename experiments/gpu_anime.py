@@ -2,33 +2,40 @@
 
 The hardware run (6-bit skyrmion synapses + DW activations) and its float baseline train side by side with the
 recipe of ``results/cpu-anime-decay100-w32`` (DiffAugment, EMA 0.998, seed 0, a linear learning-rate decay over
-the last quarter of the run) at width 64 instead of 32. Whatever the machine's speed, both must end before the
-call does, so the number of epochs is chosen from a timing made first: two short runs per configuration (the
-CLI's own ``train``, in this process), whose step-count difference gives seconds per step; the two runs are then
-assumed to share the GPU with no overlap at all (the cautious case). At most ``--max-epochs``. ``--batch-size``
-changes the images per step and, with it, the EMA decay, so that the EMA still averages 64,000 images.
+the last quarter of the run) at width 64 instead of 32, in bf16 mixed precision (``--precision``; fp32 in calls
+before session 25). The call first times the steps (``benchmarks/train_step.py --device cuda``: fp32 before,
+bf16 and channels-last after), then sizes the runs to end inside the call: both start together with no
+learning-rate decay and stop at a short time limit (``--calibrate`` seconds, checkpointed); their step counts give
+the side-by-side rate, from which the epochs that fit are chosen (a multiple of ``--export-every``, at most
+``--max-epochs``), and both are resumed with those epochs and the decay over their last quarter
+(``spindcgan train --resume --epochs E --lr-decay-start E - E // 4``: the steps already taken had the
+constant rate every plan gives them, so the result is the run planned with E epochs from its start).
 
 No FID is measured on that machine: the Inception file (95 MB) does not fit the call's 64 MiB transfer beside
-the data. Instead a hardware run saves its evaluated generator's device states every ``--export-every`` epochs
-(``spindcgan train --export-every``), from which the FID curve is measured afterwards. The runs come back as slim
-checkpoints (``training.checkpoint.slim_checkpoint``: no optimiser state; the float run keeps only its EMA
-generator) and those exports, in an xz-compressed tar split into parts of at most 15 MiB, and are measured here
-on the CPU (``experiments/measure.py``). Usage there, with the zip compressed here by ``xz -9e`` into a
-git-ignored folder that ``carry`` names:
+the data. Instead the hardware run saves its evaluated generator's device states every ``--export-every`` epochs
+(``spindcgan train --export-every``), from which the FID curve is measured afterwards. After training the call
+exports the hardware run's last EMA generator with standing BatchNorm statistics and its energy report (both need
+the full checkpoint, which cannot come back). The runs come back as slim checkpoints (their EMA generators
+alone), logs, the benchmark's output and as many exports as fit (the last first, then every other one, then the
+rest), each xz-compressed, in one tar split into parts of at most 15 MiB, and are measured here on the CPU
+(``experiments/measure.py``, ``spindcgan fid RUN --exports``). Usage there, with the zip compressed here by
+``xz -9e`` into a git-ignored folder that ``carry`` names:
 
     PYTHONPATH=src python3 experiments/gpu_anime.py --xz .gpudata/anime-faces-64.zip.xz --sha256 HEX \
         --deadline 560 --out "$OUT"
 
-Back here: ``cat parts/anime-w64.tar.xz.part* | xz -d | tar x -C runs``. The compressed zip is 58 MB, so the
-call's working tree must be small: ``results/gpu-anime-w64/NOTES.md`` gives the temporary branch that keeps
-only the code.
+Back here: ``cat anime-w64.tar.part* | tar x -C runs``, then ``xz -d`` each ``*.xz`` member. The compressed zip is
+58 MB, so the call's working tree must be small: ``results/gpu-anime-w64/NOTES.md`` gives the temporary branch that
+keeps only the code.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import lzma
+import re
 import subprocess
 import sys
 import tarfile
@@ -40,9 +47,11 @@ RECIPE = ["--dataset", "anime", "--augment", "color,translation,cutout", "--seed
           "--no-progress"]
 EMA_IMAGES = 64_000  # the recipe's generator EMA, 0.998 at batch 128, by the images it averages over
 RUNS = {"anime-w64-hw6-gpu": [], "anime-w64-float-gpu": ["--float"]}
-FLOAT_DROPS = ("opt_g", "opt_d", "generator", "discriminator")  # the float copy keeps its EMA: all its FID needs
+SLIM_DROPS = ("opt_g", "opt_d", "generator", "discriminator")  # each copy keeps its EMA generator: all a FID needs
 PART_BYTES = 15 * 2**20
-RETURN_BYTES = 60 * 2**20  # what comes back from a call: 64 MiB at most, in at most 8 files
+RETURN_BYTES = 58 * 2**20  # what comes back from a call: 64 MiB at most, in at most 8 files (tar headers aside)
+AFTER_TRAINING_S = 100  # the standing-statistics export, the energy report and packing, after the runs end
+RESTART_S = 20  # the runs' second start-up (imports, CUDA, the cached data) between calibration and training
 
 
 def log(message: str) -> None:
@@ -72,46 +81,53 @@ def ema_decay(batch_size: int) -> float:
     return 1 - batch_size / EMA_IMAGES
 
 
-def seconds_per_step(recipe: list[str], extra: list[str]) -> float:
-    """Seconds per training step of a configuration, from two short runs of the CLI (start-up cancels out),
-    after a 2-step run that pays the one-off costs (data decoding into the cache, CUDA and cuDNN set-up)."""
-    from spindcgan.cli import main
-
-    times = []
-    for steps in (2, 20, 60):
-        started = time.time()
-        if main(["train", *recipe, *extra, "--max-steps", str(steps), "--out", "/tmp/calibration"]) != 0:
-            raise SystemExit(f"calibration run {extra} failed")
-        times.append(time.time() - started)
-    difference = (times[2] - times[1]) / 40
-    return difference if difference > 0 else times[2] / 60  # a noisy difference: the whole run, an upper bound
-
-
-def choose_epochs(budget_s: float, per_step: list[float], max_epochs: int, steps_per_epoch: int) -> int:
-    """Epochs that fit ``budget_s`` if the runs' steps never overlap on the GPU (sum of their step times)."""
-    per_epoch = steps_per_epoch * sum(per_step) + 2.0  # + each run's checkpoint and sample grid per epoch
-    return max(1, min(max_epochs, int(budget_s // per_epoch)))
+def benchmark(width: int, device: str, out: Path) -> dict[str, float]:
+    """Milliseconds per fp32, bf16 and bf16 channels-last training step on this device, by name
+    (``benchmarks/train_step.py``; a variant that failed is missing), its output kept beside the runs."""
+    command = [sys.executable, str(ROOT / "benchmarks" / "train_step.py"), "--dataset", "anime", "--width",
+               str(width), "--device", device, "--augment", "color,translation,cutout", "--steps", "8",
+               "--rounds", "2", "--threads", "4"]
+    try:
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        text = f"$ {' '.join(command[1:])}\n{result.stdout}{result.stderr[-2000:]}"
+    except subprocess.TimeoutExpired:
+        text = f"$ {' '.join(command[1:])}\ntimed out after 120 s"
+    (out / "benchmark-train-step.log").write_text(text)
+    for line in text.splitlines():
+        log(f"benchmark: {line}")
+    found = (re.match(r"\s*(.+?):\s+([\d.]+) ms/step", line) for line in text.splitlines())
+    return {m.group(1): float(m.group(2)) for m in found if m}
 
 
-def train_side_by_side(recipe: list[str], runs: dict[str, list[str]], epochs: int, time_limit_s: float,
-                       export_every: int) -> dict[str, Path]:
-    """The runs at once, each in its own process and folder (``runs/<name>/train.log`` holds its command)."""
-    decay = ["--lr-decay-start", str(round(0.76 * epochs))] if epochs >= 4 else []
+def start_runs(recipe: list[str], runs: dict[str, list[str]], schedule: list[str], time_limit_s: float,
+               export_every: int, resume: dict[str, Path] | None = None) -> dict[str, subprocess.Popen]:
+    """Each run in its own process and folder, all at once (``runs/<name>/train.log`` holds each command), the
+    hardware runs exporting their device states every ``export_every`` epochs; with ``resume``, continue the run
+    folders given by name (new schedule, same recipe)."""
     procs = {}
     for name, extra in runs.items():
         folder = ROOT / "runs" / name
         folder.mkdir(parents=True, exist_ok=True)
-        exports = ["--export-every", str(export_every)] if export_every and "--float" not in extra else []
-        args = [*recipe, *extra, "--epochs", str(epochs), *decay, "--fid-every", "0", *exports,
-                "--time-limit", f"{time_limit_s / 60:.2f}", "--out", f"runs/{name}"]
-        logfile = (folder / "train.log").open("w")
+        if resume is None:
+            exports = ["--export-every", str(export_every)] if export_every and "--float" not in extra else []
+            args = [*recipe, *extra, "--fid-every", "0", *exports, "--out", f"runs/{name}"]
+        else:
+            args = ["--resume", str(resume[name].relative_to(ROOT)), "--no-progress"]
+        args += [*schedule, "--time-limit", f"{time_limit_s / 60:.2f}"]
+        logfile = (folder / "train.log").open("a")
         logfile.write("$ spindcgan train " + " ".join(args) + "\n")
         logfile.flush()
-        procs[name] = (subprocess.Popen([sys.executable, "-m", "spindcgan.cli", "train", *args], cwd=ROOT,
-                                        stdout=logfile, stderr=subprocess.STDOUT), logfile)
+        procs[name] = subprocess.Popen([sys.executable, "-m", "spindcgan.cli", "train", *args], cwd=ROOT,
+                                       stdout=logfile, stderr=subprocess.STDOUT)
+    return procs
+
+
+def wait_for(procs: dict[str, subprocess.Popen], keep_going: bool = False) -> dict[str, Path]:
+    """Wait for the runs, reporting each one's last metrics line every 30 s; their run folders. A failed run ends
+    the call unless ``keep_going`` (then what it left is packed with the others)."""
     last_report = time.time()
-    while any(p.poll() is None for p, _ in procs.values()):
-        time.sleep(2)
+    while any(p.poll() is None for p in procs.values()):
+        time.sleep(1)
         if time.time() - last_report < 30:
             continue
         last_report = time.time()
@@ -119,41 +135,90 @@ def train_side_by_side(recipe: list[str], runs: dict[str, list[str]], epochs: in
             ends = list((ROOT / "runs" / name).glob("0*/metrics.jsonl"))
             last = ends[0].read_text().splitlines()[-1:] if ends else []
             log(f"{name}: {last[0][:160] if last else 'starting'}")
-    for name, (proc, logfile) in procs.items():
-        logfile.close()
+    for name, proc in procs.items():
         log(f"{name}: exit {proc.returncode}")
-    return {name: next((ROOT / "runs" / name).glob("0*")) for name in procs}
+        if proc.returncode:
+            tail = (ROOT / "runs" / name / "train.log").read_text().splitlines()[-5:]
+            log(f"{name} failed: " + " | ".join(tail))
+            if not keep_going:
+                raise SystemExit(f"{name} failed")
+    return {name: folder for name in procs for folder in sorted((ROOT / "runs" / name).glob("0*"))[:1]}
 
 
-def packed(run_dirs: dict[str, Path], epochs: int, with_exports: bool) -> bytes:
-    """Slim checkpoints, a few sample grids, logs, metrics and (``with_exports``) device-state exports: one
-    xz-compressed tar (the exports' 6-bit states in bytes shrink to about half, float weights hardly)."""
-    keep_grids = {f"epoch-{e:03d}.png" for e in (epochs // 4, epochs // 2, 3 * epochs // 4, epochs)}
-    tar_path = Path("/tmp/anime-w64.tar.xz")
-    with tarfile.open(tar_path, "w:xz", preset=1) as tar:
-        for name, run_dir in run_dirs.items():
-            tar.add(run_dir.parent / "train.log", f"{name}/train.log")
-            for path in sorted(run_dir.rglob("*")):
-                wanted = {"samples": path.name in keep_grids, "exports": with_exports}.get(path.parent.name, True)
-                if path.is_file() and wanted:
-                    tar.add(path, f"{name}/{run_dir.name}/{path.relative_to(run_dir)}")
-    return tar_path.read_bytes()
+def steps_done(run_dir: Path) -> int:
+    """The optimiser steps of a run's checkpoint."""
+    from spindcgan.training.checkpoint import load_checkpoint
+
+    return int(load_checkpoint(run_dir)["step"])
+
+
+def choose_epochs(budget_s: float, rate: float, max_epochs: int, steps_per_epoch: int, every: int) -> int:
+    """The epochs a run stepping at ``rate`` steps/s finishes within ``budget_s`` (5 % spare for the per-epoch
+    checkpoints and grids), a multiple of ``every`` when that is at least one, at most ``max_epochs``."""
+    epochs = min(max_epochs, int(0.95 * budget_s * rate / steps_per_epoch))
+    return epochs - epochs % every if every and epochs >= every else max(epochs, 1)
+
+
+def after_training(run_dir: Path, deadline: float) -> None:
+    """The hardware run's last EMA generator with standing BatchNorm statistics, and its energy report, while the
+    full checkpoint is here (each skipped if the call's time is short)."""
+    for args, budget in ((["export", str(run_dir), "--standing-statistics", "--out",
+                           str(run_dir / "standing.pt")], 40),
+                         (["energy", str(run_dir), "--out", str(run_dir / "energy")], 40)):
+        left = deadline - time.time() - 25
+        if left < 10:
+            log(f"no time left for spindcgan {args[0]}")
+            continue
+        try:
+            result = subprocess.run([sys.executable, "-m", "spindcgan.cli", *args], cwd=ROOT, capture_output=True,
+                                    text=True, timeout=min(budget, left))
+            log(f"spindcgan {' '.join(args)}: exit {result.returncode} {result.stderr.strip()[-300:]}")
+        except subprocess.TimeoutExpired:
+            log(f"spindcgan {args[0]}: timed out")
+
+
+def export_order(exports: list[Path]) -> list[Path]:
+    """The order exports are packed in while they fit: the last, then every other one back from it, then the
+    rest (so a short budget still spans the whole curve)."""
+    by_epoch = sorted(exports)[::-1]
+    return by_epoch[::2] + by_epoch[1::2]
 
 
 def pack(run_dirs: dict[str, Path], out: Path, epochs: int) -> None:
-    """The runs in parts that come back; without the exports if they would not all fit."""
-    from spindcgan.training.checkpoint import CHECKPOINT_NAME, OPTIMISER_KEYS, slim_checkpoint
+    """Slim checkpoints (EMA generators), logs, metrics, a few sample grids, the standing-statistics export, the
+    energy report and as many device-state exports as fit: each file xz-compressed in one tar, in parts."""
+    from spindcgan.training.checkpoint import CHECKPOINT_NAME, slim_checkpoint
 
+    keep_grids = {f"epoch-{e:03d}.png" for e in (epochs // 4, epochs // 2, 3 * epochs // 4, epochs)}
+    members, exports = [], []
     for name, run_dir in run_dirs.items():
         full = run_dir / CHECKPOINT_NAME
-        slim_checkpoint(full, run_dir / "slim.pt", FLOAT_DROPS if "float" in name else OPTIMISER_KEYS).replace(full)
-    data = packed(run_dirs, epochs, with_exports=True)
-    if len(data) > RETURN_BYTES:
-        log(f"tar with exports: {len(data) / 2**20:.1f} MiB, over {RETURN_BYTES / 2**20:.0f}: packed without them")
-        data = packed(run_dirs, epochs, with_exports=False)
-    log(f"tar.xz: {len(data) / 2**20:.1f} MiB")
+        slim_checkpoint(full, run_dir / "slim.pt", SLIM_DROPS).replace(full)
+        members.append((run_dir.parent / "train.log", f"{name}/train.log"))
+        for path in sorted(run_dir.rglob("*")):
+            if not path.is_file() or (path.parent.name == "samples" and path.name not in keep_grids):
+                continue
+            entry = (path, f"{name}/{run_dir.name}/{path.relative_to(run_dir)}")
+            (exports if path.parent.name == "exports" else members).append(entry)
+    order = {path: i for i, path in enumerate(export_order([p for p, _ in exports]))}
+    members += sorted(exports, key=lambda entry: order[entry[0]])
+    tar_path, used, left_out = Path("/tmp/anime-w64.tar"), 0, []
+    with tarfile.open(tar_path, "w") as tar:
+        for path, arcname in members:
+            data = lzma.compress(path.read_bytes(), preset=1)
+            if used + len(data) + 1024 > RETURN_BYTES:
+                left_out.append(arcname)
+                continue
+            used += len(data) + 1024
+            info = tarfile.TarInfo(arcname + ".xz")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    if left_out:
+        log(f"left out (over {RETURN_BYTES / 2**20:.0f} MiB): {', '.join(left_out)}")
+    data = tar_path.read_bytes()
+    log(f"tar of xz files: {len(data) / 2**20:.1f} MiB")
     for i in range(0, len(data), PART_BYTES):
-        (out / f"anime-w64.tar.xz.part{i // PART_BYTES:02d}").write_bytes(data[i : i + PART_BYTES])
+        (out / f"anime-w64.tar.part{i // PART_BYTES:02d}").write_bytes(data[i : i + PART_BYTES])
 
 
 def run() -> None:
@@ -161,13 +226,17 @@ def run() -> None:
     parser.add_argument("--xz", type=Path, required=True)
     parser.add_argument("--sha256", required=True)
     parser.add_argument("--deadline", type=float, default=560, help="seconds from start by which all is packed")
-    parser.add_argument("--max-epochs", type=int, default=100)
+    parser.add_argument("--max-epochs", type=int, default=300)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--width", type=int, default=64, help="DCGAN width (a smaller one for a dry run on a CPU)")
     parser.add_argument("--device", default="cuda")
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="bf16", help="spindcgan train --precision")
     parser.add_argument("--runs", nargs="+", choices=list(RUNS), default=list(RUNS))
     parser.add_argument("--epochs", type=int, help="train this many epochs (no timing first), within the deadline")
-    parser.add_argument("--export-every", type=int, default=25,
+    parser.add_argument("--calibrate", type=float, default=30,
+                        help="seconds of side-by-side training whose steps size the runs (without --epochs)")
+    parser.add_argument("--no-benchmark", action="store_true", help="skip benchmarks/train_step.py")
+    parser.add_argument("--export-every", type=int, default=10,
                         help="a hardware run's device-state exports every K epochs, for its FID curve (0: none)")
     parser.add_argument("--tag", default="", help="appended to the run folders' names (a second call's runs)")
     parser.add_argument("--d-norm", choices=["batch", "spectral"], default="batch",
@@ -176,27 +245,54 @@ def run() -> None:
     parser.add_argument("--batch-size", type=int, default=128,
                         help="images per step; the EMA decay follows, 1 - B / 64000, to average the same images")
     args = parser.parse_args()
+    started = time.time()
+    deadline = started + args.deadline
     runs = {name + args.tag: RUNS[name] for name in args.runs}
     recipe = [*RECIPE, "--width", str(args.width), "--device", args.device, "--d-norm", args.d_norm,
               "--batch-size", str(args.batch_size), "--ema", str(ema_decay(args.batch_size)),
-              *(["--lr-d", str(args.lr_d)] if args.lr_d is not None else [])]
-    started = time.time()
+              "--precision", args.precision, *(["--lr-d", str(args.lr_d)] if args.lr_d is not None else [])]
     import torch
 
     from spindcgan.data.images import list_entries
+    from spindcgan.data.registry import load_training_images
     from spindcgan.training.config import TrainConfig
     from spindcgan.training.loop import steps_per_epoch_of
 
     log(f"torch {torch.__version__}, {torch.cuda.get_device_name(0) if args.device == 'cuda' else args.device}")
     data = unpack_data(args.xz, args.sha256)
     steps_per_epoch = steps_per_epoch_of(TrainConfig(batch_size=args.batch_size), len(list_entries(data)))
-    if args.epochs is None:
-        per_step = [seconds_per_step(recipe, extra) for extra in runs.values()]
-        log("seconds per step alone: " + ", ".join(f"{n} {s:.4f}" for n, s in zip(runs, per_step, strict=True)))
-    budget = args.deadline - (time.time() - started) - 45  # packing and the runs' start-up
-    epochs = args.epochs or choose_epochs(budget - 20, per_step, args.max_epochs, steps_per_epoch)
-    log(f"training budget {budget:.0f} s: {epochs} epochs")
-    run_dirs = train_side_by_side(recipe, runs, epochs, budget, args.export_every)
+    load_training_images("anime", data, progress=False)  # decoded into the cache once, before the runs start
+    args.out.mkdir(parents=True, exist_ok=True)
+    if not args.no_benchmark:
+        timed = benchmark(args.width, args.device, args.out)
+        bf16, fp32 = timed.get("6-bit hardware, bf16"), timed.get("6-bit hardware")
+        if args.precision == "bf16" and (bf16 is None or (fp32 is not None and bf16 >= fp32)):
+            log(f"bf16 steps {bf16} ms, fp32 {fp32} ms (failed or not faster): the runs train in fp32")
+            recipe[recipe.index("--precision") + 1] = "fp32"
+
+    def training_budget() -> float:
+        return deadline - time.time() - AFTER_TRAINING_S - RESTART_S
+
+    resume, epochs = None, args.epochs
+    if epochs is None:  # side by side with no decay for --calibrate seconds: the rate both keep up together
+        calibration = start_runs(recipe, runs, ["--epochs", str(args.max_epochs)], args.calibrate,
+                                 args.export_every)
+        resume = wait_for(calibration)
+        steps = {name: steps_done(run_dir) for name, run_dir in resume.items()}
+        rate = min(steps.values()) / args.calibrate
+        epochs = choose_epochs(training_budget(), rate, args.max_epochs, steps_per_epoch, args.export_every)
+        log(f"calibration: {steps} steps in {args.calibrate:.0f} s side by side: {rate:.1f} steps/s each")
+        progress = -(-max(steps.values()) // steps_per_epoch)
+    else:
+        progress = 0
+    decay_start = max(epochs - epochs // 4, progress)
+    decay = ["--lr-decay-start", str(decay_start)] if decay_start < epochs else []  # none in a run of a few epochs
+    log(f"training budget {training_budget():.0f} s: {epochs} epochs, learning-rate decay {decay or 'none'}")
+    schedule = ["--epochs", str(epochs), *decay]
+    run_dirs = wait_for(start_runs(recipe, runs, schedule, training_budget(), args.export_every, resume), True)
+    for name, run_dir in run_dirs.items():
+        if "--float" not in runs[name]:
+            after_training(run_dir, deadline)
     pack(run_dirs, args.out, epochs)
     log(f"done in {time.time() - started:.0f} s")
 
