@@ -355,10 +355,11 @@ def _train(
         _check_schedule_kept(RunConfig.from_dict(state["config"]).train, t, state["step"], steps_per_epoch)
         gan.load_state_dict(state)
         step, epoch_sums = state["step"], state.get("epoch_sums", {})
-        torch.set_rng_state(state["rng_ranks"][world.rank] if "rng_ranks" in state else state["rng"])
+        # RNG states are CPU byte tensors: the checkpoint was loaded onto ``device``, so bring them back
+        torch.set_rng_state((state["rng_ranks"][world.rank] if "rng_ranks" in state else state["rng"]).cpu())
         cuda_rng = state["cuda_rng_ranks"][world.rank] if "cuda_rng_ranks" in state else state.get("cuda_rng")
         if device.startswith("cuda") and cuda_rng is not None:
-            torch.cuda.set_rng_state(cuda_rng)
+            torch.cuda.set_rng_state(cuda_rng.cpu())
         if main:
             records = _trim_metrics(run_dir, step)
     else:
