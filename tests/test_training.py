@@ -311,8 +311,8 @@ def test_ema_generator_is_the_evaluated_one(tmp_path):
 def test_nan_loss_stops_with_message_and_keeps_last_good_checkpoint(tmp_path, monkeypatch):
     real_step, calls = loop.train_step, []
 
-    def failing_step(gan, real, z, policy=()):
-        stats = real_step(gan, real, z, policy)
+    def failing_step(gan, real, z, policy=(), **options):
+        stats = real_step(gan, real, z, policy, **options)
         calls.append(1)
         return {**stats, "loss_d": float("nan")} if len(calls) == 3 else stats
 

@@ -36,15 +36,16 @@ class DeviceWrites:
                        for p, n in states]
         self.counted_from_step = counted_from_step
 
-    def add(self, before: States, after: States) -> int:
-        """Count the updates between two snapshots; returns their total (``energy.updates.count_state_changes``)."""
-        total = 0
+    def add(self, before: States, after: States) -> torch.Tensor:
+        """Count the updates between two snapshots; returns their total as a 0-d int64 tensor on the counters'
+        device (``energy.updates.count_state_changes``; not read back here, so a CUDA step need not wait)."""
+        totals = []
         for moves, counts in zip(state_moves(before, after), self.counts, strict=True):
             for move, count in zip(moves, counts, strict=True):
                 if count is not None:
                     count += move
-                    total += int(move.sum())
-        return total
+                    totals.append(move.sum(dtype=torch.int64))
+        return torch.stack(totals).sum() if totals else torch.zeros((), dtype=torch.int64)
 
     def all_counts(self) -> np.ndarray:
         """Every device's count, flat."""

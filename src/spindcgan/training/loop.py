@@ -84,8 +84,10 @@ class GAN:
         """Move the EMA shadow weights towards the trained ones; copy BatchNorm statistics."""
         if self.generator_ema is None:
             return
-        for ema_p, p in zip(self.generator_ema.parameters(), self.generator.parameters(), strict=True):
-            ema_p.lerp_(p, 1 - decay)
+        ema_params, params = list(self.generator_ema.parameters()), list(self.generator.parameters())
+        if len(ema_params) != len(params):
+            raise ValueError("the EMA generator and the generator have different parameters")
+        torch._foreach_lerp_(ema_params, params, 1 - decay)  # one call for all: per-tensor lerp_ on a CPU
         for ema_b, b in zip(self.generator_ema.buffers(), self.generator.buffers(), strict=True):
             ema_b.copy_(b)  # the trained generator's statistics: experiments/standing_statistics.py weighs them
 
@@ -109,9 +111,12 @@ class GAN:
             self.generator_ema.load_state_dict(state["generator_ema"])
 
 
-def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor, policy: tuple[str, ...] = ()) -> dict[str, float]:
+def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor, policy: tuple[str, ...] = (),
+               as_tensors: bool = False) -> dict[str, Any]:
     """One DCGAN step: discriminator on real + fake, then the non-saturating generator loss; ``policy``
-    (``augment.parse_policy``) augments every image the discriminator sees."""
+    (``augment.parse_policy``) augments every image the discriminator sees. Returns the losses and the
+    discriminator's mean outputs as floats, or (``as_tensors``) as 0-d tensors on the training device, which the
+    loop reads back all at once (``host_values``): each read of a CUDA value waits for the device."""
     g, discriminator = gan.replicas or (gan.generator, gan.discriminator)
 
     def d(x: torch.Tensor) -> torch.Tensor:
@@ -131,12 +136,23 @@ def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor, policy: tuple[str,
     loss_g = F.binary_cross_entropy_with_logits(logits_gen, torch.ones_like(logits_gen))
     loss_g.backward()
     gan.opt_g.step()
-    return {
-        "loss_d": loss_d.item(),
-        "loss_g": loss_g.item(),
-        "d_real": torch.sigmoid(logits_real).mean().item(),
-        "d_fake": torch.sigmoid(logits_fake).mean().item(),
+    stats = {
+        "loss_d": loss_d.detach(),
+        "loss_g": loss_g.detach(),
+        "d_real": torch.sigmoid(logits_real.detach()).mean(),
+        "d_fake": torch.sigmoid(logits_fake.detach()).mean(),
     }
+    return stats if as_tensors else host_values(stats)
+
+
+def host_values(stats: dict[str, Any]) -> dict[str, Any]:
+    """``stats`` with its tensor values read back as floats in one transfer (one wait for a CUDA device, not
+    one per value); values exact (read through float64)."""
+    tensors = {k: v for k, v in stats.items() if isinstance(v, torch.Tensor)}
+    if not tensors:
+        return dict(stats)
+    values = torch.stack([v.detach().to(torch.float64) for v in tensors.values()]).tolist()
+    return {**stats, **dict(zip(tensors, values, strict=True))}
 
 
 def epoch_order(seed: int, epoch: int, n: int) -> torch.Tensor:
@@ -429,6 +445,7 @@ def _train(
         fid_missing, files_missing = _epoch_outputs_missing(records, run_dir, step // steps_per_epoch, t)
         if fid_missing or files_missing:  # stopped between its checkpoint and the end of its FID: finish that first
             end_of_epoch(with_fid=fid_missing)
+    order, order_epoch = None, None
     bar = tqdm(total=total_steps, initial=step, disable=not (progress and main), unit="step", dynamic_ncols=True)
     cleanup = contextlib.ExitStack()
     if launched:
@@ -440,7 +457,8 @@ def _train(
                 if over if not launched else distributed.agree(over):
                     break
             epoch, index = divmod(step, steps_per_epoch)
-            order = epoch_order(t.seed, epoch, len(images))
+            if order_epoch != epoch:  # drawn once an epoch
+                order, order_epoch = epoch_order(t.seed, epoch, len(images)), epoch
             batch_ids = order[index * t.batch_size : (index + 1) * t.batch_size]
             batch_ids = (distributed.shard(batch_ids, world) if launched else batch_ids).to(device)
             z = torch.randn(len(batch_ids), config.model.z_dim, device=device)
@@ -451,13 +469,14 @@ def _train(
             chip = (computing_on(nets, step_hardware(config.hardware, chip_noise, step)) if chip_noise
                     else contextlib.nullcontext())
             with training_precision(t.precision, device), chip:
-                stats = train_step(gan, images[batch_ids], z, policy)
+                stats = train_step(gan, images[batch_ids], z, policy, as_tensors=True)
             if main:
                 gan.update_ema(t.ema)
             if track_updates:  # the synapse writes this step made, for the energy ledger
                 new_states = synapse_states(gan.generator, gan.discriminator)
-                stats["state_changes_per_image"] = writes.add(states, new_states) / t.batch_size
+                stats["state_changes_per_image"] = writes.add(states, new_states).to(torch.float64) / t.batch_size
                 states = new_states
+            stats = host_values(stats)  # the step's one wait for the device
             if launched:
                 stats = distributed.reduce_stats(stats, world)
             if not all(math.isfinite(v) for v in stats.values()):
