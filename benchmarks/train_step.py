@@ -6,6 +6,10 @@ an idle machine (it prints the load average first): a background training run on
 numbers meaningless. On CUDA each timed step ends with a device synchronisation, so a step's time is its whole
 time; fp32 there is full fp32 (TF32 off, as in training: ``runtime.full_fp32_on_cuda``).
 
+``--loop-steps N`` also times ``spindcgan.training.train`` itself for N steps of the hardware model on the real
+dataset (its per-step bookkeeping: EMA, synapse-write counters, read-backs, per-epoch checkpoints and grids),
+in the precision that is fastest above, against the bare step: what a run gets of the step's speed.
+
     python benchmarks/train_step.py [--dataset fashion-mnist|anime] [--device cpu|cuda] [--threads 2] [--steps 10]
 """
 
@@ -14,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import tempfile
 import time
 
 import torch
@@ -21,7 +26,7 @@ import torch
 from spindcgan import HardwareConfig
 from spindcgan.models import ModelConfig
 from spindcgan.runtime import full_fp32_on_cuda, training_precision
-from spindcgan.training import GAN, RunConfig, train_step
+from spindcgan.training import GAN, RunConfig, TrainConfig, train, train_step
 from spindcgan.training.augment import parse_policy
 
 RECIPE_AUGMENT = "color,translation,cutout"  # the anime recipe's DiffAugment, applied in every timed step
@@ -58,6 +63,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--steps", type=int, default=10, help="timed steps per model per round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--loop-steps", type=int, default=0, help="also time the training loop for N steps (0: no)")
     args = parser.parse_args()
 
     device = args.device
@@ -97,6 +103,25 @@ def main() -> None:
     if "6-bit hardware, bf16, channels-last" in medians:
         print(f"ratio hardware bf16 channels-last/fp32: "
               f"{medians['6-bit hardware, bf16, channels-last'] / medians['6-bit hardware']:.3f}")
+    if args.loop_steps:
+        precision = min(("fp32", "bf16"), key=lambda p: medians["6-bit hardware" + (", bf16" if p == "bf16" else "")])
+        bare = medians["6-bit hardware" + (", bf16" if precision == "bf16" else "")]
+        train_config = TrainConfig(batch_size=args.batch_size, max_steps=args.loop_steps, augment=args.augment,
+                                   ema=0.998, device=device, threads=args.threads, precision=precision)
+        per_step = loop_seconds_per_step(RunConfig(model=model, hardware=HardwareConfig(), train=train_config))
+        print(f"{'training loop, ' + precision:>36}: {per_step * 1e3:8.1f} ms/step  {1 / per_step:7.1f} steps/s  "
+              f"(the bare step: {1 / bare:.1f}; loop/bare {per_step / bare:.3f})")
+
+
+def loop_seconds_per_step(config: RunConfig) -> float:
+    """Seconds per step of ``train`` over its steps after the first 5 (start-up and warm-up left out), epoch ends
+    included, in a run folder that is thrown away."""
+    times: list[float] = []
+    with tempfile.TemporaryDirectory() as out:
+        train(config, out=out, progress=False, on_step=lambda step, gan: times.append(time.perf_counter()))
+    if len(times) < 7:
+        raise SystemExit("--loop-steps: at least 7 steps are needed to time the loop")
+    return (times[-1] - times[5]) / (len(times) - 6)
 
 
 def to_channels_last(gan: GAN) -> GAN:

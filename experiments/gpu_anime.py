@@ -86,7 +86,7 @@ def benchmark(width: int, device: str, out: Path) -> dict[str, float]:
     (``benchmarks/train_step.py``; a variant that failed is missing), its output kept beside the runs."""
     command = [sys.executable, str(ROOT / "benchmarks" / "train_step.py"), "--dataset", "anime", "--width",
                str(width), "--device", device, "--augment", "color,translation,cutout", "--steps", "8",
-               "--rounds", "2", "--threads", "4"]
+               "--rounds", "2", "--threads", "4", "--loop-steps", "400"]
     try:
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
         text = f"$ {' '.join(command[1:])}\n{result.stdout}{result.stderr[-2000:]}"
