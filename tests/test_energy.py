@@ -1,5 +1,6 @@
 """Energy ledger: hand computations, closed-form counts, the zero-free mapping, and sanity orderings."""
 
+import dataclasses
 import itertools
 
 import pytest
@@ -143,3 +144,24 @@ def test_the_adc_is_priced_at_the_hardware_resolution(bits):
     (cost,) = generation_cost(torch.nn.Sequential(layer), hw, torch.randn(2, 4, 3, 3))
     assert cost.adc_conversions == 9 * 3
     assert cost.energy["adc"] == pytest.approx(cost.adc_conversions * 10e-15 * 2 ** (bits or 8), rel=1e-12)
+
+
+def test_r1_penalty_adds_one_double_backward_per_image(fashion_ledgers):
+    """R1's cost is one more D forward, D backward and D backward to the image (without weight gradients), priced
+    by the very passes the ledger traced."""
+    plain = fashion_ledgers["zero-padded"]
+    r1 = dataclasses.replace(plain, r1_penalty=True)
+    added = {k: 0.0 for k in plain.training}
+    for passes, weight_gradients in ((plain.discriminator_forward, True), (plain.discriminator_backward, True),
+                                     (plain.discriminator_backward_to_image, False)):
+        for p in passes:
+            for k, v in p.energy.items():
+                if k in added and (weight_gradients or k != "cmos_weight_gradient"):
+                    added[k] += v
+    for k in plain.training:
+        assert r1.training[k] == pytest.approx(plain.training[k] + added[k], rel=1e-12, abs=1e-30), k
+    assert sum(added.values()) > 0 and r1.inference == plain.inference
+    d_fwd = sum(p.latency for p in plain.discriminator_forward)
+    d_img = sum(p.latency for p in plain.discriminator_backward_to_image)
+    assert r1.training_latency == pytest.approx(plain.training_latency + d_fwd + 2 * d_img)
+    assert r1.to_dict()["training"]["r1_penalty"] is True

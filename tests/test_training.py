@@ -1,5 +1,6 @@
 """Training: finite losses, bit-exact resume, NaN handling, and the CLI end to end on a tiny run."""
 
+import copy
 import hashlib
 import json
 import math
@@ -526,3 +527,39 @@ def test_a_spectral_norm_discriminator_keeps_its_device_states_and_drops_batchno
     assert "--d-norm cannot change" in capsys.readouterr().err
     with pytest.raises(SpinDCGANError, match="model.d_norm"):
         replace(TINY, d_norm="layer")
+
+
+@pytest.mark.parametrize("hardware", [False, True])
+def test_r1_penalty_is_half_gamma_times_the_squared_gradient_of_d_at_the_real_images(hardware):
+    from spindcgan import HardwareConfig
+    from spindcgan.training import GAN, train_step
+
+    config = RunConfig(model=TINY, hardware=HardwareConfig() if hardware else None)
+    torch.manual_seed(0)
+    gan = GAN.build(config, "cpu")
+    twin = GAN.build(config, "cpu")
+    twin.load_state_dict(gan.state_dict())
+    real, z = torch.rand(8, 1, 28, 28) * 2 - 1, torch.randn(8, 100)
+    seen = real.clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(copy.deepcopy(gan.discriminator)(seen).sum(), seen)
+    expected = 5.0 * grad.square().sum(dim=(1, 2, 3)).mean().item()  # gamma / 2 with gamma 10
+    stats = train_step(gan, real, z, r1=10.0)
+    assert stats["r1_penalty"] == pytest.approx(expected, rel=1e-5) and expected > 0
+    plain = train_step(twin, real, z)
+    assert "r1_penalty" not in plain and plain["loss_d"] == pytest.approx(stats["loss_d"], rel=1e-6)
+    d, d_twin = gan.discriminator.state_dict(), twin.discriminator.state_dict()
+    assert any(not torch.equal(d[k], d_twin[k]) for k in d if k.endswith("weight"))  # the penalty moved D
+
+
+def test_r1_must_be_a_finite_non_negative_weight():
+    for bad in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(SpinDCGANError, match="train.r1"):
+            TrainConfig(r1=bad)
+    assert main(["train", "--r1", "-1", "--max-steps", "1", "--no-progress"]) == 2
+
+
+def test_a_run_with_r1_logs_its_penalty(tmp_path):
+    run = train(tiny_config(max_steps=2, r1=1.0), tmp_path, progress=False)
+    lines = [json.loads(ln) for ln in (run / "metrics.jsonl").read_text().splitlines()]
+    assert all(ln["r1_penalty"] > 0 for ln in lines if "loss_d" in ln)
+    assert RunConfig.load(run / "config.json").train.r1 == 1.0

@@ -105,7 +105,7 @@ def model_from_args(args: argparse.Namespace) -> ModelConfig:
 
 TRAIN_OPTIONS = {name: name for name in (
     "epochs", "max_steps", "batch_size", "lr", "seed", "ema", "checkpoint_every", "data", "device", "threads",
-    "log_every", "limit", "fid_every", "export_every", "fid_n", "fid_ref_n", "augment", "lr_decay_start", "lr_d",
+    "log_every", "limit", "fid_every", "export_every", "fid_n", "fid_ref_n", "augment", "lr_decay_start", "lr_d", "r1",
     "precision", "sync_batchnorm", "train_noise")}
 """train options that map one to one onto TrainConfig fields."""
 RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_every", "log_every", "data",
@@ -506,6 +506,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ema", type=float, help="generator weight EMA decay, e.g. 0.999 (default 0: off)")
     p.add_argument("--augment", metavar="POLICY", help="DiffAugment of the discriminator's inputs: comma-separated "
                    "color, translation, cutout (default off; for small datasets such as anime)")
+    p.add_argument("--r1", type=float, metavar="GAMMA", help="R1 gradient penalty on the discriminator's real "
+                   "images, weight GAMMA (default 0: off; docs/training.md)")
     p.add_argument("--checkpoint-every", type=int, help="also checkpoint every N steps")
     p.add_argument("--log-every", type=int, help="metrics line every N steps (default 50)")
     p.add_argument("--limit", type=int, help="train on the first N images only (quick runs)")

@@ -360,6 +360,8 @@ class Ledger:
     state_changes_per_image: float
     write_energy_per_state: float
     updates_source: str
+    r1_penalty: bool = False
+    """Whether each D step also pays the R1 penalty (``TrainConfig.r1``): see ``training``."""
 
     def _sum(self, passes: list[PassCost], times: float = 1.0) -> dict[str, float]:
         out = dict.fromkeys(COMPONENTS, 0.0)
@@ -379,18 +381,23 @@ class Ledger:
     @property
     def training(self) -> dict[str, float]:
         """Energy per training image: G fwd + bwd; D fwd on real and twice on fake (D step, G step);
-        D bwd for real and fake (D step) and to the image (G step); weight gradients; synapse writes."""
+        D bwd for real and fake (D step) and to the image (G step); weight gradients; synapse writes.
+
+        With the R1 penalty, a double backward per real image on top: D's gradient to the image (one more D
+        backward to the image) and that gradient's own backward to D's weights, which reads the arrays in the
+        forward direction (a D forward) and back again with weight gradients (a D backward). The count of
+        array passes of PyTorch's double backward, priced like the passes above; not a measured circuit."""
         parts = [
             self._sum(self.generator_forward),
             self._sum(self.generator_backward),
-            self._sum(self.discriminator_forward, 3),
-            self._sum(self.discriminator_backward, 2),
-            self._sum(self.discriminator_backward_to_image),
+            self._sum(self.discriminator_forward, 3 + self.r1_penalty),
+            self._sum(self.discriminator_backward, 2 + self.r1_penalty),
+            self._sum(self.discriminator_backward_to_image, 1 + self.r1_penalty),
         ]
         total = {k: sum(p[k] for p in parts) for k in COMPONENTS}
-        # in the G step D's weight gradients are not needed
+        # in the G step (and R1's gradient to the image) D's weight gradients are not needed
         g_step_d = self.discriminator_backward_to_image
-        total["cmos_weight_gradient"] -= sum(p.energy["cmos_weight_gradient"] for p in g_step_d)
+        total["cmos_weight_gradient"] -= (1 + self.r1_penalty) * sum(p.energy["cmos_weight_gradient"] for p in g_step_d)
         total["synapse_write"] = self.state_changes_per_image * self.write_energy_per_state
         return self._counted(total)
 
@@ -400,9 +407,10 @@ class Ledger:
 
     @property
     def training_latency(self) -> float:
+        r1 = int(self.r1_penalty)  # R1: one more D forward and two more D backwards per image (``training``)
         return (sum(p.latency for p in self.generator_forward + self.generator_backward)
-                + 3 * sum(p.latency for p in self.discriminator_forward)
-                + 3 * sum(p.latency for p in self.discriminator_backward_to_image))
+                + (3 + r1) * sum(p.latency for p in self.discriminator_forward)
+                + (3 + 2 * r1) * sum(p.latency for p in self.discriminator_backward_to_image))
 
     def to_dict(self) -> dict:
         rows = lambda passes: [{**asdict(p), "total_energy": p.total_energy} for p in passes]  # noqa: E731
@@ -415,6 +423,7 @@ class Ledger:
                           "throughput": 1 / self.inference_latency,
                           "pipelined_throughput": 1 / max(p.latency for p in self.generator_forward)},
             "training": {"energy": tr, "total": sum(tr.values()), "latency": self.training_latency,
+                         "r1_penalty": self.r1_penalty,
                          "throughput": 1 / self.training_latency},
             "synapse_updates": {"state_changes_per_image": self.state_changes_per_image,
                                 "energy_per_state": self.write_energy_per_state, "source": self.updates_source},
@@ -428,8 +437,9 @@ class Ledger:
 def build_ledger(generator: nn.Module, discriminator: nn.Module, hardware: HardwareConfig, z: torch.Tensor,
                  real: torch.Tensor, mapping: Mapping = "zero-padded", costs: PeripheralCosts | None = None,
                  state_changes_per_image: float = 0.0, updates_source: str = "not measured",
-                 include_peripherals: bool = True) -> Ledger:
-    """The ledger of a GAN on ``hardware``: traces G on ``z`` and D on generated and ``real`` images."""
+                 include_peripherals: bool = True, r1_penalty: bool = False) -> Ledger:
+    """The ledger of a GAN on ``hardware``: traces G on ``z`` and D on generated and ``real`` images; with
+    ``r1_penalty`` its training steps pay the R1 penalty's double backward (``Ledger.training``)."""
     if hardware is None or hardware.synapse is None:
         raise ValueError("the energy ledger needs a hardware config with a synapse model")
     if mapping not in MAPPINGS:
@@ -451,7 +461,7 @@ def build_ledger(generator: nn.Module, discriminator: nn.Module, hardware: Hardw
     finally:
         generator.train(was[0]), discriminator.train(was[1])
     return Ledger(mapping, include_peripherals, g_fwd, g_bwd, d_fwd, d_bwd, d_bwd_img, state_changes_per_image,
-                  hardware.synapse.write_energy_per_state, updates_source)
+                  hardware.synapse.write_energy_per_state, updates_source, r1_penalty)
 
 
 def build_network_ledger(model: nn.Module, example: Inputs, hardware: HardwareConfig,

@@ -47,7 +47,7 @@ def model_ledger(config: RunConfig, generator: Generator | None = None, discrimi
             real_batch = generator.eval()(torch.randn(batch, config.model.z_dim, generator=gen))
     counted = writes(real) if writes is not None else NOT_MEASURED
     return build_ledger(generator, discriminator, config.hardware, z, real_batch, mapping, costs, counted.per_image,
-                        counted.source, include_peripherals)
+                        counted.source, include_peripherals, config.train.r1 > 0)
 
 
 def plot_ledger(ledgers: dict[str, Ledger], out: Path) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,11 @@ class TrainConfig:
     """DiffAugment policy for every image the discriminator sees (``training.augment``): a comma-separated
     subset of color, translation, cutout ("" = off; "color,translation,cutout" is the paper's choice for
     small datasets)."""
+    r1: float = 0.0
+    """Weight gamma of the R1 gradient penalty (Mescheder et al. 2018), gamma / 2 * E||grad_x D(x)||^2 on the
+    real images the discriminator sees (after ``augment``), added to its loss at every step (0: off). The remedy
+    StyleGAN2-ADA uses against a discriminator that wins late; its cost on the crossbars, a double backward, is
+    in the energy ledger (``energy.ledger.Ledger.training``)."""
     sample_count: int = 64
     """Images in each epoch's sample grid (from fixed noise)."""
     limit: int | None = None
@@ -103,6 +109,8 @@ class TrainConfig:
                                  f"{self.lr_decay_start}")
         if self.lr <= 0 or not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
             raise SpinDCGANError("train.lr must be > 0 and betas in [0, 1)")
+        if not (self.r1 >= 0 and math.isfinite(self.r1)):
+            raise SpinDCGANError(f"train.r1 must be a finite number >= 0 (0: no R1 penalty), got {self.r1}")
         if self.lr_d is not None and not self.lr_d > 0:
             raise SpinDCGANError(f"train.lr_d must be > 0 (or null: train.lr), got {self.lr_d}")
         parse_noise(self.train_noise)

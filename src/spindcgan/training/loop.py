@@ -112,11 +112,13 @@ class GAN:
 
 
 def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor, policy: tuple[str, ...] = (),
-               as_tensors: bool = False) -> dict[str, Any]:
+               as_tensors: bool = False, r1: float = 0.0) -> dict[str, Any]:
     """One DCGAN step: discriminator on real + fake, then the non-saturating generator loss; ``policy``
-    (``augment.parse_policy``) augments every image the discriminator sees. Returns the losses and the
-    discriminator's mean outputs as floats, or (``as_tensors``) as 0-d tensors on the training device, which the
-    loop reads back all at once (``host_values``): each read of a CUDA value waits for the device."""
+    (``augment.parse_policy``) augments every image the discriminator sees; ``r1`` > 0 adds the R1 penalty
+    r1 / 2 * E||grad_x D(x)||^2 on the (augmented) real images to the discriminator's loss (``TrainConfig.r1``;
+    logged as ``r1_penalty``). Returns the losses and the discriminator's mean outputs as floats, or
+    (``as_tensors``) as 0-d tensors on the training device, which the loop reads back all at once
+    (``host_values``): each read of a CUDA value waits for the device."""
     g, discriminator = gan.replicas or (gan.generator, gan.discriminator)
 
     def d(x: torch.Tensor) -> torch.Tensor:
@@ -124,11 +126,18 @@ def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor, policy: tuple[str,
 
     fake = g(z)
     gan.opt_d.zero_grad(set_to_none=True)
-    logits_real, logits_fake = d(real), d(fake.detach())
+    if r1 > 0:  # the gradient is taken at the images D sees, so the augmentation comes first
+        seen = augment(real, policy).detach().requires_grad_(True)
+        logits_real = discriminator(seen)
+        (grad,) = torch.autograd.grad(logits_real.float().sum(), seen, create_graph=True)
+        penalty = r1 / 2 * grad.float().square().sum(dim=tuple(range(1, grad.dim()))).mean()
+    else:
+        logits_real, penalty = d(real), None
+    logits_fake = d(fake.detach())
     loss_d = F.binary_cross_entropy_with_logits(logits_real, torch.ones_like(logits_real)) + (
         F.binary_cross_entropy_with_logits(logits_fake, torch.zeros_like(logits_fake))
     )
-    loss_d.backward()
+    (loss_d if penalty is None else loss_d + penalty).backward()
     gan.opt_d.step()
 
     gan.opt_g.zero_grad(set_to_none=True)
@@ -142,6 +151,8 @@ def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor, policy: tuple[str,
         "d_real": torch.sigmoid(logits_real.detach()).mean(),
         "d_fake": torch.sigmoid(logits_fake.detach()).mean(),
     }
+    if penalty is not None:
+        stats["r1_penalty"] = penalty.detach()
     return stats if as_tensors else host_values(stats)
 
 
@@ -469,7 +480,7 @@ def _train(
             chip = (computing_on(nets, step_hardware(config.hardware, chip_noise, step)) if chip_noise
                     else contextlib.nullcontext())
             with training_precision(t.precision, device), chip:
-                stats = train_step(gan, images[batch_ids], z, policy, as_tensors=True)
+                stats = train_step(gan, images[batch_ids], z, policy, as_tensors=True, r1=t.r1)
             if main:
                 gan.update_ema(t.ema)
             if track_updates:  # the synapse writes this step made, for the energy ledger
