@@ -28,6 +28,7 @@ def test_translate_moves_every_image_by_its_own_shift_and_fills_with_zero():
     expected1 = torch.zeros(5, 5)
     expected1[:-2, 1:] = x[1, 0, 2:, :-1]  # up by 2, right by 1
     assert torch.equal(out[0, 0], expected0) and torch.equal(out[1, 0], expected1)
+    assert torch.equal(translate(x, torch.tensor([1, -2]), torch.tensor([0, 1]), bound=4), out)  # a wider pad
 
 
 def test_random_translation_keeps_shifts_within_an_eighth_of_the_side():

@@ -44,10 +44,11 @@ def random_color(x: torch.Tensor) -> torch.Tensor:
     return (x - mean) * (torch.rand(n, 1, 1, 1, device=x.device) + 0.5) + mean
 
 
-def translate(x: torch.Tensor, dy: torch.Tensor, dx: torch.Tensor) -> torch.Tensor:
-    """Image i moved down by ``dy[i]`` and right by ``dx[i]`` pixels (integers); what comes in is zero."""
+def translate(x: torch.Tensor, dy: torch.Tensor, dx: torch.Tensor, bound: int | None = None) -> torch.Tensor:
+    """Image i moved down by ``dy[i]`` and right by ``dx[i]`` pixels (integers); what comes in is zero. ``bound``,
+    if given, is at least every |shift| (it spares reading the shifts back from a GPU; the result is the same)."""
     n, _, h, w = x.shape
-    pad = int(max(dy.abs().max(), dx.abs().max(), 0))
+    pad = int(max(dy.abs().max(), dx.abs().max(), 0)) if bound is None else bound
     padded = torch.nn.functional.pad(x, (pad, pad, pad, pad))
     rows = torch.arange(h, device=x.device)[None, :] + pad - dy[:, None]  # [n, h]
     cols = torch.arange(w, device=x.device)[None, :] + pad - dx[:, None]  # [n, w]
@@ -61,7 +62,7 @@ def random_translation(x: torch.Tensor, ratio: float = TRANSLATION_RATIO) -> tor
     sy, sx = round(h * ratio), round(w * ratio)
     dy = torch.randint(-sy, sy + 1, (n,), device=x.device)
     dx = torch.randint(-sx, sx + 1, (n,), device=x.device)
-    return translate(x, dy, dx)
+    return translate(x, dy, dx, max(sy, sx))
 
 
 def random_cutout(x: torch.Tensor, ratio: float = CUTOUT_RATIO) -> torch.Tensor:
