@@ -75,3 +75,50 @@ def test_train_step_shows_the_discriminator_augmented_images():
         outputs.append(train_step(twin, real, z, parse_policy(policy))["d_real"])
     assert outputs[0] == outputs[1]  # same state, same step: the difference below is the augmentation's
     assert outputs[2] != outputs[0]
+
+
+def test_probability_zero_keeps_the_images_and_one_draws_as_before():
+    x = torch.rand(64, 3, 16, 16)
+    policy = parse_policy("color,translation,cutout")
+    assert torch.equal(augment(x, policy, 0.0), x)
+    torch.manual_seed(3)
+    always = augment(x, policy)
+    torch.manual_seed(3)
+    assert torch.equal(augment(x, policy, 1.0), always)
+
+
+def test_each_transform_reaches_about_p_of_the_images():
+    torch.manual_seed(0)
+    x = torch.ones(4000, 1, 8, 8)
+    out = augment(x, ("cutout",), 0.25)
+    cut = (out == 0).flatten(1).any(dim=1).float().mean().item()
+    assert cut == pytest.approx(0.25, abs=0.03)
+
+
+def test_adaptive_probability_moves_by_the_ada_step_towards_its_target():
+    from spindcgan.training.augment import ADA_INTERVAL, ADA_SPEED_IMAGES, AdaptiveProbability
+
+    ada = AdaptiveProbability(p=0.0, target=0.6)
+    step = 128 * ADA_INTERVAL / ADA_SPEED_IMAGES  # 0.001024
+    for _ in range(ADA_INTERVAL):  # D sure of the reals: more augmentation
+        ada.observe(0.9, 128)
+    assert ada.p == pytest.approx(step)
+    for _ in range(ADA_INTERVAL - 1):
+        ada.observe(0.0, 128)
+    assert ada.p == pytest.approx(step) and ada.steps == ADA_INTERVAL - 1  # not yet the interval's end
+    ada.observe(0.0, 128)
+    assert ada.p == 0.0  # back down, and never below 0
+    for _ in range(2 * ADA_INTERVAL):
+        ada.observe(-1.0, 128)
+    assert ada.p == 0.0
+    twin = AdaptiveProbability(p=0.5, target=0.1)
+    twin.load_state_dict(ada.state_dict())
+    assert twin == ada
+
+
+@pytest.mark.parametrize("kwargs,match", [({"augment_p": 1.5, "augment": "color"}, "augment_p must be in"),
+                                          ({"augment_p": 0.5}, "need an augmentation policy"),
+                                          ({"augment_target": 1.0, "augment": "color"}, "augment_target")])
+def test_bad_probabilities_are_one_line_errors(kwargs, match):
+    with pytest.raises(SpinDCGANError, match=match):
+        TrainConfig(**kwargs)

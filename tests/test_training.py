@@ -57,15 +57,20 @@ def _assert_same_parameters(run_a, run_b) -> None:
         assert torch.equal(a[key], b[key]), key
 
 
-@pytest.mark.parametrize("hardware_kwargs,ema,policy,d_norm", [
-    ({}, 0.0, "", "batch"), ({"c2c_sigma": 0.05}, 0.9, "", "batch"), ({}, 0.0, "color,translation,cutout", "batch"),
-    ({}, 0.0, "", "spectral")])
-def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, hardware_kwargs, ema, policy, d_norm):
+ADA = {"augment_p": 0.5, "augment_target": 0.6}  # adaptive augmentation, stopped inside an adjustment interval
+
+
+@pytest.mark.parametrize("hardware_kwargs,ema,policy,d_norm,extra", [
+    ({}, 0.0, "", "batch", {}), ({"c2c_sigma": 0.05}, 0.9, "", "batch", {}),
+    ({}, 0.0, "color,translation,cutout", "batch", {}), ({}, 0.0, "", "spectral", {}),
+    ({}, 0.0, "color,translation,cutout", "batch", ADA)])
+def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, hardware_kwargs, ema, policy, d_norm,
+                                                                   extra):
     from dataclasses import replace
 
     # 4 steps per epoch: the interruption and the resume cross epoch ends; spectral norm's power-iteration
     # vectors are buffers of the checkpoint
-    base = tiny_config(epochs=3, ema=ema, augment=policy)
+    base = tiny_config(epochs=3, ema=ema, augment=policy, **extra)
     base = replace(base, model=replace(base.model, d_norm=d_norm), hardware=replace(base.hardware, **hardware_kwargs))
     full = train(base, tmp_path / "full", progress=False)
     part = train(replace(base, train=replace(base.train, max_steps=6)), tmp_path / "part", progress=False)
@@ -563,3 +568,21 @@ def test_a_run_with_r1_logs_its_penalty(tmp_path):
     lines = [json.loads(ln) for ln in (run / "metrics.jsonl").read_text().splitlines()]
     assert all(ln["r1_penalty"] > 0 for ln in lines if "loss_d" in ln)
     assert RunConfig.load(run / "config.json").train.r1 == 1.0
+
+
+def test_augment_p_auto_steers_and_logs_the_probability(tmp_path):
+    from spindcgan.training.augment import ADA_TARGET, AdaptiveProbability
+
+    out = tmp_path / "runs"
+    tiny = ["train", "--width", "4", "--batch-size", "16", "--limit", "64", "--no-progress", "--log-every", "1"]
+    assert main([*tiny, "--augment", "cutout", "--augment-p", "auto", "--max-steps", "9", "--out", str(out)]) == 0
+    (run,) = out.iterdir()
+    steps = [json.loads(ln) for ln in (run / "metrics.jsonl").read_text().splitlines()]
+    steps = [ln for ln in steps if "loss_d" in ln]
+    replay = AdaptiveProbability(0.0, ADA_TARGET)  # the logged signs, replayed, give every logged p
+    for ln in steps:
+        assert ln["augment_p"] == replay.p and -1 <= ln["d_real_sign"] <= 1
+        replay.observe(ln["d_real_sign"], 16)
+    assert load_checkpoint(run)["augment_adaptive"] == replay.state_dict()
+    assert replay.steps == 1  # stopped one step into an interval
+    assert main([*tiny, "--augment-p", "often", "--out", str(out)]) == 2

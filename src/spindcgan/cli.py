@@ -112,14 +112,28 @@ RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_eve
                      "fid_every", "export_every", "fid_n", "fid_ref_n", "lr_decay_start"}  # train() checks the schedule
 
 
+def augment_probability(value: str) -> dict[str, float]:
+    """``--augment-p``: a probability in [0, 1], or ``auto`` (adaptive, from p = 0 towards r_t = ADA_TARGET)."""
+    from .training.augment import ADA_TARGET
+
+    if value == "auto":
+        return {"augment_p": 0.0, "augment_target": ADA_TARGET}
+    try:
+        return {"augment_p": float(value)}
+    except ValueError:
+        raise SpinDCGANError(f"--augment-p must be a probability in [0, 1] or auto, got {value!r}") from None
+
+
 def cmd_train(args: argparse.Namespace) -> None:
     from .training.checkpoint import run_folder
     from .training.distributed import world_from_environment
     from .training.loop import train
 
     changes = {f: getattr(args, o) for o, f in TRAIN_OPTIONS.items() if getattr(args, o) is not None}
+    if args.augment_p is not None:
+        changes.update(augment_probability(args.augment_p))
     if args.resume:
-        fixed = [o for o in TRAIN_OPTIONS if o in changes and o not in RESUME_MAY_CHANGE]
+        fixed = [o for o in (*TRAIN_OPTIONS, "augment_p") if o in changes and o not in RESUME_MAY_CHANGE]
         model_and_hw = ("dataset", "width", "d_norm", "float", *HARDWARE_OPTIONS)
         fixed += [o for o in model_and_hw if getattr(args, o) not in (None, False)]
         if fixed:
@@ -506,6 +520,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ema", type=float, help="generator weight EMA decay, e.g. 0.999 (default 0: off)")
     p.add_argument("--augment", metavar="POLICY", help="DiffAugment of the discriminator's inputs: comma-separated "
                    "color, translation, cutout (default off; for small datasets such as anime)")
+    p.add_argument("--augment-p", metavar="P|auto", help="probability of each --augment transform per image "
+                   "(default 1: always); auto: adaptive (ADA), steered from 0 to keep the discriminator's sign on "
+                   "real images at 0.6 (docs/training.md)")
     p.add_argument("--r1", type=float, metavar="GAMMA", help="R1 gradient penalty on the discriminator's real "
                    "images, weight GAMMA (default 0: off; docs/training.md)")
     p.add_argument("--checkpoint-every", type=int, help="also checkpoint every N steps")

@@ -12,9 +12,18 @@ puts on the modelled hardware are unchanged.
 Policy: a comma-separated subset of ``color``, ``translation``, ``cutout``, applied in that order, each with
 the paper's strength. Random draws come from torch's global generator, which the checkpoint saves, so a
 resumed run draws the same augmentations.
+
+Probability: each transform is applied to each image with probability p (1: always, DiffAugment's way). Adaptive
+discriminator augmentation (ADA, Karras et al., NeurIPS 2020, arXiv:2006.06676) sets p as training goes:
+``AdaptiveProbability`` raises it while the discriminator's sign on real images, r_t = E[sign(D(x))], stays
+above a target (it is growing sure of the training images) and lowers it below.
 """
 
 from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
 
 import torch
 
@@ -80,8 +89,60 @@ def random_cutout(x: torch.Tensor, ratio: float = CUTOUT_RATIO) -> torch.Tensor:
 TRANSFORMS = {"color": random_color, "translation": random_translation, "cutout": random_cutout}
 
 
-def augment(x: torch.Tensor, policy: tuple[str, ...]) -> torch.Tensor:
-    """``x`` through the policy's transforms (``parse_policy``); the empty policy returns ``x`` itself."""
+def augment(x: torch.Tensor, policy: tuple[str, ...], p: float = 1.0) -> torch.Tensor:
+    """``x`` through the policy's transforms (``parse_policy``), each applied to each image with probability
+    ``p`` (at 1 always, drawing nothing more); the empty policy returns ``x`` itself."""
     for name in policy:
-        x = TRANSFORMS[name](x)
+        transformed = TRANSFORMS[name](x)
+        if p < 1:
+            chosen = torch.rand(x.shape[0], 1, 1, 1, device=x.device) < p
+            transformed = torch.where(chosen, transformed, x)
+        x = transformed
     return x
+
+
+ADA_TARGET = 0.6
+"""r_t that ``--augment-p auto`` holds: StyleGAN2-ADA's choice for its datasets."""
+ADA_INTERVAL = 4
+"""Optimiser steps between two adjustments of p (StyleGAN2-ADA's)."""
+ADA_SPEED_IMAGES = 500_000
+"""Images over which p can move all the way from 0 to 1 (StyleGAN2-ADA's 500k)."""
+
+
+@dataclass
+class AdaptiveProbability:
+    """The augmentation probability of an ADA run: every ``ADA_INTERVAL`` steps p moves by
+    batch * ADA_INTERVAL / ADA_SPEED_IMAGES towards more augmentation if the interval's mean r_t is above
+    ``target``, towards less if below, within [0, 1]. Saved in the checkpoint, so a resume continues it exactly."""
+
+    p: float
+    target: float
+    signs: float = 0.0
+    steps: int = 0
+
+    def observe(self, sign_of_real: float, batch_size: int) -> None:
+        """One step's mean sign of the discriminator's logits on real images."""
+        self.signs += sign_of_real
+        self.steps += 1
+        if self.steps < ADA_INTERVAL:
+            return
+        r_t = self.signs / self.steps
+        direction = (r_t > self.target) - (r_t < self.target)
+        self.p = min(1.0, max(0.0, self.p + direction * batch_size * ADA_INTERVAL / ADA_SPEED_IMAGES))
+        self.signs, self.steps = 0.0, 0
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"p": self.p, "target": self.target, "signs": self.signs, "steps": self.steps}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.p, self.target, self.signs, self.steps = state["p"], state["target"], state["signs"], state["steps"]
+
+
+def check_probability(p: float, target: float | None, policy: str) -> None:
+    """One-line errors for a probability or an ADA target that cannot be (``TrainConfig``)."""
+    if not (0 <= p <= 1):
+        raise SpinDCGANError(f"train.augment_p must be in [0, 1], got {p}")
+    if target is not None and not (-1 < target < 1 and math.isfinite(target)):
+        raise SpinDCGANError(f"train.augment_target must be in (-1, 1) (r_t, a mean sign), got {target}")
+    if (p < 1 or target is not None) and not parse_policy(policy):
+        raise SpinDCGANError("train.augment_p and train.augment_target need an augmentation policy (train.augment)")

@@ -14,7 +14,7 @@ from ..crossbar.terms import parse_noise
 from ..errors import SpinDCGANError
 from ..models.config import ModelConfig
 from ..runtime import PRECISIONS
-from .augment import parse_policy
+from .augment import check_probability, parse_policy
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,12 @@ class TrainConfig:
     """DiffAugment policy for every image the discriminator sees (``training.augment``): a comma-separated
     subset of color, translation, cutout ("" = off; "color,translation,cutout" is the paper's choice for
     small datasets)."""
+    augment_p: float = 1.0
+    """Probability with which each transform of ``augment`` is applied to each image (1: always); with
+    ``augment_target`` the probability the run starts from."""
+    augment_target: float | None = None
+    """Adaptive discriminator augmentation (``training.augment.AdaptiveProbability``): the r_t = E[sign(D(x))] on
+    real images that p is steered to hold (``--augment-p auto``: 0.6 from p = 0); None: p stays fixed."""
     r1: float = 0.0
     """Weight gamma of the R1 gradient penalty (Mescheder et al. 2018), gamma / 2 * E||grad_x D(x)||^2 on the
     real images the discriminator sees (after ``augment``), added to its loss at every step (0: off). The remedy
@@ -104,6 +110,7 @@ class TrainConfig:
         if self.export_every < 0:
             raise SpinDCGANError(f"train.export_every must be >= 0, got {self.export_every}")
         parse_policy(self.augment)
+        check_probability(self.augment_p, self.augment_target, self.augment)
         if self.lr_decay_start is not None and not 0 <= self.lr_decay_start < self.epochs:
             raise SpinDCGANError(f"train.lr_decay_start must be in [0, epochs={self.epochs}), got "
                                  f"{self.lr_decay_start}")

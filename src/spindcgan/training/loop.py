@@ -40,7 +40,7 @@ from ..models import Discriminator, Generator
 from ..plots import plot_fid_curve
 from ..runtime import cpu_has_native_bf16, environment, full_fp32_on_cuda, training_precision
 from . import distributed
-from .augment import augment, parse_policy
+from .augment import AdaptiveProbability, augment, parse_policy
 from .checkpoint import CHECKPOINT_NAME, load_checkpoint, require_parts
 from .config import RunConfig, TrainConfig
 from .distributed import World
@@ -112,9 +112,12 @@ class GAN:
 
 
 def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor, policy: tuple[str, ...] = (),
-               as_tensors: bool = False, r1: float = 0.0) -> dict[str, Any]:
+               as_tensors: bool = False, r1: float = 0.0, augment_p: float = 1.0,
+               sign_of_real: bool = False) -> dict[str, Any]:
     """One DCGAN step: discriminator on real + fake, then the non-saturating generator loss; ``policy``
-    (``augment.parse_policy``) augments every image the discriminator sees; ``r1`` > 0 adds the R1 penalty
+    (``augment.parse_policy``) augments every image the discriminator sees, each transform with probability
+    ``augment_p``; ``sign_of_real`` adds r_t = E[sign(D(x))] on the real images as ``d_real_sign`` (what
+    adaptive augmentation steers by, ``augment.AdaptiveProbability``); ``r1`` > 0 adds the R1 penalty
     r1 / 2 * E||grad_x D(x)||^2 on the (augmented) real images to the discriminator's loss (``TrainConfig.r1``;
     logged as ``r1_penalty``). Returns the losses and the discriminator's mean outputs as floats, or
     (``as_tensors``) as 0-d tensors on the training device, which the loop reads back all at once
@@ -122,12 +125,12 @@ def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor, policy: tuple[str,
     g, discriminator = gan.replicas or (gan.generator, gan.discriminator)
 
     def d(x: torch.Tensor) -> torch.Tensor:
-        return discriminator(augment(x, policy))
+        return discriminator(augment(x, policy, augment_p))
 
     fake = g(z)
     gan.opt_d.zero_grad(set_to_none=True)
     if r1 > 0:  # the gradient is taken at the images D sees, so the augmentation comes first
-        seen = augment(real, policy).detach().requires_grad_(True)
+        seen = augment(real, policy, augment_p).detach().requires_grad_(True)
         logits_real = discriminator(seen)
         (grad,) = torch.autograd.grad(logits_real.float().sum(), seen, create_graph=True)
         penalty = r1 / 2 * grad.float().square().sum(dim=tuple(range(1, grad.dim()))).mean()
@@ -153,6 +156,8 @@ def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor, policy: tuple[str,
     }
     if penalty is not None:
         stats["r1_penalty"] = penalty.detach()
+    if sign_of_real:
+        stats["d_real_sign"] = torch.sign(logits_real.detach()).float().mean()
     return stats if as_tensors else host_values(stats)
 
 
@@ -404,6 +409,9 @@ def _train(
         writes.load_state_dict(state["device_writes"])
     noise = fixed_noise(config, device)
     policy = parse_policy(t.augment)
+    adaptive = AdaptiveProbability(t.augment_p, t.augment_target) if t.augment_target is not None else None
+    if adaptive is not None and "augment_adaptive" in state:
+        adaptive.load_state_dict(state["augment_adaptive"])
     chip_noise = parse_noise(t.train_noise)
     nets = (gan.generator, gan.discriminator)
 
@@ -424,6 +432,7 @@ def _train(
                 "cuda_rng": cuda_rng,
                 "world_size": world.size,
                 **({"device_writes": writes.state_dict()} if writes is not None else {}),
+                **({"augment_adaptive": adaptive.state_dict()} if adaptive is not None else {}),
                 **({"rng_ranks": [r for r, _ in ranks], "cuda_rng_ranks": [c for _, c in ranks]} if ranks else {}),
             },
             run_dir / CHECKPOINT_NAME,
@@ -480,7 +489,9 @@ def _train(
             chip = (computing_on(nets, step_hardware(config.hardware, chip_noise, step)) if chip_noise
                     else contextlib.nullcontext())
             with training_precision(t.precision, device), chip:
-                stats = train_step(gan, images[batch_ids], z, policy, as_tensors=True, r1=t.r1)
+                p = t.augment_p if adaptive is None else adaptive.p
+                stats = train_step(gan, images[batch_ids], z, policy, as_tensors=True, r1=t.r1, augment_p=p,
+                                   sign_of_real=adaptive is not None)
             if main:
                 gan.update_ema(t.ema)
             if track_updates:  # the synapse writes this step made, for the energy ledger
@@ -490,6 +501,9 @@ def _train(
             stats = host_values(stats)  # the step's one wait for the device
             if launched:
                 stats = distributed.reduce_stats(stats, world)
+            if adaptive is not None:  # after the ranks' reduction, so that every rank steers p alike
+                stats["augment_p"] = p
+                adaptive.observe(stats["d_real_sign"], t.batch_size)
             if not all(math.isfinite(v) for v in stats.values()):
                 raise TrainingDiverged(
                     f"loss became {stats} at step {step + 1} (epoch {epoch + 1}); training stopped, "
