@@ -243,6 +243,8 @@ def run() -> None:
                         help="the discriminator's normalisation (spindcgan train --d-norm)")
     parser.add_argument("--lr-d", type=float, help="the discriminator's learning rate (spindcgan train --lr-d)")
     parser.add_argument("--r1", type=float, help="R1 penalty weight of every run (spindcgan train --r1)")
+    parser.add_argument("--augment-p", help="every run's augmentation probability, or auto: ADA "
+                                            "(spindcgan train --augment-p)")
     parser.add_argument("--batch-size", type=int, default=128,
                         help="images per step; the EMA decay follows, 1 - B / 64000, to average the same images")
     args = parser.parse_args()
@@ -252,7 +254,8 @@ def run() -> None:
     recipe = [*RECIPE, "--width", str(args.width), "--device", args.device, "--d-norm", args.d_norm,
               "--batch-size", str(args.batch_size), "--ema", str(ema_decay(args.batch_size)),
               "--precision", args.precision, *(["--lr-d", str(args.lr_d)] if args.lr_d is not None else []),
-              *(["--r1", str(args.r1)] if args.r1 is not None else [])]
+              *(["--r1", str(args.r1)] if args.r1 is not None else []),
+              *(["--augment-p", args.augment_p] if args.augment_p is not None else [])]
     import torch
 
     from spindcgan.data.images import list_entries
