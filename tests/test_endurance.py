@@ -4,6 +4,7 @@ chip survives."""
 import json
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -13,7 +14,14 @@ from spindcgan.devices import SkyrmionSynapse
 from spindcgan.energy.updates import count_state_changes
 from spindcgan.models import ModelConfig
 from spindcgan.training import RunConfig, TrainConfig, train
-from spindcgan.training.endurance import WRITES_NAME, DeviceWrites, format_endurance, load_writes, runs_survived
+from spindcgan.training.endurance import (
+    QUANTILES,
+    WRITES_NAME,
+    DeviceWrites,
+    format_endurance,
+    load_writes,
+    runs_survived,
+)
 
 
 def _states(*rows):
@@ -82,3 +90,18 @@ def test_a_float_run_has_no_counters(tmp_path):
                        train=TrainConfig(batch_size=16, limit=32, max_steps=1, threads=2, sample_count=4))
     run = train(config, tmp_path, progress=False)
     assert not (run / WRITES_NAME).exists() and load_writes(run) is None
+
+
+def test_summary_quantiles_and_histogram_equal_numpy_on_the_counts_themselves():
+    rng = np.random.default_rng(0)
+    for size, high in ((1, 3), (7, 2), (1000, 40), (12345, 300)):
+        counts = torch.from_numpy(rng.geometric(0.05, size).clip(max=high) - 1).to(torch.int32)
+        writes = DeviceWrites([(torch.zeros(size, dtype=torch.uint8), None)])
+        writes.counts = [(counts, None)]
+        summary = writes.summary(step=5)
+        flat = counts.numpy()
+        assert summary["quantiles"] == {str(q): float(np.quantile(flat, q)) for q in QUANTILES}  # to the bit
+        edges = summary["histogram"]["lower_edges"]
+        assert summary["histogram"]["devices"] == np.histogram(flat, bins=[*edges, np.inf])[0].tolist()
+        assert summary["mean_per_device"] == pytest.approx(float(flat.mean()), rel=1e-12)
+        assert summary["max_per_device"] == int(flat.max()) and summary["updates"] == int(flat.sum())

@@ -63,22 +63,44 @@ class DeviceWrites:
         self.counted_from_step = state["counted_from_step"]
 
     def summary(self, step: int) -> dict[str, Any]:
-        """What ``device_writes.json`` holds: the distribution of updates over devices at training step ``step``."""
-        counts = self.all_counts()
-        top = int(counts.max()) if counts.size else 0
+        """What ``device_writes.json`` holds: the distribution of updates over devices at training step ``step``.
+        Computed from how many devices have each count (a bincount, on the counters' device), not from the
+        millions of counts themselves: this is written at every checkpoint, every epoch of a GPU run."""
+        flat = [c.flatten() for pair in self.counts for c in pair if c is not None]
+        tally = torch.bincount(torch.cat(flat)).cpu().numpy().astype(np.int64) if flat else np.zeros(0, np.int64)
+        devices = int(tally.sum())
+        top = len(tally) - 1 if devices else 0
+        updates = int((np.arange(len(tally), dtype=np.int64) * tally).sum())
         edges = [0, 1] + [2**k for k in range(1, max(1, math.ceil(math.log2(top + 1))) + 1)]
-        histogram = np.histogram(counts, bins=[*edges, math.inf])[0] if counts.size else np.zeros(len(edges))
+        histogram = [int(tally[lo:hi].sum()) for lo, hi in zip(edges, [*edges[1:], None], strict=True)]
         return {
             "steps": step - self.counted_from_step,
             "counted_from_step": self.counted_from_step,
-            "devices": int(counts.size),
-            "updates": int(counts.sum(dtype=np.int64)),
+            "devices": devices,
+            "updates": updates,
             "max_per_device": top,
-            "mean_per_device": float(counts.mean()) if counts.size else 0.0,
-            "quantiles": {str(q): float(np.quantile(counts, q)) for q in QUANTILES} if counts.size else {},
-            "never_written": float((counts == 0).mean()) if counts.size else 0.0,
-            "histogram": {"lower_edges": edges, "devices": [int(n) for n in histogram]},
+            "mean_per_device": updates / devices if devices else 0.0,
+            "quantiles": {str(q): tally_quantile(tally, q) for q in QUANTILES} if devices else {},
+            "never_written": float(tally[0] / devices) if devices else 0.0,
+            "histogram": {"lower_edges": edges, "devices": histogram},
         }
+
+
+def tally_quantile(tally: np.ndarray, q: float) -> float:
+    """``np.quantile(counts, q)`` (its default, linear method, to the bit) of the counts that ``tally`` (a bincount)
+    describes, without them: the two order statistics it interpolates between are read off the cumulative tally."""
+    n = int(tally.sum())
+    cumulative = np.cumsum(tally)
+    virtual = n * q + (1 + q * (1 - 1 - 1)) - 1  # numpy's virtual index for alpha = beta = 1
+
+    def order_statistic(i: int) -> int:  # the i-th smallest count (0-based)
+        return int(np.searchsorted(cumulative, i, side="right"))
+
+    previous = math.floor(virtual)
+    below, above = order_statistic(min(max(previous, 0), n - 1)), order_statistic(min(max(previous + 1, 0), n - 1))
+    gamma = virtual - previous
+    difference = above - below
+    return float(above - difference * (1 - gamma) if gamma >= 0.5 else below + difference * gamma)
 
 
 def load_writes(run_dir: str | Path) -> dict[str, Any] | None:
