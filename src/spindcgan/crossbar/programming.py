@@ -49,15 +49,20 @@ def _nearest_state(magnitude: torch.Tensor, synapse: SkyrmionSynapse) -> torch.T
 
 def program(weight: torch.Tensor, hardware: HardwareConfig) -> ProgrammedWeights:
     """Device states that represent ``weight`` best on ``hardware`` (which must have a synapse)."""
+    positive, negative = program_states(weight, hardware)
+    return ProgrammedWeights(positive, negative, float(layer_scale(weight)))
+
+
+def program_states(weight: torch.Tensor, hardware: HardwareConfig) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """The G+ and G- states of ``program`` alone, without reading the scale back to the host (which waits for a
+    GPU): what the training loop's write counters take at every step."""
     synapse = hardware.synapse
     assert synapse is not None, "program() needs a hardware config with a synapse"
     w = weight.detach()
     scale = layer_scale(w)
     if hardware.signed_scheme == "differential":
-        pos = _nearest_state(w.clamp(min=0) / scale, synapse)
-        neg = _nearest_state((-w).clamp(min=0) / scale, synapse)
-        return ProgrammedWeights(pos, neg, float(scale))
-    return ProgrammedWeights(_nearest_state((w / scale + 1) / 2, synapse), None, float(scale))
+        return _nearest_state(w.clamp(min=0) / scale, synapse), _nearest_state((-w).clamp(min=0) / scale, synapse)
+    return _nearest_state((w / scale + 1) / 2, synapse), None
 
 
 def device_conductances(

@@ -13,6 +13,7 @@ from typing import Protocol
 import torch
 import torch.nn as nn
 
+from ..crossbar.programming import program_states
 from ..nn import CrossbarLayerMixin
 
 States = list[tuple[torch.Tensor, torch.Tensor | None]]
@@ -24,8 +25,7 @@ def synapse_states(*models: nn.Module) -> States:
     for model in models:
         for layer in model.modules():
             if isinstance(layer, CrossbarLayerMixin) and layer.hardware is not None and layer.hardware.synapse:
-                p = layer.program()
-                states.append((p.positive, p.negative))
+                states.append(program_states(layer.weight, layer.hardware))  # no read-back: a step need not wait
     return states
 
 
