@@ -194,3 +194,12 @@ def test_plain_runs_refuse_sync_batchnorm_and_a_backend(monkeypatch):
     assert main(["train", "--sync-batchnorm", "--max-steps", "1", "--limit", "16", "--batch-size", "16",
                  "--width", "4", "--out", "/nonexistent-never-made"]) == 2
     assert main(["train", "--dist-backend", "gloo", "--max-steps", "1", "--width", "4"]) == 2
+
+
+def test_r1_under_torchrun_is_refused_in_one_line():
+    from spindcgan.models import ModelConfig
+    from spindcgan.training import RunConfig, TrainConfig, train
+
+    config = RunConfig(model=ModelConfig.preset("fashion-mnist", width=4), train=TrainConfig(r1=1.0))
+    with pytest.raises(SpinDCGANError, match="one process only"):
+        train(config, "/nonexistent-never-made", world=World(0, 2))

@@ -337,6 +337,8 @@ def train(
             raise SpinDCGANError("train.sync_batchnorm synchronises BatchNorm across ranks: launch the run with "
                                  "torchrun --nproc_per_node N -m spindcgan train ...")
         return _train(config, device, out, resume, progress, time_limit, on_start, None, on_step)
+    if t.r1:  # DistributedDataParallel does not carry a double backward's gradients across ranks
+        raise SpinDCGANError("train.r1 (the R1 penalty) trains in one process only for now, not under torchrun")
     distributed.start(world, device, t.batch_size, t.sync_batchnorm)
     try:
         return _train(config, device, out, resume, progress, time_limit, on_start, world, on_step)
