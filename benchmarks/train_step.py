@@ -104,8 +104,7 @@ def main() -> None:
         print(f"ratio hardware bf16 channels-last/fp32: "
               f"{medians['6-bit hardware, bf16, channels-last'] / medians['6-bit hardware']:.3f}")
     if args.loop_steps:
-        precision = min(("fp32", "bf16"), key=lambda p: medians["6-bit hardware" + (", bf16" if p == "bf16" else "")])
-        bare = medians["6-bit hardware" + (", bf16" if precision == "bf16" else "")]
+        bare, precision = min((medians["6-bit hardware"], "fp32"), (medians["6-bit hardware, bf16"], "bf16"))
         train_config = TrainConfig(batch_size=args.batch_size, max_steps=args.loop_steps, augment=args.augment,
                                    ema=0.998, device=device, threads=args.threads, precision=precision)
         per_step = loop_seconds_per_step(RunConfig(model=model, hardware=HardwareConfig(), train=train_config))

@@ -27,7 +27,7 @@ from provenance import ROOT, command, commit, shown
 
 from spindcgan.cli import SHIPPED_MODEL, main
 from spindcgan.crossbar.faults import survival
-from spindcgan.io import save_text
+from spindcgan.io import save_json, save_text
 from spindcgan.loading import load_generator
 from spindcgan.sweep import (
     COSTS_NAME,
@@ -89,8 +89,8 @@ def keep_robust(run_dir: Path, clean: Path | None, epoch: int | None) -> None:
     shutil.copy2(exports[-1], ROBUST / "robust.pt")
     shutil.copy2(run_dir / "config.json", ROBUST / "config.json")
     shutil.copy2(clean or SHIPPED_MODEL, ROBUST / "clean.pt")
-    (ROBUST / "robust.json").write_text(json.dumps({"export": exports[-1].name, "clean": shown(clean) if clean else
-                                                    "the shipped generator"}) + "\n")
+    save_json({"export": exports[-1].name, "clean": shown(clean) if clean else "the shipped generator"},
+              ROBUST / "robust.json")
 
 
 def run_robust(threads: int, report_only: bool = False) -> None:

@@ -133,7 +133,7 @@ def cmd_train(args: argparse.Namespace) -> None:
     if args.augment_p is not None:
         changes.update(augment_probability(args.augment_p))
     if args.resume:
-        fixed = [o for o in (*TRAIN_OPTIONS, "augment_p") if o in changes and o not in RESUME_MAY_CHANGE]
+        fixed = [f for f in changes if f not in RESUME_MAY_CHANGE]  # TrainConfig fields, named as their options
         model_and_hw = ("dataset", "width", "d_norm", "float", *HARDWARE_OPTIONS)
         fixed += [o for o in model_and_hw if getattr(args, o) not in (None, False)]
         if fixed:

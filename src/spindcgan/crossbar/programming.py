@@ -49,17 +49,20 @@ def _nearest_state(magnitude: torch.Tensor, synapse: SkyrmionSynapse) -> torch.T
 
 def program(weight: torch.Tensor, hardware: HardwareConfig) -> ProgrammedWeights:
     """Device states that represent ``weight`` best on ``hardware`` (which must have a synapse)."""
-    positive, negative = program_states(weight, hardware)
-    return ProgrammedWeights(positive, negative, float(layer_scale(weight)))
+    scale = layer_scale(weight)
+    return ProgrammedWeights(*_states(weight.detach(), scale, hardware), float(scale))
 
 
 def program_states(weight: torch.Tensor, hardware: HardwareConfig) -> tuple[torch.Tensor, torch.Tensor | None]:
     """The G+ and G- states of ``program`` alone, without reading the scale back to the host (which waits for a
     GPU): what the training loop's write counters take at every step."""
+    return _states(weight.detach(), layer_scale(weight), hardware)
+
+
+def _states(w: torch.Tensor, scale: torch.Tensor, hardware: HardwareConfig) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """The nearest device states of ``w`` at the layer's ``scale`` (G- None in the offset scheme)."""
     synapse = hardware.synapse
     assert synapse is not None, "program() needs a hardware config with a synapse"
-    w = weight.detach()
-    scale = layer_scale(w)
     if hardware.signed_scheme == "differential":
         return _nearest_state(w.clamp(min=0) / scale, synapse), _nearest_state((-w).clamp(min=0) / scale, synapse)
     return _nearest_state((w / scale + 1) / 2, synapse), None

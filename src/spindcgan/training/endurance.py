@@ -47,10 +47,6 @@ class DeviceWrites:
                     totals.append(move.sum(dtype=torch.int64))
         return torch.stack(totals).sum() if totals else torch.zeros((), dtype=torch.int64)
 
-    def all_counts(self) -> np.ndarray:
-        """Every device's count, flat."""
-        return np.concatenate([c.flatten().cpu().numpy() for pair in self.counts for c in pair if c is not None])
-
     def state_dict(self) -> dict[str, Any]:
         return {"counts": self.counts, "counted_from_step": self.counted_from_step}
 
@@ -91,13 +87,10 @@ def tally_quantile(tally: np.ndarray, q: float) -> float:
     describes, without them: the two order statistics it interpolates between are read off the cumulative tally."""
     n = int(tally.sum())
     cumulative = np.cumsum(tally)
-    virtual = n * q + (1 + q * (1 - 1 - 1)) - 1  # numpy's virtual index for alpha = beta = 1
-
-    def order_statistic(i: int) -> int:  # the i-th smallest count (0-based)
-        return int(np.searchsorted(cumulative, i, side="right"))
-
-    previous = math.floor(virtual)
-    below, above = order_statistic(min(max(previous, 0), n - 1)), order_statistic(min(max(previous + 1, 0), n - 1))
+    virtual = n * q + (1 - q) - 1  # numpy's virtual index for alpha = beta = 1, in its order of operations
+    previous = math.floor(virtual)  # >= 0 for q in [0, 1]
+    # the i-th smallest count (0-based) is the first value whose cumulative tally exceeds i
+    below, above = (int(np.searchsorted(cumulative, min(i, n - 1), side="right")) for i in (previous, previous + 1))
     gamma = virtual - previous
     difference = above - below
     return float(above - difference * (1 - gamma) if gamma >= 0.5 else below + difference * gamma)
