@@ -47,10 +47,11 @@ RECIPE = ["--dataset", "anime", "--augment", "color,translation,cutout", "--seed
           "--no-progress"]
 EMA_IMAGES = 64_000  # the recipe's generator EMA, 0.998 at batch 128, by the images it averages over
 RUNS = {"anime-w64-hw6-gpu": [], "anime-w64-float-gpu": ["--float"]}
-SLIM_DROPS = ("opt_g", "opt_d", "generator", "discriminator")  # each copy keeps its EMA generator: all a FID needs
+SLIM_DROPS = ("opt_g", "opt_d", "generator", "discriminator", "device_writes")  # each keeps its EMA generator: what a
+# FID needs (the write counters, half a hardware copy compressed, are summed in device_writes.json beside it)
 PART_BYTES = 15 * 2**20
 RETURN_BYTES = 58 * 2**20  # what comes back from a call: 64 MiB at most, in at most 8 files (tar headers aside)
-AFTER_TRAINING_S = 100  # the standing-statistics export, the energy report and packing, after the runs end
+AFTER_TRAINING_S = 60  # the standing-statistics export, the energy report and packing, after the runs end
 RESTART_S = 20  # the runs' second start-up (imports, CUDA, the cached data) between calibration and training
 
 
@@ -81,12 +82,12 @@ def ema_decay(batch_size: int) -> float:
     return 1 - batch_size / EMA_IMAGES
 
 
-def benchmark(width: int, device: str, out: Path) -> dict[str, float]:
+def benchmark(width: int, batch_size: int, device: str, out: Path) -> dict[str, float]:
     """Milliseconds per fp32, bf16 and bf16 channels-last training step on this device, by name
     (``benchmarks/train_step.py``; a variant that failed is missing), its output kept beside the runs."""
     command = [sys.executable, str(ROOT / "benchmarks" / "train_step.py"), "--dataset", "anime", "--width",
-               str(width), "--device", device, "--augment", "color,translation,cutout", "--steps", "8",
-               "--rounds", "2", "--threads", "4", "--loop-steps", "400"]
+               str(width), "--batch-size", str(batch_size), "--device", device, "--augment",
+               "color,translation,cutout", "--steps", "8", "--rounds", "2", "--threads", "4", "--loop-steps", "300"]
     try:
         result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
         text = f"$ {' '.join(command[1:])}\n{result.stdout}{result.stderr[-2000:]}"
@@ -269,7 +270,7 @@ def run() -> None:
     load_training_images("anime", data, progress=False)  # decoded into the cache once, before the runs start
     args.out.mkdir(parents=True, exist_ok=True)
     if not args.no_benchmark:
-        timed = benchmark(args.width, args.device, args.out)
+        timed = benchmark(args.width, args.batch_size, args.device, args.out)
         bf16, fp32 = timed.get("6-bit hardware, bf16"), timed.get("6-bit hardware")
         if args.precision == "bf16" and (bf16 is None or (fp32 is not None and bf16 >= fp32)):
             log(f"bf16 steps {bf16} ms, fp32 {fp32} ms (failed or not faster): the runs train in fp32")

@@ -14,6 +14,7 @@ from ..io import save_torch
 CHECKPOINT_NAME = "checkpoint.pt"
 OPTIMISER_KEYS = ("opt_g", "opt_d")  # only continuing the run needs them: Adam's two moments per weight
 NETWORK_KEYS = ("generator", "discriminator", "generator_ema")
+COUNTER_KEYS = ("device_writes",)  # the per-device write counts: continuing needs them, device_writes.json sums them
 
 
 def run_folder(path: str | Path) -> Path:
@@ -66,16 +67,17 @@ def load_checkpoint(path: str | Path, map_location: str = "cpu") -> dict[str, An
 def slim_checkpoint(source: str | Path, out: str | Path, drop: tuple[str, ...] = OPTIMISER_KEYS) -> Path:
     """A copy of a checkpoint without the parts named in ``drop``: the optimiser states (the default: Adam's two
     moments per weight, 56 % of a width-64 anime hardware checkpoint) and optionally networks the copy's user will
-    not read (a float run's trained generator and discriminator beside its EMA). For moving a run off a machine,
+    not read (a float run's trained generator and discriminator beside its EMA) and a hardware run's per-device write
+    counters (two int32 a weight; their summary stays in ``device_writes.json``). For moving a run off a machine,
     e.g. a lent GPU whose files come back in pieces of limited size. The copy is measured, exported and ledgered
     like the full checkpoint (it keeps the evaluated generator); it names what it lacks under ``"slimmed"`` and is
     never resumed."""
     path = checkpoint_path(source)
     state = load_checkpoint(path)
-    unknown = sorted(set(drop) - {*OPTIMISER_KEYS, *NETWORK_KEYS})
+    droppable = OPTIMISER_KEYS + NETWORK_KEYS + COUNTER_KEYS
+    unknown = sorted(set(drop) - set(droppable))
     if unknown:
-        raise SpinDCGANError(f"cannot drop {unknown[0]!r}: a checkpoint's droppable parts are "
-                             f"{', '.join(OPTIMISER_KEYS + NETWORK_KEYS)}")
+        raise SpinDCGANError(f"cannot drop {unknown[0]!r}: a checkpoint's droppable parts are {', '.join(droppable)}")
     kept = {k: v for k, v in state.items() if k not in drop}
     evaluated = "generator_ema" if "generator_ema" in state else "generator"
     if evaluated not in kept:
