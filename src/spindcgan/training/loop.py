@@ -129,13 +129,12 @@ def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor, policy: tuple[str,
 
     fake = g(z)
     gan.opt_d.zero_grad(set_to_none=True)
-    if r1 > 0:  # the gradient is taken at the images D sees, so the augmentation comes first
-        seen = augment(real, policy, augment_p).detach().requires_grad_(True)
-        logits_real = discriminator(seen)
+    # the real images as D sees them, where R1 takes its gradient (a data batch: detaching it drops nothing)
+    seen = augment(real, policy, augment_p).detach().requires_grad_(r1 > 0)
+    logits_real, penalty = discriminator(seen), None
+    if r1 > 0:
         (grad,) = torch.autograd.grad(logits_real.float().sum(), seen, create_graph=True)
         penalty = r1 / 2 * grad.float().square().sum(dim=tuple(range(1, grad.dim()))).mean()
-    else:
-        logits_real, penalty = d(real), None
     logits_fake = d(fake.detach())
     loss_d = F.binary_cross_entropy_with_logits(logits_real, torch.ones_like(logits_real)) + (
         F.binary_cross_entropy_with_logits(logits_fake, torch.zeros_like(logits_fake))
