@@ -5,7 +5,7 @@ convolutions, deconvolutions and linear layers on 6-bit skyrmion crossbars and i
 devices; the label embedding stays in CMOS. The library gives the rest: the data, FID and the energy ledger.
 
     python examples/conditional_dcgan.py --epochs 20 --out runs/conditional      # train, then FID and energy
-    python examples/conditional_dcgan.py --resume-from runs/conditional --garment 7 --out sneakers.png
+    python examples/conditional_dcgan.py --generate-from runs/conditional --garment 7 --out sneakers.png
 
 Full run: not yet trained to the end on this CPU (a step of the default width takes about as long as the
 shipped DCGAN's); its FID will be recorded here by the command above when it is (``fid.json`` in --out).
@@ -14,7 +14,8 @@ shipped DCGAN's); its FID will be recorded here by the command above when it is 
 from __future__ import annotations
 
 import argparse
-import json
+import sys
+import time
 from pathlib import Path
 
 import torch
@@ -25,8 +26,10 @@ from spindcgan import HardwareConfig, convert
 from spindcgan.data import load_fashion_mnist
 from spindcgan.data.fashion_mnist import to_model_range
 from spindcgan.energy.ledger import DEVICE_COMPONENTS, build_network_ledger
-from spindcgan.io import save_grid
+from spindcgan.io import save_grid, save_json, save_torch
 from spindcgan.metrics.fid import images_fid
+from spindcgan.runtime import environment
+from spindcgan.training import resume_loop_state, save_loop_state
 
 GARMENTS = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 Z = 100
@@ -65,19 +68,27 @@ class Discriminator(nn.Module):
 
 
 def train(epochs: int, width: int, out: Path, max_steps: int | None = None, limit: int | None = None,
-          seed: int = 0) -> tuple[nn.Module, nn.Module]:
+          seed: int = 0, time_limit: float | None = None) -> tuple[nn.Module, nn.Module, bool]:
     """DCGAN's recipe (Adam 2e-4, betas 0.5 / 0.999, batch 128, the non-saturating loss), both networks on the
-    paper's hardware; returns the trained networks and writes a grid per epoch (one row per garment)."""
+    paper's hardware; writes a grid per epoch (one row per garment) and the loop's state (``checkpoint.pt``), from
+    which the same call continues bit for bit. Stops after the epoch that passes ``time_limit`` minutes; returns
+    the networks and whether training reached its end."""
     torch.manual_seed(seed)
     hardware = HardwareConfig()
     g = convert(Generator(width), hardware, exclude=[nn.Embedding])
     d = convert(Discriminator(width), hardware, exclude=[nn.Embedding])
     opt_g = torch.optim.Adam(g.parameters(), 2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(d.parameters(), 2e-4, betas=(0.5, 0.999))
+    parts = {"generator": g, "discriminator": d, "opt_g": opt_g, "opt_d": opt_d}
+    done = {"epoch": 0, "step": 0, "seconds": 0.0}
+    if (out / "checkpoint.pt").exists():
+        done = resume_loop_state(out / "checkpoint.pt", parts)
+        print(f"continuing {out} after epoch {done['epoch']}")
     images, labels = load_fashion_mnist("train")
     images, labels = to_model_range(images[:limit]), labels[:limit]
-    batch, step = 128 if limit is None else min(128, len(images)), 0
-    for epoch in range(epochs):
+    batch, step, began = 128 if limit is None else min(128, len(images)), done["step"], time.monotonic()
+    for epoch in range(done["epoch"], epochs):
+        g.train()
         order = torch.randperm(len(images))
         for i in range(0, len(images) - batch + 1, batch):
             real, y = images[order[i:i + batch]], labels[order[i:i + batch]]
@@ -94,14 +105,21 @@ def train(epochs: int, width: int, out: Path, max_steps: int | None = None, limi
             opt_g.step()
             step += 1
             if step % 100 == 0:
-                print(f"epoch {epoch + 1} step {step}: loss_d {loss_d.item():.3f} loss_g {loss_g.item():.3f}")
+                print(f"epoch {epoch + 1} step {step}: loss_d {loss_d.item():.3f} loss_g {loss_g.item():.3f}",
+                      flush=True)
             if max_steps is not None and step >= max_steps:
                 break
         save_grid(garments(g), out / f"epoch-{epoch + 1:03d}.png")
+        seconds = done["seconds"] + time.monotonic() - began
+        save_loop_state(out / "checkpoint.pt", parts, epoch=epoch + 1, step=step, seconds=seconds, seed=seed,
+                        width=width)
         if max_steps is not None and step >= max_steps:
             break
-    torch.save({"generator": g.state_dict(), "discriminator": d.state_dict(), "width": width}, out / "model.pt")
-    return g, d
+        if time_limit is not None and epoch + 1 < epochs and time.monotonic() - began > 60 * time_limit:
+            print(f"time limit: stopped after epoch {epoch + 1} of {epochs}; the same command continues")
+            return g, d, False
+    save_torch({"generator": g.state_dict(), "discriminator": d.state_dict(), "width": width}, out / "model.pt")
+    return g, d, True
 
 
 @torch.no_grad()
@@ -124,12 +142,16 @@ def energy_per_image(g: nn.Module) -> dict[str, float]:
 
 @torch.no_grad()
 def measure(g: nn.Module, n: int, out: Path) -> dict:
-    """FID of ``n`` images (labels drawn as in the test set: 10 % each) against the test set, and the energy."""
+    """FID of ``n`` images (labels drawn as in the test set: 10 % each) against the test set, and the energy, in
+    ``fid.json`` with what made them: the command, the training's epochs and time, the code and the machine."""
     labels = torch.arange(n) % 10
     z = torch.randn(n, Z, generator=torch.Generator().manual_seed(0))
     images = torch.cat([g.eval()(z[i:i + 500], labels[i:i + 500]) for i in range(0, n, 500)])
-    record = {**images_fid(images, "fashion-mnist", "test"), "energy_per_image_nJ": energy_per_image(g)}
-    (out / "fid.json").write_text(json.dumps(record, indent=2) + "\n")
+    trained = torch.load(out / "checkpoint.pt", weights_only=True)["values"]
+    record = {**images_fid(images, "fashion-mnist", "test"), "energy_per_image_nJ": energy_per_image(g),
+              "command": " ".join(["python", *sys.argv]), "sample_seed": 0, "trained": trained,
+              "environment": environment()}
+    save_json(record, out / "fid.json")
     return record
 
 
@@ -140,12 +162,15 @@ def main() -> None:
     p.add_argument("--max-steps", type=int)
     p.add_argument("--limit", type=int, help="train on the first N images (a quick run)")
     p.add_argument("--fid-n", type=int, default=10_000, help="images of the final FID (0: none)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--time-limit", type=float, help="minutes: stop after the epoch that passes them (a leg); "
+                   "the same command continues from --out")
     p.add_argument("--out", type=Path, default=Path("runs/conditional"))
-    p.add_argument("--resume-from", type=Path, help="a folder this script trained: generate from its model.pt")
-    p.add_argument("--garment", type=int, choices=range(10), help="with --resume-from: 64 images of this class")
+    p.add_argument("--generate-from", type=Path, help="a folder this script trained: generate from its model.pt")
+    p.add_argument("--garment", type=int, choices=range(10), help="with --generate-from: 64 images of this class")
     args = p.parse_args()
-    if args.resume_from:
-        state = torch.load(args.resume_from / "model.pt", weights_only=True)
+    if args.generate_from:
+        state = torch.load(args.generate_from / "model.pt", weights_only=True)
         g = convert(Generator(state["width"]), HardwareConfig(), exclude=[nn.Embedding])
         g.load_state_dict(state["generator"])
         save_grid(garments(g, 64, args.garment), args.out)
@@ -153,8 +178,8 @@ def main() -> None:
               f"to {args.out}")
         return
     args.out.mkdir(parents=True, exist_ok=True)
-    g, _ = train(args.epochs, args.width, args.out, args.max_steps, args.limit)
-    if args.fid_n:
+    g, _, finished = train(args.epochs, args.width, args.out, args.max_steps, args.limit, args.seed, args.time_limit)
+    if finished and args.fid_n:
         record = measure(g, args.fid_n, args.out)
         print(f"{record['metric']} = {record['fid']:.2f}; {record['energy_per_image_nJ']['devices']:.3f} nJ per "
               f"image in the devices")

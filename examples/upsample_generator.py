@@ -15,7 +15,8 @@ Full run: not yet trained to the end on this CPU; its FID and the energies will 
 from __future__ import annotations
 
 import argparse
-import json
+import sys
+import time
 from pathlib import Path
 
 import torch
@@ -25,10 +26,11 @@ from spindcgan import HardwareConfig, convert
 from spindcgan.data import load_fashion_mnist
 from spindcgan.data.fashion_mnist import to_model_range
 from spindcgan.energy.ledger import DEVICE_COMPONENTS, build_network_ledger
-from spindcgan.io import save_grid
+from spindcgan.io import save_grid, save_json, save_torch
 from spindcgan.metrics.fid import images_fid
 from spindcgan.models import Discriminator, Generator, ModelConfig
-from spindcgan.training import GAN, train_step
+from spindcgan.runtime import environment
+from spindcgan.training import GAN, resume_loop_state, save_loop_state, train_step
 
 Z = 100
 
@@ -51,33 +53,48 @@ class UpsampleGenerator(nn.Module):
 
 
 def train(epochs: int, width: int, out: Path, max_steps: int | None = None, limit: int | None = None,
-          seed: int = 0) -> nn.Module:
+          seed: int = 0, time_limit: float | None = None) -> tuple[nn.Module, bool]:
     """DCGAN's recipe against the paper's discriminator (both on the paper's hardware), by spindcgan's own
-    training step; a grid per epoch; returns the trained generator."""
+    training step; a grid per epoch and the loop's state (``checkpoint.pt``), from which the same call continues
+    bit for bit. Stops after the epoch that passes ``time_limit`` minutes; returns the generator and whether
+    training reached its end."""
     torch.manual_seed(seed)
     hardware = HardwareConfig()
     g = convert(UpsampleGenerator(width), hardware)
     d = Discriminator(ModelConfig.preset("fashion-mnist", width), hardware)
     gan = GAN(g, d, torch.optim.Adam(g.parameters(), 2e-4, betas=(0.5, 0.999)),
               torch.optim.Adam(d.parameters(), 2e-4, betas=(0.5, 0.999)))
+    parts = {"generator": g, "discriminator": d, "opt_g": gan.opt_g, "opt_d": gan.opt_d}
+    done = {"epoch": 0, "step": 0, "seconds": 0.0}
+    if (out / "checkpoint.pt").exists():
+        done = resume_loop_state(out / "checkpoint.pt", parts)
+        print(f"continuing {out} after epoch {done['epoch']}")
     images = to_model_range(load_fashion_mnist("train")[0][:limit])
-    batch, step, noise = min(128, len(images)), 0, torch.randn(64, Z, generator=torch.Generator().manual_seed(1))
-    for epoch in range(epochs):
+    batch, step, began = min(128, len(images)), done["step"], time.monotonic()
+    noise = torch.randn(64, Z, generator=torch.Generator().manual_seed(1))
+    for epoch in range(done["epoch"], epochs):
+        g.train()
         order = torch.randperm(len(images))
         for i in range(0, len(images) - batch + 1, batch):
             stats = train_step(gan, images[order[i:i + batch]], torch.randn(batch, Z))
             step += 1
             if step % 100 == 0:
-                print(f"epoch {epoch + 1} step {step}: loss_d {stats['loss_d']:.3f} loss_g {stats['loss_g']:.3f}")
+                print(f"epoch {epoch + 1} step {step}: loss_d {stats['loss_d']:.3f} loss_g {stats['loss_g']:.3f}",
+                      flush=True)
             if max_steps is not None and step >= max_steps:
                 break
         with torch.no_grad():
             save_grid(g.eval()(noise), out / f"epoch-{epoch + 1:03d}.png")
-        g.train()
+        seconds = done["seconds"] + time.monotonic() - began
+        save_loop_state(out / "checkpoint.pt", parts, epoch=epoch + 1, step=step, seconds=seconds, seed=seed,
+                        width=width)
         if max_steps is not None and step >= max_steps:
             break
-    torch.save({"generator": g.state_dict(), "width": width}, out / "model.pt")
-    return g
+        if time_limit is not None and epoch + 1 < epochs and time.monotonic() - began > 60 * time_limit:
+            print(f"time limit: stopped after epoch {epoch + 1} of {epochs}; the same command continues")
+            return g, False
+    save_torch({"generator": g.state_dict(), "width": width}, out / "model.pt")
+    return g, True
 
 
 def energies(g: nn.Module, width: int) -> dict[str, dict[str, float]]:
@@ -102,17 +119,25 @@ def main() -> None:
     p.add_argument("--max-steps", type=int)
     p.add_argument("--limit", type=int, help="train on the first N images (a quick run)")
     p.add_argument("--fid-n", type=int, default=10_000, help="images of the final FID (0: none)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--time-limit", type=float, help="minutes: stop after the epoch that passes them (a leg); "
+                   "the same command continues from --out")
     p.add_argument("--out", type=Path, default=Path("runs/upsample"))
     args = p.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    g = train(args.epochs, args.width, args.out, args.max_steps, args.limit)
+    g, finished = train(args.epochs, args.width, args.out, args.max_steps, args.limit, args.seed, args.time_limit)
+    if not finished:
+        return
     record = {"energy_per_image_nJ": energies(g, args.width)}
     if args.fid_n:
         with torch.no_grad():
             z = torch.randn(args.fid_n, Z, generator=torch.Generator().manual_seed(0))
             images = torch.cat([g.eval()(z[i:i + 500]) for i in range(0, args.fid_n, 500)])
         record |= images_fid(images, "fashion-mnist", "test")
-    (args.out / "result.json").write_text(json.dumps(record, indent=2) + "\n")
+    record |= {"command": " ".join(["python", *sys.argv]), "sample_seed": 0,
+               "trained": torch.load(args.out / "checkpoint.pt", weights_only=True)["values"],
+               "environment": environment()}
+    save_json(record, args.out / "result.json")
     for name, e in record["energy_per_image_nJ"].items():
         print(f"{name}: {e['devices']:.3f} nJ in the devices, {e['with_peripherals']:,.1f} nJ with peripherals")
     if "fid" in record:

@@ -6,16 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+from spindcgan.runtime import source_commit
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def commit() -> str:
     """The checked-out commit of this repository, or "unknown" outside a git checkout."""
-    try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
-                              cwd=ROOT).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+    return source_commit()
 
 
 def shown(path: Path) -> str:

@@ -24,7 +24,8 @@ def example(name: str):
 @needs_data
 def test_the_conditional_dcgan_trains_on_crossbars_and_generates_a_chosen_garment(tmp_path):
     cdcgan = example("conditional_dcgan")
-    g, d = cdcgan.train(epochs=1, width=4, out=tmp_path, max_steps=2, limit=256)
+    g, d, finished = cdcgan.train(epochs=1, width=4, out=tmp_path, max_steps=2, limit=256)
+    assert finished
     assert (tmp_path / "epoch-001.png").exists() and (tmp_path / "model.pt").exists()
     assert isinstance(g.up[0], SpinConvTranspose2d) and isinstance(g.project[0], SpinLinear)
     assert type(g.embed) is torch.nn.Embedding  # the label embedding stays in CMOS
@@ -37,9 +38,26 @@ def test_the_conditional_dcgan_trains_on_crossbars_and_generates_a_chosen_garmen
 @needs_data
 def test_the_upsample_generator_trains_and_sets_its_energy_beside_the_papers(tmp_path):
     upsample = example("upsample_generator")
-    g = upsample.train(epochs=1, width=4, out=tmp_path, max_steps=2, limit=256)
+    g, finished = upsample.train(epochs=1, width=4, out=tmp_path, max_steps=2, limit=256)
+    assert finished
     assert (tmp_path / "epoch-001.png").exists()
     assert not any(isinstance(m, torch.nn.ConvTranspose2d) for m in g.modules())
     energy = upsample.energies(g, width=4)
     ours, paper = energy["upsample + convolution"], energy["paper: zero-padded deconvolution"]
     assert 0 < ours["devices"] < ours["with_peripherals"] and 0 < paper["devices"] < paper["with_peripherals"]
+
+
+@needs_data
+@pytest.mark.parametrize("name", ["conditional_dcgan", "upsample_generator"])
+def test_an_example_run_in_legs_equals_one_run_bit_for_bit(tmp_path, name):
+    """--time-limit stops after an epoch; the same call continues from the loop's saved state."""
+    script = example(name)
+    (tmp_path / "whole").mkdir()
+    (tmp_path / "legs").mkdir()
+    whole = script.train(epochs=2, width=4, out=tmp_path / "whole", limit=256)
+    first = script.train(epochs=2, width=4, out=tmp_path / "legs", limit=256, time_limit=0)
+    assert first[-1] is False and not (tmp_path / "legs" / "model.pt").exists()
+    second = script.train(epochs=2, width=4, out=tmp_path / "legs", limit=256, time_limit=0)
+    assert whole[-1] is True and second[-1] is True
+    for a, b in zip(whole[0].state_dict().values(), second[0].state_dict().values(), strict=True):
+        assert torch.equal(a, b)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import platform
 import resource
+import subprocess
+from pathlib import Path
 
 import pytest
 import torch
 
-from spindcgan.runtime import full_fp32_on_cuda, keep_freed_memory
+import spindcgan
+from spindcgan.runtime import environment, full_fp32_on_cuda, keep_freed_memory
 
 GLIBC = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
 
@@ -49,3 +52,12 @@ def test_a_cuda_device_computes_in_full_fp32_and_the_cpu_is_left_alone():
         assert not torch.backends.cudnn.allow_tf32 and not torch.backends.cuda.matmul.allow_tf32
     finally:
         torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
+
+
+def test_the_environment_names_the_commit_of_the_imported_source():
+    """A checkout's own HEAD (what made a result), or "unknown" where the source is not in a git checkout."""
+    src = Path(spindcgan.__file__).resolve().parent
+    head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=src)
+    expected = head.stdout.strip() if head.returncode == 0 else "unknown"
+    assert environment()["commit"] == expected
+    assert expected == "unknown" or len(expected) == 40

@@ -15,7 +15,15 @@ import spindcgan.training.loop as loop
 from spindcgan import SpinDCGANError
 from spindcgan.cli import main
 from spindcgan.models import ModelConfig
-from spindcgan.training import RunConfig, TrainConfig, TrainingDiverged, load_checkpoint, train
+from spindcgan.training import (
+    RunConfig,
+    TrainConfig,
+    TrainingDiverged,
+    load_checkpoint,
+    resume_loop_state,
+    save_loop_state,
+    train,
+)
 
 TINY = ModelConfig.preset("fashion-mnist", width=4)
 
@@ -590,3 +598,41 @@ def test_augment_p_auto_steers_and_logs_the_probability(tmp_path):
     assert load_checkpoint(run)["augment_adaptive"] == replay.state_dict()
     assert replay.steps == 1  # stopped one step into an interval
     assert main([*tiny, "--augment-p", "often", "--out", str(out)]) == 2
+
+
+def test_a_loop_of_ones_own_saves_and_continues_bit_for_bit(tmp_path):
+    """save_loop_state / resume_loop_state: modules, optimisers and torch's random state, then the loop's values."""
+    def make():
+        torch.manual_seed(0)
+        net = torch.nn.Linear(3, 2)
+        return net, torch.optim.Adam(net.parameters(), 1e-2)
+
+    def steps(net, opt, n):
+        for _ in range(n):
+            loss = net(torch.randn(4, 3)).square().mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+
+    whole, opt = make()
+    steps(whole, opt, 6)
+    net, opt = make()
+    steps(net, opt, 3)
+    save_loop_state(tmp_path / "loop.pt", {"net": net, "opt": opt}, epoch=3, note="half")
+    net, opt = make()  # a new process: fresh parts, another random state
+    torch.randn(5)
+    assert resume_loop_state(tmp_path / "loop.pt", {"net": net, "opt": opt}) == {"epoch": 3, "note": "half"}
+    steps(net, opt, 3)
+    assert torch.equal(net.weight, whole.weight) and torch.equal(net.bias, whole.bias)
+
+
+def test_a_loop_state_that_does_not_fit_is_one_line(tmp_path):
+    net = torch.nn.Linear(3, 2)
+    save_loop_state(tmp_path / "loop.pt", {"net": net})
+    with pytest.raises(SpinDCGANError, match=r"holds the parts net, this loop has net, opt"):
+        resume_loop_state(tmp_path / "loop.pt", {"net": net, "opt": torch.optim.Adam(net.parameters())})
+    with pytest.raises(SpinDCGANError, match=r"loop.pt: its net does not fit this loop's \(.*size mismatch"):
+        resume_loop_state(tmp_path / "loop.pt", {"net": torch.nn.Linear(4, 2)})
+    torch.save({"generator": {}}, tmp_path / "other.pt")
+    with pytest.raises(SpinDCGANError, match="other.pt: not a saved training-loop state"):
+        resume_loop_state(tmp_path / "other.pt", {"net": net})

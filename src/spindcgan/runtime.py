@@ -21,6 +21,7 @@ import ctypes
 import functools
 import hashlib
 import platform
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,19 @@ def cpu_has_native_bf16() -> bool | None:
     return None if flags is None else bool({"avx512_bf16", "amx_bf16"} & set(flags.split()))
 
 
+@functools.cache
+def source_commit() -> str:
+    """The git commit of the spindcgan source this process imported (a checkout or an editable install), or
+    "unknown" for an installed copy: which code made a result, recorded beside it."""
+    here = Path(__file__).resolve().parent
+    try:
+        top, head = subprocess.run(["git", "rev-parse", "--show-toplevel", "HEAD"], capture_output=True, text=True,
+                                   check=True, cwd=here).stdout.split()
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return "unknown"
+    return head if here.is_relative_to(Path(top).resolve()) else "unknown"
+
+
 def environment(device: str = "cpu", data: torch.Tensor | None = None) -> dict[str, Any]:
     """What a computation ran with beyond its config: library versions, processor, threads and, given ``data``,
     the SHA-256 of its bytes. One config and seed train bit for bit alike in one environment
@@ -114,6 +128,7 @@ def environment(device: str = "cpu", data: torch.Tensor | None = None) -> dict[s
         "numpy": np.__version__, "pillow": PIL.__version__, "cpu": _cpu_model(),
         "cpu_capability": torch.backends.cpu.get_cpu_capability(), "threads": torch.get_num_threads(),
         "device": torch.cuda.get_device_name(device) if device.startswith("cuda") else device,
+        "commit": source_commit(),
     }
     if data is not None:
         record["data_sha256"] = hashlib.sha256(data.detach().cpu().contiguous().numpy().tobytes()).hexdigest()

@@ -92,3 +92,32 @@ def require_parts(state: dict[str, Any], path: str | Path, parts: tuple[str, ...
     missing = [k for k in parts if k not in state]
     if missing:
         raise SpinDCGANError(f"{path}: a slim checkpoint without {', '.join(missing)}: it cannot {purpose}")
+
+
+def save_loop_state(path: str | Path, parts: dict[str, Any], **values: Any) -> Path:
+    """The state of a training loop of your own, for continuing it later bit for bit (``resume_loop_state``): each
+    part's ``state_dict`` (modules, optimisers, schedulers), torch's CPU random state and ``values`` (epoch, step,
+    time spent: anything torch can save). Written atomically: a run stopped while saving keeps its previous state."""
+    return save_torch({"loop_parts": {name: part.state_dict() for name, part in parts.items()},
+                       "rng": torch.get_rng_state(), "values": values}, Path(path))
+
+
+def resume_loop_state(path: str | Path, parts: dict[str, Any]) -> dict[str, Any]:
+    """Load what ``save_loop_state`` wrote into the same ``parts`` and torch's random state; returns its ``values``.
+    A file of another loop (other part names) is a one-line error naming the parts it lacks or has over."""
+    path = Path(path)
+    state = read_file(path, "cpu")
+    saved = state.get("loop_parts") if isinstance(state, dict) else None
+    if saved is None:
+        raise SpinDCGANError(f"{path}: not a saved training-loop state (save_loop_state writes one)")
+    if saved.keys() != parts.keys():
+        raise SpinDCGANError(f"{path}: holds the parts {', '.join(sorted(saved))}, this loop has "
+                             f"{', '.join(sorted(parts))}")
+    for name, part in parts.items():
+        try:
+            part.load_state_dict(saved[name])
+        except (RuntimeError, ValueError, KeyError) as exc:
+            reason = str(exc).strip().splitlines()[-1].strip() if str(exc).strip() else exc.__class__.__name__
+            raise SpinDCGANError(f"{path}: its {name} does not fit this loop's ({reason})") from None
+    torch.set_rng_state(state["rng"])
+    return state["values"]
