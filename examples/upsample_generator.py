@@ -52,15 +52,23 @@ class UpsampleGenerator(nn.Module):
         return self.up(self.project(z).view(-1, 4 * self.width, 7, 7))
 
 
+def make_generator(kind: str, width: int, hardware: HardwareConfig) -> nn.Module:
+    """``"upsample"``: this script's network, converted; ``"paper"``: the library's zero-padded-deconvolution
+    generator of the same width, for training both by one loop and comparing them at equal training."""
+    if kind == "paper":
+        return Generator(ModelConfig.preset("fashion-mnist", width), hardware)
+    return convert(UpsampleGenerator(width), hardware)
+
+
 def train(epochs: int, width: int, out: Path, max_steps: int | None = None, limit: int | None = None,
-          seed: int = 0, time_limit: float | None = None) -> tuple[nn.Module, bool]:
+          seed: int = 0, time_limit: float | None = None, kind: str = "upsample") -> tuple[nn.Module, bool]:
     """DCGAN's recipe against the paper's discriminator (both on the paper's hardware), by spindcgan's own
-    training step; a grid per epoch and the loop's state (``checkpoint.pt``), from which the same call continues
-    bit for bit. Stops after the epoch that passes ``time_limit`` minutes; returns the generator and whether
-    training reached its end."""
+    training step, for the generator ``kind`` (``make_generator``); a grid per epoch and the loop's state
+    (``checkpoint.pt``), from which the same call continues bit for bit. Stops after the epoch that passes
+    ``time_limit`` minutes; returns the generator and whether training reached its end."""
     torch.manual_seed(seed)
     hardware = HardwareConfig()
-    g = convert(UpsampleGenerator(width), hardware)
+    g = make_generator(kind, width, hardware)
     d = Discriminator(ModelConfig.preset("fashion-mnist", width), hardware)
     gan = GAN(g, d, torch.optim.Adam(g.parameters(), 2e-4, betas=(0.5, 0.999)),
               torch.optim.Adam(d.parameters(), 2e-4, betas=(0.5, 0.999)))
@@ -87,24 +95,28 @@ def train(epochs: int, width: int, out: Path, max_steps: int | None = None, limi
             save_grid(g.eval()(noise), out / f"epoch-{epoch + 1:03d}.png")
         seconds = done["seconds"] + time.monotonic() - began
         save_loop_state(out / "checkpoint.pt", parts, epoch=epoch + 1, step=step, seconds=seconds, seed=seed,
-                        width=width)
+                        width=width, kind=kind)
         if max_steps is not None and step >= max_steps:
             break
         if time_limit is not None and epoch + 1 < epochs and time.monotonic() - began > 60 * time_limit:
             print(f"time limit: stopped after epoch {epoch + 1} of {epochs}; the same command continues")
             return g, False
-    save_torch({"generator": g.state_dict(), "width": width}, out / "model.pt")
+    save_torch({"generator": g.state_dict(), "width": width, "kind": kind}, out / "model.pt")
     return g, True
 
 
-def energies(g: nn.Module, width: int) -> dict[str, dict[str, float]]:
-    """nJ per generated image of this generator and of the paper's generator of the same width (fresh weights:
-    the activations' and reads' counts, not the training, set the ledger), in the devices and in all."""
+ENERGY_NAMES = {"upsample": "upsample + convolution", "paper": "paper: zero-padded deconvolution"}
+
+
+def energies(g: nn.Module, width: int, kind: str = "upsample") -> dict[str, dict[str, float]]:
+    """nJ per generated image of both generators of this width, ``g`` for its ``kind`` and the other with fresh
+    weights, in the devices and in all. The peripherals' share and the latency follow from the shapes alone; the
+    devices' from the conductances read, which follow the weights a little (compare trained with trained)."""
     hardware = HardwareConfig()
     z = torch.randn(64, Z, generator=torch.Generator().manual_seed(0))
-    paper = Generator(ModelConfig.preset("fashion-mnist", width), hardware)
     out = {}
-    for name, model in (("upsample + convolution", g), ("paper: zero-padded deconvolution", paper)):
+    for other, name in ENERGY_NAMES.items():
+        model = g if other == kind else make_generator(other, width, hardware)
         ledger = build_network_ledger(model, z, hardware)
         out[name] = {"devices": 1e9 * sum(ledger.inference[k] for k in DEVICE_COMPONENTS),
                      "with_peripherals": 1e9 * sum(ledger.inference.values()),
@@ -119,16 +131,19 @@ def main() -> None:
     p.add_argument("--max-steps", type=int)
     p.add_argument("--limit", type=int, help="train on the first N images (a quick run)")
     p.add_argument("--fid-n", type=int, default=10_000, help="images of the final FID (0: none)")
+    p.add_argument("--generator", choices=sorted(ENERGY_NAMES), default="upsample",
+                   help="train this script's network or the paper's generator by the same loop (for equal FID)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--time-limit", type=float, help="minutes: stop after the epoch that passes them (a leg); "
                    "the same command continues from --out")
     p.add_argument("--out", type=Path, default=Path("runs/upsample"))
     args = p.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    g, finished = train(args.epochs, args.width, args.out, args.max_steps, args.limit, args.seed, args.time_limit)
+    g, finished = train(args.epochs, args.width, args.out, args.max_steps, args.limit, args.seed, args.time_limit,
+                        args.generator)
     if not finished:
         return
-    record = {"energy_per_image_nJ": energies(g, args.width)}
+    record = {"generator": ENERGY_NAMES[args.generator], "energy_per_image_nJ": energies(g, args.width, args.generator)}
     if args.fid_n:
         with torch.no_grad():
             z = torch.randn(args.fid_n, Z, generator=torch.Generator().manual_seed(0))

@@ -45,6 +45,15 @@ def test_the_upsample_generator_trains_and_sets_its_energy_beside_the_papers(tmp
     energy = upsample.energies(g, width=4)
     ours, paper = energy["upsample + convolution"], energy["paper: zero-padded deconvolution"]
     assert 0 < ours["devices"] < ours["with_peripherals"] and 0 < paper["devices"] < paper["with_peripherals"]
+    (tmp_path / "paper").mkdir()  # the paper's generator by the same loop, for the comparison at equal training
+    pg, _ = upsample.train(epochs=1, width=4, out=tmp_path / "paper", max_steps=2, limit=256, kind="paper")
+    assert any(isinstance(m, SpinConvTranspose2d) for m in pg.modules())
+    trained = upsample.energies(pg, width=4, kind="paper")  # the reads' conductances follow the weights a little
+    for name, e in trained.items():  # the peripherals and the latency do not at all
+        assert e["latency_us"] == energy[name]["latency_us"]
+        assert e["with_peripherals"] - e["devices"] == pytest.approx(
+            energy[name]["with_peripherals"] - energy[name]["devices"], rel=1e-9)
+        assert e["devices"] == pytest.approx(energy[name]["devices"], rel=0.05)
 
 
 @needs_data
