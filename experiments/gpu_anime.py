@@ -248,26 +248,29 @@ def run() -> None:
                                             "(spindcgan train --augment-p)")
     parser.add_argument("--batch-size", type=int, default=128,
                         help="images per step; the EMA decay follows, 1 - B / 64000, to average the same images")
+    parser.add_argument("--train-split", choices=["train", "fit"], default="fit",
+                        help="the runs' spindcgan train --train-split: fit (default) keeps the 2,000 held-out faces "
+                             "unseen, for the generalisation check (spindcgan fid --ref heldout)")
     args = parser.parse_args()
     started = time.time()
     deadline = started + args.deadline
     runs = {name + args.tag: RUNS[name] for name in args.runs}
     recipe = [*RECIPE, "--width", str(args.width), "--device", args.device, "--d-norm", args.d_norm,
               "--batch-size", str(args.batch_size), "--ema", str(ema_decay(args.batch_size)),
-              "--precision", args.precision, *(["--lr-d", str(args.lr_d)] if args.lr_d is not None else []),
+              "--precision", args.precision, "--train-split", args.train_split,
+              *(["--lr-d", str(args.lr_d)] if args.lr_d is not None else []),
               *(["--r1", str(args.r1)] if args.r1 is not None else []),
               *(["--augment-p", args.augment_p] if args.augment_p is not None else [])]
     import torch
 
-    from spindcgan.data.images import list_entries
     from spindcgan.data.registry import load_training_images
     from spindcgan.training.config import TrainConfig
     from spindcgan.training.loop import steps_per_epoch_of
 
     log(f"torch {torch.__version__}, {torch.cuda.get_device_name(0) if args.device == 'cuda' else args.device}")
     data = unpack_data(args.xz, args.sha256)
-    steps_per_epoch = steps_per_epoch_of(TrainConfig(batch_size=args.batch_size), len(list_entries(data)))
-    load_training_images("anime", data, progress=False)  # decoded into the cache once, before the runs start
+    faces = load_training_images("anime", data, progress=False, split=args.train_split)  # decoded and cached once,
+    steps_per_epoch = steps_per_epoch_of(TrainConfig(batch_size=args.batch_size), len(faces))  # before the runs
     args.out.mkdir(parents=True, exist_ok=True)
     if not args.no_benchmark:
         timed = benchmark(args.width, args.batch_size, args.device, args.out)

@@ -10,7 +10,7 @@ import torch
 from PIL import Image
 
 from spindcgan import HardwareConfig, SpinDCGANError
-from spindcgan.data.anime import anime_candidates, load_anime
+from spindcgan.data.anime import HELDOUT_N, anime_candidates, anime_split, heldout_indices, load_anime
 from spindcgan.data.images import load_images
 from spindcgan.models import Discriminator, Generator, ModelConfig
 from spindcgan.training import RunConfig, TrainConfig, load_checkpoint, train
@@ -119,3 +119,39 @@ def test_few_anime_training_steps_give_finite_losses(tmp_path, monkeypatch, capf
     assert all(np.isfinite(m["loss_d"]) and np.isfinite(m["loss_g"]) for m in losses if "loss_d" in m)
     assert load_checkpoint(run)["step"] == 3
     assert "decoding images" not in capfd.readouterr().err  # progress=False (--no-progress) silences every bar
+
+
+def test_the_anime_splits_hold_out_a_fixed_2000_faces_from_fit():
+    """fit and heldout partition the set; the draw is pinned, so every run and FID names the same faces."""
+    faces = torch.arange(19_969).view(-1, 1, 1, 1)  # the set's size, each face its own index
+    held, fit = anime_split(faces, "heldout").flatten(), anime_split(faces, "fit").flatten()
+    assert len(held) == HELDOUT_N == 2000 and len(fit) == 19_969 - 2000
+    assert torch.equal(torch.cat([held, fit]).sort().values, faces.flatten())  # disjoint, and all of them
+    assert bool((held.diff() > 0).all() and (fit.diff() > 0).all())  # in the set's order
+    assert torch.equal(held, heldout_indices(19_969)) and torch.equal(anime_split(faces, "train"), faces)
+    assert held[:5].tolist() == [1, 7, 10, 20, 21]  # the pinned draw (seed 0); changing it orphans every record
+    with pytest.raises(SpinDCGANError, match="no anime split 'test'"):
+        anime_split(faces, "test")
+    with pytest.raises(SpinDCGANError, match="too few to hold out 2000"):
+        heldout_indices(100)
+
+
+def test_only_anime_runs_may_train_on_fit():
+    with pytest.raises(SpinDCGANError, match="train_split 'fit': fashion-mnist runs train on train"):
+        RunConfig(ModelConfig.preset("fashion-mnist", width=4), None, TrainConfig(train_split="fit"))
+    with pytest.raises(SpinDCGANError, match="train_split 'heldout': anime runs train on train or fit"):
+        RunConfig(ModelConfig.preset("anime", width=4), None, TrainConfig(train_split="heldout"))
+
+
+@needs_anime
+def test_an_anime_run_on_fit_never_sees_the_held_out_faces(tmp_path, monkeypatch):
+    """64 faces, 8 of them held out: an epoch of batches of 16 is 3 steps on fit, 4 on the whole set."""
+    monkeypatch.setenv("SPINDCGAN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr("spindcgan.data.anime.load_images", lambda *a, **k: load_images(*a, **{**k, "limit": 64}))
+    monkeypatch.setattr("spindcgan.data.anime.HELDOUT_N", 8)
+    steps = {}
+    for split in ("train", "fit"):
+        config = RunConfig(ModelConfig.preset("anime", width=4), None,
+                           TrainConfig(epochs=1, batch_size=16, sample_count=4, train_split=split))
+        steps[split] = load_checkpoint(train(config, tmp_path / split, progress=False))["step"]
+    assert steps == {"train": 4, "fit": 3}

@@ -66,13 +66,14 @@ class Run:
     @property
     def schedule(self) -> tuple:
         """How it trains, apart from hardware, seed and length: (width, machine kind: the folder name's cpu/gpu,
-        augmentation, learning-rate decay, generator-EMA horizon, discriminator, batch size and arithmetic)."""
+        augmentation, learning-rate decay, generator-EMA horizon, discriminator, batch size and arithmetic, the
+        split it trained on)."""
         return self.schedule_with(self.choices)
 
     def schedule_with(self, choices: tuple) -> tuple:
         """Its schedule had it trained with ``choices`` (see ``training_choices``)."""
         return (self.width, self.folder.name.split("-")[0], self.augment, self.lr_decay_start,
-                ema_horizon(self.config), choices)
+                ema_horizon(self.config), choices, training_split(self.config))
 
     @property
     def recipe(self) -> tuple:
@@ -153,7 +154,14 @@ def describe(config: dict) -> str:
     parts += [f"d2d {hw['d2d_sigma']}"] if hw and hw["d2d_sigma"] else []
     parts += ["float discriminator"] if float_discriminator(hw) else []
     parts += [f"DiffAugment {config['train']['augment']}"] if config["train"].get("augment") else []
+    split = training_split(config)
+    parts += [] if split == "train" else [f"trained on {split} (the held-out faces unseen)"]
     return ", ".join(filter(None, [*parts, choices_label(config), lr_schedule(config)]))
+
+
+def training_split(config: dict) -> str:
+    """The split the run trained on (configs from before the option: the whole training set)."""
+    return config["train"].get("train_split", "train")
 
 
 DCGAN_BATCH = TrainConfig.batch_size

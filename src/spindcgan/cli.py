@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 
 from .crossbar.config import HardwareConfig
+from .data.registry import SPLITS
 from .devices import SkyrmionSynapse
 from .errors import SpinDCGANError
 from .models import D_NORMS, DATASETS, ModelConfig
@@ -106,7 +107,7 @@ def model_from_args(args: argparse.Namespace) -> ModelConfig:
 TRAIN_OPTIONS = {name: name for name in (
     "epochs", "max_steps", "batch_size", "lr", "seed", "ema", "checkpoint_every", "data", "device", "threads",
     "log_every", "limit", "fid_every", "export_every", "fid_n", "fid_ref_n", "augment", "lr_decay_start", "lr_d", "r1",
-    "precision", "sync_batchnorm", "train_noise")}
+    "precision", "sync_batchnorm", "train_noise", "train_split")}
 """train options that map one to one onto TrainConfig fields."""
 RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_every", "log_every", "data",
                      "fid_every", "export_every", "fid_n", "fid_ref_n", "lr_decay_start"}  # train() checks the schedule
@@ -352,6 +353,9 @@ def export_of_factory(args: argparse.Namespace, out: Path) -> None:
     print(f"wrote the device states of {args.model} ({args.weights}) to {out} ({out.stat().st_size / 1e6:.1f} MB)")
 
 
+REFERENCE_SPLITS = sorted({split for splits in SPLITS.values() for split in splits})
+"""The splits an FID may compare with, over all datasets (a dataset's own are checked when it loads)."""
+
 SHIPPED_MODELS = {dataset: Path(__file__).parent / "assets" / f"{dataset}-6bit-dw.pt"
                   for dataset in ("fashion-mnist", "anime")}  # the trained generators inside the package
 SHIPPED_MODEL = SHIPPED_MODELS["fashion-mnist"]  # `spindcgan generate` with no arguments
@@ -529,6 +533,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-every", type=int, help="metrics line every N steps (default 50)")
     p.add_argument("--limit", type=int, help="train on the first N images only (quick runs)")
     p.add_argument("--data", help="dataset location (default: the dataset's standard search)")
+    p.add_argument("--train-split", choices=["train", "fit"], help="train on this split (default train); anime: "
+                   "fit leaves out 2,000 faces for spindcgan fid --ref heldout (docs/fid.md)")
     p.add_argument("--out", default="runs", help="parent folder of run folders (default runs)")
     p.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its checkpoint")
     p.add_argument("--device", help="cpu (default) or cuda")
@@ -555,8 +561,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fid", help="FID and KID of a generator against its dataset, or of two image folders/zips")
     p.add_argument("checkpoint", nargs="?", metavar="CHECKPOINT|RUN_DIR")
     p.add_argument("--n", type=int, default=10_000, help="generated images (default 10000)")
-    p.add_argument("--ref", choices=["train", "test"], help="reference split (default: test for fashion-mnist, "
-                   "train for anime)")
+    p.add_argument("--ref", choices=REFERENCE_SPLITS, help="reference split (default: test for fashion-mnist, "
+                   "train for anime; anime also fit and heldout, docs/fid.md)")
     p.add_argument("--ref-n", type=int, help="use only the first N reference images (named in the metric)")
     p.add_argument("--seed", type=int, default=0, help="seed of the generated images")
     p.add_argument("--real", help="folder or zip of real images (with --fake, instead of a checkpoint)")
@@ -639,7 +645,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", type=int, default=1, help="draws of variation and faults per point (hardware seeds "
                    "seed .. seed + draws - 1; default 1)")
     p.add_argument("--seed", type=int, default=0, help="seed of the generated images")
-    p.add_argument("--ref", choices=["train", "test"], help="reference split (default: the dataset's)")
+    p.add_argument("--ref", choices=REFERENCE_SPLITS, help="reference split (default: the dataset's)")
     p.add_argument("--ref-n", type=int, help="use only the first N reference images")
     p.add_argument("--data", help="dataset location (default: the dataset's standard search)")
     p.add_argument("--out", required=True, help="sweep folder: points.jsonl, sweep.csv, pareto.png; a rerun "

@@ -16,6 +16,14 @@ from ..errors import SpinDCGANError
 from .images import load_images
 
 ANIME_FILES = ("anime-faces-64.zip", "archive.zip")
+HELDOUT_N = 2000
+"""Faces kept out of the ``"fit"`` split, so a generator trained on it can be measured against faces it never saw
+(the generalisation check): a tenth of the set, enough for an FID against 2,000 references."""
+HELDOUT_SEED = 0
+"""The fixed draw of the held-out faces: every run and every FID names the same 2,000."""
+ANIME_SPLITS = ("train", "fit", "heldout")
+"""``"train"``: all faces (the paper's protocol: the set trains and is the FID reference); ``"fit"``: all but the
+held-out ones; ``"heldout"``: those ``HELDOUT_N``."""
 
 
 def anime_candidates(data: str | os.PathLike | None = None) -> list[Path]:
@@ -39,3 +47,25 @@ def load_anime(data: str | os.PathLike | None = None, size: int = 64, progress: 
             return load_images(path, size, 3, progress=progress)
     looked = ", ".join(str(p) for p in candidates)
     raise SpinDCGANError(f"Anime Face images not found (looked in: {looked}); pass --data PATH (a folder or zip)")
+
+
+def heldout_indices(total: int) -> torch.Tensor:
+    """The sorted indices of the held-out faces among ``total`` (the same for every call with the same set)."""
+    if total <= HELDOUT_N:
+        raise SpinDCGANError(f"the anime set has {total} faces: too few to hold out {HELDOUT_N}")
+    draw = torch.randperm(total, generator=torch.Generator().manual_seed(HELDOUT_SEED))
+    return draw[:HELDOUT_N].sort().values
+
+
+def anime_split(faces: torch.Tensor, split: str) -> torch.Tensor:
+    """The faces of ``split`` (``ANIME_SPLITS``), in the set's order."""
+    if split == "train":
+        return faces
+    held = heldout_indices(len(faces))
+    if split == "heldout":
+        return faces[held]
+    if split == "fit":
+        keep = torch.ones(len(faces), dtype=torch.bool)
+        keep[held] = False
+        return faces[keep]
+    raise SpinDCGANError(f"no anime split {split!r}: one of {', '.join(ANIME_SPLITS)}")

@@ -5,8 +5,13 @@ from __future__ import annotations
 import torch
 
 from ..errors import SpinDCGANError
-from .anime import load_anime
+from .anime import ANIME_SPLITS, anime_split, load_anime
 from .fashion_mnist import load_fashion_mnist
+
+SPLITS = {"fashion-mnist": ("train", "test"), "anime": ANIME_SPLITS}
+"""Each dataset's splits, what an FID may compare with."""
+TRAIN_SPLITS = {"fashion-mnist": ("train",), "anime": ("train", "fit")}
+"""The splits a run may train on (``train.train_split``): never the ones kept for measuring."""
 
 
 def load_images_for(
@@ -16,11 +21,13 @@ def load_images_for(
     a set is decoded the first time (Anime Face's JPEGs; Fashion-MNIST reads at once)."""
     if dataset == "fashion-mnist":
         return load_fashion_mnist(split, data)[0]
-    if dataset == "anime" and split == "train":  # one split: the whole set trains and is the FID reference
-        return load_anime(data, progress=progress)
-    raise SpinDCGANError(f"no loader for dataset {dataset!r} split {split!r}")
+    if dataset == "anime" and split in ANIME_SPLITS:
+        return anime_split(load_anime(data, progress=progress), split)
+    raise SpinDCGANError(f"no {split!r} split of dataset {dataset!r} (its splits: "
+                         f"{', '.join(SPLITS.get(dataset, ()))})")
 
 
-def load_training_images(dataset: str, data: str | None = None, progress: bool = True) -> torch.Tensor:
-    """uint8 training images of ``dataset``."""
-    return load_images_for(dataset, "train", data, progress)
+def load_training_images(dataset: str, data: str | None = None, progress: bool = True,
+                         split: str = "train") -> torch.Tensor:
+    """uint8 training images of ``dataset`` (``split``: the part a run trains on, ``train.train_split``)."""
+    return load_images_for(dataset, split, data, progress)

@@ -35,7 +35,8 @@ def model_ledger(config: RunConfig, generator: Generator | None = None, discrimi
     generator = generator or Generator(config.model, config.hardware)
     discriminator = discriminator or Discriminator(config.model, config.hardware)
     try:
-        real = to_model_range(load_training_images(config.model.dataset, config.train.data))
+        real = to_model_range(load_training_images(config.model.dataset, config.train.data,
+                                                   split=config.train.train_split))
     except SpinDCGANError:
         real = None
     gen = torch.Generator().manual_seed(seed)

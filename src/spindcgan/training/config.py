@@ -11,6 +11,7 @@ from typing import Any
 
 from ..crossbar.config import HardwareConfig, dataclass_from_dict
 from ..crossbar.terms import parse_noise
+from ..data.registry import TRAIN_SPLITS
 from ..errors import SpinDCGANError
 from ..models.config import ModelConfig
 from ..runtime import PRECISIONS
@@ -76,6 +77,10 @@ class TrainConfig:
     """Train on the first N images only (quick experiments and tests; None: all)."""
     data: str | None = None
     """Dataset location (None: the dataset's default search)."""
+    train_split: str = "train"
+    """The split trained on (``data.registry.TRAIN_SPLITS``): "train", or for Anime Face "fit", all faces but the 2,000
+    held out (``data.anime.HELDOUT_N``), so the generator can be measured against faces it never saw
+    (``spindcgan fid --ref heldout``)."""
     device: str = "cpu"
     precision: str = "fp32"
     """The arithmetic of a training step (``runtime.training_precision``): "fp32", or "bf16", autocast's mixed
@@ -139,6 +144,10 @@ class RunConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
 
     def __post_init__(self) -> None:
+        splits = TRAIN_SPLITS.get(self.model.dataset, ())
+        if self.train.train_split not in splits:
+            raise SpinDCGANError(f"train.train_split {self.train.train_split!r}: {self.model.dataset} runs train "
+                                 f"on {' or '.join(splits)}")
         if self.train.train_noise and (self.hardware is None or self.hardware.synapse is None):
             raise SpinDCGANError("train.train_noise draws device variation and faults: it needs synapse hardware "
                                  "(not --float or --float-weights)")

@@ -360,7 +360,7 @@ def _train(
     launched, world = world is not None, world or World()
     main = world.is_main
     track_updates = has_device_states(config)
-    pixels = load_training_images(config.model.dataset, t.data, progress and main)[: t.limit]
+    pixels = load_training_images(config.model.dataset, t.data, progress and main, t.train_split)[: t.limit]
     images = to_model_range(pixels)
     if images.shape[1:] != (config.model.channels, config.model.image_size, config.model.image_size):
         raise SpinDCGANError(f"dataset images {tuple(images.shape[1:])} do not fit model {config.model}")
