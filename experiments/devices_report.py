@@ -7,8 +7,9 @@ Replaces the text between ``<!-- calibration:begin -->`` and ``<!-- calibration:
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
+
+from provenance import fill_block
 
 from spindcgan.devices.calibration import load_calibration
 
@@ -64,12 +65,7 @@ def synapse_rows() -> list[str]:
 def main() -> None:
     rows = ["| device | figure | value |", "|---|---|---|"]
     rows += track_rows("dw-relu") + track_rows("dw-leaky-relu") + synapse_rows()
-    text = DOC.read_text()
-    block = "<!-- calibration:begin -->\n" + "\n".join(rows) + "\n<!-- calibration:end -->"
-    new, n = re.subn(r"<!-- calibration:begin -->.*?<!-- calibration:end -->", block, text, flags=re.S)
-    if n != 1:
-        raise SystemExit(f"{DOC}: calibration markers not found")
-    DOC.write_text(new)
+    fill_block(DOC, "<!-- calibration:begin -->", "<!-- calibration:end -->", "\n".join(rows))
     print(f"updated {DOC}")
 
 

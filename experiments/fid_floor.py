@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import torch
-from provenance import command, commit
+from provenance import command, commit, fill_block
 
 from spindcgan.io import save_json
 from spindcgan.metrics.fid import cached_statistics, compare, count_name, reference_pixels
@@ -36,9 +36,7 @@ def write_docs(record: dict, docs: Path = Path("docs/fid.md")) -> None:
         + ". The test-set pass shared the machine with other work (and was paused for benchmarks); the "
         "training-set pass ran on an otherwise idle machine, so it is the figure for 10,000 images.\n"
     )
-    s = docs.read_text()
-    start, end = s.index("<!-- floor -->"), s.index("<!-- /floor -->")
-    docs.write_text(s[: start + len("<!-- floor -->")] + "\n" + text + s[end:])
+    fill_block(docs, "<!-- floor -->", "<!-- /floor -->", text)
 
 
 def main() -> None:

@@ -34,3 +34,14 @@ def tracked(path: Path) -> bool:
 def command() -> str:
     """This process's command line as typed (``python experiments/... ARGS``)."""
     return " ".join([Path(sys.executable).name, *sys.argv])
+
+
+def fill_block(page: Path, begin: str, end: str, text: str) -> None:
+    """Put ``text`` between the markers ``begin`` and ``end`` of a hand-written page (a record rendered where the
+    docs show it; the rest of the page is left as it is), atomically; a page without the markers is an error."""
+    from spindcgan.io import save_text
+
+    s = page.read_text()
+    if s.count(begin) != 1 or s.count(end) != 1 or s.index(begin) > s.index(end):
+        raise SystemExit(f"{page}: the markers {begin} ... {end} are not there once, in order")
+    save_text(s[: s.index(begin) + len(begin)] + "\n" + text.rstrip("\n") + "\n" + s[s.index(end):], page)

@@ -1,5 +1,6 @@
 """The repository keeps its promises: CI runs the README's test command."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -574,3 +575,26 @@ def test_the_readme_leads_with_its_set_up_commands_and_its_examples_run():
     names: dict = {}
     exec(python, names)  # noqa: S102 - the README's own example
     assert names["images"].shape == (16, 1, 28, 28) and names["states"].positive.dtype.is_floating_point is False
+
+
+def test_the_examples_runs_on_the_convert_page_are_their_records(tmp_path, monkeypatch):
+    """docs/convert.md's table of the examples' full runs is what experiments/examples_report.py renders from
+    results/examples; a record becomes a row with its own network's energy, command and commit; a page without
+    the markers is refused."""
+    er = _experiment("examples_report")
+    page = (ROOT / "docs" / "convert.md").read_text()
+    assert page.split("<!-- examples:begin -->\n")[1].split("<!-- examples:end -->")[0] == er.block()
+    monkeypatch.setattr(er, "RESULTS", tmp_path)
+    (tmp_path / "paper").mkdir()
+    energy = {"upsample + convolution": {"devices": 0.2, "with_peripherals": 400.0},
+              "paper: zero-padded deconvolution": {"devices": 0.125, "with_peripherals": 1234.5}}
+    record = {"fid": 31.234, "energy_per_image_nJ": energy, "trained": {"epoch": 20, "seconds": 1830.0},
+              "command": "python examples/upsample_generator.py --generator paper",
+              "environment": {"commit": "ab" * 20}, "sample_seed": 0, "n_generated": 10_000, "reference": "fashion-mnist test"}
+    (tmp_path / "paper" / "result.json").write_text(json.dumps(record))
+    text = er.block()
+    assert "| 31.23 | 20 epochs, 30 min | 0.125 | 1,234.5 |" in text and "commit `abababab" in text
+    assert "Not run to the end yet" in text and "DIR/conditional" in text and "DIR/paper" not in text
+    (tmp_path / "page.md").write_text("no markers")
+    with pytest.raises(SystemExit, match="markers"):
+        er.fill_block(tmp_path / "page.md", "<!-- examples:begin -->", "<!-- examples:end -->", text)

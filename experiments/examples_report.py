@@ -1,0 +1,97 @@
+"""The two examples' full runs in docs/convert.md: their FIDs and energies side by side with the paper's generator.
+
+    python experiments/examples_report.py --collect ~/spindcgan-runs/examples    # keep finished runs' records
+    python experiments/examples_report.py                                        # only rewrite the page
+
+``--collect DIR`` copies, from each finished run folder under DIR that the example commands wrote (``conditional``,
+``upsample``, ``paper``: the ``--out`` of the commands in docs/convert.md), its record (``fid.json`` or
+``result.json``, which hold the command, the seed, the training's epochs and time and the commit) and its last
+sample grid into ``results/examples/<name>/``. The page's block between ``<!-- examples:begin -->`` and
+``<!-- examples:end -->`` is then rendered from those records alone; an example not yet run says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+from provenance import ROOT, fill_block
+
+RESULTS = ROOT / "results" / "examples"
+PAGE = ROOT / "docs" / "convert.md"
+RECORDS = {"conditional": "fid.json", "upsample": "result.json", "paper": "result.json"}
+ROWS = {
+    "conditional": ("class-conditional DCGAN (`examples/conditional_dcgan.py`)", None),
+    "upsample": ("upsample + convolution (`examples/upsample_generator.py`)", "upsample + convolution"),
+    "paper": ("the paper's generator, zero-padded deconvolutions (`... --generator paper`)",
+              "paper: zero-padded deconvolution"),
+}
+COMMANDS = {
+    "conditional": "python examples/conditional_dcgan.py --epochs 20 --out DIR/conditional",
+    "upsample": "python examples/upsample_generator.py --epochs 20 --out DIR/upsample",
+    "paper": "python examples/upsample_generator.py --generator paper --epochs 20 --out DIR/paper",
+}
+
+
+def collect(runs: Path) -> None:
+    """Keep each finished run's record and last grid; a run without its record (still training) is left."""
+    for name, record in RECORDS.items():
+        source = runs / name / record
+        if not source.exists():
+            print(f"{runs / name}: no {record} yet (not finished), left")
+            continue
+        out = RESULTS / name
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, out / record)
+        grids = sorted((runs / name).glob("epoch-*.png"))
+        if grids:
+            shutil.copy2(grids[-1], out / "samples.png")
+        print(f"kept {source} in {out}")
+
+
+def energy_of(name: str, record: dict) -> dict:
+    """The run's own network's energy per image (a trained ledger)."""
+    energy = record["energy_per_image_nJ"]
+    return energy if ROWS[name][1] is None else energy[ROWS[name][1]]
+
+
+def block() -> str:
+    """The table of the examples' runs from their records, with what is not measured yet."""
+    rows = ["| network (trained by its example's own loop, 20 epochs, seed 0) | fid10k-test | trained on this CPU | "
+            "devices (nJ / image) | with CMOS peripherals (nJ / image) |", "|---|---|---|---|---|"]
+    missing, commands = [], []
+    for name, (label, _) in ROWS.items():
+        path = RESULTS / name / RECORDS[name]
+        if not path.exists():
+            missing.append(f"`{COMMANDS[name]}`")
+            continue
+        record = json.loads(path.read_text())
+        energy, trained = energy_of(name, record), record["trained"]
+        rows.append(f"| {label} | {record['fid']:.2f} | {trained['epoch']} epochs, {trained['seconds'] / 60:.0f} min | "
+                    f"{energy['devices']:.3f} | {energy['with_peripherals']:,.1f} |")
+        commands.append(f"- {name}: `{record['command']}` at commit `{record['environment']['commit'][:10]}` "
+                        f"(record `results/examples/{name}/{RECORDS[name]}`, sample seed {record['sample_seed']}, "
+                        f"{record['n_generated']:,} generated against the {record['reference']} set)")
+    lines = [*rows, ""] if commands else []
+    if commands:
+        lines += ["Measured by:", "", *commands, ""]
+    if missing:
+        lines += ["Not run to the end yet: " + "; ".join(missing) + " (each continues from its `--out` when run again, "
+                  "e.g. with `--time-limit` per leg).", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--collect", type=Path, metavar="DIR", help="the parent of the examples' --out folders")
+    args = parser.parse_args()
+    if args.collect:
+        collect(args.collect)
+    fill_block(PAGE, "<!-- examples:begin -->", "<!-- examples:end -->", block())
+    print(f"updated {PAGE}")
+
+
+if __name__ == "__main__":
+    main()
