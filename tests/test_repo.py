@@ -590,7 +590,8 @@ def test_the_examples_runs_on_the_convert_page_are_their_records(tmp_path, monke
               "paper: zero-padded deconvolution": {"devices": 0.125, "with_peripherals": 1234.5}}
     record = {"fid": 31.234, "energy_per_image_nJ": energy, "trained": {"epoch": 20, "seconds": 1830.0},
               "command": "python examples/upsample_generator.py --generator paper",
-              "environment": {"commit": "ab" * 20}, "sample_seed": 0, "n_generated": 10_000, "reference": "fashion-mnist test"}
+              "environment": {"commit": "ab" * 20}, "sample_seed": 0, "n_generated": 10_000,
+              "reference": "fashion-mnist test"}
     (tmp_path / "paper" / "result.json").write_text(json.dumps(record))
     text = er.block()
     assert "| 31.23 | 20 epochs, 30 min | 0.125 | 1,234.5 |" in text and "commit `abababab" in text
