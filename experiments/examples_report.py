@@ -77,6 +77,11 @@ def block() -> str:
     lines = [*rows, ""] if commands else []
     if commands:
         lines += ["Measured by:", "", *commands, ""]
+    grid = RESULTS / "conditional" / "samples.png"
+    if grid.exists():
+        lines += ["The conditional generator after its last epoch, one row per garment class in the label order "
+                  "T-shirt/top, trouser, pullover, dress, coat, sandal, shirt, sneaker, bag, ankle boot (ten noise "
+                  "vectors each, sample seed 0):", "", f"![conditional samples](../{grid.relative_to(ROOT)})", ""]
     if missing:
         lines += ["Not run to the end yet: " + "; ".join(missing) + " (each continues from its `--out` when run again, "
                   "e.g. with `--time-limit` per leg).", ""]

@@ -258,6 +258,7 @@ def run() -> None:
     recipe = [*RECIPE, "--width", str(args.width), "--device", args.device, "--d-norm", args.d_norm,
               "--batch-size", str(args.batch_size), "--ema", str(ema_decay(args.batch_size)),
               "--precision", args.precision, "--train-split", args.train_split,
+              "--checkpoint-epochs", str(max(1, args.export_every)),  # with the exports (the stop always writes one)
               *(["--lr-d", str(args.lr_d)] if args.lr_d is not None else []),
               *(["--r1", str(args.r1)] if args.r1 is not None else []),
               *(["--augment-p", args.augment_p] if args.augment_p is not None else [])]

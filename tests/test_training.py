@@ -636,3 +636,21 @@ def test_a_loop_state_that_does_not_fit_is_one_line(tmp_path):
     torch.save({"generator": {}}, tmp_path / "other.pt")
     with pytest.raises(SpinDCGANError, match="other.pt: not a saved training-loop state"):
         resume_loop_state(tmp_path / "other.pt", {"net": net})
+
+
+def test_checkpoint_epochs_writes_every_kth_epoch_end_and_the_stop(tmp_path):
+    """--checkpoint-epochs 2: after epoch 1 no checkpoint yet, after epoch 2 one at its end, epoch 3's only at the
+    stop; the run's outputs per epoch (grids) are unchanged."""
+    run_dirs, seen = [], {}
+
+    def on_step(step, gan):
+        if step % 4 == 0:  # 64 images in batches of 16: an epoch is 4 steps
+            path = run_dirs[0] / "checkpoint.pt"
+            seen[step // 4] = load_checkpoint(path)["step"] if path.exists() else None
+
+    run = train(tiny_config(epochs=3, checkpoint_epochs=2), tmp_path, progress=False, on_start=run_dirs.append,
+                on_step=on_step)
+    assert seen == {1: None, 2: 8, 3: 8} and load_checkpoint(run)["step"] == 12
+    assert sorted(p.name for p in (run / "samples").glob("epoch-*.png")) == [f"epoch-00{e}.png" for e in (1, 2, 3)]
+    with pytest.raises(SpinDCGANError, match="train.checkpoint_epochs must be >= 1"):
+        TrainConfig(checkpoint_epochs=0)

@@ -105,12 +105,13 @@ def model_from_args(args: argparse.Namespace) -> ModelConfig:
 
 
 TRAIN_OPTIONS = {name: name for name in (
-    "epochs", "max_steps", "batch_size", "lr", "seed", "ema", "checkpoint_every", "data", "device", "threads",
-    "log_every", "limit", "fid_every", "export_every", "fid_n", "fid_ref_n", "augment", "lr_decay_start", "lr_d", "r1",
-    "precision", "sync_batchnorm", "train_noise", "train_split")}
+    "epochs", "max_steps", "batch_size", "lr", "seed", "ema", "checkpoint_every", "checkpoint_epochs", "data",
+    "device", "threads", "log_every", "limit", "fid_every", "export_every", "fid_n", "fid_ref_n", "augment",
+    "lr_decay_start", "lr_d", "r1", "precision", "sync_batchnorm", "train_noise", "train_split")}
 """train options that map one to one onto TrainConfig fields."""
-RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_every", "log_every", "data",
-                     "fid_every", "export_every", "fid_n", "fid_ref_n", "lr_decay_start"}  # train() checks the schedule
+RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_every", "checkpoint_epochs", "log_every",
+                     "data", "fid_every", "export_every", "fid_n", "fid_ref_n",
+                     "lr_decay_start"}  # train() checks the schedule
 
 
 def augment_probability(value: str) -> dict[str, float]:
@@ -530,6 +531,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--r1", type=float, metavar="GAMMA", help="R1 gradient penalty on the discriminator's real "
                    "images, weight GAMMA (default 0: off; docs/training.md)")
     p.add_argument("--checkpoint-every", type=int, help="also checkpoint every N steps")
+    p.add_argument("--checkpoint-epochs", type=int, metavar="K", help="checkpoint at every K-th epoch end (default "
+                   "1: each) and at the stop; K > 1 saves time where epochs take seconds (a GPU)")
     p.add_argument("--log-every", type=int, help="metrics line every N steps (default 50)")
     p.add_argument("--limit", type=int, help="train on the first N images only (quick runs)")
     p.add_argument("--data", help="dataset location (default: the dataset's standard search)")

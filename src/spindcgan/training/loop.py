@@ -522,7 +522,8 @@ def _train(
                 epoch_sums.clear()
                 write_log({"step": step, "epoch_end": epoch + 1, "elapsed_s": time.time() - started,
                            **{f"mean_{k}": v for k, v in summary.items()}})
-                checkpoint()  # before the (long) FID, so an interruption there loses no training
+                if due(t.checkpoint_epochs, epoch + 1):
+                    checkpoint()  # before the (long) FID, so an interruption there loses no training
                 if main:
                     end_of_epoch()
             elif t.checkpoint_every and step % t.checkpoint_every == 0:
