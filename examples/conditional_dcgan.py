@@ -131,6 +131,51 @@ def garments(g: nn.Module, per_class: int = 10, garment: int | None = None, seed
     return g.eval()(z, labels)
 
 
+class Classifier(nn.Module):
+    """A small float CNN (CMOS, never converted) that names the garment in a 28x28 image: the judge of whether
+    the generator draws the class it is asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.net = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                                 nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                                 nn.Linear(32 * 7 * 7, 10))
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.net(images)
+
+
+def classify(clf: nn.Module, images: torch.Tensor) -> torch.Tensor:
+    with torch.no_grad():
+        return torch.cat([clf.eval()(images[i:i + 500]).argmax(1) for i in range(0, len(images), 500)])
+
+
+def label_accuracy(g: nn.Module, n: int = 10_000, epochs: int = 2, limit: int | None = None,
+                   seed: int = 0) -> dict[str, float]:
+    """How often a classifier trained on the real training images names the garment the generator was asked for
+    (the FID's ``n`` images: labels 10 % each, sample seed 0), beside that classifier's accuracy on the real test
+    images, the most a generator can score by it."""
+    torch.manual_seed(seed)
+    clf, (images, labels) = Classifier(), load_fashion_mnist("train")
+    images, labels = to_model_range(images[:limit]), labels[:limit]
+    opt = torch.optim.Adam(clf.parameters(), 1e-3)
+    for _ in range(epochs):
+        order = torch.randperm(len(images))
+        for i in range(0, len(images), 128):
+            loss = F.cross_entropy(clf.train()(images[order[i:i + 128]]), labels[order[i:i + 128]])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    test_images, test_labels = load_fashion_mnist("test")
+    real = (classify(clf, to_model_range(test_images)) == test_labels).float().mean().item()
+    asked = torch.arange(n) % 10
+    z = torch.randn(n, Z, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        fakes = torch.cat([g.eval()(z[i:i + 500], asked[i:i + 500]) for i in range(0, n, 500)])
+    return {"label_accuracy": (classify(clf, fakes) == asked).float().mean().item(),
+            "classifier_test_accuracy": real, "n_generated": n, "classifier_epochs": epochs}
+
+
 def energy_per_image(g: nn.Module) -> dict[str, float]:
     """nJ per generated image, in the devices and with the CMOS peripherals, from the generator's own trace."""
     labels = torch.arange(64) % 10
@@ -155,6 +200,14 @@ def measure(g: nn.Module, n: int, out: Path) -> dict:
     return record
 
 
+def trained_generator(folder: Path) -> nn.Module:
+    """The generator a finished run of this script left in ``folder`` (its ``model.pt``)."""
+    state = torch.load(folder / "model.pt", weights_only=True)
+    g = convert(Generator(state["width"]), HardwareConfig(), exclude=[nn.Embedding])
+    g.load_state_dict(state["generator"])
+    return g
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--epochs", type=int, default=20)
@@ -168,11 +221,14 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=Path("runs/conditional"))
     p.add_argument("--generate-from", type=Path, help="a folder this script trained: generate from its model.pt")
     p.add_argument("--garment", type=int, choices=range(10), help="with --generate-from: 64 images of this class")
+    p.add_argument("--accuracy-of", type=Path, metavar="DIR", help="a folder this script trained: how often a "
+                   "classifier names the garment asked for (accuracy.json there)")
     args = p.parse_args()
+    if args.accuracy_of:
+        write_accuracy(trained_generator(args.accuracy_of), args.accuracy_of)
+        return
     if args.generate_from:
-        state = torch.load(args.generate_from / "model.pt", weights_only=True)
-        g = convert(Generator(state["width"]), HardwareConfig(), exclude=[nn.Embedding])
-        g.load_state_dict(state["generator"])
+        g = trained_generator(args.generate_from)
         save_grid(garments(g, 64, args.garment), args.out)
         print(f"wrote 64 images of {GARMENTS[args.garment] if args.garment is not None else 'every garment'} "
               f"to {args.out}")
@@ -183,6 +239,16 @@ def main() -> None:
         record = measure(g, args.fid_n, args.out)
         print(f"{record['metric']} = {record['fid']:.2f}; {record['energy_per_image_nJ']['devices']:.3f} nJ per "
               f"image in the devices")
+        write_accuracy(g, args.out)
+
+
+def write_accuracy(g: nn.Module, folder: Path) -> dict:
+    """``label_accuracy`` of a trained generator into ``folder/accuracy.json``, with what made it."""
+    record = {**label_accuracy(g), "command": " ".join(["python", *sys.argv]), "environment": environment()}
+    save_json(record, folder / "accuracy.json")
+    print(f"label accuracy {record['label_accuracy']:.1%} (the classifier on the real test images: "
+          f"{record['classifier_test_accuracy']:.1%})")
+    return record
 
 
 if __name__ == "__main__":

@@ -5,9 +5,10 @@
 
 ``--collect DIR`` copies, from each finished run folder under DIR that the example commands wrote (``conditional``,
 ``upsample``, ``paper``: the ``--out`` of the commands in docs/convert.md), its record (``fid.json`` or
-``result.json``, which hold the command, the seed, the training's epochs and time and the commit) and its last
-sample grid into ``results/examples/<name>/``. The page's block between ``<!-- examples:begin -->`` and
-``<!-- examples:end -->`` is then rendered from those records alone; an example not yet run says so.
+``result.json``, which hold the command, the seed, the training's epochs and time and the commit; the conditional
+one's ``accuracy.json`` too) and its last sample grid into ``results/examples/<name>/``. The page's block between
+``<!-- examples:begin -->`` and ``<!-- examples:end -->`` is then rendered from those records alone; an example not
+yet run says so.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ def collect(runs: Path) -> None:
         out = RESULTS / name
         out.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, out / record)
+        if (runs / name / "accuracy.json").exists():  # the conditional one's label accuracy
+            shutil.copy2(runs / name / "accuracy.json", out / "accuracy.json")
         grids = sorted((runs / name).glob("epoch-*.png"))
         if grids:
             shutil.copy2(grids[-1], out / "samples.png")
@@ -77,6 +80,14 @@ def block() -> str:
     lines = [*rows, ""] if commands else []
     if commands:
         lines += ["Measured by:", "", *commands, ""]
+    accuracy = RESULTS / "conditional" / "accuracy.json"
+    if accuracy.exists():
+        judged = json.loads(accuracy.read_text())
+        lines += [f"Does the conditional generator draw the garment it is asked for? A small float classifier "
+                  f"trained on the real training images ({judged['classifier_epochs']} epochs; "
+                  f"{judged['classifier_test_accuracy']:.1%} right on the real test images) names the asked-for "
+                  f"class of **{judged['label_accuracy']:.1%}** of its {judged['n_generated']:,} images "
+                  f"(`{judged['command']}`, chance: 10 %).", ""]
     grid = RESULTS / "conditional" / "samples.png"
     if grid.exists():
         lines += ["The conditional generator after its last epoch, one row per garment class in the label order "
