@@ -43,7 +43,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RECIPE = ["--dataset", "anime", "--augment", "color,translation,cutout", "--seed", "0", "--threads", "4",
+RECIPE = ["--dataset", "anime", "--augment", "color,translation,cutout", "--threads", "4",
           "--no-progress"]
 EMA_IMAGES = 64_000  # the recipe's generator EMA, 0.998 at batch 128, by the images it averages over
 RUNS = {"anime-w64-hw6-gpu": [], "anime-w64-float-gpu": ["--float"]}
@@ -248,6 +248,7 @@ def run() -> None:
                                             "(spindcgan train --augment-p)")
     parser.add_argument("--batch-size", type=int, default=128,
                         help="images per step; the EMA decay follows, 1 - B / 64000, to average the same images")
+    parser.add_argument("--seed", type=int, default=0, help="every run's seed (a second seed of a plan: 1)")
     parser.add_argument("--train-split", choices=["train", "fit"], default="fit",
                         help="the runs' spindcgan train --train-split: fit (default) keeps the 2,000 held-out faces "
                              "unseen, for the generalisation check (spindcgan fid --ref heldout)")
@@ -255,7 +256,8 @@ def run() -> None:
     started = time.time()
     deadline = started + args.deadline
     runs = {name + args.tag: RUNS[name] for name in args.runs}
-    recipe = [*RECIPE, "--width", str(args.width), "--device", args.device, "--d-norm", args.d_norm,
+    recipe = [*RECIPE, "--seed", str(args.seed), "--width", str(args.width), "--device", args.device,
+              "--d-norm", args.d_norm,
               "--batch-size", str(args.batch_size), "--ema", str(ema_decay(args.batch_size)),
               "--precision", args.precision, "--train-split", args.train_split,
               "--checkpoint-epochs", str(max(1, args.export_every)),  # with the exports (the stop always writes one)
