@@ -257,3 +257,17 @@ def test_a_converted_network_exports_its_device_states_and_generates_from_them(t
     assert main(["export", str(tmp_path), "--bits", "4", "--out", "x.pt"]) == 2
     err = capsys.readouterr().err
     assert "not a state_dict of user_nets:make" in err and "--bits applies to --model" in err
+
+
+def test_the_ledger_of_a_converted_model_is_the_same_inside_no_grad():
+    """A user measuring under torch.no_grad() (as around generation and FID) gets the ledger, training passes too."""
+    from spindcgan.energy.ledger import build_network_ledger
+
+    hw = HardwareConfig()
+    model = convert(nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 4)), hardware=hw)
+    x = torch.rand(3, 8)
+    plain = build_network_ledger(model, x, hw)
+    with torch.no_grad():
+        inside = build_network_ledger(model, x, hw)
+    assert inside.inference == plain.inference and inside.training == plain.training
+    assert sum(plain.training.values()) > 0

@@ -47,8 +47,9 @@ def trace_leaves(model: nn.Module, inputs: torch.Tensor | tuple[torch.Tensor, ..
         if loss_fn is None:
             with torch.no_grad():
                 call(model, inputs)
-        else:
-            loss_fn(call(model, inputs)).backward()
+        else:  # the backward pass is traced too, also when the caller is inside torch.no_grad()
+            with torch.enable_grad():
+                loss_fn(call(model, inputs)).backward()
             model.zero_grad(set_to_none=True)
     finally:
         for h in hooks:
