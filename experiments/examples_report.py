@@ -88,6 +88,11 @@ def block() -> str:
                   f"{judged['classifier_test_accuracy']:.1%} right on the real test images) names the asked-for "
                   f"class of **{judged['label_accuracy']:.1%}** of its {judged['n_generated']:,} images "
                   f"(`{judged['command']}`, chance: 10 %).", ""]
+        if "within_class_spread" in judged:
+            spread = judged["within_class_spread"]
+            lines += ["How much its images of one garment vary, against the real test images of that garment (mean "
+                      "pixel standard deviation, generated / real; 1: as varied as the real ones, 0: one image "
+                      "whatever the noise): " + ", ".join(f"{k} {v:.2f}" for k, v in spread.items()) + ".", ""]
     grid = RESULTS / "conditional" / "samples.png"
     if grid.exists():
         lines += ["The conditional generator after its last epoch, one row per garment class in the label order "

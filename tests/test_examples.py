@@ -35,6 +35,8 @@ def test_the_conditional_dcgan_trains_on_crossbars_and_generates_a_chosen_garmen
     assert 0 < energy["devices"] < energy["with_peripherals"]
     judged = cdcgan.label_accuracy(g, n=20, epochs=1, limit=2000)  # the judge of "draws the garment asked for"
     assert judged["classifier_test_accuracy"] > 0.3 and 0 <= judged["label_accuracy"] <= 1  # chance: 0.1
+    assert set(judged["within_class_spread"]) == set(cdcgan.GARMENTS)  # 2 images of each garment
+    assert all(v >= 0 for v in judged["within_class_spread"].values())
 
 
 @needs_data
