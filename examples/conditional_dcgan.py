@@ -4,11 +4,16 @@ The way a user would bring a network to spindcgan: plain PyTorch, then ``spindcg
 convolutions, deconvolutions and linear layers on 6-bit skyrmion crossbars and its activations on domain-wall
 devices; the label embedding stays in CMOS. The library gives the rest: the data, FID and the energy ledger.
 
-    python examples/conditional_dcgan.py --epochs 20 --out runs/conditional      # train, then FID and energy
+    python examples/conditional_dcgan.py --epochs 20 --out runs/conditional      # train, FID, energy, accuracy
     python examples/conditional_dcgan.py --generate-from runs/conditional --garment 7 --out sneakers.png
+    python examples/conditional_dcgan.py --accuracy-of runs/conditional            # the garments asked for, again
 
-Full run: not yet trained to the end on this CPU (a step of the default width takes about as long as the
-shipped DCGAN's); its FID will be recorded here by the command above when it is (``fid.json`` in --out).
+Run it again with the same --out to continue a run stopped by --time-limit MIN (or anything else).
+
+Full run on this project's 2-core CPU (results/examples): 20 epochs in 37 min, then 15 min for the FID;
+fid10k-test 179.0, and a classifier names the garment asked for in 50.5 % of its images. Most rows of its grid
+show the garment asked for, but within a class it draws nearly the same image whatever the noise (mode
+collapse, measured in ``accuracy.json``): a recipe for this network that keeps its variety is still to be found.
 """
 
 from __future__ import annotations
