@@ -7,6 +7,7 @@ devices; the label embedding stays in CMOS. The library gives the rest: the data
     python examples/conditional_dcgan.py --epochs 20 --out runs/conditional      # train, FID, energy, accuracy
     python examples/conditional_dcgan.py --generate-from runs/conditional --garment 7 --out sneakers.png
     python examples/conditional_dcgan.py --accuracy-of runs/conditional            # the garments asked for, again
+    python examples/conditional_dcgan.py --float --out runs/conditional-float      # the recipe's float baseline
 
 Run it again with the same --out to continue a run stopped by --time-limit MIN (or anything else).
 
@@ -33,6 +34,7 @@ from spindcgan.data.fashion_mnist import to_model_range
 from spindcgan.energy.ledger import DEVICE_COMPONENTS, build_network_ledger
 from spindcgan.io import save_grid, save_json, save_torch
 from spindcgan.metrics.fid import images_fid
+from spindcgan.nn import SpinLinear
 from spindcgan.runtime import environment
 from spindcgan.training import resume_loop_state, save_loop_state
 
@@ -72,16 +74,21 @@ class Discriminator(nn.Module):
         return self.body(torch.cat([images, self.embed(labels).view(-1, 1, 28, 28)], 1)).squeeze(1)
 
 
+def on_crossbars(network: nn.Module, on_hardware: bool = True) -> nn.Module:
+    """The network on the paper's hardware, its label embedding kept in CMOS; or as it is (float)."""
+    return convert(network, HardwareConfig(), exclude=[nn.Embedding]) if on_hardware else network
+
+
 def train(epochs: int, width: int, out: Path, max_steps: int | None = None, limit: int | None = None,
-          seed: int = 0, time_limit: float | None = None) -> tuple[nn.Module, nn.Module, bool]:
+          seed: int = 0, time_limit: float | None = None,
+          on_hardware: bool = True) -> tuple[nn.Module, nn.Module, bool]:
     """DCGAN's recipe (Adam 2e-4, betas 0.5 / 0.999, batch 128, the non-saturating loss), both networks on the
-    paper's hardware; writes a grid per epoch (one row per garment) and the loop's state (``checkpoint.pt``), from
-    which the same call continues bit for bit. Stops after the epoch that passes ``time_limit`` minutes; returns
-    the networks and whether training reached its end."""
+    paper's hardware (``on_hardware=False``: both in float, plain PyTorch, the recipe's baseline); writes a grid
+    per epoch (one row per garment) and the loop's state (``checkpoint.pt``), from which the same call continues
+    bit for bit. Stops after the epoch that passes ``time_limit`` minutes; returns the networks and whether
+    training reached its end."""
     torch.manual_seed(seed)
-    hardware = HardwareConfig()
-    g = convert(Generator(width), hardware, exclude=[nn.Embedding])
-    d = convert(Discriminator(width), hardware, exclude=[nn.Embedding])
+    g, d = on_crossbars(Generator(width), on_hardware), on_crossbars(Discriminator(width), on_hardware)
     opt_g = torch.optim.Adam(g.parameters(), 2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(d.parameters(), 2e-4, betas=(0.5, 0.999))
     parts = {"generator": g, "discriminator": d, "opt_g": opt_g, "opt_d": opt_d}
@@ -117,13 +124,14 @@ def train(epochs: int, width: int, out: Path, max_steps: int | None = None, limi
         save_grid(garments(g), out / f"epoch-{epoch + 1:03d}.png")
         seconds = done["seconds"] + time.monotonic() - began
         save_loop_state(out / "checkpoint.pt", parts, epoch=epoch + 1, step=step, seconds=seconds, seed=seed,
-                        width=width)
+                        width=width, on_hardware=on_hardware)
         if max_steps is not None and step >= max_steps:
             break
         if time_limit is not None and epoch + 1 < epochs and time.monotonic() - began > 60 * time_limit:
             print(f"time limit: stopped after epoch {epoch + 1} of {epochs}; the same command continues")
             return g, d, False
-    save_torch({"generator": g.state_dict(), "discriminator": d.state_dict(), "width": width}, out / "model.pt")
+    save_torch({"generator": g.state_dict(), "discriminator": d.state_dict(), "width": width,
+                "on_hardware": on_hardware}, out / "model.pt")
     return g, d, True
 
 
@@ -204,7 +212,9 @@ def measure(g: nn.Module, n: int, out: Path) -> dict:
     z = torch.randn(n, Z, generator=torch.Generator().manual_seed(0))
     images = torch.cat([g.eval()(z[i:i + 500], labels[i:i + 500]) for i in range(0, n, 500)])
     trained = torch.load(out / "checkpoint.pt", weights_only=True)["values"]
-    record = {**images_fid(images, "fashion-mnist", "test"), "energy_per_image_nJ": energy_per_image(g),
+    on_hardware = any(isinstance(m, SpinLinear) for m in g.modules())
+    record = {**images_fid(images, "fashion-mnist", "test"),
+              "energy_per_image_nJ": energy_per_image(g) if on_hardware else None,
               "command": " ".join(["python", *sys.argv]), "sample_seed": 0, "trained": trained,
               "environment": environment()}
     save_json(record, out / "fid.json")
@@ -214,7 +224,7 @@ def measure(g: nn.Module, n: int, out: Path) -> dict:
 def trained_generator(folder: Path) -> nn.Module:
     """The generator a finished run of this script left in ``folder`` (its ``model.pt``)."""
     state = torch.load(folder / "model.pt", weights_only=True)
-    g = convert(Generator(state["width"]), HardwareConfig(), exclude=[nn.Embedding])
+    g = on_crossbars(Generator(state["width"]), state.get("on_hardware", True))
     g.load_state_dict(state["generator"])
     return g
 
@@ -227,6 +237,7 @@ def main() -> None:
     p.add_argument("--limit", type=int, help="train on the first N images (a quick run)")
     p.add_argument("--fid-n", type=int, default=10_000, help="images of the final FID (0: none)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--float", action="store_true", help="train both networks in float (the recipe's baseline)")
     p.add_argument("--time-limit", type=float, help="minutes: stop after the epoch that passes them (a leg); "
                    "the same command continues from --out")
     p.add_argument("--out", type=Path, default=Path("runs/conditional"))
@@ -245,11 +256,13 @@ def main() -> None:
               f"to {args.out}")
         return
     args.out.mkdir(parents=True, exist_ok=True)
-    g, _, finished = train(args.epochs, args.width, args.out, args.max_steps, args.limit, args.seed, args.time_limit)
+    g, _, finished = train(args.epochs, args.width, args.out, args.max_steps, args.limit, args.seed, args.time_limit,
+                           not args.float)
     if finished and args.fid_n:
         record = measure(g, args.fid_n, args.out)
-        print(f"{record['metric']} = {record['fid']:.2f}; {record['energy_per_image_nJ']['devices']:.3f} nJ per "
-              f"image in the devices")
+        energy = record["energy_per_image_nJ"]
+        print(f"{record['metric']} = {record['fid']:.2f}" + (f"; {energy['devices']:.3f} nJ per image in the "
+                                                              "devices" if energy else ""))
         write_accuracy(g, args.out)
 
 

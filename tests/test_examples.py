@@ -33,6 +33,9 @@ def test_the_conditional_dcgan_trains_on_crossbars_and_generates_a_chosen_garmen
     assert sneakers.shape == (3, 1, 28, 28) and sneakers.abs().max() <= 1
     energy = cdcgan.energy_per_image(g)
     assert 0 < energy["devices"] < energy["with_peripherals"]
+    (tmp_path / "float").mkdir()  # the recipe's float baseline: plain PyTorch, nothing converted
+    fg, _, _ = cdcgan.train(epochs=1, width=4, out=tmp_path / "float", max_steps=2, limit=256, on_hardware=False)
+    assert type(fg.project[0]) is torch.nn.Linear and type(fg.up[0]) is torch.nn.ConvTranspose2d
     judged = cdcgan.label_accuracy(g, n=20, epochs=1, limit=2000)  # the judge of "draws the garment asked for"
     assert judged["classifier_test_accuracy"] > 0.3 and 0 <= judged["label_accuracy"] <= 1  # chance: 0.1
     assert set(judged["within_class_spread"]) == set(cdcgan.GARMENTS)  # 2 images of each garment
