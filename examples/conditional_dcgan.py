@@ -36,7 +36,7 @@ from spindcgan.io import save_grid, save_json, save_torch
 from spindcgan.metrics.fid import images_fid
 from spindcgan.nn import SpinLinear
 from spindcgan.runtime import environment
-from spindcgan.training import resume_loop_state, save_loop_state
+from spindcgan.training import loop_state_values, resume_loop_state, save_loop_state
 
 GARMENTS = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 Z = 100
@@ -211,7 +211,7 @@ def measure(g: nn.Module, n: int, out: Path) -> dict:
     labels = torch.arange(n) % 10
     z = torch.randn(n, Z, generator=torch.Generator().manual_seed(0))
     images = torch.cat([g.eval()(z[i:i + 500], labels[i:i + 500]) for i in range(0, n, 500)])
-    trained = torch.load(out / "checkpoint.pt", weights_only=True)["values"]
+    trained = loop_state_values(out / "checkpoint.pt")
     on_hardware = any(isinstance(m, SpinLinear) for m in g.modules())
     record = {**images_fid(images, "fashion-mnist", "test"),
               "energy_per_image_nJ": energy_per_image(g) if on_hardware else None,

@@ -34,7 +34,7 @@ from spindcgan.io import save_grid, save_json, save_torch
 from spindcgan.metrics.fid import images_fid
 from spindcgan.models import Discriminator, Generator, ModelConfig
 from spindcgan.runtime import environment
-from spindcgan.training import GAN, resume_loop_state, save_loop_state, train_step
+from spindcgan.training import GAN, loop_state_values, resume_loop_state, save_loop_state, train_step
 
 Z = 100
 
@@ -154,7 +154,7 @@ def main() -> None:
             images = torch.cat([g.eval()(z[i:i + 500]) for i in range(0, args.fid_n, 500)])
         record |= images_fid(images, "fashion-mnist", "test")
     record |= {"command": " ".join(["python", *sys.argv]), "sample_seed": 0,
-               "trained": torch.load(args.out / "checkpoint.pt", weights_only=True)["values"],
+               "trained": loop_state_values(args.out / "checkpoint.pt"),
                "environment": environment()}
     save_json(record, args.out / "result.json")
     for name, e in record["energy_per_image_nJ"].items():

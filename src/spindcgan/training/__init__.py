@@ -1,6 +1,6 @@
 """Training: run config, the GAN loop with exact resume, checkpoints."""
 
-from .checkpoint import load_checkpoint, resume_loop_state, save_loop_state
+from .checkpoint import load_checkpoint, loop_state_values, resume_loop_state, save_loop_state
 from .config import RunConfig, TrainConfig
 from .loop import GAN, TrainingDiverged, train, train_step
 
@@ -10,6 +10,7 @@ __all__ = [
     "TrainConfig",
     "TrainingDiverged",
     "load_checkpoint",
+    "loop_state_values",
     "resume_loop_state",
     "save_loop_state",
     "train",

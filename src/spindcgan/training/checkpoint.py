@@ -102,14 +102,25 @@ def save_loop_state(path: str | Path, parts: dict[str, Any], **values: Any) -> P
                        "rng": torch.get_rng_state(), "values": values}, Path(path))
 
 
+def loop_state_values(path: str | Path) -> dict[str, Any]:
+    """The ``values`` a ``save_loop_state`` file holds (epoch, step, time spent...), without loading its parts."""
+    return read_loop_state(Path(path))["values"]
+
+
+def read_loop_state(path: Path) -> dict[str, Any]:
+    """A ``save_loop_state`` file's contents, or a one-line error naming a file that is not one."""
+    state = read_file(path, "cpu")
+    if not isinstance(state, dict) or "loop_parts" not in state:
+        raise SpinDCGANError(f"{path}: not a saved training-loop state (save_loop_state writes one)")
+    return state
+
+
 def resume_loop_state(path: str | Path, parts: dict[str, Any]) -> dict[str, Any]:
     """Load what ``save_loop_state`` wrote into the same ``parts`` and torch's random state; returns its ``values``.
     A file of another loop (other part names) is a one-line error naming the parts it lacks or has over."""
     path = Path(path)
-    state = read_file(path, "cpu")
-    saved = state.get("loop_parts") if isinstance(state, dict) else None
-    if saved is None:
-        raise SpinDCGANError(f"{path}: not a saved training-loop state (save_loop_state writes one)")
+    state = read_loop_state(path)
+    saved = state["loop_parts"]
     if saved.keys() != parts.keys():
         raise SpinDCGANError(f"{path}: holds the parts {', '.join(sorted(saved))}, this loop has "
                              f"{', '.join(sorted(parts))}")
