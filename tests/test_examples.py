@@ -29,6 +29,10 @@ def test_the_conditional_dcgan_trains_on_crossbars_and_generates_a_chosen_garmen
     assert (tmp_path / "epoch-001.png").exists() and (tmp_path / "model.pt").exists()
     assert isinstance(g.up[0], SpinConvTranspose2d) and isinstance(g.project[0], SpinLinear)
     assert type(g.embed) is torch.nn.Embedding  # the label embedding stays in CMOS
+    assert isinstance(d.head, SpinLinear) and type(d.embed) is torch.nn.Embedding  # the projection discriminator's
+    with torch.no_grad():  # one image, two labels: the projection sees the label
+        logits = d.eval()(torch.rand(1, 1, 28, 28).repeat(2, 1, 1, 1) * 2 - 1, torch.tensor([0, 7]))
+    assert logits[0] != logits[1]
     sneakers = cdcgan.garments(g, per_class=3, garment=7)
     assert sneakers.shape == (3, 1, 28, 28) and sneakers.abs().max() <= 1
     energy = cdcgan.energy_per_image(g)
