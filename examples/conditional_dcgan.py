@@ -11,10 +11,11 @@ devices; the label embedding stays in CMOS. The library gives the rest: the data
 
 Run it again with the same --out to continue a run stopped by --time-limit MIN (or anything else).
 
-Full run on this project's 2-core CPU (results/examples): 20 epochs in 37 min, then 15 min for the FID;
-fid10k-test 179.0, and a classifier names the garment asked for in 50.5 % of its images. Most rows of its grid
-show the garment asked for, but within a class it draws nearly the same image whatever the noise (mode
-collapse, measured in ``accuracy.json``): a recipe for this network that keeps its variety is still to be found.
+Full run on this project's 2-core CPU (results/examples), with its first discriminator (the label as a second image
+channel): 20 epochs in 37 min, then 15 min for the FID; fid10k-test 179.0, a classifier named the garment asked
+for in 50.5 % of its images, and within a class it drew nearly the same image whatever the noise (mode collapse,
+measured in ``accuracy.json``), on the crossbars only. With the projection discriminator it has now: a full run is
+under way (results/examples/NOTES.md).
 """
 
 from __future__ import annotations

@@ -11,9 +11,10 @@ paper's Fashion-MNIST discriminator with the library's training step, then write
 
 Run it again with the same --out to continue a run stopped by --time-limit MIN (or anything else).
 
-Full run on this project's 2-core CPU: its first 10 epochs took 32 min (partly beside other work; the paper's
-generator's steps are about 2.5x cheaper here); the run continues in a later leg, and its FID and energies will be
-recorded by the command above (``result.json`` in --out, kept in results/examples).
+Full run on this project's 2-core CPU (results/examples): 20 epochs in 64 min of training (three legs, the first
+partly beside other work), then about 20 min for the FID and both ledgers; fid10k-test 30.8, and 0.182 nJ per
+image in the devices, 375.7 nJ with the CMOS peripherals, against 1,280.6 nJ for the paper's zero-padded
+generator (whose steps are about 2.5x cheaper to train here).
 """
 
 from __future__ import annotations
