@@ -14,8 +14,8 @@ Run it again with the same --out to continue a run stopped by --time-limit MIN (
 Full run on this project's 2-core CPU (results/examples), with its first discriminator (the label as a second image
 channel): 20 epochs in 37 min, then 15 min for the FID; fid10k-test 179.0, a classifier named the garment asked
 for in 50.5 % of its images, and within a class it drew nearly the same image whatever the noise (mode collapse,
-measured in ``accuracy.json``), on the crossbars only. With the projection discriminator it has now: a full run is
-under way (results/examples/NOTES.md).
+measured in ``accuracy.json``). Its projection discriminator (now) is being measured the same way
+(results/examples/NOTES.md).
 """
 
 from __future__ import annotations
@@ -65,9 +65,9 @@ class Discriminator(nn.Module):
     """Image -> 14x14 -> 7x7 -> features h; logit = w.h + <embed(label), h>: a projection discriminator (Miyato &
     Koyama 2018). Its label enters only through that inner product, computed in CMOS beside the embedding.
 
-    The first version fed the label to the first convolution as a second image channel: in float that trained
-    well, but on the crossbars its generator drew nearly one image per garment (within-class spread 0.08-0.56 of
-    the real one after 20 epochs; results/examples/NOTES.md)."""
+    The first version fed the label to the first convolution as a second image channel: trained 20 epochs on the
+    crossbars, its generator drew nearly one image per garment (within-class spread 0.08-0.56 of the real one;
+    results/examples/NOTES.md)."""
 
     def __init__(self, width: int = 32) -> None:
         super().__init__()
