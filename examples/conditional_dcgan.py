@@ -36,7 +36,6 @@ from spindcgan.data.fashion_mnist import to_model_range
 from spindcgan.energy.ledger import DEVICE_COMPONENTS, build_network_ledger
 from spindcgan.io import save_grid, save_json, save_torch
 from spindcgan.metrics.fid import images_fid
-from spindcgan.nn import SpinLinear
 from spindcgan.runtime import environment
 from spindcgan.training import loop_state_values, resume_loop_state, save_loop_state
 
@@ -154,6 +153,15 @@ def garments(g: nn.Module, per_class: int = 10, garment: int | None = None, seed
     return g.eval()(z, labels)
 
 
+@torch.no_grad()
+def asked_garments(g: nn.Module, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The ``n`` images the FID and the label accuracy judge, and the garments they were asked for: labels as in
+    the test set (10 % each), noise of sample seed 0."""
+    asked = torch.arange(n) % 10
+    z = torch.randn(n, Z, generator=torch.Generator().manual_seed(0))
+    return torch.cat([g.eval()(z[i:i + 500], asked[i:i + 500]) for i in range(0, n, 500)]), asked
+
+
 class Classifier(nn.Module):
     """A small float CNN (CMOS, never converted) that names the garment in a 28x28 image: the judge of whether
     the generator draws the class it is asked for."""
@@ -194,10 +202,7 @@ def label_accuracy(g: nn.Module, n: int = 10_000, epochs: int = 2, limit: int | 
     test_images, test_labels = load_fashion_mnist("test")
     test_images = to_model_range(test_images)
     real = (classify(clf, test_images) == test_labels).float().mean().item()
-    asked = torch.arange(n) % 10
-    z = torch.randn(n, Z, generator=torch.Generator().manual_seed(0))
-    with torch.no_grad():
-        fakes = torch.cat([g.eval()(z[i:i + 500], asked[i:i + 500]) for i in range(0, n, 500)])
+    fakes, asked = asked_garments(g, n)
     spread = {GARMENTS[c]: fakes[asked == c].std(0).mean().item() / test_images[test_labels == c].std(0).mean().item()
               for c in range(10) if (asked == c).sum() > 1}
     return {"label_accuracy": (classify(clf, fakes) == asked).float().mean().item(),
@@ -218,13 +223,10 @@ def energy_per_image(g: nn.Module) -> dict[str, float]:
 def measure(g: nn.Module, n: int, out: Path) -> dict:
     """FID of ``n`` images (labels drawn as in the test set: 10 % each) against the test set, and the energy, in
     ``fid.json`` with what made them: the command, the training's epochs and time, the code and the machine."""
-    labels = torch.arange(n) % 10
-    z = torch.randn(n, Z, generator=torch.Generator().manual_seed(0))
-    images = torch.cat([g.eval()(z[i:i + 500], labels[i:i + 500]) for i in range(0, n, 500)])
+    images, _ = asked_garments(g, n)
     trained = loop_state_values(out / "checkpoint.pt")
-    on_hardware = any(isinstance(m, SpinLinear) for m in g.modules())
     record = {**images_fid(images, "fashion-mnist", "test"),
-              "energy_per_image_nJ": energy_per_image(g) if on_hardware else None,
+              "energy_per_image_nJ": energy_per_image(g) if trained.get("on_hardware", True) else None,
               "command": " ".join(["python", *sys.argv]), "sample_seed": 0, "trained": trained,
               "environment": environment()}
     save_json(record, out / "fid.json")
