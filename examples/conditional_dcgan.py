@@ -88,14 +88,25 @@ def on_crossbars(network: nn.Module, on_hardware: bool = True) -> nn.Module:
     return convert(network, HardwareConfig(), exclude=[nn.Embedding]) if on_hardware else network
 
 
+def mode_seeking_penalty(fake: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """MSGAN's regulariser (Mao et al. 2019), to be minimised by the generator: 1 / (|G(z1, y) - G(z2, y)| /
+    |z1 - z2|), mean absolute differences, between the first and the second half of a batch drawn for the same
+    labels. A generator that draws one image per label whatever its noise pays without bound; without it, this
+    example's generator drew nearly one sandal (results/examples/NOTES.md)."""
+    half = len(fake) // 2
+    ratio = (fake[:half] - fake[half:2 * half]).abs().mean() / (z[:half] - z[half:2 * half]).abs().mean()
+    return 1 / (ratio + 1e-5)
+
+
 def train(epochs: int, width: int, out: Path, max_steps: int | None = None, limit: int | None = None,
-          seed: int = 0, time_limit: float | None = None,
-          on_hardware: bool = True) -> tuple[nn.Module, nn.Module, bool]:
-    """DCGAN's recipe (Adam 2e-4, betas 0.5 / 0.999, batch 128, the non-saturating loss), both networks on the
-    paper's hardware (``on_hardware=False``: both in float, plain PyTorch, the recipe's baseline); writes a grid
-    per epoch (one row per garment) and the loop's state (``checkpoint.pt``), from which the same call continues
-    bit for bit. Stops after the epoch that passes ``time_limit`` minutes; returns the networks and whether
-    training reached its end."""
+          seed: int = 0, time_limit: float | None = None, on_hardware: bool = True,
+          mode_seeking: float = 1.0) -> tuple[nn.Module, nn.Module, bool]:
+    """DCGAN's recipe (Adam 2e-4, betas 0.5 / 0.999, batch 128, the non-saturating loss) with ``mode_seeking``
+    times ``mode_seeking_penalty`` in the generator's loss (its fakes drawn in two halves for the same labels;
+    0: plain DCGAN, the recipe of the first runs), both networks on the paper's hardware (``on_hardware=False``:
+    both in float, plain PyTorch, the recipe's baseline); writes a grid per epoch (one row per garment) and the
+    loop's state (``checkpoint.pt``), from which the same call continues bit for bit. Stops after the epoch that
+    passes ``time_limit`` minutes; returns the networks and whether training reached its end."""
     torch.manual_seed(seed)
     g, d = on_crossbars(Generator(width), on_hardware), on_crossbars(Discriminator(width), on_hardware)
     opt_g = torch.optim.Adam(g.parameters(), 2e-4, betas=(0.5, 0.999))
@@ -104,6 +115,11 @@ def train(epochs: int, width: int, out: Path, max_steps: int | None = None, limi
     done = {"epoch": 0, "step": 0, "seconds": 0.0}
     if (out / "checkpoint.pt").exists():
         done = resume_loop_state(out / "checkpoint.pt", parts)
+        recipe = {"on_hardware": on_hardware, "mode_seeking": mode_seeking}
+        saved = {"on_hardware": done.get("on_hardware", True), "mode_seeking": done.get("mode_seeking", 0.0)}
+        if saved != recipe:  # runs from before either option: on the crossbars, without mode seeking
+            raise SystemExit(f"{out / 'checkpoint.pt'}: trained with {saved}, asked to continue with {recipe}; "
+                             "continue it with the same --float / --mode-seeking")
         print(f"continuing {out} after epoch {done['epoch']}")
     images, labels = load_fashion_mnist("train")
     images, labels = to_model_range(images[:limit]), labels[:limit]
@@ -113,14 +129,17 @@ def train(epochs: int, width: int, out: Path, max_steps: int | None = None, limi
         order = torch.randperm(len(images))
         for i in range(0, len(images) - batch + 1, batch):
             real, y = images[order[i:i + batch]], labels[order[i:i + batch]]
-            fake = g(torch.randn(batch, Z), y)
-            ones, zeros = torch.ones(batch), torch.zeros(batch)
-            loss_d = (F.binary_cross_entropy_with_logits(d(real, y), ones)
-                      + F.binary_cross_entropy_with_logits(d(fake.detach(), y), zeros))
+            asked = y[:batch // 2].repeat(2) if mode_seeking else y  # two halves, the same labels
+            z = torch.randn(len(asked), Z)
+            fake = g(z, asked)
+            loss_d = (F.binary_cross_entropy_with_logits(d(real, y), torch.ones(len(y)))
+                      + F.binary_cross_entropy_with_logits(d(fake.detach(), asked), torch.zeros(len(asked))))
             opt_d.zero_grad()
             loss_d.backward()
             opt_d.step()
-            loss_g = F.binary_cross_entropy_with_logits(d(fake, y), ones)
+            loss_g = F.binary_cross_entropy_with_logits(d(fake, asked), torch.ones(len(asked)))
+            if mode_seeking:
+                loss_g = loss_g + mode_seeking * mode_seeking_penalty(fake, z)
             opt_g.zero_grad()
             loss_g.backward()
             opt_g.step()
@@ -133,7 +152,7 @@ def train(epochs: int, width: int, out: Path, max_steps: int | None = None, limi
         save_grid(garments(g), out / f"epoch-{epoch + 1:03d}.png")
         seconds = done["seconds"] + time.monotonic() - began
         save_loop_state(out / "checkpoint.pt", parts, epoch=epoch + 1, step=step, seconds=seconds, seed=seed,
-                        width=width, on_hardware=on_hardware)
+                        width=width, on_hardware=on_hardware, mode_seeking=mode_seeking)
         if max_steps is not None and step >= max_steps:
             break
         if time_limit is not None and epoch + 1 < epochs and time.monotonic() - began > 60 * time_limit:
@@ -250,6 +269,8 @@ def main() -> None:
     p.add_argument("--fid-n", type=int, default=10_000, help="images of the final FID (0: none)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--float", action="store_true", help="train both networks in float (the recipe's baseline)")
+    p.add_argument("--mode-seeking", type=float, default=1.0, metavar="LAMBDA", help="weight of MSGAN's "
+                   "mode-seeking term in the generator's loss (0: plain DCGAN, the first runs' recipe)")
     p.add_argument("--time-limit", type=float, help="minutes: stop after the epoch that passes them (a leg); "
                    "the same command continues from --out")
     p.add_argument("--out", type=Path, default=Path("runs/conditional"))
@@ -269,7 +290,7 @@ def main() -> None:
         return
     args.out.mkdir(parents=True, exist_ok=True)
     g, _, finished = train(args.epochs, args.width, args.out, args.max_steps, args.limit, args.seed, args.time_limit,
-                           not args.float)
+                           not args.float, args.mode_seeking)
     if finished and args.fid_n:
         record = measure(g, args.fid_n, args.out)
         energy = record["energy_per_image_nJ"]

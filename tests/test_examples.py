@@ -81,3 +81,23 @@ def test_an_example_run_in_legs_equals_one_run_bit_for_bit(tmp_path, name):
     assert whole[-1] is True and second[-1] is True
     for a, b in zip(whole[0].state_dict().values(), second[0].state_dict().values(), strict=True):
         assert torch.equal(a, b)
+
+
+def test_the_mode_seeking_penalty_is_the_inverse_of_image_over_noise_distance():
+    """MSGAN: 1 / (mean |G(z1) - G(z2)| / mean |z1 - z2|) between a batch's two halves; a collapsed generator
+    (the same image for both halves) pays without bound."""
+    cdcgan = example("conditional_dcgan")
+    fake = torch.zeros(4, 1, 2, 2)
+    fake[2:] = 0.5  # the second half differs from the first by 0.5 at every pixel
+    z = torch.zeros(4, 3)
+    z[2:] = 2.0  # and its noise by 2.0
+    assert cdcgan.mode_seeking_penalty(fake, z).item() == pytest.approx(1 / (0.5 / 2.0 + 1e-5), rel=1e-6)
+    assert cdcgan.mode_seeking_penalty(torch.ones(4, 1, 2, 2), z).item() == pytest.approx(1e5, rel=1e-6)
+
+
+@needs_data
+def test_a_conditional_run_continues_only_with_the_recipe_it_began_with(tmp_path):
+    cdcgan = example("conditional_dcgan")
+    cdcgan.train(epochs=2, width=4, out=tmp_path, limit=256, time_limit=0, mode_seeking=0.0)
+    with pytest.raises(SystemExit, match="mode_seeking"):
+        cdcgan.train(epochs=2, width=4, out=tmp_path, limit=256, mode_seeking=1.0)
