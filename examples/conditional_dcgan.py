@@ -279,6 +279,8 @@ def main() -> None:
     p.add_argument("--accuracy-of", type=Path, metavar="DIR", help="a folder this script trained: how often a "
                    "classifier names the garment asked for (accuracy.json there)")
     args = p.parse_args()
+    if args.mode_seeking < 0:
+        p.error(f"--mode-seeking {args.mode_seeking}: a weight >= 0 (a negative one would reward the collapse)")
     if args.accuracy_of:
         write_accuracy(trained_generator(args.accuracy_of), args.accuracy_of)
         return
