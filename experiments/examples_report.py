@@ -3,12 +3,12 @@
     python experiments/examples_report.py --collect ~/spindcgan-runs/examples    # keep finished runs' records
     python experiments/examples_report.py                                        # only rewrite the page
 
-``--collect DIR`` copies, from each finished run folder under DIR that the example commands wrote (``conditional``,
-``upsample``, ``paper``: the ``--out`` of the commands in docs/convert.md), its record (``fid.json`` or
-``result.json``, which hold the command, the seed, the training's epochs and time and the commit; the conditional
-one's ``accuracy.json`` too) and its last sample grid into ``results/examples/<name>/``. The page's block between
-``<!-- examples:begin -->`` and ``<!-- examples:end -->`` is then rendered from those records alone; an example not
-yet run says so.
+``--collect DIR`` copies, from each finished run folder under DIR that the example commands wrote
+(``conditional``, ``conditional-float``, ``upsample``, ``paper``: the ``--out`` of the commands in docs/convert.md),
+its record (``fid.json`` or ``result.json``, which hold the command, the seed, the training's epochs and time and
+the commit; the conditional ones' ``accuracy.json`` too) and its last sample grid into ``results/examples/<name>/``.
+The page's block between ``<!-- examples:begin -->`` and ``<!-- examples:end -->`` is then rendered from those
+records alone; an example not yet run says so.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from provenance import ROOT, fill_block
 
 RESULTS = ROOT / "results" / "examples"
 PAGE = ROOT / "docs" / "convert.md"
-RECORDS = {"conditional": "fid.json", "upsample": "result.json", "paper": "result.json"}
+RECORDS = {"conditional": "fid.json", "conditional-float": "fid.json", "upsample": "result.json",
+           "paper": "result.json"}
 ROWS = {
     "conditional": ("class-conditional DCGAN (`examples/conditional_dcgan.py`)", None),
     "upsample": ("upsample + convolution (`examples/upsample_generator.py`)", "upsample + convolution"),
@@ -33,6 +34,7 @@ RECIPES = {  # the conditional example's recipes, oldest first: their records we
     "conditional-channel": "label as a second image channel of the discriminator",
     "conditional-projection": "projection discriminator",
     "conditional": "projection discriminator + MSGAN's mode-seeking term (`--mode-seeking 1`, the example now)",
+    "conditional-float": "the same in float (`--float`): the recipe's baseline",
 }
 COMMANDS = {
     "conditional": "python examples/conditional_dcgan.py --epochs 20 --out DIR/conditional",
@@ -123,8 +125,9 @@ def recipes_table() -> list[str]:
                     f"{min(spread):.2f}-{max(spread):.2f} | `results/examples/{name}` |")
     if len(rows) < 2:
         return []
-    return ["The conditional example's recipes, each trained 20 epochs on the crossbars (seed 0) and measured as "
-            "above:", "", "| recipe | fid10k-test | label accuracy | within-class spread (min-max) | records |",
+    return ["The conditional example's recipes, each trained 20 epochs (seed 0), on the crossbars unless the row "
+            "says float, and measured as above:", "",
+            "| recipe | fid10k-test | label accuracy | within-class spread (min-max) | records |",
             "|---|---|---|---|---|", *rows, ""]
 
 
