@@ -113,7 +113,8 @@ def block() -> str:
 
 
 def recipes_table() -> list[str]:
-    """The conditional example's recipes side by side (20 epochs on the crossbars each), from their kept records."""
+    """The conditional example's recipes side by side (20 epochs each, on the crossbars or in float), from their
+    kept records; none until two recipes have both their FID and their label accuracy."""
     rows = []
     for name, recipe in RECIPES.items():
         if not (RESULTS / name / "fid.json").exists() or not (RESULTS / name / "accuracy.json").exists():
