@@ -118,10 +118,16 @@ def start(world: World, device: str, batch_size: int, sync_batchnorm: bool) -> N
         dist.init_process_group(backend, rank=world.rank, world_size=world.size, timeout=COLLECTIVE_TIMEOUT)
 
 
-def stop() -> None:
-    """Leave the process group (every rank, at the end of the run)."""
-    if dist.is_initialized():
-        dist.destroy_process_group()
+def stop(completed: bool) -> None:
+    """Leave the process group (every rank, at the end of the run). After a completed run the ranks first wait
+    for each other: rank 0 still writes the last checkpoint and samples when the others are done, and a gloo rank
+    that closes its connections while a peer is still in the group can be aborted by the peer's reader thread.
+    After a failure no rank waits (the others may be inside a collective that will never complete)."""
+    if not dist.is_initialized():
+        return
+    if completed:
+        dist.barrier()
+    dist.destroy_process_group()
 
 
 def replicate(generator: nn.Module, discriminator: nn.Module, device: str,

@@ -339,10 +339,13 @@ def train(
     if t.r1:  # DistributedDataParallel does not carry a double backward's gradients across ranks
         raise SpinDCGANError("train.r1 (the R1 penalty) trains in one process only for now, not under torchrun")
     distributed.start(world, device, t.batch_size, t.sync_batchnorm)
+    completed = False
     try:
-        return _train(config, device, out, resume, progress, time_limit, on_start, world, on_step)
+        run_dir = _train(config, device, out, resume, progress, time_limit, on_start, world, on_step)
+        completed = True
+        return run_dir
     finally:
-        distributed.stop()
+        distributed.stop(completed)
 
 
 def has_device_states(config: RunConfig) -> bool:
