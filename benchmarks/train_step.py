@@ -6,6 +6,9 @@ an idle machine (it prints the load average first): a background training run on
 numbers meaningless. On CUDA each timed step ends with a device synchronisation, so a step's time is its whole
 time; fp32 there is full fp32 (TF32 off, as in training: ``runtime.full_fp32_on_cuda``).
 
+``--compile`` also times the hardware model in bf16 with both networks under ``torch.compile`` (compiled before
+the warm-up, whose first step pays the compilation): whether compiling pays on this device.
+
 ``--loop-steps N`` also times ``spindcgan.training.train`` itself for N steps of the hardware model on the real
 dataset (its per-step bookkeeping: EMA, synapse-write counters, read-backs, per-epoch checkpoints and grids),
 in the precision that is fastest above, against the bare step: what a run gets of the step's speed.
@@ -63,6 +66,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--steps", type=int, default=10, help="timed steps per model per round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--compile", action="store_true", help="also time bf16 with torch.compile'd networks")
     parser.add_argument("--loop-steps", type=int, default=0, help="also time the training loop for N steps (0: no)")
     args = parser.parse_args()
 
@@ -88,6 +92,11 @@ def main() -> None:
         laid_out = to_channels_last(GAN.build(RunConfig(model=model, hardware=HardwareConfig()), device))
         nhwc = real.contiguous(memory_format=torch.channels_last)
         runs["6-bit hardware, bf16, channels-last"] = (laid_out, "bf16", nhwc)
+    if args.compile:
+        compiled = GAN.build(RunConfig(model=model, hardware=HardwareConfig()), device)
+        compiled.generator.compile()
+        compiled.discriminator.compile()
+        runs["6-bit hardware, bf16, compiled"] = (compiled, "bf16", real)
     for gan, precision, batch in runs.values():  # warm-up: allocator, oneDNN / cuDNN primitive caches
         time_steps(gan, batch, model.z_dim, 2, precision, device, policy)
     results: dict[str, list[float]] = {name: [] for name in runs}
@@ -103,6 +112,9 @@ def main() -> None:
     if "6-bit hardware, bf16, channels-last" in medians:
         print(f"ratio hardware bf16 channels-last/fp32: "
               f"{medians['6-bit hardware, bf16, channels-last'] / medians['6-bit hardware']:.3f}")
+    if "6-bit hardware, bf16, compiled" in medians:
+        print(f"ratio hardware bf16 compiled/bf16: "
+              f"{medians['6-bit hardware, bf16, compiled'] / medians['6-bit hardware, bf16']:.3f}  (torch.compile)")
     if args.loop_steps:
         bare, precision = min((medians["6-bit hardware"], "fp32"), (medians["6-bit hardware, bf16"], "bf16"))
         train_config = TrainConfig(batch_size=args.batch_size, max_steps=args.loop_steps, augment=args.augment,
