@@ -1,12 +1,15 @@
 """The two examples' full runs in docs/convert.md: their FIDs and energies side by side with the paper's generator.
 
     python experiments/examples_report.py --collect ~/spindcgan-runs/examples    # keep finished runs' records
+    python experiments/examples_report.py --collect ~/spindcgan-runs/examples-s1 --seed 1   # a second seed's
     python experiments/examples_report.py                                        # only rewrite the page
 
 ``--collect DIR`` copies, from each finished run folder under DIR that the example commands wrote
 (``conditional``, ``conditional-float``, ``upsample``, ``paper``: the ``--out`` of the commands in docs/convert.md),
 its record (``fid.json`` or ``result.json``, which hold the command, the seed, the training's epochs and time and
 the commit; the conditional ones' ``accuracy.json`` too) and its last sample grid into ``results/examples/<name>/``.
+With ``--seed S`` (S > 0) they are runs of the same commands with ``--seed S``, kept under
+``results/examples/<name>-sS/`` (the record's own seed must say S), and shown beside seed 0's.
 The page's block between ``<!-- examples:begin -->`` and ``<!-- examples:end -->`` is then rendered from those
 records alone; an example not yet run says so.
 """
@@ -43,14 +46,26 @@ COMMANDS = {
 }
 
 
-def collect(runs: Path) -> None:
+SEEDS = (0, 1)
+"""The training seeds shown side by side (seed 0's records are the ones the tables above are made of)."""
+
+
+def seed_folder(name: str, seed: int) -> str:
+    """Where a run's records are kept: seed 0 under the example's own name, another seed with -sS after it."""
+    return name if seed == 0 else f"{name}-s{seed}"
+
+
+def collect(runs: Path, seed: int = 0) -> None:
     """Keep each finished run's record and last grid; a run without its record (still training) is left."""
     for name, record in RECORDS.items():
         source = runs / name / record
         if not source.exists():
             print(f"{runs / name}: no {record} yet (not finished), left")
             continue
-        out = RESULTS / name
+        trained_seed = json.loads(source.read_text())["trained"]["seed"]
+        if trained_seed != seed:
+            raise SystemExit(f"{source}: trained with seed {trained_seed}, not {seed} (--seed)")
+        out = RESULTS / seed_folder(name, seed)
         out.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, out / record)
         if (runs / name / "accuracy.json").exists():  # the conditional one's label accuracy
@@ -100,7 +115,7 @@ def block() -> str:
             lines += ["How much its images of one garment vary, against the real test images of that garment (mean "
                       "pixel standard deviation, generated / real; 1: as varied as the real ones, 0: one image "
                       "whatever the noise): " + ", ".join(f"{k} {v:.2f}" for k, v in spread.items()) + ".", ""]
-    lines += recipes_table() + readings()
+    lines += recipes_table() + seeds_table() + readings()
     grid = RESULTS / "conditional" / "samples.png"
     if grid.exists():
         lines += ["The conditional generator after its last epoch, one row per garment class in the label order "
@@ -130,6 +145,27 @@ def recipes_table() -> list[str]:
             "says float, and measured as above:", "",
             "| recipe | fid10k-test | label accuracy | within-class spread (min-max) | records |",
             "|---|---|---|---|---|", *rows, ""]
+
+
+def seeds_table() -> list[str]:
+    """Each example's FID (and the conditional one's label accuracy) under every training seed kept; none until
+    a second seed is kept."""
+    rows = []
+    for name in ("conditional", "conditional-float", "upsample", "paper"):
+        cells = []
+        for seed in SEEDS:
+            kept = _kept(seed_folder(name, seed), RECORDS[name])
+            judged = _kept(seed_folder(name, seed), "accuracy.json")
+            cells.append("not run" if kept is None else f"{kept['fid']:.2f}"
+                         + (f" / {judged['label_accuracy']:.1%}" if judged else ""))
+        if sum(cell != "not run" for cell in cells) > 1:
+            rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    if not rows:
+        return []
+    return ["Each example under a second training seed (the same command with `--seed`; fid10k-test, and the "
+            "conditional ones' label accuracy after the slash; records in `results/examples/<name>-sS`):", "",
+            "| example | " + " | ".join(f"seed {seed}" for seed in SEEDS) + " |",
+            "|---|" + "---|" * len(SEEDS), *rows, ""]
 
 
 def _kept(name: str, record: str) -> dict | None:
@@ -188,9 +224,10 @@ def readings() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--collect", type=Path, metavar="DIR", help="the parent of the examples' --out folders")
+    parser.add_argument("--seed", type=int, default=0, choices=SEEDS, help="with --collect: the runs' --seed")
     args = parser.parse_args()
     if args.collect:
-        collect(args.collect)
+        collect(args.collect, args.seed)
     fill_block(PAGE, "<!-- examples:begin -->", "<!-- examples:end -->", block())
     print(f"updated {PAGE}")
 

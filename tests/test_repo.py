@@ -599,3 +599,26 @@ def test_the_examples_runs_on_the_convert_page_are_their_records(tmp_path, monke
     (tmp_path / "page.md").write_text("no markers")
     with pytest.raises(SystemExit, match="markers"):
         er.fill_block(tmp_path / "page.md", "<!-- examples:begin -->", "<!-- examples:end -->", text)
+
+
+def test_the_examples_readings_and_second_seed_come_from_their_records(tmp_path, monkeypatch):
+    """The prose under the examples' tables is worded from the records (energy ratio, step times), a second seed's
+    records sit beside seed 0's, and a run is kept under a seed only when its record says that seed."""
+    er = _experiment("examples_report")
+    monkeypatch.setattr(er, "RESULTS", tmp_path)
+    energy = {"upsample + convolution": {"devices": 0.2, "with_peripherals": 400.0},
+              "paper: zero-padded deconvolution": {"devices": 0.125, "with_peripherals": 1200.0}}
+    for folder, fid, seconds in (("upsample", 30.0, 3000.0), ("paper", 29.0, 1500.0), ("upsample-s1", 33.5, 3100.0)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "result.json").write_text(json.dumps(
+            {"fid": fid, "energy_per_image_nJ": energy, "trained": {"epoch": 20, "step": 6000, "seconds": seconds}}))
+    lines = "\n".join(er.readings())
+    assert "**3.0x less energy per image** (400.0 against 1,200.0 nJ" in lines
+    assert "about 0.50 s against the paper generator's 0.25 s (50 against 25 min" in lines
+    table = "\n".join(er.seeds_table())
+    assert "| upsample | 30.00 | 33.50 |" in table and "| paper |" not in table  # paper: one seed only
+    runs = tmp_path / "runs"
+    (runs / "paper").mkdir(parents=True)
+    (runs / "paper" / "result.json").write_text(json.dumps({"trained": {"seed": 0}}))
+    with pytest.raises(SystemExit, match="seed 0, not 1"):
+        er.collect(runs, seed=1)
