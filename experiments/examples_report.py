@@ -173,6 +173,24 @@ def _kept(name: str, record: str) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def _other_seeds(*names: str) -> str:
+    """``seed S: FID[, label accuracy, spread]`` of ``names`` (each named when several) for every further training
+    seed kept, joined by "; " ("" if none)."""
+    parts = []
+    for seed in SEEDS[1:]:
+        cells = []
+        for name in names:
+            kept = _kept(seed_folder(name, seed), RECORDS[name])
+            if kept is None:
+                continue
+            judged = _kept(seed_folder(name, seed), "accuracy.json")
+            cells.append((f"{name} " if len(names) > 1 else "") + f"{kept['fid']:.2f}" + (
+                f", {judged['label_accuracy']:.1%}, spread {_spread(judged)}" if judged else ""))
+        if cells:
+            parts.append(f"seed {seed}: " + ", ".join(cells))
+    return "; ".join(parts)
+
+
 def _spread(judged: dict) -> str:
     values = judged["within_class_spread"].values()
     return f"{min(values):.2f}-{max(values):.2f}"
@@ -188,13 +206,14 @@ def readings() -> list[str]:
     channel_judged = _kept("conditional-channel", "accuracy.json")
     if ms and ms_judged and projection_judged and channel_judged and "within_class_spread" in ms_judged:
         narrowest = min(projection_judged["within_class_spread"].items(), key=lambda kv: kv[1])
+        others = f" ({seeds})" if (seeds := _other_seeds("conditional")) else ""
         lines += [
             f"The conditional example draws the garment asked for ({ms_judged['label_accuracy']:.1%} by the "
             f"classifier; the real test images: {ms_judged['classifier_test_accuracy']:.1%}) and draws it in as many "
-            f"ways as the real images show (spread {_spread(ms_judged)}), at fid10k-test {ms['fid']:.1f}, near the "
-            "unconditional generators above. It got there in two steps. A projection discriminator (the label meets "
-            "the discriminator's features in an inner product) in place of the label as a second image channel made "
-            f"it name the garment ({projection_judged['label_accuracy']:.1%} against "
+            f"ways as the real images show (spread {_spread(ms_judged)}), at fid10k-test {ms['fid']:.1f}{others}, "
+            "near the unconditional generators above. It got there in two steps. A projection discriminator (the "
+            "label meets the discriminator's features in an inner product) in place of the label as a second image "
+            f"channel made it name the garment ({projection_judged['label_accuracy']:.1%} against "
             f"{channel_judged['label_accuracy']:.1%}), but each garment came out nearly the same whatever the noise "
             f"({narrowest[0]} {narrowest[1]:.2f}; fid10k-test {projection['fid']:.1f}), in float as on the crossbars, "
             "so the recipe and not the hardware was to blame; MSGAN's mode-seeking term in the generator's loss "
@@ -204,12 +223,13 @@ def readings() -> list[str]:
     upsample, paper = _kept("upsample", "result.json"), _kept("paper", "result.json")
     if upsample and paper:
         up, pa = energy_of("upsample", upsample), energy_of("paper", paper)
+        others = f"; {seeds}" if (seeds := _other_seeds("upsample", "paper")) else ""
         step = {name: r["trained"]["seconds"] / r["trained"]["step"] for name, r in (("upsample", upsample),
                                                                                      ("paper", paper))}
         lines += [
             f"Trained by one loop for the same {paper['trained']['epoch']} epochs, the upsample generator and the "
-            f"paper's reach fid10k-test {upsample['fid']:.2f} and {paper['fid']:.2f} (one seed each), and the upsample "
-            f"one costs **{pa['with_peripherals'] / up['with_peripherals']:.1f}x less energy per image** "
+            f"paper's reach fid10k-test {upsample['fid']:.2f} and {paper['fid']:.2f} (seed 0{others}), and the "
+            f"upsample one costs **{pa['with_peripherals'] / up['with_peripherals']:.1f}x less energy per image** "
             f"({up['with_peripherals']:,.1f} against {pa['with_peripherals']:,.1f} nJ with the peripherals). Their "
             f"device energy is close ({up['devices']:.3f} and {pa['devices']:.3f} nJ); the CMOS peripherals are not: "
             "the zero-padded mapping drives three quarters of its deconvolution rows with inserted zeros, which still "

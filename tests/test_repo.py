@@ -615,6 +615,7 @@ def test_the_examples_readings_and_second_seed_come_from_their_records(tmp_path,
     lines = "\n".join(er.readings())
     assert "**3.0x less energy per image** (400.0 against 1,200.0 nJ" in lines
     assert "about 0.50 s against the paper generator's 0.25 s (50 against 25 min" in lines
+    assert "reach fid10k-test 30.00 and 29.00 (seed 0; seed 1: upsample 33.50)" in lines  # paper: seed 0 only
     table = "\n".join(er.seeds_table())
     assert "| upsample | 30.00 | 33.50 |" in table and "| paper |" not in table  # paper: one seed only
     runs = tmp_path / "runs"
