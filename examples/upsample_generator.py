@@ -15,7 +15,7 @@ Full run on this project's 2-core CPU (results/examples): 20 epochs in 64 min of
 partly beside other work), then about 20 min for the FID and both ledgers; fid10k-test 30.8, and 0.182 nJ per
 image in the devices, 375.7 nJ with the CMOS peripherals. The paper's zero-padded generator by the same loop
 (``--generator paper``, 36 min of training: its steps are about 1.9x cheaper here) reached fid10k-test 28.5 (27.1
-under ``--seed 1``) at 1,280.6 nJ per image: 2-4 FID better for 3.4x the energy.
+under ``--seed 1``) at 1,280.6 nJ per image: 2-5 FID better for 3.4x the energy (upsample under ``--seed 1``: 31.7).
 """
 
 from __future__ import annotations
