@@ -132,13 +132,11 @@ def recipes_table() -> list[str]:
     kept records; none until two recipes have both their FID and their label accuracy."""
     rows = []
     for name, recipe in RECIPES.items():
-        if not (RESULTS / name / "fid.json").exists() or not (RESULTS / name / "accuracy.json").exists():
+        fid, judged = _kept(name, "fid.json"), _kept(name, "accuracy.json")
+        if fid is None or judged is None:
             continue
-        fid = json.loads((RESULTS / name / "fid.json").read_text())
-        judged = json.loads((RESULTS / name / "accuracy.json").read_text())
-        spread = judged["within_class_spread"].values()
-        rows.append(f"| {recipe} | {fid['fid']:.2f} | {judged['label_accuracy']:.1%} | "
-                    f"{min(spread):.2f}-{max(spread):.2f} | `results/examples/{name}` |")
+        rows.append(f"| {recipe} | {fid['fid']:.2f} | {judged['label_accuracy']:.1%} | {_spread(judged)} | "
+                    f"`results/examples/{name}` |")
     if len(rows) < 2:
         return []
     return ["The conditional example's recipes, each trained 20 epochs (seed 0), on the crossbars unless the row "
@@ -151,11 +149,10 @@ def seeds_table() -> list[str]:
     """Each example's FID (and the conditional one's label accuracy) under every training seed kept; none until
     a second seed is kept."""
     rows = []
-    for name in ("conditional", "conditional-float", "upsample", "paper"):
+    for name in RECORDS:
         cells = []
         for seed in SEEDS:
-            kept = _kept(seed_folder(name, seed), RECORDS[name])
-            judged = _kept(seed_folder(name, seed), "accuracy.json")
+            kept, judged = _seed_records(name, seed)
             cells.append("not run" if kept is None else f"{kept['fid']:.2f}"
                          + (f" / {judged['label_accuracy']:.1%}" if judged else ""))
         if sum(cell != "not run" for cell in cells) > 1:
@@ -173,6 +170,13 @@ def _kept(name: str, record: str) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def _seed_records(name: str, seed: int) -> tuple[dict | None, dict | None]:
+    """The kept FID record of example ``name`` trained under ``seed`` and its label-accuracy record (None: not
+    kept)."""
+    folder = seed_folder(name, seed)
+    return _kept(folder, RECORDS[name]), _kept(folder, "accuracy.json")
+
+
 def _other_seeds(*names: str) -> str:
     """``seed S: FID[, label accuracy, spread]`` of ``names`` (each named when several) for every further training
     seed kept, joined by "; " ("" if none)."""
@@ -180,10 +184,9 @@ def _other_seeds(*names: str) -> str:
     for seed in SEEDS[1:]:
         cells = []
         for name in names:
-            kept = _kept(seed_folder(name, seed), RECORDS[name])
+            kept, judged = _seed_records(name, seed)
             if kept is None:
                 continue
-            judged = _kept(seed_folder(name, seed), "accuracy.json")
             cells.append((f"{name} " if len(names) > 1 else "") + f"{kept['fid']:.2f}" + (
                 f", {judged['label_accuracy']:.1%}, spread {_spread(judged)}" if judged else ""))
         if cells:
