@@ -17,7 +17,8 @@ from .devices import SkyrmionSynapse
 from .errors import SpinDCGANError
 from .models import D_NORMS, DATASETS, ModelConfig
 from .runtime import PRECISIONS, keep_freed_memory
-from .training.config import RunConfig, TrainConfig
+from .training.config import LR_DECAY_SHAPES, RunConfig, TrainConfig
+from .training.pack import DEFAULT_WARMUP_STEPS, PACK_LIMIT_MB
 
 
 def add_model_options(p: argparse.ArgumentParser) -> None:
@@ -107,11 +108,22 @@ def model_from_args(args: argparse.Namespace) -> ModelConfig:
 TRAIN_OPTIONS = {name: name for name in (
     "epochs", "max_steps", "batch_size", "lr", "seed", "ema", "checkpoint_every", "checkpoint_epochs", "data",
     "device", "threads", "log_every", "limit", "fid_every", "export_every", "fid_n", "fid_ref_n", "augment",
-    "lr_decay_start", "lr_d", "r1", "precision", "sync_batchnorm", "train_noise", "train_split")}
+    "lr_decay_start", "lr_d", "r1", "precision", "sync_batchnorm", "train_noise", "train_split", "ema_half_lives",
+    "lr_decay_shape")}
 """train options that map one to one onto TrainConfig fields."""
 RESUME_MAY_CHANGE = {"epochs", "max_steps", "device", "threads", "checkpoint_every", "checkpoint_epochs", "log_every",
-                     "data", "fid_every", "export_every", "fid_n", "fid_ref_n",
-                     "lr_decay_start"}  # train() checks the schedule
+                     "data", "fid_every", "export_every", "fid_n", "fid_ref_n", "precision", "ema_half_lives",
+                     "lr_decay_start", "lr_decay_shape"}  # train() checks the schedule
+"""precision: the arithmetic of the steps to come (a leg on a CPU with bfloat16 products, one without); logged in
+environment.jsonl. ema_half_lives: horizons added start from the evaluated generator (training.loop)."""
+
+
+def half_lives(value: str) -> tuple[float, ...]:
+    """``--ema-half-lives``: comma-separated epochs, e.g. 0.5,2,8 (TrainConfig checks each)."""
+    try:
+        return tuple(float(v) for v in value.split(",") if v.strip())
+    except ValueError:
+        raise SpinDCGANError(f"--ema-half-lives takes comma-separated epochs, e.g. 0.5,2,8; got {value!r}") from None
 
 
 def augment_probability(value: str) -> dict[str, float]:
@@ -130,10 +142,16 @@ def cmd_train(args: argparse.Namespace) -> None:
     from .training.checkpoint import run_folder
     from .training.distributed import world_from_environment
     from .training.loop import train
+    from .training.pack import unpack
 
     changes = {f: getattr(args, o) for o, f in TRAIN_OPTIONS.items() if getattr(args, o) is not None}
     if args.augment_p is not None:
         changes.update(augment_probability(args.augment_p))
+    if args.resume and Path(args.resume).is_file():  # a fallback pack: rebuild its run folder under --out, then resume
+        args.resume = unpack(args.resume, args.out, args.pack_warmup or DEFAULT_WARMUP_STEPS)
+        print(f"unpacked {args.resume} from a pack: the run continues, not exactly (see its environment.jsonl)")
+    elif args.pack_warmup is not None:
+        raise SpinDCGANError("--pack-warmup applies to --resume PACK (a fallback pack), not to a run folder")
     if args.resume:
         fixed = [f for f in changes if f not in RESUME_MAY_CHANGE]  # TrainConfig fields, named as their options
         model_and_hw = ("dataset", "width", "d_norm", "float", *HARDWARE_OPTIONS)
@@ -331,6 +349,21 @@ def cmd_export(args: argparse.Namespace) -> None:
           + (", BatchNorm statistics recomputed from its own activations" if args.standing_statistics else ""))
 
 
+def cmd_pack(args: argparse.Namespace) -> None:
+    from .training.checkpoint import run_folder
+    from .training.pack import write_pack
+
+    out = Path(args.out)
+    if out.exists() and not args.overwrite:
+        raise SpinDCGANError(f"{out} exists; choose another --out or pass --overwrite")
+    if out.parent.exists() and not out.parent.is_dir():
+        raise SpinDCGANError(f"{out}: its parent {out.parent} is a file, not a folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    info = write_pack(run_folder(args.run), out, args.limit_mb)
+    dropped = f"; left out (over the limit): {', '.join(info.dropped)}" if info.dropped else ""
+    print(f"wrote {out}: the run at step {info.step} in {info.megabytes:.1f} MB{dropped}")
+
+
 def export_of_factory(args: argparse.Namespace, out: Path) -> None:
     """``spindcgan export --model MODULE:FUNCTION --weights W.pt --input-shape ...``: a converted network's device
     states, with what rebuilds it (``spindcgan generate --model OUT`` runs it)."""
@@ -522,7 +555,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="from this epoch on, learning rates fall linearly to zero at the last step (default: "
                         "constant); with --resume, at or after the run's progress")
     p.add_argument("--seed", type=int, help=f"seed of the weights, data order and noise (default {TrainConfig.seed})")
+    p.add_argument("--lr-decay-shape", choices=LR_DECAY_SHAPES, help="how the rates fall from --lr-decay-start: "
+                   "linear (default) or cosine (half a cosine, near the full rate for longer)")
     p.add_argument("--ema", type=float, help="generator weight EMA decay, e.g. 0.999 (default 0: off)")
+    p.add_argument("--ema-half-lives", type=half_lives, metavar="H,...", help="further generator EMAs kept beside "
+                   "--ema, by half-life in epochs of images, e.g. 0.5,2,8: each measured at --fid-every "
+                   "(ema-fids.jsonl) and exported at --export-every (exports/ema-hlH/); a resume may add some")
     p.add_argument("--augment", metavar="POLICY", help="DiffAugment of the discriminator's inputs: comma-separated "
                    "color, translation, cutout (default off; for small datasets such as anime)")
     p.add_argument("--augment-p", metavar="P|auto", help="probability of each --augment transform per image "
@@ -539,7 +577,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--train-split", choices=["train", "fit"], help="train on this split (default train); anime: "
                    "fit leaves out 2,000 faces for spindcgan fid --ref heldout (docs/fid.md)")
     p.add_argument("--out", default="runs", help="parent folder of run folders (default runs)")
-    p.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its checkpoint")
+    p.add_argument("--resume", metavar="RUN_DIR|PACK", help="continue the run in RUN_DIR from its checkpoint "
+                   "(exactly), or from a fallback pack (spindcgan pack: not exactly; its run folder is rebuilt under "
+                   "--out)")
+    p.add_argument("--pack-warmup", type=int, metavar="STEPS", help="with --resume PACK without Adam's moments: "
+                   f"learning rates warm up linearly over STEPS steps (default {DEFAULT_WARMUP_STEPS})")
     p.add_argument("--device", help="cpu (default) or cuda")
     p.add_argument("--threads", type=int, help="torch CPU threads")
     p.add_argument("--precision", choices=PRECISIONS, help="arithmetic of a training step: fp32 (default) or bf16 "
@@ -615,6 +657,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_hardware_options(p)
     p.add_argument("--weights", metavar="FILE", help="with --model: the trained state_dict (torch.save) to export")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("pack", help="a run's compact fallback pack (xz, a few MB): continue it anywhere with "
+                       "train --resume PACK, not exactly")
+    p.add_argument("run", metavar="RUN_DIR")
+    p.add_argument("--out", required=True, help="output file (.pack.xz)")
+    p.add_argument("--overwrite", action="store_true")
+    p.add_argument("--limit-mb", type=float, default=PACK_LIMIT_MB, help="size limit: further EMA generators, Adam's "
+                   f"moments and the write counters go in only where they fit (default {PACK_LIMIT_MB:g})")
+    p.set_defaults(func=cmd_pack)
 
     p = sub.add_parser("generate", help="images and per-image energy from an exported (or the shipped) generator")
     p.add_argument("--model", help="device-state file from `spindcgan export` (default: the shipped one)")

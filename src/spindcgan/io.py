@@ -51,6 +51,14 @@ def save_jsonl(records: list[dict], path: str | os.PathLike) -> Path:
     return atomic_write(path, lambda tmp: tmp.write_text("".join(json.dumps(r) + "\n" for r in records)))
 
 
+def append_jsonl(record: dict, path: str | os.PathLike) -> Path:
+    """Add one JSON line to a log (a line cut off by a crash is dropped by the resume's trim, as metrics.jsonl's)."""
+    path = Path(path)
+    with path.open("a") as log:
+        log.write(json.dumps(record) + "\n")
+    return path
+
+
 def load_jsonl(path: str | os.PathLike) -> list[dict]:
     """The records of a JSON-lines file, blank lines skipped; none when the file is absent."""
     path = Path(path)

@@ -21,9 +21,12 @@ def save_figure(fig, out: Path) -> Path:
     return Path(out)
 
 
-def plot_fid_curve(metrics_path: Path, out: Path) -> Path:
-    """FID (and its metric name) against epoch, from a run's metrics.jsonl."""
+def plot_fid_curve(metrics_path: Path, out: Path, ema_fids_path: Path | None = None) -> Path:
+    """FID (and its metric name) against epoch, from a run's metrics.jsonl, with a curve for each further EMA
+    generator whose FIDs ``ema_fids_path`` holds (``ema-fids.jsonl``, ``TrainConfig.ema_half_lives``)."""
     points = [m for m in load_jsonl(metrics_path) if "fid" in m]
+    extra = load_jsonl(ema_fids_path) if ema_fids_path is not None else []
+    points += [{**m, "metric": f"{m['metric']}, {m['ema']}"} for m in extra if "fid" in m]
     fig, ax = plt.subplots(figsize=(5, 3.2), dpi=120)
     for metric in sorted({m["metric"] for m in points}):
         xs = [m["epoch_end"] for m in points if m["metric"] == metric]

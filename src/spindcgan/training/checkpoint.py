@@ -13,8 +13,14 @@ from ..io import save_torch
 
 CHECKPOINT_NAME = "checkpoint.pt"
 OPTIMISER_KEYS = ("opt_g", "opt_d")  # only continuing the run needs them: Adam's two moments per weight
-NETWORK_KEYS = ("generator", "discriminator", "generator_ema")
+EMAS_KEY = "generator_emas"
+"""The further EMA generators (``TrainConfig.ema_half_lives``), by name (``training.loop.ema_key``)."""
+NETWORK_KEYS = ("generator", "discriminator", "generator_ema", EMAS_KEY)
 COUNTER_KEYS = ("device_writes",)  # the per-device write counts: continuing needs them, device_writes.json sums them
+PACK_KEY = "pack"
+"""In a checkpoint rebuilt from a pack (``training.pack``): where it came from and what it lost."""
+WARMUP_KEY = "lr_warmup"
+"""The learning-rate warm-up after a resume from a pack ({"start": step, "steps": W}), kept while it lasts."""
 
 
 def run_folder(path: str | Path) -> Path:

@@ -17,6 +17,9 @@ from ..models.config import ModelConfig
 from ..runtime import PRECISIONS
 from .augment import check_probability, parse_policy
 
+LR_DECAY_SHAPES = ("linear", "cosine")
+"""The shapes of ``TrainConfig.lr_decay_shape``."""
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -35,6 +38,10 @@ class TrainConfig:
     """Epoch after which both learning rates fall linearly to zero at the run's last step (None: constant).
     SNGAN (Miyato et al. 2018) decays linearly over all of training; here it is a last phase for a run whose
     FID has levelled off. A resume may add or move it while it changes no step already trained."""
+    lr_decay_shape: str = "linear"
+    """How the rates fall from ``lr_decay_start`` to zero at the last step (``LR_DECAY_SHAPES``): "linear", or
+    "cosine", half a cosine (Loshchilov & Hutter 2017, SGDR), which stays near the full rate longer and falls
+    faster at the end. Like the start, a resume may change it while it changes no step already trained."""
     beta1: float = 0.5
     beta2: float = 0.999
     seed: int = 0
@@ -42,6 +49,13 @@ class TrainConfig:
     """Decay of an exponential moving average of the generator's shadow weights (0: off; 0.999 is
     usual). When on, the EMA generator (quantised like any other) is the one sampled, evaluated
     and loaded from checkpoints; training itself is unchanged."""
+    ema_half_lives: tuple[float, ...] = ()
+    """Further generator EMAs kept beside ``ema``, each by its half-life in epochs of training images (e.g.
+    (0.5, 2, 8)): the horizon of a weight average, in images, does not depend on the batch. At no extra training
+    cost (a weighted average a step each), a run keeps several horizons and can be measured with each
+    (``ema-fids.jsonl``, ``exports/ema-hl<H>/``), where one ``ema`` commits to one before training (Karras et al.
+    2024, EDM2, keep several for the same reason). The evaluated generator stays the ``ema`` one. A resume may add
+    horizons: a new one starts from the evaluated generator's weights at the resume."""
     checkpoint_every: int = 0
     """Also checkpoint every N steps (0: only at epoch ends and at the stop)."""
     checkpoint_epochs: int = 1
@@ -111,6 +125,15 @@ class TrainConfig:
             raise SpinDCGANError(f"train.max_steps must be >= 1, got {self.max_steps}")
         if not 0 <= self.ema < 1:
             raise SpinDCGANError(f"train.ema must be in [0, 1), got {self.ema}")
+        for half_life in self.ema_half_lives:
+            number = isinstance(half_life, int | float) and not isinstance(half_life, bool)
+            if not (number and math.isfinite(half_life) and half_life > 0):
+                raise SpinDCGANError(f"train.ema_half_lives must be finite numbers of epochs > 0, got {half_life!r}")
+        if len(set(self.ema_half_lives)) != len(self.ema_half_lives):
+            raise SpinDCGANError(f"train.ema_half_lives names a half-life twice: {list(self.ema_half_lives)}")
+        if self.lr_decay_shape not in LR_DECAY_SHAPES:
+            raise SpinDCGANError(f"train.lr_decay_shape must be one of {', '.join(LR_DECAY_SHAPES)}, got "
+                                 f"{self.lr_decay_shape!r}")
         if self.limit is not None and self.limit < 1:
             raise SpinDCGANError(f"train.limit must be >= 1, got {self.limit}")
         if self.fid_every < 0 or self.fid_n < 2:
@@ -138,6 +161,11 @@ class TrainConfig:
     def discriminator_lr(self) -> float:
         """The discriminator's learning rate before any decay."""
         return self.lr if self.lr_d is None else self.lr_d
+
+    def ema_decay(self, half_life: float, images_per_epoch: int) -> float:
+        """The per-step decay of an EMA whose half-life is ``half_life`` epochs of ``images_per_epoch`` images:
+        after that many images, at ``batch_size`` a step, the weights of the average's start count half."""
+        return 0.5 ** (self.batch_size / (half_life * images_per_epoch))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +35,21 @@ from ..data.fashion_mnist import to_model_range
 from ..data.registry import load_training_images
 from ..energy.updates import synapse_states
 from ..errors import SpinDCGANError
-from ..io import load_jsonl, save_grid, save_json, save_jsonl, save_torch
+from ..io import append_jsonl, load_jsonl, save_grid, save_json, save_jsonl, save_torch
 from ..models import Discriminator, Generator
 from ..plots import plot_fid_curve
 from ..runtime import cpu_has_native_bf16, environment, full_fp32_on_cuda, training_precision
 from . import distributed
 from .augment import AdaptiveProbability, augment, parse_policy
-from .checkpoint import CHECKPOINT_NAME, load_checkpoint, require_parts
+from .checkpoint import (
+    CHECKPOINT_NAME,
+    EMAS_KEY,
+    OPTIMISER_KEYS,
+    PACK_KEY,
+    WARMUP_KEY,
+    load_checkpoint,
+    require_parts,
+)
 from .config import RunConfig, TrainConfig
 from .distributed import World
 from .endurance import WRITES_NAME, DeviceWrites
@@ -64,6 +72,9 @@ class GAN:
     replicas: tuple[torch.nn.Module, torch.nn.Module] | None = None
     """The generator and discriminator as trained across ranks (``distributed.replicate``); None: one process."""
 
+    emas: dict[float, Generator] = field(default_factory=dict)
+    """Further EMA generators by half-life in epochs (``TrainConfig.ema_half_lives``), kept beside the evaluated one."""
+
     @classmethod
     def build(cls, config: RunConfig, device: str) -> GAN:
         g = Generator(config.model, config.hardware).to(device)
@@ -71,8 +82,9 @@ class GAN:
         t = config.train
         betas = (t.beta1, t.beta2)
         ema = copy.deepcopy(g).requires_grad_(False) if t.ema > 0 else None
+        emas = {h: copy.deepcopy(g).requires_grad_(False) for h in t.ema_half_lives}
         return cls(g, d, torch.optim.Adam(g.parameters(), t.lr, betas),
-                   torch.optim.Adam(d.parameters(), t.discriminator_lr, betas), ema)
+                   torch.optim.Adam(d.parameters(), t.discriminator_lr, betas), ema, emas=emas)
 
     @property
     def evaluated_generator(self) -> Generator:
@@ -80,16 +92,19 @@ class GAN:
         return self.generator_ema if self.generator_ema is not None else self.generator
 
     @torch.no_grad()
-    def update_ema(self, decay: float) -> None:
-        """Move the EMA shadow weights towards the trained ones; copy BatchNorm statistics."""
-        if self.generator_ema is None:
-            return
-        ema_params, params = list(self.generator_ema.parameters()), list(self.generator.parameters())
-        if len(ema_params) != len(params):
-            raise ValueError("the EMA generator and the generator have different parameters")
-        torch._foreach_lerp_(ema_params, params, 1 - decay)  # one call for all: per-tensor lerp_ on a CPU
-        for ema_b, b in zip(self.generator_ema.buffers(), self.generator.buffers(), strict=True):
-            ema_b.copy_(b)  # the trained generator's statistics: experiments/standing_statistics.py weighs them
+    def update_ema(self, decay: float, half_life_decays: dict[float, float] | None = None) -> None:
+        """Move each EMA's shadow weights towards the trained ones (``generator_ema`` by ``decay``, each of ``emas``
+        by its entry in ``half_life_decays``); copy BatchNorm statistics."""
+        averages = [(self.generator_ema, decay)] if self.generator_ema is not None else []
+        averages += [(self.emas[h], rate) for h, rate in (half_life_decays or {}).items()]
+        params = list(self.generator.parameters())
+        for average, rate in averages:
+            ema_params = list(average.parameters())
+            if len(ema_params) != len(params):
+                raise ValueError("the EMA generator and the generator have different parameters")
+            torch._foreach_lerp_(ema_params, params, 1 - rate)  # one call for all: per-tensor lerp_ on a CPU
+            for ema_b, b in zip(average.buffers(), self.generator.buffers(), strict=True):
+                ema_b.copy_(b)  # the trained generator's statistics: experiments/standing_statistics.py weighs them
 
     def state_dict(self) -> dict[str, Any]:
         state = {
@@ -100,15 +115,33 @@ class GAN:
         }
         if self.generator_ema is not None:
             state["generator_ema"] = self.generator_ema.state_dict()
+        if self.emas:
+            state[EMAS_KEY] = {ema_key(h): g.state_dict() for h, g in self.emas.items()}
         return state
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
+    def load_state_dict(self, state: dict[str, Any], optimisers: bool = True) -> list[float]:
+        """Load a checkpoint's networks (and, with ``optimisers``, Adam's moments); returns the half-lives of
+        ``emas`` that the checkpoint lacks (added on a resume): each starts from the evaluated generator."""
         self.generator.load_state_dict(state["generator"])
         self.discriminator.load_state_dict(state["discriminator"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
+        if optimisers:
+            self.opt_g.load_state_dict(state["opt_g"])
+            self.opt_d.load_state_dict(state["opt_d"])
         if self.generator_ema is not None:
             self.generator_ema.load_state_dict(state["generator_ema"])
+        saved, added = state.get(EMAS_KEY, {}), []
+        for half_life, average in self.emas.items():
+            if ema_key(half_life) in saved:
+                average.load_state_dict(saved[ema_key(half_life)])
+            else:
+                average.load_state_dict(self.evaluated_generator.state_dict())
+                added.append(half_life)
+        return added
+
+
+def ema_key(half_life: float) -> str:
+    """The name of the EMA generator of ``half_life`` epochs: ``ema-hl<H>`` (its exports' folder, its FID lines)."""
+    return f"ema-hl{half_life:g}"
 
 
 def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor, policy: tuple[str, ...] = (),
@@ -229,9 +262,40 @@ def stop_grid_path(run_dir: Path, step: int) -> Path:
 EXPORTS_DIR = "exports"
 
 
-def epoch_export_path(run_dir: Path, epoch: int) -> Path:
-    """Where ``export_every`` puts the device states of the generator evaluated at the end of ``epoch``."""
-    return run_dir / EXPORTS_DIR / f"epoch-{epoch:03d}.pt"
+def epoch_export_path(run_dir: Path, epoch: int, half_life: float | None = None) -> Path:
+    """Where ``export_every`` puts the device states of the generator evaluated at the end of ``epoch``, or of the
+    EMA generator of ``half_life`` epochs (``TrainConfig.ema_half_lives``) in a folder of its own."""
+    folder = run_dir / EXPORTS_DIR if half_life is None else run_dir / EXPORTS_DIR / ema_key(half_life)
+    return folder / f"epoch-{epoch:03d}.pt"
+
+
+EMA_FIDS_NAME = "ema-fids.jsonl"
+"""The in-training FIDs of the ``TrainConfig.ema_half_lives`` generators, one line each (``metrics.jsonl`` keeps the
+evaluated generator's, as before)."""
+
+
+def _trim_ema_fids(run_dir: Path, step: int) -> None:
+    """Drop ``ema-fids.jsonl`` lines measured after ``step`` (a resume measures them again)."""
+    path = run_dir / EMA_FIDS_NAME
+    if path.exists():
+        save_jsonl([r for r in load_jsonl(path) if r["step"] <= step], path)
+
+
+def _resume_notes(state: dict[str, Any], added_emas: list[float], from_pack: bool) -> dict[str, Any]:
+    """What a resume changed that the run's logs must say (``environment.jsonl`` and ``metrics.jsonl``): that it
+    continued from a pack, not exactly (``training.pack``), and which EMA generators it started; warned too."""
+    notes: dict[str, Any] = {}
+    if from_pack:
+        pack = state[PACK_KEY]
+        notes["resumed_from_pack"] = {**pack, "exact": False}
+        warnings.warn(f"resumed from the pack {pack['file']} of step {state['step']}, not exactly: its weights were "
+                      f"stored as {pack['weights']}, without {', '.join(pack['dropped']) or 'nothing'}; learning rates "
+                      f"warm up over {state[WARMUP_KEY]['steps']} steps", stacklevel=4)
+    if added_emas:
+        notes["emas_started"] = [ema_key(h) for h in added_emas]
+        warnings.warn(f"EMA generator(s) {', '.join(ema_key(h) for h in added_emas)} start at step {state['step']} "
+                      "from the evaluated generator's weights", stacklevel=4)
+    return notes
 
 
 def epoch_exports(run_dir: Path) -> dict[int, Path]:
@@ -240,7 +304,7 @@ def epoch_exports(run_dir: Path) -> dict[int, Path]:
 
 
 ENVIRONMENT_NAME = "environment.jsonl"
-SAME_COMPUTATION = ("torch", "numpy", "cpu", "cpu_capability", "threads", "device")
+SAME_COMPUTATION = ("torch", "numpy", "cpu", "cpu_capability", "threads", "device", "precision")
 """Environment fields that, changed on a resume, may change the arithmetic (the data hash aside)."""
 
 
@@ -271,14 +335,24 @@ def fixed_noise(config: RunConfig, device: str) -> torch.Tensor:
     return torch.randn(config.train.sample_count, config.model.z_dim, generator=gen).to(device)
 
 
-def learning_rates(t: TrainConfig, step: int, steps_per_epoch: int, total_steps: int) -> tuple[float, float]:
+def learning_rates(t: TrainConfig, step: int, steps_per_epoch: int, total_steps: int,
+                   warmup: dict[str, int] | None = None) -> tuple[float, float]:
     """The generator's and the discriminator's learning rates for the optimiser step that follows ``step`` steps:
-    ``t.lr`` and ``t.discriminator_lr``, and from epoch ``t.lr_decay_start`` on, both on a linear fall that would
-    reach zero at ``total_steps``."""
+    ``t.lr`` and ``t.discriminator_lr``, and from epoch ``t.lr_decay_start`` on, both on a fall of
+    ``t.lr_decay_shape`` that would reach zero at ``total_steps``. ``warmup`` ({"start": S, "steps": W}, what a
+    resume from a pack sets: ``training.pack``) scales them by (step - S + 1) / W for the W steps from S."""
     start = None if t.lr_decay_start is None else t.lr_decay_start * steps_per_epoch
+    ramp = 1.0
+    if warmup is not None and warmup["start"] <= step < warmup["start"] + warmup["steps"]:
+        ramp = (step - warmup["start"] + 1) / warmup["steps"]
 
     def at_step(rate: float) -> float:  # rate * left / span, in that order: the rates of runs from before lr_d
-        return rate if start is None or step < start else rate * max(total_steps - step, 0) / (total_steps - start)
+        if start is None or step < start:
+            return rate * ramp
+        if t.lr_decay_shape == "cosine":
+            into = min(step - start, total_steps - start) / (total_steps - start)
+            return rate * 0.5 * (1 + math.cos(math.pi * into)) * ramp
+        return rate * max(total_steps - step, 0) / (total_steps - start) * ramp
 
     return at_step(t.lr), at_step(t.discriminator_lr)
 
@@ -303,8 +377,8 @@ def _check_schedule_kept(before: TrainConfig, after: TrainConfig, steps_done: in
                 != learning_rates(after, step, steps_per_epoch, total_after)):
             raise SpinDCGANError(
                 f"this resume would change the learning rate of step {step + 1}, already trained (train.epochs, "
-                f"train.max_steps and train.lr_decay_start decide it): the decay must start at epoch "
-                f">= {steps_done / steps_per_epoch:g}, the run's progress")
+                f"train.max_steps, train.lr_decay_start and train.lr_decay_shape decide it): the decay must start at "
+                f"epoch >= {steps_done / steps_per_epoch:g}, the run's progress")
 
 
 def train(
@@ -379,18 +453,21 @@ def _train(
         gan.replicas = distributed.replicate(gan.generator, gan.discriminator, device, t.sync_batchnorm)
         if world.rank:  # a noise stream of its own; rank 0 keeps the single process's
             torch.manual_seed(distributed.rank_seed(t.seed, world.rank))
-    step, epoch_sums, records, state = 0, {}, [], {}
+    step, epoch_sums, records, state, warmup, added_emas, from_pack = 0, {}, [], {}, None, [], False
     if resume is not None:
         run_dir = Path(resume)
         state = load_checkpoint(run_dir, device)
-        require_parts(state, run_dir, tuple(gan.state_dict()), "be resumed")  # every part the GAN loads
+        from_pack = PACK_KEY in state and OPTIMISER_KEYS[0] not in state  # rebuilt by training.pack: no moments
+        needed = [k for k in gan.state_dict() if k != EMAS_KEY and not (from_pack and k in OPTIMISER_KEYS)]
+        require_parts(state, run_dir, tuple(needed), "be resumed")  # every part the GAN loads
         if state.get("world_size", 1) != world.size:
             raise SpinDCGANError(f"{run_dir}: trained by {state.get('world_size', 1)} rank(s); resume it with as "
                                  f"many (torchrun --nproc_per_node), not {world.size}: another number would draw "
                                  "other noise and BatchNorm shards")
         _check_schedule_kept(RunConfig.from_dict(state["config"]).train, t, state["step"], steps_per_epoch)
-        gan.load_state_dict(state)
+        added_emas = gan.load_state_dict(state, optimisers=not from_pack)
         step, epoch_sums = state["step"], state.get("epoch_sums", {})
+        warmup = state.get(WARMUP_KEY)
         # RNG states are CPU byte tensors: the checkpoint was loaded onto ``device``, so bring them back
         torch.set_rng_state((state["rng_ranks"][world.rank] if "rng_ranks" in state else state["rng"]).cpu())
         cuda_rng = state["cuda_rng_ranks"][world.rank] if "cuda_rng_ranks" in state else state.get("cuda_rng")
@@ -398,6 +475,7 @@ def _train(
             torch.cuda.set_rng_state(cuda_rng.cpu())
         if main:
             records = _trim_metrics(run_dir, step)
+            _trim_ema_fids(run_dir, step)
     else:
         run_dir = new_run_dir(out, config) if main else None
         if launched:
@@ -406,7 +484,9 @@ def _train(
         save_json(config.to_dict(), run_dir / "config.json")
         if on_start is not None:
             on_start(run_dir)
-        record_environment(run_dir, step, {**environment(device, pixels), "world_size": world.size})
+        resumed = _resume_notes(state, added_emas, from_pack) if resume is not None else {}
+        record_environment(run_dir, step, {**environment(device, pixels), "world_size": world.size,
+                                           "precision": t.precision, **resumed})
     states = synapse_states(gan.generator, gan.discriminator) if track_updates else None
     writes = DeviceWrites(states, counted_from_step=step) if track_updates else None
     if writes is not None and "device_writes" in state:  # else a new run, or a checkpoint from before the counters
@@ -418,6 +498,7 @@ def _train(
         adaptive.load_state_dict(state["augment_adaptive"])
     chip_noise = parse_noise(t.train_noise)
     nets = (gan.generator, gan.discriminator)
+    half_life_decays = {h: t.ema_decay(h, len(images)) for h in t.ema_half_lives}
 
     def checkpoint() -> None:
         rng = torch.get_rng_state()
@@ -437,6 +518,7 @@ def _train(
                 "world_size": world.size,
                 **({"device_writes": writes.state_dict()} if writes is not None else {}),
                 **({"augment_adaptive": adaptive.state_dict()} if adaptive is not None else {}),
+                **({WARMUP_KEY: warmup} if warmup is not None else {}),
                 **({"rng_ranks": [r for r, _ in ranks], "cuda_rng_ranks": [c for _, c in ranks]} if ranks else {}),
             },
             run_dir / CHECKPOINT_NAME,
@@ -451,6 +533,9 @@ def _train(
             log.write(json.dumps(record) + "\n")
             log.flush()
 
+    if main and resumed:
+        write_log({"step": step, **resumed})
+
     def end_of_epoch(with_fid: bool = True) -> None:
         """The sample grid and, when scheduled, the device-state export and (with ``with_fid``) the FID of the
         epoch that just ended (``step`` is on its end); rank 0's work."""
@@ -460,9 +545,15 @@ def _train(
             from ..export import save_exported
 
             save_exported(gan.evaluated_generator, config, epoch_export_path(run_dir, epoch), step=step)
+            for half_life, average in gan.emas.items():
+                save_exported(average, config, epoch_export_path(run_dir, epoch, half_life), step=step)
         if with_fid and due(t.fid_every, epoch):
             write_log({"step": step, "epoch_end": epoch, **measure_fid(gan.evaluated_generator, config)})
-            plot_fid_curve(run_dir / "metrics.jsonl", run_dir / "fid.png")
+            for half_life, average in gan.emas.items():
+                append_jsonl({"step": step, "epoch_end": epoch, "ema": ema_key(half_life),
+                              "half_life_epochs": half_life, **measure_fid(average, config)},
+                             run_dir / EMA_FIDS_NAME)
+            plot_fid_curve(run_dir / "metrics.jsonl", run_dir / "fid.png", run_dir / EMA_FIDS_NAME)
 
     started = time.time()  # the time limit counts the catch-up below too (a first FID can take half an hour)
     if main and resume is not None and step > 0 and step % steps_per_epoch == 0:
@@ -486,7 +577,7 @@ def _train(
             batch_ids = order[index * t.batch_size : (index + 1) * t.batch_size]
             batch_ids = (distributed.shard(batch_ids, world) if launched else batch_ids).to(device)
             z = torch.randn(len(batch_ids), config.model.z_dim, device=device)
-            lr_g, lr_d = learning_rates(t, step, steps_per_epoch, total_steps)
+            lr_g, lr_d = learning_rates(t, step, steps_per_epoch, total_steps, warmup)
             for optimiser, lr in ((gan.opt_g, lr_g), (gan.opt_d, lr_d)):
                 for group in optimiser.param_groups:
                     group["lr"] = lr
@@ -497,7 +588,7 @@ def _train(
                 stats = train_step(gan, images[batch_ids], z, policy, as_tensors=True, r1=t.r1, augment_p=p,
                                    sign_of_real=adaptive is not None)
             if main:
-                gan.update_ema(t.ema)
+                gan.update_ema(t.ema, half_life_decays)
             if track_updates:  # the synapse writes this step made, for the energy ledger
                 new_states = synapse_states(gan.generator, gan.discriminator)
                 stats["state_changes_per_image"] = writes.add(states, new_states).to(torch.float64) / t.batch_size
