@@ -165,3 +165,23 @@ def test_r1_penalty_adds_one_double_backward_per_image(fashion_ledgers):
     d_img = sum(p.latency for p in plain.discriminator_backward_to_image)
     assert r1.training_latency == pytest.approx(plain.training_latency + d_fwd + 2 * d_img)
     assert r1.to_dict()["training"]["r1_penalty"] is True
+
+
+def test_bits_6_is_the_default_synapse_with_its_calibration_and_the_same_energy(tmp_path):
+    """`--bits 6` once built a bare SkyrmionSynapse(bits=6), losing the shipped micromagnetic calibration (no
+    simulated update energy): it must model the very synapse of the default, and report the same energy."""
+    import json
+
+    from spindcgan.cli import build_parser, hardware_from_args, main
+
+    parser = build_parser()
+    default = hardware_from_args(parser.parse_args(["train"]))
+    six = hardware_from_args(parser.parse_args(["train", "--bits", "6"]))
+    assert six == default and six.synapse.calibration != "none"
+    four = hardware_from_args(parser.parse_args(["train", "--bits", "4"])).synapse
+    assert four.bits == 4 and four.simulated_update_energy == default.synapse.simulated_update_energy
+    reports = []
+    for name, extra in (("default", []), ("six", ["--bits", "6"])):
+        assert main(["energy", "--width", "8", "--out", str(tmp_path / name), *extra]) == 0
+        reports.append(json.loads((tmp_path / name / "energy-fashion-mnist-zero-padded.json").read_text()))
+    assert reports[0] == reports[1]

@@ -13,7 +13,6 @@ import torch
 
 from .crossbar.config import HardwareConfig
 from .data.registry import SPLITS
-from .devices import SkyrmionSynapse
 from .errors import SpinDCGANError
 from .models import D_NORMS, DATASETS, ModelConfig
 from .runtime import PRECISIONS, keep_freed_memory
@@ -71,8 +70,8 @@ def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
             raise SpinDCGANError(f"--float models no hardware; drop --{given[0].replace('_', '-')}")
         return None
     hw = HardwareConfig()
-    if args.bits is not None:
-        hw = replace(hw, synapse=SkyrmionSynapse(bits=args.bits))
+    if args.bits is not None:  # the default synapse at other bits: its micromagnetic calibration kept
+        hw = replace(hw, synapse=replace(hw.synapse, bits=args.bits))
     if args.float_weights:
         hw = replace(hw, synapse=None)
     if args.cmos_activations:
