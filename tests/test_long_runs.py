@@ -166,6 +166,10 @@ def test_a_pack_holds_the_run_in_int8_and_on_levels(tmp_path):
     for name in ("config.json", "metrics.jsonl", "environment.jsonl", "device_writes.json"):
         assert (restored / name).read_bytes() == (run / name).read_bytes()
     assert torch.equal(a["rng"], b["rng"]) and a["step"] == b["step"]
+    with pytest.warns(UserWarning, match="not exactly"):  # with its moments, without a warm-up: still said
+        train(tiny_config(epochs=2, ema=0.9, ema_half_lives=(1.0,), max_steps=6), resume=restored, progress=False)
+    notes = [json.loads(ln) for ln in (restored / "metrics.jsonl").read_text().splitlines() if "resumed_from" in ln]
+    assert [n["step"] for n in notes] == [5] and loop.PACK_KEY not in load_checkpoint(restored)
 
 
 def test_a_pack_over_its_limit_leaves_parts_out_and_resumes_with_a_warm_up(tmp_path, capsys):

@@ -288,9 +288,10 @@ def _resume_notes(state: dict[str, Any], added_emas: list[float], from_pack: boo
     if from_pack:
         pack = state[PACK_KEY]
         notes["resumed_from_pack"] = {**pack, "exact": False}
+        warm_up = f"; learning rates warm up over {state[WARMUP_KEY]['steps']} steps" if WARMUP_KEY in state else ""
         warnings.warn(f"resumed from the pack {pack['file']} of step {state['step']}, not exactly: its weights were "
-                      f"stored as {pack['weights']}, without {', '.join(pack['dropped']) or 'nothing'}; learning rates "
-                      f"warm up over {state[WARMUP_KEY]['steps']} steps", stacklevel=4)
+                      f"stored as {pack['weights']}, without {', '.join(pack['dropped']) or 'nothing'}{warm_up}",
+                      stacklevel=4)
     if added_emas:
         notes["emas_started"] = [ema_key(h) for h in added_emas]
         warnings.warn(f"EMA generator(s) {', '.join(ema_key(h) for h in added_emas)} start at step {state['step']} "
@@ -457,7 +458,8 @@ def _train(
     if resume is not None:
         run_dir = Path(resume)
         state = load_checkpoint(run_dir, device)
-        from_pack = PACK_KEY in state and OPTIMISER_KEYS[0] not in state  # rebuilt by training.pack: no moments
+        from_pack = PACK_KEY in state  # rebuilt by training.pack, maybe without Adam's moments
+        moments = all(k in state for k in OPTIMISER_KEYS)
         needed = [k for k in gan.state_dict() if k != EMAS_KEY and not (from_pack and k in OPTIMISER_KEYS)]
         require_parts(state, run_dir, tuple(needed), "be resumed")  # every part the GAN loads
         if state.get("world_size", 1) != world.size:
@@ -465,7 +467,7 @@ def _train(
                                  f"many (torchrun --nproc_per_node), not {world.size}: another number would draw "
                                  "other noise and BatchNorm shards")
         _check_schedule_kept(RunConfig.from_dict(state["config"]).train, t, state["step"], steps_per_epoch)
-        added_emas = gan.load_state_dict(state, optimisers=not from_pack)
+        added_emas = gan.load_state_dict(state, optimisers=moments)
         step, epoch_sums = state["step"], state.get("epoch_sums", {})
         warmup = state.get(WARMUP_KEY)
         # RNG states are CPU byte tensors: the checkpoint was loaded onto ``device``, so bring them back

@@ -1,0 +1,106 @@
+"""One leg of issue 48's long Anime Face run: continue it, stop in time, leave what the next session needs.
+
+    python experiments/anime_leg.py --time-limit 120 [--finish-only] [-- EXTRA TRAIN OPTIONS, e.g. --lr-decay-start 100]
+
+1. continue the run: from its folder under ``--runs`` where this machine kept it (exact), else from the pack in
+   the repository (``packs/anime-long.pack``: not exact, said in the run's logs); the arithmetic is bf16 where the
+   CPU has bfloat16 products, else fp32 (``--precision`` may change on a resume);
+2. ``spindcgan train --resume ... --time-limit MIN`` with the options after ``--`` (a schedule or EMA horizons
+   chosen later), its output in ``train.log`` of the run folder (appended);
+3. at the stop, the run's fallback pack replaces the one in the repository (``spindcgan pack --limit-mb``), and
+   its small logs are copied to ``results/anime-long/runs/<name>/``; a line per leg goes to
+   ``results/anime-long/legs.jsonl`` (steps before and after, seconds, the commit, the processor, the precision).
+
+Then commit ``packs/`` and ``results/anime-long/``. Run it from a fixed copy of the code (a git worktree at a
+commit, installed in its own venv) so that editing the tree cannot change a running leg; ``--repo`` is the tree
+that receives the pack and the logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from spindcgan.runtime import cpu_has_native_bf16
+from spindcgan.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
+from spindcgan.training.pack import LOG_FILES, write_pack
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN_NAME = "00000-anime-6bit-dw"
+
+
+def spindcgan(*args: str, log: Path) -> None:
+    """Run ``spindcgan ARGS`` as a user would, its output appended to ``log``; stop on its failure."""
+    with log.open("a") as out:
+        out.write(f"$ spindcgan {' '.join(args)}\n")
+        out.flush()
+        done = subprocess.run([sys.executable, "-m", "spindcgan", *args], stdout=out, stderr=subprocess.STDOUT)
+    if done.returncode:
+        sys.exit(f"spindcgan {args[0]} failed ({done.returncode}): see {log}")
+
+
+def git_commit(repo: Path) -> str:
+    return subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip() or "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=Path, default=Path.home() / "spindcgan-runs" / "anime48" / "long",
+                        help="the --out folder of the run on this machine")
+    parser.add_argument("--repo", type=Path, default=ROOT, help="the working tree that receives the pack and logs")
+    parser.add_argument("--time-limit", type=float, default=120.0, help="minutes of training in this leg")
+    parser.add_argument("--limit-mb", type=float, default=9.0, help="the pack's size limit (default 9: what it must "
+                        "hold, ~8.5 MB; issue 48 keeps all packs' history under 120 MB)")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--finish-only", action="store_true", help="train nothing: only step 3, for a leg that ran "
+                        "by hand (the first one)")
+    parser.add_argument("extra", nargs="*", help="after --: further spindcgan train options for this leg")
+    args = parser.parse_args()
+    pack_path = args.repo / "packs" / "anime-long.pack"
+    results = args.repo / "results" / "anime-long"
+    run_dir = args.runs / RUN_NAME
+    if (run_dir / CHECKPOINT_NAME).is_file():
+        source, exact = str(run_dir), True
+    elif pack_path.is_file() and not args.finish_only:
+        source, exact = str(pack_path), False
+    else:
+        sys.exit(f"neither {run_dir} nor {pack_path}: nothing to continue")
+    precision = "bf16" if cpu_has_native_bf16() else "fp32"
+    args.runs.mkdir(parents=True, exist_ok=True)
+    log = args.runs / "legs.log"
+    started = time.time()
+    if not args.finish_only:
+        spindcgan("train", "--resume", source, "--out", str(args.runs), "--time-limit", f"{args.time_limit:g}",
+                  "--precision", precision, "--threads", str(args.threads), "--no-progress", *args.extra, log=log)
+    seconds = time.time() - started
+    state = load_checkpoint(run_dir)
+    pack_path.parent.mkdir(parents=True, exist_ok=True)
+    info = write_pack(run_dir, pack_path, args.limit_mb)
+    copies = results / "runs" / "long"
+    copies.mkdir(parents=True, exist_ok=True)
+    for name in LOG_FILES:
+        if (run_dir / name).is_file():
+            shutil.copy2(run_dir / name, copies / name)
+    if log.is_file():
+        shutil.copy2(log, copies / "legs.log")
+    starts = [json.loads(line) for line in (run_dir / "environment.jsonl").read_text().splitlines()]
+    record = {"utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"), "from": source,
+              "exact": exact, "step_before": starts[-1]["step"], "step_after": state["step"],
+              "finished": state["finished"], "seconds": round(seconds), "precision": starts[-1].get("precision"),
+              "cpu": starts[-1].get("cpu"), "commit_of_code": git_commit(ROOT), "extra": args.extra,
+              "pack_mb": round(info.megabytes, 2), "pack_left_out": list(info.dropped)}
+    with (results / "legs.jsonl").open("a") as legs:
+        legs.write(json.dumps(record) + "\n")
+    print(json.dumps(record))
+    print(f"commit: git -C {args.repo} add packs results/anime-long && git -C {args.repo} commit")
+
+
+if __name__ == "__main__":
+    main()
