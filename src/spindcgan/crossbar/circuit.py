@@ -1,0 +1,200 @@
+"""One crossbar array as a resistive circuit: wire (line) resistance, drivers and sense inputs, solved exactly.
+
+An ideal array's column current is the sum of conductance x voltage. A real one loses some of it along its
+wires: each row (word line) is driven at its left end through the driver's output resistance and runs past
+every cell on a segment of wire; each column (bit line) runs down past every cell and ends in the sense
+amplifier's input resistance at a virtual ground. The cells (``g``, siemens) join row and column nodes. This is
+the topology reference.md section 10 measures CrossSim, MemTorch and aihwkit with.
+
+With linear cells the network is linear in the applied voltages, so the column currents of any input vector V
+are ``V @ G_eff`` exactly, where the effective conductance matrix ``G_eff`` (rows x columns) follows from one
+sparse factorisation of the nodal equations and one solve per row (``effective_conductances``). Built once per
+programmed array, it then costs what the ideal product costs. ``spice_netlist`` writes the same circuit for
+ngspice, the reference the tests hold the solver to.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sparse
+import scipy.sparse.linalg as sparse_linalg
+
+from ..errors import SpinDCGANError
+
+
+@dataclass(frozen=True)
+class WireConfig:
+    """The resistances around the cells of one array, in ohms (0: ideal, a perfect conductor)."""
+
+    row_segment: float = 0.0
+    """Word-line resistance between neighbouring cells (and from the driver to the first cell). NeuroSim's wire
+    model gives 0.8-4.8 ohm per segment of a 2F-pitch cell at the 22-3 nm nodes, 3-5x that at an MTJ cell's
+    pitch (reference.md section 10)."""
+    column_segment: float = 0.0
+    """Bit-line resistance between neighbouring cells (and from the last cell to the sense input); as above."""
+    driver: float = 0.0
+    """Output resistance of each row's driver (the DAC's buffer)."""
+    sense: float = 0.0
+    """Input resistance of each column's sense amplifier, which holds the column's end at a virtual ground."""
+
+    def __post_init__(self) -> None:
+        for name in ("row_segment", "column_segment", "driver", "sense"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+                raise SpinDCGANError(f"wires.{name} must be a finite resistance >= 0 ohm, got {value!r}")
+
+    @property
+    def ideal(self) -> bool:
+        return not (self.row_segment or self.column_segment or self.driver or self.sense)
+
+
+class _Nodes:
+    """The circuit's nodes, merged where a zero resistance shorts them (union-find)."""
+
+    def __init__(self, count: int) -> None:
+        self.parent = np.arange(count)
+
+    def find(self, node: int) -> int:
+        root = node
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[node] != root:
+            self.parent[node], node = root, self.parent[node]
+        return root
+
+    def short(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)  # fixed nodes (sources, ground) are numbered first
+
+
+def _wires(rows: int, cols: int, wires: WireConfig) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    """The wire resistors as (node a's, node b's, ohms) groups. Nodes: 0 ground, 1..rows the sources, then per
+    row its driver end, then the row node and the column node at every cell, then each column's end."""
+    source = 1 + np.arange(rows)
+    driver_end = 1 + rows + np.arange(rows)
+    cell = np.arange(rows * cols).reshape(rows, cols)
+    row_node = 1 + 2 * rows + cell
+    col_node = 1 + 2 * rows + rows * cols + cell
+    col_end = 1 + 2 * rows + 2 * rows * cols + np.arange(cols)
+    ground = np.zeros(cols, dtype=int)
+    return [
+        (source, driver_end, wires.driver),
+        (driver_end, row_node[:, 0], wires.row_segment),
+        (row_node[:, :-1].ravel(), row_node[:, 1:].ravel(), wires.row_segment),
+        (col_node[:-1, :].ravel(), col_node[1:, :].ravel(), wires.column_segment),
+        (col_node[-1, :], col_end, wires.column_segment),
+        (col_end, ground, wires.sense),
+    ]
+
+
+def effective_conductances(g: np.ndarray, wires: WireConfig) -> np.ndarray:
+    """The matrix ``G_eff`` (rows x columns, siemens) with which the array of cell conductances ``g`` turns applied
+    row voltages V into column currents, ``V @ G_eff``, wires and all: exact for linear cells (float64 nodal
+    analysis, one sparse LU and one solve per row). Ideal wires give ``g`` itself."""
+    g = np.asarray(g, dtype=np.float64)
+    if g.ndim != 2 or not np.all(np.isfinite(g)) or np.any(g < 0):
+        raise SpinDCGANError("cell conductances must be a 2-D array of finite values >= 0 siemens")
+    if wires.ideal:
+        return g.copy()
+    rows, cols = g.shape
+    count = 1 + 2 * rows + 2 * rows * cols + cols
+    nodes = _Nodes(count)
+    groups = _wires(rows, cols, wires)
+    for a, b, ohms in groups:
+        if ohms == 0:
+            for x, y in zip(a, b, strict=True):
+                nodes.short(int(x), int(y))
+    root = np.array([nodes.find(i) for i in range(count)])
+    fixed = 1 + rows  # ground and the sources: numbered first, so a merged class keeps a fixed root
+    cell = np.arange(rows * cols).reshape(rows, cols)
+    row_node, col_node = root[1 + 2 * rows + cell], root[1 + 2 * rows + rows * cols + cell]
+    # every two-terminal conductance between classes: the wires, then the cells
+    a_list, b_list, s_list = [], [], []
+    for a, b, ohms in groups:
+        if ohms > 0:
+            a_list.append(root[a])
+            b_list.append(root[b])
+            s_list.append(np.full(len(a), 1.0 / ohms))
+    a_list.append(row_node.ravel())
+    b_list.append(col_node.ravel())
+    s_list.append(g.ravel())
+    a, b, s = (np.concatenate(x) for x in (a_list, b_list, s_list))
+    keep = (a != b) & (s > 0)
+    a, b, s = a[keep], b[keep], s[keep]
+    classes = np.unique(np.concatenate([np.arange(fixed), root]))
+    index = np.full(count, -1)
+    index[classes] = np.arange(len(classes))
+    ia, ib = index[a], index[b]
+    size = len(classes)
+    laplacian = sparse.coo_matrix(
+        (np.concatenate([s, s, -s, -s]), (np.concatenate([ia, ib, ia, ib]), np.concatenate([ia, ib, ib, ia]))),
+        shape=(size, size)).tocsc()
+    free = np.arange(fixed, size)
+    voltages = np.zeros((size, rows))  # each class's voltage for a unit voltage on each row's source
+    voltages[1 + np.arange(rows), np.arange(rows)] = 1.0
+    if len(free):
+        coupling = laplacian[free][:, :fixed].toarray()
+        solve = sparse_linalg.splu(laplacian[free][:, free].tocsc())
+        voltages[free] = solve.solve(-coupling @ voltages[:fixed])
+    across = voltages[index[row_node]] - voltages[index[col_node]]  # rows x cols x inputs
+    return np.einsum("ij,ijk->kj", g, across)
+
+
+def column_currents(voltages: np.ndarray, g: np.ndarray, wires: WireConfig) -> np.ndarray:
+    """Column currents (amperes, batch x columns) of row voltages (batch x rows) on the array ``g``."""
+    return np.asarray(voltages, dtype=np.float64) @ effective_conductances(g, wires)
+
+
+def spice_netlist(g: np.ndarray, voltages: np.ndarray, wires: WireConfig) -> str:
+    """The circuit of ``effective_conductances`` with one input vector (``voltages``, one per row) as an ngspice
+    deck whose ``.op`` prints each column's current (``i(vmJ)``: a 0 V ammeter after each sense input). A zero
+    resistance is written as a 0 V source (a short)."""
+    g = np.asarray(g, dtype=np.float64)
+    rows, cols = g.shape
+    names = {0: "0"}
+    lines = ["* spindcgan crossbar array, one input vector"]
+    for i, v in enumerate(np.asarray(voltages, dtype=np.float64)):
+        lines.append(f"VS{i} n{1 + i} 0 DC {float(v)!r}")
+    for k, (a, b, ohms) in enumerate(_wires(rows, cols, wires)):
+        for t, (x, y) in enumerate(zip(a, b, strict=True)):
+            na, nb = names.get(int(x), f"n{x}"), names.get(int(y), f"n{y}")
+            if int(y) == 0:  # a column's sense input: through its ammeter to the virtual ground
+                nb = f"m{t}"
+            lines.append(f"VW{k}_{t} {na} {nb} DC 0" if ohms == 0 else f"RW{k}_{t} {na} {nb} {float(ohms)!r}")
+    base = 1 + 2 * rows
+    for i in range(rows):
+        for j in range(cols):
+            if g[i, j] > 0:
+                lines.append(f"RC{i}_{j} n{base + i * cols + j} n{base + rows * cols + i * cols + j} "
+                             f"{float(1.0 / g[i, j])!r}")
+    lines += [f"VM{j} m{j} 0 DC 0" for j in range(cols)]
+    lines += [".control", "set numdgt=16", "op", "print " + " ".join(f"i(vm{j})" for j in range(cols)), ".endc",
+              ".end", ""]
+    return "\n".join(lines)
+
+
+def ngspice_currents(g: np.ndarray, voltages: np.ndarray, wires: WireConfig, timeout: float = 120.0) -> np.ndarray:
+    """The column currents ngspice (``ngspice -b``) computes for one input vector: the reference to hold
+    ``effective_conductances`` to. A one-line error where ngspice is not installed or fails."""
+    binary = shutil.which("ngspice")
+    if binary is None:
+        raise SpinDCGANError("ngspice is not installed (Debian: apt-get install ngspice)")
+    cols = np.asarray(g).shape[1]
+    with tempfile.TemporaryDirectory() as folder:
+        deck = Path(folder) / "array.cir"
+        deck.write_text(spice_netlist(g, voltages, wires))
+        done = subprocess.run([binary, "-b", str(deck)], capture_output=True, text=True, timeout=timeout)
+    found = dict(re.findall(r"^i\(vm(\d+)\)\s*=\s*(\S+)", done.stdout, flags=re.MULTILINE))
+    if len(found) != cols:  # (ngspice -b exits 1 after a .control run: "no .print lines", so read what it printed)
+        tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise SpinDCGANError(f"ngspice failed on a {np.asarray(g).shape} array: {tail[0]}")
+    return np.array([float(found[str(j)]) for j in range(cols)])
