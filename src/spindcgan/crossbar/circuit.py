@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sparse
 import scipy.sparse.linalg as sparse_linalg
+import torch
 
 from ..errors import SpinDCGANError
 
@@ -198,3 +199,32 @@ def ngspice_currents(g: np.ndarray, voltages: np.ndarray, wires: WireConfig, tim
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
         raise SpinDCGANError(f"ngspice failed on a {np.asarray(g).shape} array: {tail[0]}")
     return np.array([float(found[str(j)]) for j in range(cols)])
+
+
+def first_order_deficit(g: torch.Tensor, wires: WireConfig) -> torch.Tensor:
+    """How much of each cell's ideal current the wires take, as a fraction x of it, to first order in r * g * n:
+    each row's input alone, its ideal cell currents dropping voltage along the wires once. On the driven row, the
+    driver and the segment before each cell carry the currents of all cells from it on; down the column, the
+    cell's current crosses the segments below it and the sense input, and the column's raised nodes leak current
+    back through the other (undriven) rows' cells: above the driven row at its node's voltage, below it at their
+    own. O(rows x cols) an array; ``g`` in siemens, [..., rows, cols]."""
+    rows = g.shape[-2]
+    beyond = g.flip(-1).cumsum(-1).flip(-1)  # the current through the row segment before each cell
+    row_drop = wires.driver * g.sum(-1, keepdim=True) + wires.row_segment * beyond.cumsum(-1)
+    below = wires.sense + wires.column_segment * torch.arange(rows, 0, -1, dtype=g.dtype, device=g.device)
+    below = below.unsqueeze(-1)  # ohms from each row's column node down to the virtual ground: [rows, 1]
+    above = g.cumsum(-2) - g  # conductance of the cells above each one in its column
+    under = (g * below).flip(-2).cumsum(-2).flip(-2) - g * below  # sum of g * ohms-below over the cells below
+    return row_drop + g * below + above * below + under
+
+
+def approximate_conductances(g: torch.Tensor, wires: WireConfig) -> torch.Tensor:
+    """A fast, differentiable estimate of ``effective_conductances`` (the arrays ``g``, [..., rows, cols]):
+    g / (1 + x) with x the ``first_order_deficit``. The rational form is exact for a single cell in series with
+    its wires (g / (1 + g R)), agrees with the first order g (1 - x) for small x, and stays between 0 and g where
+    the first order overshoots: against the exact solve of 128 x 128 arrays it is off by at most 0.65 % of the
+    full-scale current for the skyrmion synapses' conductances (up to 1e-5 S) and 5 ohm segments, where the wires
+    take up to 30 % (docs/circuit.md)."""
+    if wires.ideal:
+        return g
+    return g / (1 + first_order_deficit(g, wires))
