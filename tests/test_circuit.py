@@ -124,3 +124,94 @@ def test_the_approximation_batches_arrays_and_passes_gradients():
         torch.testing.assert_close(batched[a], approximate_conductances(g[a], wires))
     batched.sum().backward()
     assert torch.all(torch.isfinite(g.grad)) and torch.all(g.grad > 0)  # more conductance, more current
+
+
+def _wired_hardware(**kwargs):
+    from spindcgan import HardwareConfig
+
+    return HardwareConfig(wires=WireConfig(row_segment=20.0, column_segment=20.0, driver=500.0, sense=500.0),
+                          **kwargs)
+
+
+@pytest.mark.parametrize("kind", ["conv", "deconv", "linear"])
+def test_a_layer_with_wires_computes_with_each_array_solved_on_its_own(kind):
+    """Arrays of 8 x 8 over a layer of 3 x 3 kernels: the effective weight is, array by array, the programmed
+    conductances through the wires (computed here by hand from the crossbar matrices), with an ideal gradient."""
+    from spindcgan.crossbar.programming import conductances_to_weight, device_conductances, layer_scale, program
+    from spindcgan.nn import SpinConv2d, SpinConvTranspose2d, SpinLinear
+
+    hw = _wired_hardware(array_rows=8, array_cols=8)
+    torch.manual_seed(0)
+    layer = {"conv": lambda: SpinConv2d(3, 10, 3, hardware=hw),
+             "deconv": lambda: SpinConvTranspose2d(5, 6, 3, groups=1, hardware=hw),
+             "linear": lambda: SpinLinear(20, 9, hardware=hw)}[kind]()
+    g_pos, g_neg = device_conductances(program(layer.weight, hw), hw.synapse)
+    matrices = [layer.crossbar_matrices(g) for g in (g_pos, g_neg)]
+    _, rows, cols = matrices[0].shape
+    expected = [torch.zeros_like(m) for m in matrices]
+    for m, e in zip(matrices, expected, strict=True):
+        for r0 in range(0, rows, 8):
+            for c0 in range(0, cols, 8):
+                array = torch.zeros(8, 8, dtype=m.dtype)  # a whole array: the cells a layer leaves empty, 0 S
+                block = m[0, r0:r0 + 8, c0:c0 + 8]
+                array[: block.shape[0], : block.shape[1]] = block
+                wired = approximate_conductances(array, hw.wires)
+                e[0, r0:r0 + 8, c0:c0 + 8] = wired[: block.shape[0], : block.shape[1]]
+    ideal_w = conductances_to_weight(matrices[0], matrices[1], layer_scale(layer.weight), hw.synapse)
+    wired_w = conductances_to_weight(expected[0], expected[1], layer_scale(layer.weight), hw.synapse)
+    got = layer.crossbar_matrices(layer.effective_weight())
+    torch.testing.assert_close(got, wired_w, rtol=1e-6, atol=1e-9)
+    assert (got - ideal_w).abs().max() > 1e-3 * ideal_w.abs().max()  # the wires changed it
+    layer.effective_weight().sum().backward()
+    assert torch.equal(layer.weight.grad, torch.ones_like(layer.weight))  # straight through, ideal backward
+    positions = torch.arange(layer.weight.numel()).reshape(layer.weight.shape)
+    assert sorted(layer.crossbar_matrices(positions).reshape(-1).tolist()) == list(range(layer.weight.numel()))
+
+
+def test_the_exact_solver_in_a_layer_agrees_with_the_approximation_and_is_kept_at_evaluation():
+    from dataclasses import replace
+
+    from spindcgan.nn import SpinConv2d
+
+    hw = _wired_hardware(array_rows=16, array_cols=8)
+    torch.manual_seed(1)
+    approx = SpinConv2d(4, 8, 3, hardware=hw).eval()
+    exact = SpinConv2d(4, 8, 3, hardware=replace(hw, wire_solver="exact")).eval()
+    exact.load_state_dict(approx.state_dict())
+    a, e = approx.effective_weight(), exact.effective_weight()
+    assert (a - e).abs().max() <= 0.01 * e.abs().max()
+    assert exact.effective_weight() is not None and exact._wired_eval[1] is exact._wired_eval[1]
+    kept = exact._wired_eval[1]
+    exact.effective_weight()
+    assert exact._wired_eval[1] is kept  # not solved again
+    with torch.no_grad():
+        exact.weight.mul_(0.5)
+    exact.effective_weight()
+    assert exact._wired_eval[1] is not kept  # new weights, a new solve
+
+
+def test_wires_need_differential_pairs():
+    from spindcgan import HardwareConfig
+
+    with pytest.raises(SpinDCGANError, match="differential pairs only"):
+        HardwareConfig(signed_scheme="offset", wires=WireConfig(row_segment=1.0))
+    with pytest.raises(SpinDCGANError, match="wire_solver must be one of"):
+        HardwareConfig(wire_solver="spice")
+
+
+def test_the_wire_options_and_grid_terms_set_the_wires(tmp_path, capsys):
+    from spindcgan import HardwareConfig
+    from spindcgan.cli import build_parser, hardware_from_args, main
+    from spindcgan.crossbar.terms import with_terms
+
+    args = build_parser().parse_args(["train", "--wire-resistance", "2.5", "--driver-resistance", "100",
+                                      "--wire-solver", "exact"])
+    hw = hardware_from_args(args)
+    assert hw.wires == WireConfig(row_segment=2.5, column_segment=2.5, driver=100.0) and hw.wire_solver == "exact"
+    assert with_terms(HardwareConfig(), {"wire": "3", "sense": "50"}).wires == WireConfig(3.0, 3.0, 0.0, 50.0)
+    assert main(["train", "--wire-resistance", "-1", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "wires.row_segment must be a finite resistance >= 0 ohm, got -1.0" in err and len(err.splitlines()) == 1
+    assert not any(tmp_path.iterdir())  # refused before a run folder
+    assert main(["sweep", "--grid", "wire=0,x", "--out", str(tmp_path / "s")]) == 2
+    assert "'x' is not a resistance >= 0 ohm per cell segment" in capsys.readouterr().err

@@ -52,6 +52,12 @@ def add_hardware_options(p: argparse.ArgumentParser) -> None:
                    help="device-to-device spread of the DW activations' slope (relative std, default 0)")
     g.add_argument("--dw-offset-sigma", type=float, metavar="SIGMA",
                    help="spread of the DW activations' threshold (std in input units, default 0)")
+    g.add_argument("--wire-resistance", type=float, metavar="OHMS", help="word- and bit-line resistance per cell "
+                   "segment (default 0: ideal arrays; 0.8-4.8 ohm at 22-3 nm, docs/circuit.md)")
+    g.add_argument("--driver-resistance", type=float, metavar="OHMS", help="each row driver's output resistance")
+    g.add_argument("--sense-resistance", type=float, metavar="OHMS", help="each column's sense input resistance")
+    g.add_argument("--wire-solver", choices=["approximate", "exact"], help="with wires: the arrays' fast "
+                   "approximation (default) or the exact nodal solve (slow; for evaluation)")
     g.add_argument("--hw-seed", type=int, help="seed of the device variation pattern and the faulty devices")
     g.add_argument("--float-discriminator", action="store_true",
                    help="train against a float (CMOS) discriminator; the generator stays on the modelled hardware")
@@ -59,7 +65,8 @@ def add_hardware_options(p: argparse.ArgumentParser) -> None:
 
 HARDWARE_OPTIONS = ("bits", "float_weights", "cmos_activations", "array_size", "signed_scheme", "d2d_sigma",
                     "c2c_sigma", "read_noise", "adc_bits", "dac_bits", "stuck", "program_error", "retention",
-                    "dw_slope_sigma", "dw_offset_sigma", "hw_seed", "float_discriminator")
+                    "dw_slope_sigma", "dw_offset_sigma", "hw_seed", "float_discriminator", "wire_resistance",
+                    "driver_resistance", "sense_resistance", "wire_solver")
 
 
 def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
@@ -89,6 +96,13 @@ def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
         from .crossbar.faults import parse_duration
 
         changes["retention_time"] = parse_duration(args.retention)
+    wires = {field: getattr(args, opt) for opt, field in (("wire_resistance", "row_segment"),
+             ("wire_resistance", "column_segment"), ("driver_resistance", "driver"), ("sense_resistance", "sense"))
+             if getattr(args, opt) is not None}
+    if wires:
+        changes["wires"] = replace(hw.wires, **wires)
+    if args.wire_solver is not None:
+        changes["wire_solver"] = args.wire_solver
     return replace(hw, **changes)
 
 
@@ -693,7 +707,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the trained generator (default: the shipped Fashion-MNIST one)")
     p.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
                    help="a grid term, repeatable: bits, adc_bits, dac_bits (none: ideal), d2d, c2c, read_noise, "
-                        "stuck, program_error, retention (0, 1h, 1d, 1y), dw_slope, dw_offset")
+                        "stuck, program_error, retention (0, 1h, 1d, 1y), dw_slope, dw_offset, wire (ohm per cell "
+                        "segment), driver, sense (ohm)")
     p.add_argument("--n", type=int, default=2000, help="generated images per FID (default 2000)")
     p.add_argument("--draws", type=int, default=1, help="draws of variation and faults per point (hardware seeds "
                    "seed .. seed + draws - 1; default 1)")

@@ -20,7 +20,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,32 +28,7 @@ import scipy.sparse.linalg as sparse_linalg
 import torch
 
 from ..errors import SpinDCGANError
-
-
-@dataclass(frozen=True)
-class WireConfig:
-    """The resistances around the cells of one array, in ohms (0: ideal, a perfect conductor)."""
-
-    row_segment: float = 0.0
-    """Word-line resistance between neighbouring cells (and from the driver to the first cell). NeuroSim's wire
-    model gives 0.8-4.8 ohm per segment of a 2F-pitch cell at the 22-3 nm nodes, 3-5x that at an MTJ cell's
-    pitch (reference.md section 10)."""
-    column_segment: float = 0.0
-    """Bit-line resistance between neighbouring cells (and from the last cell to the sense input); as above."""
-    driver: float = 0.0
-    """Output resistance of each row's driver (the DAC's buffer)."""
-    sense: float = 0.0
-    """Input resistance of each column's sense amplifier, which holds the column's end at a virtual ground."""
-
-    def __post_init__(self) -> None:
-        for name in ("row_segment", "column_segment", "driver", "sense"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-                raise SpinDCGANError(f"wires.{name} must be a finite resistance >= 0 ohm, got {value!r}")
-
-    @property
-    def ideal(self) -> bool:
-        return not (self.row_segment or self.column_segment or self.driver or self.sense)
+from .config import HardwareConfig, WireConfig
 
 
 class _Nodes:
@@ -228,3 +202,24 @@ def approximate_conductances(g: torch.Tensor, wires: WireConfig) -> torch.Tensor
     if wires.ideal:
         return g
     return g / (1 + first_order_deficit(g, wires))
+
+
+def through_wires(matrices: torch.Tensor, hardware: HardwareConfig) -> torch.Tensor:
+    """The effective conductances of a layer's crossbar matrices (siemens, [groups, rows, cols]) cut into the
+    hardware's arrays, each array solved on its own with ``hardware.wires`` (``hardware.wire_solver``: the
+    approximation, or the exact solve, which is not differentiable). Cells the last arrays of a layer leave empty
+    hold no device (0 S)."""
+    if hardware.wires.ideal:
+        return matrices
+    groups, rows, cols = matrices.shape
+    ar, ac = hardware.array_rows, hardware.array_cols
+    tr, tc = math.ceil(rows / ar), math.ceil(cols / ac)
+    padded = torch.nn.functional.pad(matrices, (0, tc * ac - cols, 0, tr * ar - rows))
+    arrays = padded.reshape(groups, tr, ar, tc, ac).permute(0, 1, 3, 2, 4).reshape(-1, ar, ac)
+    if hardware.wire_solver == "exact":
+        solved = [effective_conductances(a.detach().cpu().double().numpy(), hardware.wires) for a in arrays]
+        wired = torch.as_tensor(np.stack(solved), dtype=matrices.dtype, device=matrices.device)
+    else:
+        wired = approximate_conductances(arrays, hardware.wires)
+    wired = wired.reshape(groups, tr, tc, ar, ac).permute(0, 1, 3, 2, 4).reshape(groups, tr * ar, tc * ac)
+    return wired[:, :rows, :cols]

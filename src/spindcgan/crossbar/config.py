@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -12,6 +13,33 @@ from ..errors import SpinDCGANError
 
 SignedScheme = Literal["differential", "offset"]
 ComputePath = Literal["auto", "fast", "crossbar"]
+WireSolver = Literal["approximate", "exact"]
+
+
+@dataclass(frozen=True)
+class WireConfig:
+    """The resistances around the cells of one array, in ohms (0: ideal, a perfect conductor)."""
+
+    row_segment: float = 0.0
+    """Word-line resistance between neighbouring cells (and from the driver to the first cell). NeuroSim's wire
+    model gives 0.8-4.8 ohm per segment of a 2F-pitch cell at the 22-3 nm nodes, 3-5x that at an MTJ cell's
+    pitch (reference.md section 10)."""
+    column_segment: float = 0.0
+    """Bit-line resistance between neighbouring cells (and from the last cell to the sense input); as above."""
+    driver: float = 0.0
+    """Output resistance of each row's driver (the DAC's buffer)."""
+    sense: float = 0.0
+    """Input resistance of each column's sense amplifier, which holds the column's end at a virtual ground."""
+
+    def __post_init__(self) -> None:
+        for name in ("row_segment", "column_segment", "driver", "sense"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+                raise SpinDCGANError(f"wires.{name} must be a finite resistance >= 0 ohm, got {value!r}")
+
+    @property
+    def ideal(self) -> bool:
+        return not (self.row_segment or self.column_segment or self.driver or self.sense)
 
 
 @dataclass(frozen=True)
@@ -81,6 +109,14 @@ class HardwareConfig:
     seed: int = 0
     """Seed of the fixed device-to-device variation pattern, the stuck devices, the retention draw and the DW
     devices' spread."""
+    wires: WireConfig = field(default_factory=WireConfig)
+    """The resistance of the arrays' wires, drivers and sense inputs (``crossbar.circuit``); all 0 (the default,
+    the paper): ideal arrays, a column current exactly the sum of conductance x voltage."""
+    wire_solver: WireSolver = "approximate"
+    """How an array's currents are found with ``wires``: "approximate" (``circuit.approximate_conductances``: cheap,
+    differentiable, within ~1 % of full scale at 128 x 128; for training) or "exact" (the nodal solve of
+    ``circuit.effective_conductances``, ~1.6 s per 128 x 128 array on a CPU; computed once per programmed layer at
+    evaluation, recomputed at every training step)."""
     discriminator_on_hardware: bool = True
     """The discriminator on crossbars and DW devices too (the paper: both networks, so training itself runs on
     the hardware). False: a float (CMOS) discriminator beside the hardware generator, a training aid the issue
@@ -108,6 +144,11 @@ class HardwareConfig:
             raise SpinDCGANError(f"hardware.signed_scheme must be one of {typing.get_args(SignedScheme)}")
         if self.path not in typing.get_args(ComputePath):
             raise SpinDCGANError(f"hardware.path must be one of {typing.get_args(ComputePath)}")
+        if self.wire_solver not in typing.get_args(WireSolver):
+            raise SpinDCGANError(f"hardware.wire_solver must be one of {typing.get_args(WireSolver)}")
+        if not self.wires.ideal and (self.signed_scheme != "differential" or self.synapse is None):
+            raise SpinDCGANError("hardware.wires are modelled for synapse arrays of differential pairs only (the "
+                                 "offset scheme's reference column is not): use signed_scheme differential")
 
     @property
     def needs_crossbar_path(self) -> bool:

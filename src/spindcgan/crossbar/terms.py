@@ -34,9 +34,14 @@ def _share(text: str) -> float:
 class Term:
     """One named setting: the HardwareConfig field it sets and how its values are read."""
 
-    field: str
+    field: str | tuple[str, ...]
+    """A HardwareConfig field, ``synapse.<field>`` or ``wires.<field>``; several: each takes the value."""
     parse: Callable[[str], Any]
     kind: str
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return (self.field,) if isinstance(self.field, str) else self.field
 
 
 TERMS = {
@@ -51,6 +56,9 @@ TERMS = {
     "retention": Term("retention_time", parse_duration, "a time such as 0, 1h, 1d, 1y"),
     "dw_slope": Term("dw_slope_sigma", _share, "a relative std >= 0"),
     "dw_offset": Term("dw_offset_sigma", _share, "a std >= 0"),
+    "wire": Term(("wires.row_segment", "wires.column_segment"), _share, "a resistance >= 0 ohm per cell segment"),
+    "driver": Term("wires.driver", _share, "a resistance >= 0 ohm"),
+    "sense": Term("wires.sense", _share, "a resistance >= 0 ohm"),
 }
 """Every name, with the field it sets."""
 
@@ -69,16 +77,19 @@ def check_value(name: str, value: str, where: str) -> None:
 def with_terms(base: HardwareConfig, values: dict[str, str], seed: int | None = None) -> HardwareConfig:
     """``base`` with the named settings (and another ``seed`` of its draws when given)."""
     changes: dict[str, Any] = {} if seed is None else {"seed": seed}
-    synapse = base.synapse
+    synapse, wires = base.synapse, {}
     for name, text in values.items():
         term = TERMS[name]
-        if term.field.startswith("synapse."):
-            if synapse is None:
-                raise SpinDCGANError(f"{name}: this network has no synapse devices (float weights)")
-            synapse = replace(synapse, **{term.field.removeprefix("synapse."): term.parse(text)})
-        else:
-            changes[term.field] = term.parse(text)
-    return replace(base, synapse=synapse, **changes)
+        for field in term.fields:
+            if field.startswith("synapse."):
+                if synapse is None:
+                    raise SpinDCGANError(f"{name}: this network has no synapse devices (float weights)")
+                synapse = replace(synapse, **{field.removeprefix("synapse."): term.parse(text)})
+            elif field.startswith("wires."):
+                wires[field.removeprefix("wires.")] = term.parse(text)
+            else:
+                changes[field] = term.parse(text)
+    return replace(base, synapse=synapse, wires=replace(base.wires, **wires), **changes)
 
 
 def parse_noise(text: str) -> dict[str, str]:

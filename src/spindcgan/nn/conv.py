@@ -19,10 +19,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..crossbar.array import crossbar_conv2d
+from ..crossbar.circuit import through_wires
 from ..crossbar.config import HardwareConfig
 from ..crossbar.deconv import transposed_to_conv_weight, zero_pad_for_transpose
+from ..crossbar.faults import held_states
 from ..crossbar.programming import (
     ProgrammedWeights,
+    conductances_to_weight,
     device_conductances,
     layer_scale,
     program,
@@ -50,6 +53,7 @@ class CrossbarLayerMixin:
         self.hardware = hardware
         self.variation_seed = 0  # models give every layer its own, so variation patterns differ
         self._c2c_eval: torch.Tensor | None = None
+        self._wired_eval: tuple[tuple | None, torch.Tensor | None] = (None, None)
 
     def train(self, mode: bool = True):  # noqa: D102 - a new c2c draw after training changes weights
         self._c2c_eval = None
@@ -78,7 +82,41 @@ class CrossbarLayerMixin:
         """The weight the crossbar computes with (straight-through gradient to ``self.weight``)."""
         if self.hardware is None or self.hardware.synapse is None:
             return self.weight
+        if not self.hardware.wires.ideal:
+            return self._wired_weight()
         return quantised_weight(self.weight, self.hardware, self._variation(), self.variation_seed, self.training)
+
+    def conv_layout(self, t: torch.Tensor) -> torch.Tensor:
+        """A weight-shaped tensor in the layout of the convolution the crossbars compute ([C_out, C_in/g, kh, kw])."""
+        return t
+
+    def crossbar_matrices(self, t: torch.Tensor) -> torch.Tensor:
+        """A weight-shaped tensor (weights, conductances) as the layer's crossbar matrices [groups, rows, columns]:
+        row i of group g's matrix is the i-th input of its dot products, column j its j-th output."""
+        groups, rows, cols = self.crossbar_shape()
+        return self.conv_layout(t).reshape(groups, cols, rows).transpose(1, 2)
+
+    def _through_wires(self, g: torch.Tensor) -> torch.Tensor:
+        """Device conductances (weight-shaped) as the column currents see them through the arrays' wires."""
+        positions = self.crossbar_matrices(torch.arange(g.numel(), device=g.device).reshape(g.shape)).reshape(-1)
+        wired = through_wires(self.crossbar_matrices(g), self.hardware).reshape(-1)
+        return torch.empty_like(wired).index_put_((positions,), wired).reshape(g.shape)
+
+    def _wired_weight(self) -> torch.Tensor:
+        """``effective_weight`` with wires: the held states' conductances, each array solved with its wires
+        (``crossbar.circuit.through_wires``), back to weights; a straight-through (ideal) gradient, as CrossSim and
+        aihwkit take the backward pass. The exact solve is kept while the layer is evaluated and unchanged."""
+        hw, weight = self.hardware, self.weight
+        key = (weight._version, weight.data_ptr(), self.training)
+        if hw.wire_solver == "exact" and not self.training and self._wired_eval[0] == key:
+            q = self._wired_eval[1]
+        else:
+            held = held_states(program(weight, hw), hw, self.variation_seed, self.training)
+            g_pos, g_neg = device_conductances(held, hw.synapse, self._variation())
+            q = conductances_to_weight(self._through_wires(g_pos), self._through_wires(g_neg),
+                                       layer_scale(weight), hw.synapse).to(weight.dtype).detach()
+            self._wired_eval = (key, q)
+        return q + (weight - weight.detach())
 
     def program(self) -> ProgrammedWeights:
         """Integer device states and scale of this layer (needs a hardware config with a synapse)."""
@@ -89,8 +127,6 @@ class CrossbarLayerMixin:
     def held_states(self) -> ProgrammedWeights:
         """The states the array holds for this layer's weights at evaluation: ``program()`` after the hardware's
         faults (stuck devices, write errors, retention loss; ``crossbar.faults``), what reads draw current from."""
-        from ..crossbar.faults import held_states
-
         return held_states(self.program(), self.hardware, self.variation_seed)
 
     def _cell_read_std(self) -> torch.Tensor | None:
@@ -140,6 +176,9 @@ class SpinConvTranspose2d(CrossbarLayerMixin, nn.ConvTranspose2d):
     def __init__(self, *args, hardware: HardwareConfig | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._init_hardware(hardware)
+
+    def conv_layout(self, t: torch.Tensor) -> torch.Tensor:
+        return transposed_to_conv_weight(t, self.groups)
 
     def forward(self, x: torch.Tensor, output_size: list[int] | None = None) -> torch.Tensor:
         output_padding = self._output_padding(
