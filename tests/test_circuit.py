@@ -215,3 +215,25 @@ def test_the_wire_options_and_grid_terms_set_the_wires(tmp_path, capsys):
     assert not any(tmp_path.iterdir())  # refused before a run folder
     assert main(["sweep", "--grid", "wire=0,x", "--out", str(tmp_path / "s")]) == 2
     assert "'x' is not a resistance >= 0 ohm per cell segment" in capsys.readouterr().err
+
+
+def test_info_reports_the_worst_ir_drop_of_each_layer(capsys):
+    """The worst case of one array by hand (the exact solve at full input) and info's table naming every layer."""
+    from dataclasses import replace
+
+    from spindcgan.cli import main
+    from spindcgan.crossbar.circuit import full_input_losses
+    from spindcgan.models import Generator, ModelConfig
+    from spindcgan.nn import crossbar_layers, wire_losses
+
+    hw = replace(_wired_hardware(array_rows=16, array_cols=16), wire_solver="exact")
+    g = torch.rand(1, 16, 16, dtype=torch.float64) * 9e-6 + 1e-6
+    by_hand = 1 - np.ones(16) @ effective_conductances(g[0].numpy(), hw.wires) / g[0].sum(0).numpy()
+    np.testing.assert_allclose(full_input_losses(g, hw)[0].numpy(), by_hand, rtol=1e-12)
+    rows = wire_losses(Generator(ModelConfig.preset("fashion-mnist", width=4), _wired_hardware()))
+    assert [r["layer"] for r in rows] == [n for n, _ in crossbar_layers(Generator(ModelConfig.preset(
+        "fashion-mnist", width=4), _wired_hardware()))]
+    assert all(0 < r["mean"] <= r["worst"] < 1 for r in rows)
+    assert main(["info", "--width", "4", "--wire-resistance", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "IR drop, worst case" in out and "generator (as initialised)" in out and "discriminator" in out

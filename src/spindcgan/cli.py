@@ -465,6 +465,15 @@ def cmd_info(args: argparse.Namespace) -> None:
     print(format_mapping(map_model(g, torch.zeros(1, model.z_dim), hardware), "generator"))
     print()
     print(format_mapping(map_model(d, torch.zeros(1, model.channels, size, size), hardware), "discriminator"))
+    if hardware is not None and hardware.synapse is not None and not hardware.wires.ideal:
+        from .crossbar.circuit import format_wire_losses
+        from .nn import wire_losses
+
+        title = ("IR drop, worst case: every row at full input, the share of a column's ideal current its wires take "
+                 f"({hardware.wire_solver}; over the G+ and G- arrays)")
+        for name, net in (("generator", trained if trained is not None else g), ("discriminator", d)):
+            print("\n" + format_wire_losses(wire_losses(net), f"{title}, {name}"
+                                             + (" (as trained)" if net is trained else " (as initialised)")))
     if trained is not None and hardware is not None and hardware.synapse is not None:
         rows = [state_usage(name, states, hardware.synapse) for name, states in programmed_layers(trained)]
         print()

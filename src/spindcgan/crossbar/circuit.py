@@ -204,22 +204,56 @@ def approximate_conductances(g: torch.Tensor, wires: WireConfig) -> torch.Tensor
     return g / (1 + first_order_deficit(g, wires))
 
 
-def through_wires(matrices: torch.Tensor, hardware: HardwareConfig) -> torch.Tensor:
-    """The effective conductances of a layer's crossbar matrices (siemens, [groups, rows, cols]) cut into the
-    hardware's arrays, each array solved on its own with ``hardware.wires`` (``hardware.wire_solver``: the
-    approximation, or the exact solve, which is not differentiable). Cells the last arrays of a layer leave empty
-    hold no device (0 S)."""
-    if hardware.wires.ideal:
-        return matrices
+def arrays_of(matrices: torch.Tensor, hardware: HardwareConfig) -> torch.Tensor:
+    """A layer's crossbar matrices ([groups, rows, cols]) cut into the hardware's arrays, [arrays, array_rows,
+    array_cols]; the cells the last arrays leave unused hold no device (0)."""
     groups, rows, cols = matrices.shape
     ar, ac = hardware.array_rows, hardware.array_cols
     tr, tc = math.ceil(rows / ar), math.ceil(cols / ac)
     padded = torch.nn.functional.pad(matrices, (0, tc * ac - cols, 0, tr * ar - rows))
-    arrays = padded.reshape(groups, tr, ar, tc, ac).permute(0, 1, 3, 2, 4).reshape(-1, ar, ac)
+    return padded.reshape(groups, tr, ar, tc, ac).permute(0, 1, 3, 2, 4).reshape(-1, ar, ac)
+
+
+def matrices_of(arrays: torch.Tensor, shape: torch.Size, hardware: HardwareConfig) -> torch.Tensor:
+    """``arrays_of`` undone: the [groups, rows, cols] matrices of ``shape`` from their arrays."""
+    groups, rows, cols = shape
+    ar, ac = hardware.array_rows, hardware.array_cols
+    tr, tc = math.ceil(rows / ar), math.ceil(cols / ac)
+    whole = arrays.reshape(groups, tr, tc, ar, ac).permute(0, 1, 3, 2, 4).reshape(groups, tr * ar, tc * ac)
+    return whole[:, :rows, :cols]
+
+
+def wired_arrays(arrays: torch.Tensor, hardware: HardwareConfig) -> torch.Tensor:
+    """Each array's effective conductances with ``hardware.wires`` (``hardware.wire_solver``: the approximation,
+    or the exact solve, which is not differentiable)."""
+    if hardware.wires.ideal:
+        return arrays
     if hardware.wire_solver == "exact":
         solved = [effective_conductances(a.detach().cpu().double().numpy(), hardware.wires) for a in arrays]
-        wired = torch.as_tensor(np.stack(solved), dtype=matrices.dtype, device=matrices.device)
-    else:
-        wired = approximate_conductances(arrays, hardware.wires)
-    wired = wired.reshape(groups, tr, tc, ar, ac).permute(0, 1, 3, 2, 4).reshape(groups, tr * ar, tc * ac)
-    return wired[:, :rows, :cols]
+        return torch.as_tensor(np.stack(solved), dtype=arrays.dtype, device=arrays.device)
+    return approximate_conductances(arrays, hardware.wires)
+
+
+def through_wires(matrices: torch.Tensor, hardware: HardwareConfig) -> torch.Tensor:
+    """The effective conductances of a layer's crossbar matrices (siemens, [groups, rows, cols]), each of its
+    arrays solved on its own with ``hardware.wires``."""
+    if hardware.wires.ideal:
+        return matrices
+    return matrices_of(wired_arrays(arrays_of(matrices, hardware), hardware), matrices.shape, hardware)
+
+
+def full_input_losses(matrices: torch.Tensor, hardware: HardwareConfig) -> torch.Tensor:
+    """The IR drop's worst case: with every row of every array at full input, the share of each column's ideal
+    current that the wires take, [arrays, array_cols] (0 where a column holds no device)."""
+    arrays = arrays_of(matrices, hardware)
+    ideal = arrays.sum(-2)
+    wired = wired_arrays(arrays, hardware).sum(-2)
+    return torch.where(ideal > 0, 1 - wired / ideal.clamp_min(torch.finfo(ideal.dtype).tiny), torch.zeros_like(ideal))
+
+
+def format_wire_losses(rows: list[dict], title: str) -> str:
+    """A plain-text table of ``spindcgan.nn.wire_losses``."""
+    header = f"{'layer':<10} {'kind':<8} {'arrays':>7} {'worst':>8} {'mean':>8}"
+    lines = [title, header, "-" * len(header)]
+    lines += [f"{r['layer']:<10} {r['kind']:<8} {r['arrays']:>7} {r['worst']:>8.2%} {r['mean']:>8.2%}" for r in rows]
+    return "\n".join(lines)

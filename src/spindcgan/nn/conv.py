@@ -19,7 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..crossbar.array import crossbar_conv2d
-from ..crossbar.circuit import through_wires
+from ..crossbar.circuit import full_input_losses, through_wires
 from ..crossbar.config import HardwareConfig
 from ..crossbar.deconv import transposed_to_conv_weight, zero_pad_for_transpose
 from ..crossbar.faults import held_states
@@ -102,6 +102,12 @@ class CrossbarLayerMixin:
         wired = through_wires(self.crossbar_matrices(g), self.hardware).reshape(-1)
         return torch.empty_like(wired).index_put_((positions,), wired).reshape(g.shape)
 
+    def full_input_losses(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The worst case of the IR drop on this layer's held states: every row at full input, the share of each
+        column's ideal current its wires take, in its G+ arrays and its G- arrays ([arrays, array_cols] each)."""
+        g_pos, g_neg = device_conductances(self.held_states(), self.hardware.synapse, self._variation())
+        return tuple(full_input_losses(self.crossbar_matrices(g.detach()), self.hardware) for g in (g_pos, g_neg))
+
     def _wired_weight(self) -> torch.Tensor:
         """``effective_weight`` with wires: the held states' conductances, each array solved with its wires
         (``crossbar.circuit.through_wires``), back to weights; a straight-through (ideal) gradient, as CrossSim and
@@ -145,6 +151,23 @@ class CrossbarLayerMixin:
 def crossbar_layers(model: nn.Module) -> list[tuple[str, CrossbarLayerMixin]]:
     """The layers of a model that live on crossbars, by name, in module order."""
     return [(name, m) for name, m in model.named_modules() if isinstance(m, CrossbarLayerMixin)]
+
+
+def wire_losses(model: nn.Module) -> list[dict[str, float | int | str]]:
+    """Per crossbar layer of ``model`` with wires: its arrays and the worst and mean share of a column's ideal
+    current that the wires take with every row at full input (``CrossbarLayerMixin.full_input_losses``), over its
+    G+ and G- arrays (``arrays`` counts both) and the columns that hold devices."""
+    rows = []
+    for name, layer in crossbar_layers(model):
+        if layer.hardware is None or layer.hardware.synapse is None or layer.hardware.wires.ideal:
+            continue
+        with torch.no_grad():
+            per_sign = layer.full_input_losses()
+        losses = torch.cat([loss.flatten() for loss in per_sign])
+        used = losses[losses != 0] if bool((losses != 0).any()) else torch.zeros(1)
+        rows.append({"layer": name, "kind": layer.kind, "arrays": 2 * len(per_sign[0]), "worst": float(used.max()),
+                     "mean": float(used.mean())})
+    return rows
 
 
 class SpinConv2d(CrossbarLayerMixin, nn.Conv2d):
