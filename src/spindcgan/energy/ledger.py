@@ -27,6 +27,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..crossbar.array import crossbar_matrix, tile_counts
+from ..crossbar.circuit import wire_power
 from ..crossbar.config import HardwareConfig
 from ..crossbar.deconv import transposed_to_conv_weight, zero_pad_for_transpose
 from ..crossbar.programming import device_conductances
@@ -40,7 +41,8 @@ Inputs = torch.Tensor | tuple[torch.Tensor, ...]
 """A network's input batch: one tensor, or a tuple of its arguments (a conditional generator's noise and labels)."""
 MAPPINGS = ("zero-padded", "zero-free")
 DEVICE_COMPONENTS = ("synapse_read", "synapse_write", "dw_activation")
-PERIPHERAL_COMPONENTS = ("dac", "adc", "partial_sum_add", "cmos_elementwise", "cmos_weight_gradient")
+PERIPHERAL_COMPONENTS = ("wire", "dac", "adc", "partial_sum_add", "cmos_elementwise", "cmos_weight_gradient")
+"""Beyond the spintronic devices: the arrays' wires (0 for ideal arrays, ``HardwareConfig.wires``) and the CMOS."""
 COMPONENTS = DEVICE_COMPONENTS + PERIPHERAL_COMPONENTS
 
 
@@ -97,18 +99,40 @@ def _conductance_matrices(layer: CrossbarLayerMixin, hardware: HardwareConfig) -
     return (g_pos + g_neg,)
 
 
+def _mapped(layer: CrossbarLayerMixin, g: torch.Tensor, mapping: Mapping) -> torch.Tensor:
+    """A weight-shaped tensor as the [groups, rows, cols] matrices the arrays hold under ``mapping``, in float64."""
+    groups = layer.groups  # type: ignore[attr-defined]
+    if isinstance(layer, SpinConvTranspose2d) and mapping == "zero-free":
+        return scatter_matrix(g, groups).double()  # [g, C_in/g, C_out/g*k*k]
+    conv_g = transposed_to_conv_weight(g, groups) if isinstance(layer, SpinConvTranspose2d) else g
+    c_out_g = conv_g.shape[0] // groups
+    return torch.stack([crossbar_matrix(conv_g[i * c_out_g : (i + 1) * c_out_g]) for i in range(groups)]).double()
+
+
 def crossbar_view(layer: CrossbarLayerMixin, hardware: HardwareConfig, mapping: Mapping) -> CrossbarView:
     """Per-group crossbar matrix of conductance sums, for the layer and mapping."""
     (g_sum,) = _conductance_matrices(layer, hardware)
-    groups = layer.groups  # type: ignore[attr-defined]
-    if isinstance(layer, SpinConvTranspose2d) and mapping == "zero-free":
-        mats = scatter_matrix(g_sum, groups)  # [g, C_in/g, C_out/g*k*k]
-    else:
-        conv_g = transposed_to_conv_weight(g_sum, groups) if isinstance(layer, SpinConvTranspose2d) else g_sum
-        c_out_g = conv_g.shape[0] // groups
-        mats = torch.stack([crossbar_matrix(conv_g[i * c_out_g : (i + 1) * c_out_g]) for i in range(groups)])
-    mats = mats.double()
+    mats = _mapped(layer, g_sum, mapping)
     return CrossbarView(mats, mats.sum(2), mats.sum(1))
+
+
+def _wire_energy(layer: CrossbarLayerMixin, vectors: torch.Tensor, hardware: HardwareConfig, mapping: Mapping,
+                 transposed: bool = False) -> float:
+    """Per image: the energy the arrays' wires dissipate while the layer's input ``vectors`` ([N, groups, lines,
+    L], on the driven lines; the columns in a ``transposed`` read) are applied, over its G+ and G- arrays
+    (``crossbar.circuit.wire_power``). 0 for ideal wires. Under the zero-free mapping every column of an array is
+    counted as read (an upper bound: that mapping reads only the columns whose outputs are kept)."""
+    if hardware.wires.ideal:
+        return 0.0
+    syn = hardware.synapse
+    full_scale = vectors.abs().max().double()
+    if full_scale == 0:
+        return 0.0
+    n, groups, lines, length = vectors.shape
+    volts = (vectors.double() / full_scale * syn.read_voltage).permute(1, 2, 0, 3).reshape(groups, lines, n * length)
+    g_pos, g_neg = device_conductances(layer.held_states(), syn)
+    power = sum(wire_power(_mapped(layer, g, mapping), volts, hardware, transposed) for g in (g_pos, g_neg))
+    return power * syn.read_time / n
 
 
 def _conv_patches(layer: nn.Module, x: torch.Tensor, mapping: Mapping) -> tuple[torch.Tensor, torch.Tensor]:
@@ -172,6 +196,7 @@ def crossbar_forward(layer: CrossbarLayerMixin, x: torch.Tensor, hardware: Hardw
     cost.adc_conversions = length * groups * cols * r_tiles
     cost.partial_sum_adds = length * groups * cols * (r_tiles - 1)
     cost.energy["synapse_read"] = _read_energy(vectors, view.row_conductance, hardware)
+    cost.energy["wire"] = _wire_energy(layer, vectors, hardware, mapping)
     if deconv and mapping == "zero-free":
         kept = _kept_taps(layer, x.shape)  # [k, k, H, W]: 1 where a pixel's tap lands in the output
         products_per_column = float(kept.sum()) / (layer.kernel_size[0] * layer.kernel_size[1])
@@ -244,6 +269,7 @@ def crossbar_backward(layer: CrossbarLayerMixin, forward: PassCost, grad_out: to
     cost.adc_conversions = length * groups * rows * c_tiles
     cost.partial_sum_adds = length * groups * rows * (c_tiles - 1)
     cost.energy["synapse_read"] = _read_energy(deltas, view.col_conductance, hardware)
+    cost.energy["wire"] = _wire_energy(layer, deltas, hardware, mapping, transposed=True)
     _peripheral_energy(cost, costs)
     cost.energy["cmos_weight_gradient"] = (forward.macs - forward.zero_macs) * costs.mac_energy
     cost.latency = length * (hardware.synapse.read_time + costs.adc_time)
@@ -515,7 +541,8 @@ def format_ledger(ledger: Ledger) -> str:
         lines.append(f"{title}: {sum(totals.values()) * 1e9:.4f} nJ, latency {latency * 1e6:.3f} us "
                      f"({1 / latency:,.0f} images/s)")
         for k, v in totals.items():
-            lines.append(f"    {k:<22} {v * 1e9:12.5f} nJ")
+            if k != "wire" or v:  # ideal arrays have no wires to show
+                lines.append(f"    {k:<22} {v * 1e9:12.5f} nJ")
     lines.append(f"synapse state changes per training image: {ledger.state_changes_per_image:,.1f} "
                  f"({ledger.updates_source})")
     return "\n".join(lines)
