@@ -27,9 +27,10 @@ import sys
 import time
 from pathlib import Path
 
+from spindcgan.errors import SpinDCGANError
 from spindcgan.runtime import cpu_has_native_bf16
 from spindcgan.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
-from spindcgan.training.pack import LOG_FILES, write_pack
+from spindcgan.training.pack import LOG_FILES, pack_step, write_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_NAME = "00000-anime-6bit-dw"
@@ -67,9 +68,13 @@ def main() -> None:
     results = args.repo / "results" / "anime-long"
     run_dir = args.runs / RUN_NAME
     if (run_dir / CHECKPOINT_NAME).is_file():
-        source, exact = str(run_dir), True
+        source, from_folder = str(run_dir), True
+        if pack_path.is_file() and pack_step(pack_path) > load_checkpoint(run_dir)["step"]:
+            sys.exit(f"{pack_path} (step {pack_step(pack_path)}) is ahead of {run_dir} (step "
+                     f"{load_checkpoint(run_dir)['step']}): another machine went on; move the folder away to continue "
+                     "from the pack")
     elif pack_path.is_file() and not args.finish_only:
-        source, exact = str(pack_path), False
+        source, from_folder = str(pack_path), False
     else:
         sys.exit(f"neither {run_dir} nor {pack_path}: nothing to continue")
     precision = "bf16" if cpu_has_native_bf16() else "fp32"
@@ -82,7 +87,10 @@ def main() -> None:
     seconds = time.time() - started
     state = load_checkpoint(run_dir)
     pack_path.parent.mkdir(parents=True, exist_ok=True)
-    info = write_pack(run_dir, pack_path, args.limit_mb)
+    try:
+        info = write_pack(run_dir, pack_path, args.limit_mb)
+    except SpinDCGANError as exc:
+        sys.exit(f"the leg trained, but its pack was not written: {exc}")
     copies = results / "runs" / "long"
     copies.mkdir(parents=True, exist_ok=True)
     for name in LOG_FILES:
@@ -92,7 +100,7 @@ def main() -> None:
         shutil.copy2(log, copies / "legs.log")
     starts = [json.loads(line) for line in (run_dir / "environment.jsonl").read_text().splitlines()]
     record = {"utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"), "from": source,
-              "exact": exact, "step_before": starts[-1]["step"], "step_after": state["step"],
+              "from_folder": from_folder, "step_before": starts[-1]["step"], "step_after": state["step"],
               "finished": state["finished"], "seconds": round(seconds), "precision": starts[-1].get("precision"),
               "cpu": starts[-1].get("cpu"), "commit_of_code": git_commit(ROOT), "extra": args.extra,
               "pack_mb": round(info.megabytes, 2), "pack_left_out": list(info.dropped)}

@@ -71,7 +71,7 @@ def test_bad_wires_or_conductances_are_one_line_errors():
         WireConfig(row_segment=-1.0)
     with pytest.raises(SpinDCGANError, match="wires.sense must be a finite"):
         WireConfig(sense=float("nan"))
-    with pytest.raises(SpinDCGANError, match="cell conductances must be a 2-D array"):
+    with pytest.raises(SpinDCGANError, match="cell conductances must be a non-empty 2-D array"):
         effective_conductances(np.array([[-1e-6]]), WireConfig(row_segment=1.0))
 
 
@@ -168,6 +168,25 @@ def test_a_layer_with_wires_computes_with_each_array_solved_on_its_own(kind):
     assert sorted(layer.crossbar_matrices(positions).reshape(-1).tolist()) == list(range(layer.weight.numel()))
 
 
+@pytest.mark.parametrize("groups", [1, 2])
+def test_the_crossbar_matrices_are_the_arrays_own_layout(groups):
+    """Row i of a group's matrix is the i-th input of its dot products, as crossbar.array computes them: the
+    matrix of crossbar_matrix (conv: W[out, in*k*k]^T; deconv: the equivalent conv's), per group."""
+    from spindcgan.crossbar.array import crossbar_matrix
+    from spindcgan.crossbar.deconv import transposed_to_conv_weight
+    from spindcgan.nn import SpinConv2d, SpinConvTranspose2d, SpinLinear
+
+    conv = SpinConv2d(4, 6, 3, groups=groups)
+    deconv = SpinConvTranspose2d(4, 6, 3, groups=groups)
+    linear = SpinLinear(5, 7)
+    for layer, as_conv in ((conv, conv.weight), (deconv, transposed_to_conv_weight(deconv.weight, groups)),
+                           (linear, linear.weight[:, :, None, None])):
+        per_group = as_conv.shape[0] // layer.groups
+        expected = torch.stack([crossbar_matrix(as_conv[g * per_group:(g + 1) * per_group])
+                                for g in range(layer.groups)])
+        assert torch.equal(layer.crossbar_matrices(layer.weight), expected)
+
+
 def test_the_exact_solver_in_a_layer_agrees_with_the_approximation_and_is_kept_at_evaluation():
     from dataclasses import replace
 
@@ -180,8 +199,8 @@ def test_the_exact_solver_in_a_layer_agrees_with_the_approximation_and_is_kept_a
     exact.load_state_dict(approx.state_dict())
     a, e = approx.effective_weight(), exact.effective_weight()
     assert (a - e).abs().max() <= 0.01 * e.abs().max()
-    assert exact.effective_weight() is not None and exact._wired_eval[1] is exact._wired_eval[1]
     kept = exact._wired_eval[1]
+    assert kept is not None and torch.equal(kept, e.detach())
     exact.effective_weight()
     assert exact._wired_eval[1] is kept  # not solved again
     with torch.no_grad():

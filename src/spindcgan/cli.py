@@ -160,11 +160,13 @@ def cmd_train(args: argparse.Namespace) -> None:
     changes = {f: getattr(args, o) for o, f in TRAIN_OPTIONS.items() if getattr(args, o) is not None}
     if args.augment_p is not None:
         changes.update(augment_probability(args.augment_p))
-    if args.resume and Path(args.resume).is_file():  # a fallback pack: rebuild its run folder under --out, then resume
-        args.resume = unpack(args.resume, args.out, args.pack_warmup or DEFAULT_WARMUP_STEPS)
-        print(f"unpacked {args.resume} from a pack: the run continues, not exactly (see its environment.jsonl)")
-    elif args.pack_warmup is not None:
+    from_pack = bool(args.resume) and Path(args.resume).is_file()
+    if args.pack_warmup is not None and not from_pack:
         raise SpinDCGANError("--pack-warmup applies to --resume PACK (a fallback pack), not to a run folder")
+    world = world_from_environment(args.dist_backend)
+    if from_pack and world is not None:
+        raise SpinDCGANError("under torchrun, rebuild the pack's run folder first (spindcgan unpack PACK --out DIR), "
+                             "then torchrun ... --resume the folder it names")
     if args.resume:
         fixed = [f for f in changes if f not in RESUME_MAY_CHANGE]  # TrainConfig fields, named as their options
         model_and_hw = ("dataset", "width", "d_norm", "float", *HARDWARE_OPTIONS)
@@ -172,6 +174,10 @@ def cmd_train(args: argparse.Namespace) -> None:
         if fixed:
             option = fixed[0].replace("_", "-")
             raise SpinDCGANError(f"--resume continues a run as configured; --{option} cannot change")
+        if from_pack:  # a fallback pack: rebuild its run folder under --out, then resume that
+            warmup = DEFAULT_WARMUP_STEPS if args.pack_warmup is None else args.pack_warmup
+            args.resume = unpack(args.resume, args.out, warmup)
+            print(f"unpacked {args.resume} from a pack: the run continues, not exactly (see its environment.jsonl)")
         args.resume = run_folder(args.resume)
         config = RunConfig.load(args.resume / "config.json")
         config = replace(config, train=replace(config.train, **changes))
@@ -180,7 +186,6 @@ def cmd_train(args: argparse.Namespace) -> None:
     if args.time_limit is not None and not args.time_limit >= 0:
         raise SpinDCGANError(f"--time-limit must be >= 0 minutes, got {args.time_limit}")
     limit = None if args.time_limit is None else args.time_limit * 60
-    world = world_from_environment(args.dist_backend)
     run_dir = train(config, out=args.out, resume=args.resume, progress=not args.no_progress, time_limit=limit,
                     on_start=lambda folder: print(f"run folder: {folder}", flush=True), world=world)
     if world is None or world.is_main:
@@ -375,6 +380,13 @@ def cmd_pack(args: argparse.Namespace) -> None:
     info = write_pack(run_folder(args.run), out, args.limit_mb)
     dropped = f"; left out (over the limit): {', '.join(info.dropped)}" if info.dropped else ""
     print(f"wrote {out}: the run at step {info.step} in {info.megabytes:.1f} MB{dropped}")
+
+
+def cmd_unpack(args: argparse.Namespace) -> None:
+    from .training.pack import unpack
+
+    run_dir = unpack(args.pack, args.out, args.pack_warmup)
+    print(f"rebuilt {run_dir} from the pack: continue it with spindcgan train --resume {run_dir} (not exactly)")
 
 
 def export_of_factory(args: argparse.Namespace, out: Path) -> None:
@@ -688,6 +700,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit-mb", type=float, default=PACK_LIMIT_MB, help="size limit: further EMA generators, Adam's "
                    f"moments and the write counters go in only where they fit (default {PACK_LIMIT_MB:g})")
     p.set_defaults(func=cmd_pack)
+
+    p = sub.add_parser("unpack", help="rebuild a pack's run folder without training (e.g. before a torchrun "
+                       "resume); train --resume PACK does this itself")
+    p.add_argument("pack", metavar="PACK")
+    p.add_argument("--out", required=True, help="parent folder of the run folder")
+    p.add_argument("--pack-warmup", type=int, metavar="STEPS", default=DEFAULT_WARMUP_STEPS,
+                   help=f"learning-rate warm-up where the pack has no Adam moments (default {DEFAULT_WARMUP_STEPS})")
+    p.set_defaults(func=cmd_unpack)
 
     p = sub.add_parser("generate", help="images and per-image energy from an exported (or the shipped) generator")
     p.add_argument("--model", help="device-state file from `spindcgan export` (default: the shipped one)")

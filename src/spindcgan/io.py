@@ -52,7 +52,7 @@ def save_jsonl(records: list[dict], path: str | os.PathLike) -> Path:
 
 
 def append_jsonl(record: dict, path: str | os.PathLike) -> Path:
-    """Add one JSON line to a log (a line cut off by a crash is dropped by the resume's trim, as metrics.jsonl's)."""
+    """Add one JSON line to a log (not atomic: a reader of a log written this way skips a cut-off last line)."""
     path = Path(path)
     with path.open("a") as log:
         log.write(json.dumps(record) + "\n")

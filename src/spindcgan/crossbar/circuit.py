@@ -76,8 +76,8 @@ def effective_conductances(g: np.ndarray, wires: WireConfig) -> np.ndarray:
     row voltages V into column currents, ``V @ G_eff``, wires and all: exact for linear cells (float64 nodal
     analysis, one sparse LU and one solve per row). Ideal wires give ``g`` itself."""
     g = np.asarray(g, dtype=np.float64)
-    if g.ndim != 2 or not np.all(np.isfinite(g)) or np.any(g < 0):
-        raise SpinDCGANError("cell conductances must be a 2-D array of finite values >= 0 siemens")
+    if g.ndim != 2 or 0 in g.shape or not np.all(np.isfinite(g)) or np.any(g < 0):
+        raise SpinDCGANError("cell conductances must be a non-empty 2-D array of finite values >= 0 siemens")
     if wires.ideal:
         return g.copy()
     rows, cols = g.shape
@@ -167,7 +167,10 @@ def ngspice_currents(g: np.ndarray, voltages: np.ndarray, wires: WireConfig, tim
     with tempfile.TemporaryDirectory() as folder:
         deck = Path(folder) / "array.cir"
         deck.write_text(spice_netlist(g, voltages, wires))
-        done = subprocess.run([binary, "-b", str(deck)], capture_output=True, text=True, timeout=timeout)
+        try:
+            done = subprocess.run([binary, "-b", str(deck)], capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise SpinDCGANError(f"ngspice took over {timeout:g} s on a {np.asarray(g).shape} array") from None
     found = dict(re.findall(r"^i\(vm(\d+)\)\s*=\s*(\S+)", done.stdout, flags=re.MULTILINE))
     if len(found) != cols:  # (ngspice -b exits 1 after a .control run: "no .print lines", so read what it printed)
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
@@ -239,6 +242,7 @@ def through_wires(matrices: torch.Tensor, hardware: HardwareConfig) -> torch.Ten
     arrays solved on its own with ``hardware.wires``."""
     if hardware.wires.ideal:
         return matrices
+    matrices = matrices.clamp_min(0)  # device variation can draw a conductance below 0: no device conducts so
     return matrices_of(wired_arrays(arrays_of(matrices, hardware), hardware), matrices.shape, hardware)
 
 

@@ -146,7 +146,9 @@ class HardwareConfig:
             raise SpinDCGANError(f"hardware.path must be one of {typing.get_args(ComputePath)}")
         if self.wire_solver not in typing.get_args(WireSolver):
             raise SpinDCGANError(f"hardware.wire_solver must be one of {typing.get_args(WireSolver)}")
-        if not self.wires.ideal and (self.signed_scheme != "differential" or self.synapse is None):
+        if not self.wires.ideal and self.synapse is None:
+            raise SpinDCGANError("hardware.wires are the synapse arrays' wires: float weights have no arrays to wire")
+        if not self.wires.ideal and self.signed_scheme != "differential":
             raise SpinDCGANError("hardware.wires are modelled for synapse arrays of differential pairs only (the "
                                  "offset scheme's reference column is not): use signed_scheme differential")
 

@@ -57,6 +57,7 @@ class CrossbarLayerMixin:
 
     def train(self, mode: bool = True):  # noqa: D102 - a new c2c draw after training changes weights
         self._c2c_eval = None
+        self._wired_eval = (None, None)
         return super().train(mode)  # type: ignore[misc]
 
     def _variation(self) -> torch.Tensor | None:
@@ -113,7 +114,7 @@ class CrossbarLayerMixin:
         (``crossbar.circuit.through_wires``), back to weights; a straight-through (ideal) gradient, as CrossSim and
         aihwkit take the backward pass. The exact solve is kept while the layer is evaluated and unchanged."""
         hw, weight = self.hardware, self.weight
-        key = (weight._version, weight.data_ptr(), self.training)
+        key = (weight._version, weight.data_ptr(), self.training, id(hw))
         if hw.wire_solver == "exact" and not self.training and self._wired_eval[0] == key:
             q = self._wired_eval[1]
         else:

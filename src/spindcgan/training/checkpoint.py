@@ -20,7 +20,8 @@ COUNTER_KEYS = ("device_writes",)  # the per-device write counts: continuing nee
 PACK_KEY = "pack"
 """In a checkpoint rebuilt from a pack (``training.pack``): where it came from and what it lost."""
 WARMUP_KEY = "lr_warmup"
-"""The learning-rate warm-up after a resume from a pack ({"start": step, "steps": W}), kept while it lasts."""
+"""The learning-rate warm-up after a resume from a pack ({"start": step, "steps": W}), kept in every later
+checkpoint (it changes no rate after its W steps)."""
 
 
 def run_folder(path: str | Path) -> Path:

@@ -129,7 +129,7 @@ class TrainConfig:
             number = isinstance(half_life, int | float) and not isinstance(half_life, bool)
             if not (number and math.isfinite(half_life) and half_life > 0):
                 raise SpinDCGANError(f"train.ema_half_lives must be finite numbers of epochs > 0, got {half_life!r}")
-        if len(set(self.ema_half_lives)) != len(self.ema_half_lives):
+        if len({f"{h:g}" for h in self.ema_half_lives}) != len(self.ema_half_lives):  # their names: ema-hl<H:g>
             raise SpinDCGANError(f"train.ema_half_lives names a half-life twice: {list(self.ema_half_lives)}")
         if self.lr_decay_shape not in LR_DECAY_SHAPES:
             raise SpinDCGANError(f"train.lr_decay_shape must be one of {', '.join(LR_DECAY_SHAPES)}, got "

@@ -235,14 +235,19 @@ def _trim_metrics(run_dir: Path, step: int) -> list[dict]:
     return kept
 
 
-def _epoch_outputs_missing(records: list[dict], run_dir: Path, epoch: int, t: TrainConfig) -> tuple[bool, bool]:
-    """Whether ``epoch`` lacks its FID line (when one was scheduled), and its sample grid or device-state export
-    (when one was scheduled): the work after the checkpoint that an interruption can cut off, or that a run folder
+def _epoch_outputs_missing(records: list[dict], run_dir: Path, epoch: int, t: TrainConfig,
+                           half_lives: list[float]) -> tuple[bool, list[float], bool]:
+    """Whether ``epoch`` lacks its FID line (when one was scheduled), which of the EMA generators of ``half_lives``
+    lack theirs in ``ema-fids.jsonl``, and whether its sample grid or a device-state export (when one was
+    scheduled) is missing: the work after the checkpoint that an interruption can cut off, or that a run folder
     rebuilt from a copy (config, metrics and checkpoint, ``experiments/measure.py --copy-only``) never had."""
     has_fid = any(r.get("epoch_end") == epoch and "metric" in r for r in records)
+    measured = {r["ema"] for r in _ema_fid_records(run_dir) if r.get("epoch_end") == epoch}
+    emas = [h for h in half_lives if ema_key(h) not in measured] if due(t.fid_every, epoch) else []
+    exports = [epoch_export_path(run_dir, epoch)] + [epoch_export_path(run_dir, epoch, h) for h in half_lives]
     files_missing = not epoch_grid_path(run_dir, epoch).exists() or (
-        due(t.export_every, epoch) and not epoch_export_path(run_dir, epoch).exists())
-    return due(t.fid_every, epoch) and not has_fid, files_missing
+        due(t.export_every, epoch) and not all(path.exists() for path in exports))
+    return due(t.fid_every, epoch) and not has_fid, emas, files_missing
 
 
 def due(every: int, epoch: int) -> bool:
@@ -274,11 +279,23 @@ EMA_FIDS_NAME = "ema-fids.jsonl"
 evaluated generator's, as before)."""
 
 
-def _trim_ema_fids(run_dir: Path, step: int) -> None:
-    """Drop ``ema-fids.jsonl`` lines measured after ``step`` (a resume measures them again)."""
+def _ema_fid_records(run_dir: Path) -> list[dict]:
+    """The lines of a run's ``ema-fids.jsonl``; a last line cut off by a crash is left out."""
     path = run_dir / EMA_FIDS_NAME
-    if path.exists():
-        save_jsonl([r for r in load_jsonl(path) if r["step"] <= step], path)
+    lines = path.read_text().splitlines() if path.exists() else []
+    records = []
+    for line in lines:
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return records
+
+
+def _trim_ema_fids(run_dir: Path, step: int) -> None:
+    """Drop ``ema-fids.jsonl`` lines measured after ``step`` (a resume measures them again) and cut-off ones."""
+    if (run_dir / EMA_FIDS_NAME).exists():
+        save_jsonl([r for r in _ema_fid_records(run_dir) if r["step"] <= step], run_dir / EMA_FIDS_NAME)
 
 
 def _resume_notes(state: dict[str, Any], added_emas: list[float], from_pack: bool) -> dict[str, Any]:
@@ -538,9 +555,10 @@ def _train(
     if main and resumed:
         write_log({"step": step, **resumed})
 
-    def end_of_epoch(with_fid: bool = True) -> None:
-        """The sample grid and, when scheduled, the device-state export and (with ``with_fid``) the FID of the
-        epoch that just ended (``step`` is on its end); rank 0's work."""
+    def end_of_epoch(with_fid: bool = True, emas: list[float] | None = None) -> None:
+        """The sample grid and, when scheduled, the device-state exports and (with ``with_fid``) the FID of the
+        epoch that just ended (``step`` is on its end), and the FIDs of the EMA generators of ``emas`` (None: all,
+        when scheduled); rank 0's work."""
         epoch = step // steps_per_epoch
         save_samples(gan.evaluated_generator, noise, epoch_grid_path(run_dir, epoch))
         if due(t.export_every, epoch):
@@ -549,19 +567,22 @@ def _train(
             save_exported(gan.evaluated_generator, config, epoch_export_path(run_dir, epoch), step=step)
             for half_life, average in gan.emas.items():
                 save_exported(average, config, epoch_export_path(run_dir, epoch, half_life), step=step)
-        if with_fid and due(t.fid_every, epoch):
+        if not due(t.fid_every, epoch):
+            return
+        if with_fid:
             write_log({"step": step, "epoch_end": epoch, **measure_fid(gan.evaluated_generator, config)})
-            for half_life, average in gan.emas.items():
-                append_jsonl({"step": step, "epoch_end": epoch, "ema": ema_key(half_life),
-                              "half_life_epochs": half_life, **measure_fid(average, config)},
-                             run_dir / EMA_FIDS_NAME)
-            plot_fid_curve(run_dir / "metrics.jsonl", run_dir / "fid.png", run_dir / EMA_FIDS_NAME)
+        for half_life in gan.emas if emas is None else emas:
+            append_jsonl({"step": step, "epoch_end": epoch, "ema": ema_key(half_life), "half_life_epochs": half_life,
+                          **measure_fid(gan.emas[half_life], config)}, run_dir / EMA_FIDS_NAME)
+        plot_fid_curve(run_dir / "metrics.jsonl", run_dir / "fid.png", run_dir / EMA_FIDS_NAME)
 
     started = time.time()  # the time limit counts the catch-up below too (a first FID can take half an hour)
     if main and resume is not None and step > 0 and step % steps_per_epoch == 0:
-        fid_missing, files_missing = _epoch_outputs_missing(records, run_dir, step // steps_per_epoch, t)
-        if fid_missing or files_missing:  # stopped between its checkpoint and the end of its FID: finish that first
-            end_of_epoch(with_fid=fid_missing)
+        kept = [h for h in gan.emas if h not in added_emas]  # one started now has no past to measure
+        fid_missing, emas_missing, files_missing = _epoch_outputs_missing(records, run_dir, step // steps_per_epoch,
+                                                                          t, kept)
+        if fid_missing or emas_missing or files_missing:  # stopped between its checkpoint and its FIDs: finish them
+            end_of_epoch(with_fid=fid_missing, emas=emas_missing)
     order, order_epoch = None, None
     bar = tqdm(total=total_steps, initial=step, disable=not (progress and main), unit="step", dynamic_ncols=True)
     cleanup = contextlib.ExitStack()

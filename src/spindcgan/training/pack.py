@@ -62,8 +62,11 @@ updates from being scaled by a poor estimate; more would spend training at a red
 LOG_FILES = ("config.json", "metrics.jsonl", "environment.jsonl", "ema-fids.jsonl", "export-fids.jsonl",
              "device_writes.json", "fid.png")
 """The run folder's files a pack carries (those present): its record, not its samples or exports."""
-KEPT_STATE = ("step", "finished", "epoch_sums", "rng", "world_size", "augment_adaptive", WARMUP_KEY)
+KEPT_STATE = ("step", "finished", "epoch_sums", "rng", "cuda_rng", "rng_ranks", "cuda_rng_ranks", "world_size",
+              "augment_adaptive", WARMUP_KEY)
 """Checkpoint entries a pack keeps as they are (small)."""
+ZIP_MARGIN = 4096
+"""Bytes kept from the size limit for the zip's own headers (about 100 a member)."""
 FORMAT_MEMBER = "format"
 """The zip member that names the format (the parts are ``<name>.pt.xz`` members beside it)."""
 WEIGHTS = "G and D weights int8 (a scale per tensor), their small tensors fp16; EMA generators on their levels"
@@ -156,7 +159,7 @@ def write_pack(run: str | Path, out: str | Path, limit_mb: float = PACK_LIMIT_MB
     run = Path(run)
     needed, optional, step = pack_parts(run)
     parts = {name: compressed(part) for name, part in needed.items()}
-    total, limit = sum(map(len, parts.values())), limit_mb * 1e6
+    total, limit = sum(map(len, parts.values())), limit_mb * 1e6 - ZIP_MARGIN
     if total > limit:
         raise SpinDCGANError(f"{run}: its pack takes {total / 1e6:.1f} MB with only the parts it must hold, over the "
                              f"limit of {limit_mb:g} MB")
@@ -197,6 +200,17 @@ def read_pack(path: str | Path) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - torch.load and xz raise many types for a cut or foreign file
         raise SpinDCGANError(f"{path}: not a whole spindcgan pack (truncated or damaged: {exc.__class__.__name__})") \
             from None
+
+
+def pack_step(path: str | Path) -> int:
+    """The step of the run a pack holds (reading only its small ``run`` part)."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            run = torch.load(io.BytesIO(lzma.decompress(archive.read("run.pt.xz"))), weights_only=False)
+        return int(run["step"])
+    except Exception as exc:  # noqa: BLE001 - a cut or foreign file, said in one line
+        raise SpinDCGANError(f"{path}: not a whole spindcgan pack ({exc.__class__.__name__})") from None
 
 
 def unpack(path: str | Path, out: str | Path, warmup_steps: int = DEFAULT_WARMUP_STEPS) -> Path:
