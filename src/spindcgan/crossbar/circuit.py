@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -275,17 +276,16 @@ def wire_power(matrices: torch.Tensor, voltages: torch.Tensor, hardware: Hardwar
     wires = hardware.wires
     if wires.ideal:
         return 0.0
-    ar, ac = hardware.array_rows, hardware.array_cols
     if transposed:
         matrices = matrices.transpose(1, 2)
-        ar, ac = ac, ar
         wires = WireConfig(row_segment=wires.column_segment, column_segment=wires.row_segment, driver=wires.driver,
                            sense=wires.sense)
+        hardware = replace(hardware, array_rows=hardware.array_cols, array_cols=hardware.array_rows, wires=wires)
     groups, rows, cols = matrices.shape
+    ar, ac = hardware.array_rows, hardware.array_cols
     tr, tc = math.ceil(rows / ar), math.ceil(cols / ac)
-    padded = torch.nn.functional.pad(matrices.double(), (0, tc * ac - cols, 0, tr * ar - rows))
-    arrays = padded.reshape(groups, tr, ar, tc, ac).permute(0, 1, 3, 2, 4).reshape(-1, ar, ac)
-    arrays = approximate_conductances(arrays, wires)  # the currents that flow: the wires' own loss taken off
+    # the currents that flow: the wires' own loss taken off
+    arrays = approximate_conductances(arrays_of(matrices.double(), hardware), wires)
     length = voltages.shape[-1]
     v = torch.nn.functional.pad(voltages.double(), (0, 0, 0, tr * ar - rows)).reshape(groups, tr, 1, ar, length)
     v = v.expand(groups, tr, tc, ar, length).reshape(-1, ar, length)  # each array's inputs
