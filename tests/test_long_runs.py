@@ -251,3 +251,16 @@ def test_a_pack_resume_refuses_fixed_options_before_it_writes_anything(tmp_path,
     assert "warm-up after a pack must be >= 1 step" in capsys.readouterr().err
     assert main(["unpack", str(tmp_path / "p.pack"), "--out", str(out)]) == 0
     assert pack.pack_step(tmp_path / "p.pack") == 5 and load_checkpoint(out / run.name)["step"] == 5
+
+
+def test_bad_half_lives_and_shapes_are_one_line_usage_errors(capsys):
+    for argv, message in ((["--ema-half-lives", "abc"], "argument --ema-half-lives: comma-separated epochs"),
+                          (["--ema-half-lives", "2,0"], "train.ema_half_lives must be finite numbers of epochs > 0"),
+                          (["--lr-decay-shape", "step"], "argument --lr-decay-shape: invalid choice")):
+        try:
+            code = main(["train", "--out", "/nonexistent-never-written", *argv])
+        except SystemExit as stop:  # argparse's own usage errors
+            code = stop.code
+        assert code == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err

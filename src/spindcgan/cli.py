@@ -136,7 +136,7 @@ def half_lives(value: str) -> tuple[float, ...]:
     try:
         return tuple(float(v) for v in value.split(",") if v.strip())
     except ValueError:
-        raise SpinDCGANError(f"--ema-half-lives takes comma-separated epochs, e.g. 0.5,2,8; got {value!r}") from None
+        raise argparse.ArgumentTypeError(f"comma-separated epochs, e.g. 0.5,2,8; got {value!r}") from None
 
 
 def augment_probability(value: str) -> dict[str, float]:
