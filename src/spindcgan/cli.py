@@ -58,6 +58,8 @@ def add_hardware_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--sense-resistance", type=float, metavar="OHMS", help="each column's sense input resistance")
     g.add_argument("--wire-solver", choices=["approximate", "exact"], help="with wires: the arrays' fast "
                    "approximation (default) or the exact nodal solve (slow; for evaluation)")
+    g.add_argument("--wire-compensation", action="store_const", const=True, help="with wires: each column's gain "
+                   "calibrated to read its ideal current at full input (docs/circuit.md)")
     g.add_argument("--hw-seed", type=int, help="seed of the device variation pattern and the faulty devices")
     g.add_argument("--float-discriminator", action="store_true",
                    help="train against a float (CMOS) discriminator; the generator stays on the modelled hardware")
@@ -66,7 +68,7 @@ def add_hardware_options(p: argparse.ArgumentParser) -> None:
 HARDWARE_OPTIONS = ("bits", "float_weights", "cmos_activations", "array_size", "signed_scheme", "d2d_sigma",
                     "c2c_sigma", "read_noise", "adc_bits", "dac_bits", "stuck", "program_error", "retention",
                     "dw_slope_sigma", "dw_offset_sigma", "hw_seed", "float_discriminator", "wire_resistance",
-                    "driver_resistance", "sense_resistance", "wire_solver")
+                    "driver_resistance", "sense_resistance", "wire_solver", "wire_compensation")
 
 
 def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
@@ -103,6 +105,8 @@ def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
         changes["wires"] = replace(hw.wires, **wires)
     if args.wire_solver is not None:
         changes["wire_solver"] = args.wire_solver
+    if args.wire_compensation:
+        changes["wire_compensation"] = True
     return replace(hw, **changes)
 
 
@@ -737,7 +741,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
                    help="a grid term, repeatable: bits, adc_bits, dac_bits (none: ideal), d2d, c2c, read_noise, "
                         "stuck, program_error, retention (0, 1h, 1d, 1y), dw_slope, dw_offset, wire (ohm per cell "
-                        "segment), driver, sense (ohm)")
+                        "segment), driver, sense (ohm), compensation (0, 1)")
     p.add_argument("--n", type=int, default=2000, help="generated images per FID (default 2000)")
     p.add_argument("--draws", type=int, default=1, help="draws of variation and faults per point (hardware seeds "
                    "seed .. seed + draws - 1; default 1)")

@@ -244,7 +244,12 @@ def through_wires(matrices: torch.Tensor, hardware: HardwareConfig) -> torch.Ten
     if hardware.wires.ideal:
         return matrices
     matrices = matrices.clamp_min(0)  # device variation can draw a conductance below 0: no device conducts so
-    return matrices_of(wired_arrays(arrays_of(matrices, hardware), hardware), matrices.shape, hardware)
+    arrays = arrays_of(matrices, hardware)
+    wired = wired_arrays(arrays, hardware)
+    if hardware.wire_compensation:  # each column's gain: its ideal full-input current over its wired one
+        ideal, actual = arrays.sum(-2, keepdim=True), wired.sum(-2, keepdim=True)
+        wired = wired * torch.where(actual > 0, ideal / actual.clamp_min(torch.finfo(actual.dtype).tiny), 1.0)
+    return matrices_of(wired, matrices.shape, hardware)
 
 
 def full_input_losses(matrices: torch.Tensor, hardware: HardwareConfig) -> torch.Tensor:

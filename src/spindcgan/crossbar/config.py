@@ -117,6 +117,11 @@ class HardwareConfig:
     differentiable, within ~1 % of full scale at 128 x 128; for training) or "exact" (the nodal solve of
     ``circuit.effective_conductances``, ~1.6 s per 128 x 128 array on a CPU; computed once per programmed layer at
     evaluation, recomputed at every training step)."""
+    wire_compensation: bool = False
+    """With ``wires``: each column's read-out gain set so that, with every row at full input, it reads the column's
+    ideal current (a calibration of each sense amplifier against its array's IR drop, done once per programming
+    from the array's conductances). It restores the full-input sums exactly and leaves the part of the loss that
+    depends on which rows are driven."""
     discriminator_on_hardware: bool = True
     """The discriminator on crossbars and DW devices too (the paper: both networks, so training itself runs on
     the hardware). False: a float (CMOS) discriminator beside the hardware generator, a training aid the issue

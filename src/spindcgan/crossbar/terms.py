@@ -30,6 +30,14 @@ def _share(text: str) -> float:
     return value
 
 
+def _flag(text: str) -> bool:
+    if text.lower() in ("0", "off", "no", "false"):
+        return False
+    if text.lower() in ("1", "on", "yes", "true"):
+        return True
+    raise ValueError
+
+
 @dataclass(frozen=True)
 class Term:
     """One named setting: the HardwareConfig field it sets and how its values are read."""
@@ -59,6 +67,7 @@ TERMS = {
     "wire": Term(("wires.row_segment", "wires.column_segment"), _share, "a resistance >= 0 ohm per cell segment"),
     "driver": Term("wires.driver", _share, "a resistance >= 0 ohm"),
     "sense": Term("wires.sense", _share, "a resistance >= 0 ohm"),
+    "compensation": Term("wire_compensation", _flag, "0 or 1 (off or on)"),
 }
 """Every name, with the field it sets."""
 
