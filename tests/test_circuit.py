@@ -229,6 +229,8 @@ def test_the_wire_options_and_grid_terms_set_the_wires(tmp_path, capsys):
     assert hw.wires == WireConfig(row_segment=2.5, column_segment=2.5, driver=100.0) and hw.wire_solver == "exact"
     assert with_terms(HardwareConfig(), {"wire": "3", "sense": "50"}).wires == WireConfig(3.0, 3.0, 0.0, 50.0)
     assert with_terms(HardwareConfig(), {"wire": "1", "compensation": "1"}).wire_compensation is True
+    small = with_terms(HardwareConfig(), {"array": "32"})
+    assert (small.array_rows, small.array_cols) == (32, 32)
     assert main(["train", "--wire-resistance", "-1", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()
     assert "wires.row_segment must be a finite resistance >= 0 ohm, got -1.0" in err and len(err.splitlines()) == 1

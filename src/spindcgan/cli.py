@@ -741,7 +741,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
                    help="a grid term, repeatable: bits, adc_bits, dac_bits (none: ideal), d2d, c2c, read_noise, "
                         "stuck, program_error, retention (0, 1h, 1d, 1y), dw_slope, dw_offset, wire (ohm per cell "
-                        "segment), driver, sense (ohm), compensation (0, 1)")
+                        "segment), driver, sense (ohm), compensation (0, 1), array (rows = columns)")
     p.add_argument("--n", type=int, default=2000, help="generated images per FID (default 2000)")
     p.add_argument("--draws", type=int, default=1, help="draws of variation and faults per point (hardware seeds "
                    "seed .. seed + draws - 1; default 1)")

@@ -68,6 +68,7 @@ TERMS = {
     "driver": Term("wires.driver", _share, "a resistance >= 0 ohm"),
     "sense": Term("wires.sense", _share, "a resistance >= 0 ohm"),
     "compensation": Term("wire_compensation", _flag, "0 or 1 (off or on)"),
+    "array": Term(("array_rows", "array_cols"), _natural, "an array size (rows = columns), an integer >= 1"),
 }
 """Every name, with the field it sets."""
 
