@@ -12,8 +12,8 @@
    ``results/anime-long/legs.jsonl`` (steps before and after, seconds, the commit, the processor, the precision).
 
 Then commit ``packs/`` and ``results/anime-long/``. Run it from a fixed copy of the code (a git worktree at a
-commit, installed in its own venv) so that editing the tree cannot change a running leg; ``--repo`` is the tree
-that receives the pack and the logs.
+commit, installed editable in its own venv, so that the run's environment.jsonl names that commit) so that editing
+the tree cannot change a running leg; ``--repo`` is the tree that receives the pack and the logs.
 """
 
 from __future__ import annotations
@@ -102,7 +102,8 @@ def main() -> None:
     record = {"utc": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"), "from": source,
               "from_folder": from_folder, "step_before": starts[-1]["step"], "step_after": state["step"],
               "finished": state["finished"], "seconds": round(seconds), "precision": starts[-1].get("precision"),
-              "cpu": starts[-1].get("cpu"), "commit_of_code": git_commit(ROOT), "extra": args.extra,
+              "cpu": starts[-1].get("cpu"),
+              "commit_of_run": starts[-1].get("commit"), "commit_of_script": git_commit(ROOT), "extra": args.extra,
               "pack_mb": round(info.megabytes, 2), "pack_left_out": list(info.dropped)}
     with (results / "legs.jsonl").open("a") as legs:
         legs.write(json.dumps(record) + "\n")
