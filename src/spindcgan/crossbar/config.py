@@ -115,7 +115,7 @@ class HardwareConfig:
     wire_solver: WireSolver = "approximate"
     """How an array's currents are found with ``wires``: "approximate" (``circuit.approximate_conductances``: cheap,
     differentiable, within ~1 % of full scale at 128 x 128; for training) or "exact" (the nodal solve of
-    ``circuit.effective_conductances``, ~1.6 s per 128 x 128 array on a CPU; computed once per programmed layer at
+    ``circuit.effective_conductances``, ~0.55 s per 128 x 128 array on a CPU; computed once per programmed layer at
     evaluation, recomputed at every training step)."""
     wire_compensation: bool = False
     """With ``wires``: each column's read-out gain set so that, with every row at full input, it reads the column's
