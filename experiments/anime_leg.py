@@ -69,10 +69,10 @@ def main() -> None:
     run_dir = args.runs / RUN_NAME
     if (run_dir / CHECKPOINT_NAME).is_file():
         source, from_folder = str(run_dir), True
-        if pack_path.is_file() and pack_step(pack_path) > load_checkpoint(run_dir)["step"]:
-            sys.exit(f"{pack_path} (step {pack_step(pack_path)}) is ahead of {run_dir} (step "
-                     f"{load_checkpoint(run_dir)['step']}): another machine went on; move the folder away to continue "
-                     "from the pack")
+        kept, packed = load_checkpoint(run_dir)["step"], pack_step(pack_path) if pack_path.is_file() else -1
+        if packed > kept:
+            sys.exit(f"{pack_path} (step {packed}) is ahead of {run_dir} (step {kept}): another machine went on; "
+                     "move the folder away to continue from the pack")
     elif pack_path.is_file() and not args.finish_only:
         source, from_folder = str(pack_path), False
     else:

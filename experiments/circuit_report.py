@@ -28,15 +28,15 @@ from spindcgan.crossbar.programming import device_conductances
 from spindcgan.io import save_json
 from spindcgan.loading import load_generator
 from spindcgan.nn import crossbar_layers
+from spindcgan.training import RunConfig
 
 SIZES = (32, 64, 128)
 SEGMENTS = (0.5, 1.0, 2.0, 5.0, 10.0)
 ENDS = (0.0, 100.0)  # driver and sense resistance
 
 
-def trained_arrays(size: int) -> dict[str, np.ndarray]:
-    """The shipped Fashion-MNIST generator's first whole size x size G+ and G- arrays of each layer big enough."""
-    generator, config = load_generator(SHIPPED_MODELS["fashion-mnist"])
+def trained_arrays(generator: torch.nn.Module, config: RunConfig, size: int) -> dict[str, np.ndarray]:
+    """The generator's first whole size x size G+ and G- arrays of each layer big enough."""
     arrays = {}
     for name, layer in crossbar_layers(generator):
         g_pos, g_neg = device_conductances(layer.held_states(), config.hardware.synapse)
@@ -48,11 +48,13 @@ def trained_arrays(size: int) -> dict[str, np.ndarray]:
 
 
 def measure() -> list[dict]:
-    synapse = load_generator(SHIPPED_MODELS["fashion-mnist"])[1].hardware.synapse
+    generator, config = load_generator(SHIPPED_MODELS["fashion-mnist"])
+    synapse = config.hardware.synapse
     rows = []
     for size in SIZES:
         rng = np.random.default_rng(size)
-        patterns = {"uniform": rng.uniform(synapse.g_min, synapse.g_max, (size, size)), **trained_arrays(size)}
+        patterns = {"uniform": rng.uniform(synapse.g_min, synapse.g_max, (size, size)),
+                    **trained_arrays(generator, config, size)}
         for pattern, g in patterns.items():
             full = g.sum(0)
             for segment in SEGMENTS:

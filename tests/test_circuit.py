@@ -263,19 +263,10 @@ def test_info_reports_the_worst_ir_drop_of_each_layer(capsys):
 
 def _exact_wire_power(g: np.ndarray, v: np.ndarray, wires: WireConfig) -> float:
     """ngspice's node voltages: the power the sources deliver less the cells' own I^2 / g."""
-    import re
-    import subprocess
-    import tempfile
-    from pathlib import Path
-
-    from spindcgan.crossbar.circuit import spice_netlist
+    from spindcgan.crossbar.circuit import ngspice_solution
 
     rows, cols = g.shape
-    with tempfile.TemporaryDirectory() as folder:
-        deck = Path(folder) / "w.cir"
-        deck.write_text(spice_netlist(g, v, wires).replace("print i(", "print all\nprint i("))
-        out = subprocess.run(["ngspice", "-b", str(deck)], capture_output=True, text=True).stdout
-    node = {k: float(x) for k, x in re.findall(r"^([\w#]+)\s*=\s*(\S+)", out, flags=re.MULTILINE)}
+    node = ngspice_solution(g, v, wires)
     delivered = sum(v[i] * -node[f"vs{i}#branch"] for i in range(rows))
     base = 1 + 2 * rows
     cells = sum(g[i, j] * (node[f"n{base + i * cols + j}"] - node[f"n{base + rows * cols + i * cols + j}"]) ** 2

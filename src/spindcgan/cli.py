@@ -346,13 +346,22 @@ def energy_of_factory(args: argparse.Namespace) -> None:
     print(f"wrote {out / (stem + '.json')} and {out / (stem + '.png')}")
 
 
+def new_output(path: str, overwrite: bool) -> Path:
+    """The file ``--out`` names, refused in one line where it exists (without ``--overwrite``) or cannot be made
+    (its parent a file)."""
+    out = Path(path)
+    if out.exists() and not overwrite:
+        raise SpinDCGANError(f"{out} exists; choose another --out or pass --overwrite")
+    if any(parent.exists() and not parent.is_dir() for parent in out.parents):
+        raise SpinDCGANError(f"{out}: a parent of it is a file, not a folder")
+    return out
+
+
 def cmd_export(args: argparse.Namespace) -> None:
     from .export import save_exported
     from .loading import load_generator, provenance_of
 
-    out = Path(args.out)
-    if out.exists() and not args.overwrite:
-        raise SpinDCGANError(f"{out} exists; choose another --out or pass --overwrite")
+    out = new_output(args.out, args.overwrite)
     if args.model:
         return export_of_factory(args, out)
     given = [o for o in ("float", *HARDWARE_OPTIONS) if getattr(args, o) not in (None, False)]
@@ -375,12 +384,7 @@ def cmd_pack(args: argparse.Namespace) -> None:
     from .training.checkpoint import run_folder
     from .training.pack import write_pack
 
-    out = Path(args.out)
-    if out.exists() and not args.overwrite:
-        raise SpinDCGANError(f"{out} exists; choose another --out or pass --overwrite")
-    if out.parent.exists() and not out.parent.is_dir():
-        raise SpinDCGANError(f"{out}: its parent {out.parent} is a file, not a folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = new_output(args.out, args.overwrite)
     info = write_pack(run_folder(args.run), out, args.limit_mb)
     dropped = f"; left out (over the limit): {', '.join(info.dropped)}" if info.dropped else ""
     print(f"wrote {out}: the run at step {info.step} in {info.megabytes:.1f} MB{dropped}")

@@ -52,7 +52,7 @@ def save_jsonl(records: list[dict], path: str | os.PathLike) -> Path:
 
 
 def append_jsonl(record: dict, path: str | os.PathLike) -> Path:
-    """Add one JSON line to a log (not atomic: a reader of a log written this way skips a cut-off last line)."""
+    """Add one JSON line to a log (not atomic: ``load_jsonl`` leaves out a last line a crash cut off)."""
     path = Path(path)
     with path.open("a") as log:
         log.write(json.dumps(record) + "\n")
@@ -60,11 +60,19 @@ def append_jsonl(record: dict, path: str | os.PathLike) -> Path:
 
 
 def load_jsonl(path: str | os.PathLike) -> list[dict]:
-    """The records of a JSON-lines file, blank lines skipped; none when the file is absent."""
+    """The records of a JSON-lines file, blank lines skipped; none when the file is absent. A last line cut off
+    before its newline (a crash while appending) is left out; any other bad line is an error."""
     path = Path(path)
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    text = path.read_text()
+    lines = [line for line in text.splitlines() if line.strip()]
+    if lines and not text.endswith("\n"):
+        try:
+            json.loads(lines[-1])
+        except json.JSONDecodeError:
+            lines.pop()
+    return [json.loads(line) for line in lines]
 
 
 def to_uint8(images: torch.Tensor) -> np.ndarray:

@@ -132,8 +132,9 @@ def column_currents(voltages: np.ndarray, g: np.ndarray, wires: WireConfig) -> n
 
 def spice_netlist(g: np.ndarray, voltages: np.ndarray, wires: WireConfig) -> str:
     """The circuit of ``effective_conductances`` with one input vector (``voltages``, one per row) as an ngspice
-    deck whose ``.op`` prints each column's current (``i(vmJ)``: a 0 V ammeter after each sense input). A zero
-    resistance is written as a 0 V source (a short)."""
+    deck whose ``.op`` prints every node's voltage (``nK``, numbered as ``_wires``) and every source's current, each
+    column's among them (``vmJ#branch``: a 0 V ammeter after each sense input). A zero resistance is written as a
+    0 V source (a short)."""
     g = np.asarray(g, dtype=np.float64)
     rows, cols = g.shape
     names = {0: "0"}
@@ -153,18 +154,17 @@ def spice_netlist(g: np.ndarray, voltages: np.ndarray, wires: WireConfig) -> str
                 lines.append(f"RC{i}_{j} n{base + i * cols + j} n{base + rows * cols + i * cols + j} "
                              f"{float(1.0 / g[i, j])!r}")
     lines += [f"VM{j} m{j} 0 DC 0" for j in range(cols)]
-    lines += [".control", "set numdgt=16", "op", "print " + " ".join(f"i(vm{j})" for j in range(cols)), ".endc",
-              ".end", ""]
+    lines += [".control", "set numdgt=16", "op", "print all", ".endc", ".end", ""]
     return "\n".join(lines)
 
 
-def ngspice_currents(g: np.ndarray, voltages: np.ndarray, wires: WireConfig, timeout: float = 120.0) -> np.ndarray:
-    """The column currents ngspice (``ngspice -b``) computes for one input vector: the reference to hold
-    ``effective_conductances`` to. A one-line error where ngspice is not installed or fails."""
+def ngspice_solution(g: np.ndarray, voltages: np.ndarray, wires: WireConfig,
+                     timeout: float = 120.0) -> dict[str, float]:
+    """What ngspice (``ngspice -b``) computes for one input vector on the circuit of ``spice_netlist``: every node
+    voltage and source current by its name there. A one-line error where ngspice is not installed or fails."""
     binary = shutil.which("ngspice")
     if binary is None:
         raise SpinDCGANError("ngspice is not installed (Debian: apt-get install ngspice)")
-    cols = np.asarray(g).shape[1]
     with tempfile.TemporaryDirectory() as folder:
         deck = Path(folder) / "array.cir"
         deck.write_text(spice_netlist(g, voltages, wires))
@@ -172,11 +172,19 @@ def ngspice_currents(g: np.ndarray, voltages: np.ndarray, wires: WireConfig, tim
             done = subprocess.run([binary, "-b", str(deck)], capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             raise SpinDCGANError(f"ngspice took over {timeout:g} s on a {np.asarray(g).shape} array") from None
-    found = dict(re.findall(r"^i\(vm(\d+)\)\s*=\s*(\S+)", done.stdout, flags=re.MULTILINE))
-    if len(found) != cols:  # (ngspice -b exits 1 after a .control run: "no .print lines", so read what it printed)
+    found = {name: float(value) for name, value in re.findall(r"^([\w#]+)\s*=\s*(\S+)", done.stdout, re.MULTILINE)}
+    cols = np.asarray(g).shape[1]
+    if any(f"vm{j}#branch" not in found for j in range(cols)):  # (ngspice -b exits 1 after a .control run)
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
         raise SpinDCGANError(f"ngspice failed on a {np.asarray(g).shape} array: {tail[0]}")
-    return np.array([float(found[str(j)]) for j in range(cols)])
+    return found
+
+
+def ngspice_currents(g: np.ndarray, voltages: np.ndarray, wires: WireConfig, timeout: float = 120.0) -> np.ndarray:
+    """The column currents ngspice computes for one input vector: the reference ``effective_conductances`` is held
+    to."""
+    found = ngspice_solution(g, voltages, wires, timeout)
+    return np.array([found[f"vm{j}#branch"] for j in range(np.asarray(g).shape[1])])
 
 
 def first_order_deficit(g: torch.Tensor, wires: WireConfig) -> torch.Tensor:
@@ -247,18 +255,20 @@ def through_wires(matrices: torch.Tensor, hardware: HardwareConfig) -> torch.Ten
     arrays = arrays_of(matrices, hardware)
     wired = wired_arrays(arrays, hardware)
     if hardware.wire_compensation:  # each column's gain: its ideal full-input current over its wired one
-        ideal, actual = arrays.sum(-2, keepdim=True), wired.sum(-2, keepdim=True)
-        wired = wired * torch.where(actual > 0, ideal / actual.clamp_min(torch.finfo(actual.dtype).tiny), 1.0)
+        wired = wired * _ratio(arrays.sum(-2, keepdim=True), wired.sum(-2, keepdim=True), 1.0)
     return matrices_of(wired, matrices.shape, hardware)
+
+
+def _ratio(over: torch.Tensor, under: torch.Tensor, where_none: float) -> torch.Tensor:
+    """``over / under`` where ``under`` > 0 (a column with devices), ``where_none`` elsewhere."""
+    return torch.where(under > 0, over / under.clamp_min(torch.finfo(under.dtype).tiny), where_none)
 
 
 def full_input_losses(matrices: torch.Tensor, hardware: HardwareConfig) -> torch.Tensor:
     """The IR drop's worst case: with every row of every array at full input, the share of each column's ideal
     current that the wires take, [arrays, array_cols] (0 where a column holds no device)."""
     arrays = arrays_of(matrices, hardware)
-    ideal = arrays.sum(-2)
-    wired = wired_arrays(arrays, hardware).sum(-2)
-    return torch.where(ideal > 0, 1 - wired / ideal.clamp_min(torch.finfo(ideal.dtype).tiny), torch.zeros_like(ideal))
+    return 1 - _ratio(wired_arrays(arrays, hardware).sum(-2), arrays.sum(-2), 1.0)
 
 
 def format_wire_losses(rows: list[dict], title: str) -> str:

@@ -12,6 +12,7 @@ With no variation and a linear ladder this is ``scale * n / (levels-1)`` for an 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -95,13 +96,15 @@ def conductances_to_weight(
 
 def quantised_weight(
     weight: torch.Tensor, hardware: HardwareConfig, variation: torch.Tensor | None = None, layer_seed: int = 0,
-    training: bool = False,
+    training: bool = False, read_through: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """Effective weight of ``weight`` on the crossbar, with a straight-through gradient to ``weight``.
 
-    Forward: the programmed conductances (the states the array holds, ``crossbar.faults``, and their variation).
-    Backward: identity, so Adam updates the full-precision shadow weights (the standard STE of quantisation-aware
-    training). ``layer_seed`` and ``training`` choose the layer's fault pattern and draws.
+    Forward: the programmed conductances (the states the array holds, ``crossbar.faults``, and their variation),
+    each device's as the read sees it through ``read_through`` when given (weight-shaped conductances in and out:
+    the arrays' wires, ``nn.conv.CrossbarLayerMixin``). Backward: identity, so Adam updates the full-precision
+    shadow weights (the standard STE of quantisation-aware training). ``layer_seed`` and ``training`` choose the
+    layer's fault pattern and draws.
     """
     from .faults import held_states
 
@@ -109,7 +112,7 @@ def quantised_weight(
     assert synapse is not None
     scale = layer_scale(weight)
     levels = synapse.levels - 1
-    if variation is None and synapse.nonlinearity == 0 and not hardware.has_faults:
+    if variation is None and synapse.nonlinearity == 0 and not hardware.has_faults and read_through is None:
         # Fast closed form of program() + conductances_to_weight() for the ideal linear ladder.
         if hardware.signed_scheme == "differential":
             q = torch.round(weight.detach() / scale * levels) * (scale / levels)
@@ -119,5 +122,7 @@ def quantised_weight(
     else:
         held = held_states(program(weight, hardware), hardware, layer_seed, training)
         g_pos, g_neg = device_conductances(held, synapse, variation)
+        if read_through is not None:
+            g_pos, g_neg = read_through(g_pos), None if g_neg is None else read_through(g_neg)
         q = conductances_to_weight(g_pos, g_neg, scale, synapse).to(weight.dtype)
     return q.detach() + (weight - weight.detach())  # exactly q forward, identity backward

@@ -25,7 +25,6 @@ from ..crossbar.deconv import transposed_to_conv_weight, zero_pad_for_transpose
 from ..crossbar.faults import held_states
 from ..crossbar.programming import (
     ProgrammedWeights,
-    conductances_to_weight,
     device_conductances,
     layer_scale,
     program,
@@ -99,9 +98,17 @@ class CrossbarLayerMixin:
 
     def _through_wires(self, g: torch.Tensor) -> torch.Tensor:
         """Device conductances (weight-shaped) as the column currents see them through the arrays' wires."""
-        positions = self.crossbar_matrices(torch.arange(g.numel(), device=g.device).reshape(g.shape)).reshape(-1)
         wired = through_wires(self.crossbar_matrices(g), self.hardware).reshape(-1)
-        return torch.empty_like(wired).index_put_((positions,), wired).reshape(g.shape)
+        return torch.empty_like(wired).index_put_((self._matrix_positions(g),), wired).reshape(g.shape)
+
+    def _matrix_positions(self, g: torch.Tensor) -> torch.Tensor:
+        """Where each entry of ``crossbar_matrices`` sits in the weight (flat indices): made once a weight shape,
+        not at every forward."""
+        cached = getattr(self, "_positions", None)
+        if cached is None or cached.numel() != g.numel() or cached.device != g.device:
+            cached = self.crossbar_matrices(torch.arange(g.numel(), device=g.device).reshape(g.shape)).reshape(-1)
+            self._positions = cached
+        return cached
 
     def full_input_losses(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The worst case of the IR drop on this layer's held states: every row at full input, the share of each
@@ -116,14 +123,10 @@ class CrossbarLayerMixin:
         hw, weight = self.hardware, self.weight
         key = (weight._version, weight.data_ptr(), self.training, id(hw))
         if hw.wire_solver == "exact" and not self.training and self._wired_eval[0] == key:
-            q = self._wired_eval[1]
-        else:
-            held = held_states(program(weight, hw), hw, self.variation_seed, self.training)
-            g_pos, g_neg = device_conductances(held, hw.synapse, self._variation())
-            q = conductances_to_weight(self._through_wires(g_pos), self._through_wires(g_neg),
-                                       layer_scale(weight), hw.synapse).to(weight.dtype).detach()
-            self._wired_eval = (key, q)
-        return q + (weight - weight.detach())
+            return self._wired_eval[1] + (weight - weight.detach())
+        wired = quantised_weight(weight, hw, self._variation(), self.variation_seed, self.training, self._through_wires)
+        self._wired_eval = (key, wired.detach())
+        return wired
 
     def program(self) -> ProgrammedWeights:
         """Integer device states and scale of this layer (needs a hardware config with a synapse)."""

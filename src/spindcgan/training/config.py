@@ -17,6 +17,13 @@ from ..models.config import ModelConfig
 from ..runtime import PRECISIONS
 from .augment import check_probability, parse_policy
 
+
+def ema_key(half_life: float) -> str:
+    """The name of the EMA generator of ``half_life`` epochs: ``ema-hl<H>`` (its checkpoint entry, its exports'
+    folder, its FID lines)."""
+    return f"ema-hl{half_life:g}"
+
+
 LR_DECAY_SHAPES = ("linear", "cosine")
 """The shapes of ``TrainConfig.lr_decay_shape``."""
 
@@ -129,7 +136,7 @@ class TrainConfig:
             number = isinstance(half_life, int | float) and not isinstance(half_life, bool)
             if not (number and math.isfinite(half_life) and half_life > 0):
                 raise SpinDCGANError(f"train.ema_half_lives must be finite numbers of epochs > 0, got {half_life!r}")
-        if len({f"{h:g}" for h in self.ema_half_lives}) != len(self.ema_half_lives):  # their names: ema-hl<H:g>
+        if len({ema_key(h) for h in self.ema_half_lives}) != len(self.ema_half_lives):
             raise SpinDCGANError(f"train.ema_half_lives names a half-life twice: {list(self.ema_half_lives)}")
         if self.lr_decay_shape not in LR_DECAY_SHAPES:
             raise SpinDCGANError(f"train.lr_decay_shape must be one of {', '.join(LR_DECAY_SHAPES)}, got "

@@ -50,7 +50,7 @@ from .checkpoint import (
     load_checkpoint,
     require_parts,
 )
-from .config import RunConfig, TrainConfig
+from .config import RunConfig, TrainConfig, ema_key
 from .distributed import World
 from .endurance import WRITES_NAME, DeviceWrites
 from .noise import computing_on, step_hardware
@@ -137,11 +137,6 @@ class GAN:
                 average.load_state_dict(self.evaluated_generator.state_dict())
                 added.append(half_life)
         return added
-
-
-def ema_key(half_life: float) -> str:
-    """The name of the EMA generator of ``half_life`` epochs: ``ema-hl<H>`` (its exports' folder, its FID lines)."""
-    return f"ema-hl{half_life:g}"
 
 
 def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor, policy: tuple[str, ...] = (),
@@ -242,7 +237,7 @@ def _epoch_outputs_missing(records: list[dict], run_dir: Path, epoch: int, t: Tr
     scheduled) is missing: the work after the checkpoint that an interruption can cut off, or that a run folder
     rebuilt from a copy (config, metrics and checkpoint, ``experiments/measure.py --copy-only``) never had."""
     has_fid = any(r.get("epoch_end") == epoch and "metric" in r for r in records)
-    measured = {r["ema"] for r in _ema_fid_records(run_dir) if r.get("epoch_end") == epoch}
+    measured = {r["ema"] for r in load_jsonl(run_dir / EMA_FIDS_NAME) if r.get("epoch_end") == epoch}
     emas = [h for h in half_lives if ema_key(h) not in measured] if due(t.fid_every, epoch) else []
     exports = [epoch_export_path(run_dir, epoch)] + [epoch_export_path(run_dir, epoch, h) for h in half_lives]
     files_missing = not epoch_grid_path(run_dir, epoch).exists() or (
@@ -279,23 +274,10 @@ EMA_FIDS_NAME = "ema-fids.jsonl"
 evaluated generator's, as before)."""
 
 
-def _ema_fid_records(run_dir: Path) -> list[dict]:
-    """The lines of a run's ``ema-fids.jsonl``; a last line cut off by a crash is left out."""
-    path = run_dir / EMA_FIDS_NAME
-    lines = path.read_text().splitlines() if path.exists() else []
-    records = []
-    for line in lines:
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return records
-
-
 def _trim_ema_fids(run_dir: Path, step: int) -> None:
     """Drop ``ema-fids.jsonl`` lines measured after ``step`` (a resume measures them again) and cut-off ones."""
     if (run_dir / EMA_FIDS_NAME).exists():
-        save_jsonl([r for r in _ema_fid_records(run_dir) if r["step"] <= step], run_dir / EMA_FIDS_NAME)
+        save_jsonl([r for r in load_jsonl(run_dir / EMA_FIDS_NAME) if r["step"] <= step], run_dir / EMA_FIDS_NAME)
 
 
 def _resume_notes(state: dict[str, Any], added_emas: list[float], from_pack: bool) -> dict[str, Any]:

@@ -48,8 +48,12 @@ from .checkpoint import (
     PACK_KEY,
     WARMUP_KEY,
     load_checkpoint,
+    require_parts,
 )
 from .config import RunConfig
+from .endurance import WRITES_NAME
+from .export_fids import EXPORT_FIDS_NAME
+from .loop import EMA_FIDS_NAME, ENVIRONMENT_NAME
 
 PACK_FORMAT = "spindcgan-pack-v1"
 PACK_LIMIT_MB = 25.0
@@ -59,8 +63,7 @@ DEFAULT_WARMUP_STEPS = 200
 after n steps averages n squared gradients (relative error ~sqrt(2 / n) for Gaussian ones: 10 % at 200), and its
 first moment (beta1 = 0.5) forgets its start within a few steps, so 200 steps at a rising rate keep the first
 updates from being scaled by a poor estimate; more would spend training at a reduced rate on every lost machine."""
-LOG_FILES = ("config.json", "metrics.jsonl", "environment.jsonl", "ema-fids.jsonl", "export-fids.jsonl",
-             "device_writes.json", "fid.png")
+LOG_FILES = ("config.json", "metrics.jsonl", ENVIRONMENT_NAME, EMA_FIDS_NAME, EXPORT_FIDS_NAME, WRITES_NAME, "fid.png")
 """The run folder's files a pack carries (those present): its record, not its samples or exports."""
 KEPT_STATE = ("step", "finished", "epoch_sums", "rng", "cuda_rng", "rng_ranks", "cuda_rng_ranks", "world_size",
               "augment_adaptive", WARMUP_KEY)
@@ -101,14 +104,10 @@ def float_weights(packed: dict[str, Any]) -> dict[str, torch.Tensor]:
             for k, v in packed.items()}
 
 
-def optimiser_bf16(state: dict[str, Any]) -> dict[str, Any]:
-    """An Adam state dict with its moments in bfloat16 (the second moment spans too many decades for fp16)."""
-    return {**state, "state": {i: {k: v.bfloat16() if torch.is_tensor(v) and v.dim() else v for k, v in s.items()}
-                               for i, s in state["state"].items()}}
-
-
-def optimiser_fp32(state: dict[str, Any]) -> dict[str, Any]:
-    return {**state, "state": {i: {k: v.float() if torch.is_tensor(v) and v.dim() else v for k, v in s.items()}
+def optimiser_as(state: dict[str, Any], dtype: torch.dtype) -> dict[str, Any]:
+    """An Adam state dict with its moments in ``dtype`` (packed in bfloat16: the second moment spans too many
+    decades for fp16; unpacked in fp32)."""
+    return {**state, "state": {i: {k: v.to(dtype) if torch.is_tensor(v) and v.dim() else v for k, v in s.items()}
                                for i, s in state["state"].items()}}
 
 
@@ -123,9 +122,7 @@ def pack_parts(run: Path) -> tuple[dict[str, Any], dict[str, Any], int]:
     """The parts of a pack of the run in folder ``run`` (its latest checkpoint), by name: those it must hold and
     those it takes where they fit, in that order of preference; and the checkpoint's step."""
     state = load_checkpoint(run)
-    missing = [k for k in ("generator", "discriminator", *OPTIMISER_KEYS) if k not in state]
-    if missing:
-        raise SpinDCGANError(f"{run}: a slim checkpoint (no {', '.join(missing)}): only a resumable run can be packed")
+    require_parts(state, run, ("generator", "discriminator", *OPTIMISER_KEYS), "be packed")
     config = RunConfig.from_dict(state["config"])
     if config.hardware is None or config.hardware.synapse is None:
         raise SpinDCGANError(f"{run}: a run without synapse hardware has no device states to pack its EMA "
@@ -145,7 +142,7 @@ def pack_parts(run: Path) -> tuple[dict[str, Any], dict[str, Any], int]:
     if "generator_ema" in state:
         needed["generator_ema"] = on_levels(state["generator_ema"])
     optional = {f"{EMAS_KEY}/{name}": on_levels(weights) for name, weights in state.get(EMAS_KEY, {}).items()}
-    optional["optimisers"] = {k: optimiser_bf16(state[k]) for k in OPTIMISER_KEYS}
+    optional["optimisers"] = {k: optimiser_as(state[k], torch.bfloat16) for k in OPTIMISER_KEYS}
     optional.update({k: state[k] for k in COUNTER_KEYS if k in state})
     return needed, optional, state["step"]
 
@@ -180,17 +177,19 @@ def write_pack(run: str | Path, out: str | Path, limit_mb: float = PACK_LIMIT_MB
     return PackInfo(Path(out), Path(out).stat().st_size / 1e6, step, tuple(dropped))
 
 
-def read_pack(path: str | Path) -> dict[str, Any]:
-    """A pack's parts, decompressed, or a one-line error naming a file that is not a whole pack."""
+def read_pack(path: str | Path, only: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """A pack's parts (``only`` those named), decompressed, or a one-line error naming a file that is not a whole
+    pack."""
     path = Path(path)
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
             if FORMAT_MEMBER not in names or archive.read(FORMAT_MEMBER).decode() != PACK_FORMAT:
                 raise SpinDCGANError(f"{path}: not a spindcgan pack (no {PACK_FORMAT} format mark)")
+            wanted = [n for n in names if n.endswith(".pt.xz") and (only is None or n.removesuffix(".pt.xz") in only)]
             return {name.removesuffix(".pt.xz"): torch.load(io.BytesIO(lzma.decompress(archive.read(name))),
                                                             map_location="cpu", weights_only=False)
-                    for name in names if name.endswith(".pt.xz")}
+                    for name in wanted}
     except SpinDCGANError:
         raise
     except zipfile.BadZipFile:
@@ -204,13 +203,7 @@ def read_pack(path: str | Path) -> dict[str, Any]:
 
 def pack_step(path: str | Path) -> int:
     """The step of the run a pack holds (reading only its small ``run`` part)."""
-    path = Path(path)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            run = torch.load(io.BytesIO(lzma.decompress(archive.read("run.pt.xz"))), weights_only=False)
-        return int(run["step"])
-    except Exception as exc:  # noqa: BLE001 - a cut or foreign file, said in one line
-        raise SpinDCGANError(f"{path}: not a whole spindcgan pack ({exc.__class__.__name__})") from None
+    return int(read_pack(path, only=("run",))["run"]["step"])
 
 
 def unpack(path: str | Path, out: str | Path, warmup_steps: int = DEFAULT_WARMUP_STEPS) -> Path:
@@ -238,7 +231,7 @@ def unpack(path: str | Path, out: str | Path, warmup_steps: int = DEFAULT_WARMUP
                              "discriminator": float_weights(parts["discriminator"]),
                              **{k: parts[k] for k in COUNTER_KEYS if k in parts}}
     if "optimisers" in parts:
-        state.update({k: optimiser_fp32(v) for k, v in parts["optimisers"].items()})
+        state.update({k: optimiser_as(v, torch.float32) for k, v in parts["optimisers"].items()})
     else:
         state[WARMUP_KEY] = {"start": run["step"], "steps": warmup_steps}
     if "generator_ema" in parts:
