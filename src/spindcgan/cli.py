@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+import typing
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -14,15 +16,45 @@ import torch
 from .crossbar.config import HardwareConfig
 from .data.registry import SPLITS
 from .errors import SpinDCGANError
+from .io import writable_file
 from .models import D_NORMS, DATASETS, ModelConfig
 from .runtime import PRECISIONS, keep_freed_memory
 from .training.config import LR_DECAY_SHAPES, RunConfig, TrainConfig
 from .training.pack import DEFAULT_WARMUP_STEPS, PACK_LIMIT_MB
 
 
+def finite(text: str) -> float:
+    """An argparse type: a finite number (NaN and infinities are no setting)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def at_least(minimum: int) -> typing.Callable[[str], int]:
+    """An argparse type: an integer >= ``minimum`` (counts >= 1, seeds >= 0)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+count, whole = at_least(1), at_least(0)
+
+
 def add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dataset", choices=DATASETS, help="dataset preset (default fashion-mnist)")
-    p.add_argument("--width", type=int, help="DCGAN width ngf = ndf (default 64)")
+    p.add_argument("--width", type=count, help="DCGAN width ngf = ndf (default 64)")
     p.add_argument("--d-norm", choices=D_NORMS,
                    help="discriminator normalisation: batch (DCGAN, default) or spectral (SNGAN; no BatchNorm)")
 
@@ -36,31 +68,31 @@ def add_hardware_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--array-size", type=int, help="crossbar rows = columns per array (default 128)")
     g.add_argument("--signed-scheme", choices=["differential", "offset"],
                    help="signed weights as a G+ / G- device pair (default) or one device against an offset column")
-    g.add_argument("--d2d-sigma", type=float, help="device-to-device conductance variation (relative std)")
-    g.add_argument("--c2c-sigma", type=float, help="cycle-to-cycle programming variation (relative std)")
-    g.add_argument("--read-noise", type=float, help="per-read cell current noise (relative std)")
+    g.add_argument("--d2d-sigma", type=finite, help="device-to-device conductance variation (relative std)")
+    g.add_argument("--c2c-sigma", type=finite, help="cycle-to-cycle programming variation (relative std)")
+    g.add_argument("--read-noise", type=finite, help="per-read cell current noise (relative std)")
     g.add_argument("--adc-bits", type=int, help="ADC resolution of the column read-out (default: ideal)")
     g.add_argument("--dac-bits", type=int, help="DAC resolution of the row inputs (default: ideal)")
-    g.add_argument("--stuck", type=float, metavar="FRACTION",
+    g.add_argument("--stuck", type=finite, metavar="FRACTION",
                    help="share of synapse devices stuck at the lowest or highest state (default 0)")
-    g.add_argument("--program-error", type=float, metavar="P",
+    g.add_argument("--program-error", type=finite, metavar="P",
                    help="probability that a write lands one state off its target (default 0)")
     g.add_argument("--retention", metavar="TIME",
                    help="read the array this long after programming, skyrmions lost at the Arrhenius rate: "
                         "e.g. 1h, 1d, 1y (default 0)")
-    g.add_argument("--dw-slope-sigma", type=float, metavar="SIGMA",
+    g.add_argument("--dw-slope-sigma", type=finite, metavar="SIGMA",
                    help="device-to-device spread of the DW activations' slope (relative std, default 0)")
-    g.add_argument("--dw-offset-sigma", type=float, metavar="SIGMA",
+    g.add_argument("--dw-offset-sigma", type=finite, metavar="SIGMA",
                    help="spread of the DW activations' threshold (std in input units, default 0)")
-    g.add_argument("--wire-resistance", type=float, metavar="OHMS", help="word- and bit-line resistance per cell "
+    g.add_argument("--wire-resistance", type=finite, metavar="OHMS", help="word- and bit-line resistance per cell "
                    "segment (default 0: ideal arrays; 0.8-4.8 ohm at 22-3 nm, docs/circuit.md)")
-    g.add_argument("--driver-resistance", type=float, metavar="OHMS", help="each row driver's output resistance")
-    g.add_argument("--sense-resistance", type=float, metavar="OHMS", help="each column's sense input resistance")
+    g.add_argument("--driver-resistance", type=finite, metavar="OHMS", help="each row driver's output resistance")
+    g.add_argument("--sense-resistance", type=finite, metavar="OHMS", help="each column's sense input resistance")
     g.add_argument("--wire-solver", choices=["approximate", "exact"], help="with wires: the arrays' fast "
                    "approximation (default) or the exact nodal solve (slow; for evaluation)")
     g.add_argument("--wire-compensation", action="store_const", const=True, help="with wires: each column's gain "
                    "calibrated to read its ideal current at full input (docs/circuit.md)")
-    g.add_argument("--hw-seed", type=int, help="seed of the device variation pattern and the faulty devices")
+    g.add_argument("--hw-seed", type=whole, help="seed of the device variation pattern and the faulty devices")
     g.add_argument("--float-discriminator", action="store_true",
                    help="train against a float (CMOS) discriminator; the generator stays on the modelled hardware")
 
@@ -111,8 +143,8 @@ def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
 
 
 def add_image_output_options(p: argparse.ArgumentParser, default_out: str) -> None:
-    p.add_argument("--n", type=int, default=64, help="images (default 64)")
-    p.add_argument("--seed", type=int, default=0, help="latent noise seed: the same seed gives the same images")
+    p.add_argument("--n", type=count, default=64, help="images (default 64)")
+    p.add_argument("--seed", type=whole, default=0, help="latent noise seed: the same seed gives the same images")
     p.add_argument("--out", default=default_out, help="FILE.png for a grid, or a folder for single PNGs")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
 
@@ -187,7 +219,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         config = replace(config, train=replace(config.train, **changes))
     else:
         config = RunConfig(model_from_args(args), hardware_from_args(args), TrainConfig(**changes))
-    if args.time_limit is not None and not args.time_limit >= 0:
+    if args.time_limit is not None and args.time_limit < 0:
         raise SpinDCGANError(f"--time-limit must be >= 0 minutes, got {args.time_limit}")
     limit = None if args.time_limit is None else args.time_limit * 60
     run_dir = train(config, out=args.out, resume=args.resume, progress=not args.no_progress, time_limit=limit,
@@ -349,11 +381,9 @@ def energy_of_factory(args: argparse.Namespace) -> None:
 def new_output(path: str, overwrite: bool) -> Path:
     """The file ``--out`` names, refused in one line where it exists (without ``--overwrite``) or cannot be made
     (its parent a file)."""
-    out = Path(path)
+    out = writable_file(path)
     if out.exists() and not overwrite:
         raise SpinDCGANError(f"{out} exists; choose another --out or pass --overwrite")
-    if any(parent.exists() and not parent.is_dir() for parent in out.parents):
-        raise SpinDCGANError(f"{out}: a parent of it is a file, not a folder")
     return out
 
 
@@ -580,8 +610,15 @@ def describe_hardware(hw: HardwareConfig | None) -> str:
             + where)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with its errors in one line, like every other error of the CLI (the usage is one --help away)."""
+
+    def error(self, message: str) -> typing.NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="spindcgan", description="Hybrid CMOS-spintronic DCGAN")
+    parser = OneLineParser(prog="spindcgan", description="Hybrid CMOS-spintronic DCGAN")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("train", help="train a DCGAN on the modelled hardware (writes a run folder)")
@@ -590,16 +627,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, help=f"passes over the training images (default {TrainConfig.epochs})")
     p.add_argument("--max-steps", type=int, help="stop after N optimiser steps in total")
     p.add_argument("--batch-size", type=int, help=f"images per optimiser step (default {TrainConfig.batch_size})")
-    p.add_argument("--lr", type=float, help="learning rate (default 2e-4; the generator's, with --lr-d)")
-    p.add_argument("--lr-d", type=float, metavar="LR",
+    p.add_argument("--lr", type=finite, help="learning rate (default 2e-4; the generator's, with --lr-d)")
+    p.add_argument("--lr-d", type=finite, metavar="LR",
                    help="the discriminator's learning rate (default: --lr); a larger one is TTUR (docs/training.md)")
     p.add_argument("--lr-decay-start", type=int, metavar="EPOCH",
                    help="from this epoch on, learning rates fall linearly to zero at the last step (default: "
                         "constant); with --resume, at or after the run's progress")
-    p.add_argument("--seed", type=int, help=f"seed of the weights, data order and noise (default {TrainConfig.seed})")
+    p.add_argument("--seed", type=whole,
+                   help=f"seed of the weights, data order and noise (default {TrainConfig.seed})")
     p.add_argument("--lr-decay-shape", choices=LR_DECAY_SHAPES, help="how the rates fall from --lr-decay-start: "
                    "linear (default) or cosine (half a cosine, near the full rate for longer)")
-    p.add_argument("--ema", type=float, help="generator weight EMA decay, e.g. 0.999 (default 0: off)")
+    p.add_argument("--ema", type=finite, help="generator weight EMA decay, e.g. 0.999 (default 0: off)")
     p.add_argument("--ema-half-lives", type=half_lives, metavar="H,...", help="further generator EMAs kept beside "
                    "--ema, by half-life in epochs of images, e.g. 0.5,2,8: each measured at --fid-every "
                    "(ema-fids.jsonl) and exported at --export-every (exports/ema-hlH/); a resume may add some")
@@ -608,7 +646,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--augment-p", metavar="P|auto", help="probability of each --augment transform per image "
                    "(default 1: always); auto: adaptive (ADA), steered from 0 to keep the discriminator's sign on "
                    "real images at 0.6 (docs/training.md)")
-    p.add_argument("--r1", type=float, metavar="GAMMA", help="R1 gradient penalty on the discriminator's real "
+    p.add_argument("--r1", type=finite, metavar="GAMMA", help="R1 gradient penalty on the discriminator's real "
                    "images, weight GAMMA (default 0: off; docs/training.md)")
     p.add_argument("--checkpoint-every", type=int, help="also checkpoint every N steps")
     p.add_argument("--checkpoint-epochs", type=int, metavar="K", help="checkpoint at every K-th epoch end (default "
@@ -622,20 +660,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="RUN_DIR|PACK", help="continue the run in RUN_DIR from its checkpoint "
                    "(exactly), or from a fallback pack (spindcgan pack: not exactly; its run folder is rebuilt under "
                    "--out)")
-    p.add_argument("--pack-warmup", type=int, metavar="STEPS", help="with --resume PACK without Adam's moments: "
+    p.add_argument("--pack-warmup", type=whole, metavar="STEPS", help="with --resume PACK without Adam's moments: "
                    f"learning rates warm up linearly over STEPS steps (default {DEFAULT_WARMUP_STEPS})")
     p.add_argument("--device", help="cpu (default) or cuda")
-    p.add_argument("--threads", type=int, help="torch CPU threads")
+    p.add_argument("--threads", type=count, help="torch CPU threads")
     p.add_argument("--precision", choices=PRECISIONS, help="arithmetic of a training step: fp32 (default) or bf16 "
                    "(mixed precision, ~2x faster anime steps on a CPU with AVX-512 BF16; sampled and measured in "
                    "fp32)")
-    p.add_argument("--time-limit", type=float, metavar="MIN",
+    p.add_argument("--time-limit", type=finite, metavar="MIN",
                    help="stop cleanly after MIN minutes (checkpointed; continue with --resume)")
     p.add_argument("--fid-every", type=int, help="measure FID every K epochs (logged, plotted to fid.png)")
     p.add_argument("--export-every", type=int, metavar="K",
                    help="save the generator's device states every K epochs to exports/epoch-NNN.pt (default never)")
     p.add_argument("--fid-n", type=int, help="generated images per FID during training (default 2000)")
-    p.add_argument("--fid-ref-n", type=int, help="FID reference: first N images of the split (default all)")
+    p.add_argument("--fid-ref-n", type=count, help="FID reference: first N images of the split (default all)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--train-noise", metavar="NAME=V,...", help="variation / faults drawn afresh at every step, e.g. "
                    "d2d=0.1,stuck=0.01 (robust training; docs/sweeps.md)")
@@ -647,18 +685,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("fid", help="FID and KID of a generator against its dataset, or of two image folders/zips")
     p.add_argument("checkpoint", nargs="?", metavar="CHECKPOINT|RUN_DIR")
-    p.add_argument("--n", type=int, default=10_000, help="generated images (default 10000)")
+    p.add_argument("--n", type=count, default=10_000, help="generated images (default 10000)")
     p.add_argument("--ref", choices=REFERENCE_SPLITS, help="reference split (default: test for fashion-mnist, "
                    "train for anime; anime also fit and heldout, docs/fid.md)")
-    p.add_argument("--ref-n", type=int, help="use only the first N reference images (named in the metric)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the generated images")
+    p.add_argument("--ref-n", type=count, help="use only the first N reference images (named in the metric)")
+    p.add_argument("--seed", type=whole, default=0, help="seed of the generated images")
     p.add_argument("--real", help="folder or zip of real images (with --fake, instead of a checkpoint)")
     p.add_argument("--fake", help="folder or zip of generated images")
-    p.add_argument("--size", type=int, help="image size for --real/--fake (default: the first real image's)")
+    p.add_argument("--size", type=count, help="image size for --real/--fake (default: the first real image's)")
     p.add_argument("--data", help="dataset location (default: the dataset's standard search)")
-    p.add_argument("--batch-size", type=int, default=100)
+    p.add_argument("--batch-size", type=count, default=100)
     p.add_argument("--device", default="cpu")
-    p.add_argument("--threads", type=int)
+    p.add_argument("--threads", type=count)
     p.add_argument("--json", metavar="FILE", help="also write the JSON record to FILE (atomically)")
     p.add_argument("--exports", action="store_true",
                    help="measure each device-state export of RUN_DIR (train --export-every) by the run's "
@@ -680,8 +718,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mapping", choices=["zero-padded", "zero-free"], default="zero-padded",
                    help="deconvolution mapping (default: the paper's zero-padded convolution)")
     p.add_argument("--devices-only", action="store_true", help="leave out CMOS peripherals (DAC, ADC, adds, ...)")
-    p.add_argument("--batch", type=int, default=64, help="images traced to measure the applied inputs")
-    p.add_argument("--update-steps", type=int, default=3,
+    p.add_argument("--batch", type=count, default=64, help="images traced to measure the applied inputs")
+    p.add_argument("--update-steps", type=whole, default=3,
                    help="training steps measured for synapse writes when there is no training log")
     p.add_argument("--data", help="dataset location")
     p.add_argument("--out", default=".", help="folder for the JSON and PNG (default .)")
@@ -705,7 +743,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", metavar="RUN_DIR")
     p.add_argument("--out", required=True, help="output file (.pack.xz)")
     p.add_argument("--overwrite", action="store_true")
-    p.add_argument("--limit-mb", type=float, default=PACK_LIMIT_MB, help="size limit: further EMA generators, Adam's "
+    p.add_argument("--limit-mb", type=finite, default=PACK_LIMIT_MB, help="size limit: further EMA generators, Adam's "
                    f"moments and the write counters go in only where they fit (default {PACK_LIMIT_MB:g})")
     p.set_defaults(func=cmd_pack)
 
@@ -713,7 +751,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "resume); train --resume PACK does this itself")
     p.add_argument("pack", metavar="PACK")
     p.add_argument("--out", required=True, help="parent folder of the run folder")
-    p.add_argument("--pack-warmup", type=int, metavar="STEPS", default=DEFAULT_WARMUP_STEPS,
+    p.add_argument("--pack-warmup", type=whole, metavar="STEPS", default=DEFAULT_WARMUP_STEPS,
                    help=f"learning-rate warm-up where the pack has no Adam moments (default {DEFAULT_WARMUP_STEPS})")
     p.set_defaults(func=cmd_unpack)
 
@@ -734,7 +772,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="coarse mesh and few points: about a minute on a CPU")
     p.add_argument("--out", default="calibration", help="folder of the calibration JSON (default calibration)")
     p.add_argument("--plots", help="folder of the plots (default: --out)")
-    p.add_argument("--threads", type=int, help="torch CPU threads")
+    p.add_argument("--threads", type=count, help="torch CPU threads")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=cmd_devices_calibrate)
 
@@ -746,17 +784,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a grid term, repeatable: bits, adc_bits, dac_bits (none: ideal), d2d, c2c, read_noise, "
                         "stuck, program_error, retention (0, 1h, 1d, 1y), dw_slope, dw_offset, wire (ohm per cell "
                         "segment), driver, sense (ohm), compensation (0, 1), array (rows = columns)")
-    p.add_argument("--n", type=int, default=2000, help="generated images per FID (default 2000)")
-    p.add_argument("--draws", type=int, default=1, help="draws of variation and faults per point (hardware seeds "
+    p.add_argument("--n", type=count, default=2000, help="generated images per FID (default 2000)")
+    p.add_argument("--draws", type=count, default=1, help="draws of variation and faults per point (hardware seeds "
                    "seed .. seed + draws - 1; default 1)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the generated images")
+    p.add_argument("--seed", type=whole, default=0, help="seed of the generated images")
     p.add_argument("--ref", choices=REFERENCE_SPLITS, help="reference split (default: the dataset's)")
-    p.add_argument("--ref-n", type=int, help="use only the first N reference images")
+    p.add_argument("--ref-n", type=count, help="use only the first N reference images")
     p.add_argument("--data", help="dataset location (default: the dataset's standard search)")
     p.add_argument("--out", required=True, help="sweep folder: points.jsonl, sweep.csv, pareto.png; a rerun "
                    "continues it")
     p.add_argument("--device", default="cpu")
-    p.add_argument("--threads", type=int)
+    p.add_argument("--threads", type=count)
     p.add_argument("--report-only", action="store_true", help="measure nothing: write the table, costs and plot of "
                    "the points measured so far (an interrupted sweep)")
     p.add_argument("--no-progress", action="store_true")
@@ -774,12 +812,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a bad option (2, said in one line)
+        return exc.code if isinstance(exc.code, int) else 2
     keep_freed_memory()  # big tensors reuse freed memory: FID and 64x64 training run faster (spindcgan.runtime)
     try:
         args.func(args)
     except SpinDCGANError as exc:
         print(f"spindcgan: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the system refused a file: a full disk, a permission, a path in the way
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"spindcgan: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("spindcgan: interrupted (the last checkpoint is kept)", file=sys.stderr)

@@ -8,7 +8,7 @@ import torch
 from PIL import Image
 
 from .errors import SpinDCGANError
-from .io import atomic_write, save_grid, to_uint8
+from .io import atomic_write, save_grid, to_uint8, writable_file, writable_folder
 from .models import Generator
 
 
@@ -26,12 +26,12 @@ def write_samples(images: torch.Tensor, out: str | Path, overwrite: bool = False
     """A grid when ``out`` ends in .png, else one PNG per image in the folder ``out``; never clobbers."""
     out = Path(out)
     if out.suffix.lower() == ".png":
-        if out.exists() and not overwrite:
+        if writable_file(out).exists() and not overwrite:
             raise SpinDCGANError(f"{out} exists; choose another --out or pass --overwrite")
         return save_grid(images, out)
-    if out.exists() and any(out.iterdir()) and not overwrite:
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
         raise SpinDCGANError(f"{out} is a non-empty folder; choose another --out or pass --overwrite")
-    out.mkdir(parents=True, exist_ok=True)
+    writable_folder(out)
     for i, pixels in enumerate(to_uint8(images)):
         image = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
         atomic_write(out / f"{i:06d}.png", lambda tmp, im=image: im.save(tmp, format="PNG"))

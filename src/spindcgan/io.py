@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
@@ -14,11 +15,37 @@ import numpy as np
 import torch
 from PIL import Image
 
+from .errors import SpinDCGANError
+
+
+def writable_file(path: str | os.PathLike) -> Path:
+    """``path`` as a file to write, refused in one line where it cannot be one: a parent of it is a file, or it is
+    a folder or a device (``/dev/full``: a rename over it would replace the device, not write to it)."""
+    path = Path(path)
+    blocked = next((parent for parent in path.parents if parent.exists() and not parent.is_dir()), None)
+    if blocked is not None:
+        raise SpinDCGANError(f"{path}: {blocked} is not a folder")
+    if path.exists() and not path.is_file():
+        raise SpinDCGANError(f"{path}: not a regular file ({'a folder' if path.is_dir() else 'a device or pipe'}); "
+                             "name a file to write")
+    return path
+
+
+def writable_folder(path: str | os.PathLike) -> Path:
+    """``path`` made as a folder (with its parents), refused in one line where a file stands in the way."""
+    path = Path(path)
+    blocked = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        raise SpinDCGANError(f"{path}: {blocked} is not a folder")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
 
 def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a temp file beside ``path``, then rename it over ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Call ``write(tmp)`` on a temp file beside ``path``, then rename it over ``path``: a crash or a full disk
+    leaves ``path`` as it was and no temp file behind."""
+    path = writable_file(path)
+    writable_folder(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
@@ -27,6 +54,8 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the user's usual mode
         os.replace(tmp, path)
+    except OSError as exc:  # a full disk, a quota: said of the file the user asked for, not of the temp file
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -34,7 +63,11 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
 
 
 def save_torch(obj: Any, path: str | os.PathLike) -> Path:
-    return atomic_write(path, lambda tmp: torch.save(obj, tmp))
+    """``torch.save`` atomically; serialised in memory first, so that a failed write is Python's OSError (with
+    its reason, e.g. a full disk) rather than torch's "iostream error"."""
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    return atomic_write(path, lambda tmp: tmp.write_bytes(buffer.getbuffer()))
 
 
 def save_json(obj: Any, path: str | os.PathLike) -> Path:

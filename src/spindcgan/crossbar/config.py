@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import types
 import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -134,11 +135,13 @@ class HardwareConfig:
                 raise SpinDCGANError(f"hardware.{name} must be >= 1, got {getattr(self, name)}")
         for name in ("d2d_sigma", "c2c_sigma", "read_noise_sigma", "retention_time", "attempt_frequency",
                      "dw_slope_sigma", "dw_offset_sigma"):
-            if getattr(self, name) < 0:
-                raise SpinDCGANError(f"hardware.{name} must be >= 0, got {getattr(self, name)}")
+            if not 0 <= getattr(self, name) < math.inf:
+                raise SpinDCGANError(f"hardware.{name} must be a finite number >= 0, got {getattr(self, name)}")
         for name in ("stuck_fraction", "stuck_high_share", "program_error_rate"):
             if not 0 <= getattr(self, name) <= 1:
                 raise SpinDCGANError(f"hardware.{name} must be in [0, 1], got {getattr(self, name)}")
+        if self.seed < 0:
+            raise SpinDCGANError(f"hardware.seed must be >= 0, got {self.seed}")
         if self.program_error_span < 1:
             raise SpinDCGANError(f"hardware.program_error_span must be >= 1, got {self.program_error_span}")
         for name in ("adc_bits", "dac_bits"):
@@ -193,8 +196,45 @@ def dataclass_from_dict(cls: type, data: dict[str, Any], where: str) -> Any:
             value = dataclass_from_dict(nested[0], value, f"{where}.{key}")
         elif isinstance(value, list):
             value = tuple(value)
+        if not fits(value, hints[key]):
+            raise SpinDCGANError(f"{where}.{key} must be {type_name(hints[key])}, got {value!r}")
         kwargs[key] = value
     try:
         return cls(**kwargs)
     except TypeError as exc:
         raise SpinDCGANError(f"bad {where}: {exc}") from None
+
+
+def fits(value: Any, hint: Any) -> bool:
+    """Whether a value read from JSON has a field's annotated type (an int where a float is asked is one)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(fits(value, arg) for arg in args)
+    if origin is typing.Literal:
+        return value in args
+    if origin is tuple:
+        if not isinstance(value, tuple):
+            return False
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(fits(v, args[0]) for v in value)
+        return len(args) == len(value) and all(fits(v, a) for v, a in zip(value, args, strict=True))
+    if hint is type(None):
+        return value is None
+    if hint in (int, float):
+        return isinstance(value, int if hint is int else int | float) and not isinstance(value, bool)
+    if isinstance(hint, type) and origin is None:
+        return isinstance(value, hint)
+    return True  # a construct the configs do not use: left to the dataclass's own checks
+
+
+def type_name(hint: Any) -> str:
+    """A field's type as a config.json reader would say it: "an integer or null", "one of 'linear', 'cosine'"."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(type_name(arg) for arg in args)
+    if origin is typing.Literal:
+        return "one of " + ", ".join(repr(a) for a in args)
+    if origin is tuple:
+        return f"a list of {type_name(args[0])}" if args else "a list"
+    names = {int: "an integer", float: "a number", bool: "true or false", str: "a string", type(None): "null"}
+    return names.get(hint, f"a {getattr(hint, '__name__', hint)}")

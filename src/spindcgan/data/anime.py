@@ -44,7 +44,7 @@ def load_anime(data: str | os.PathLike | None = None, size: int = 64, progress: 
     candidates = anime_candidates(data)
     for path in candidates:
         if path.exists():
-            return load_images(path, size, 3, progress=progress)
+            return load_images(path, size, 3, progress=progress, strict=True)
     looked = ", ".join(str(p) for p in candidates)
     raise SpinDCGANError(f"Anime Face images not found (looked in: {looked}); pass --data PATH (a folder or zip)")
 

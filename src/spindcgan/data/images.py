@@ -6,7 +6,9 @@ centre-cropped to ``size``. The decoded uint8 array is cached on disk (memory-ma
 the sources' names, sizes and times), so an epoch never decodes the JPEGs again.
 
 Unreadable or truncated images are skipped with one warning that counts them and names the first few;
-non-image files are ignored; a source without images is a one-line error naming it.
+non-image files are ignored; a source without images is a one-line error naming it. A training set is loaded
+``strict``: there an unreadable image, one smaller than the model's size (it would be upscaled) or a grayscale one
+in a colour set is a one-line error naming it, since a model would train on what the set did not hold.
 """
 
 from __future__ import annotations
@@ -53,10 +55,22 @@ def list_entries(source: str | os.PathLike) -> list[Entry]:
     raise SpinDCGANError(f"{path}: no such folder or zip file")
 
 
-def decode(data: bytes, size: int, channels: int = 3) -> np.ndarray:
-    """Bytes of one image -> uint8 [size, size, channels] (resize shorter side, centre crop)."""
+SINGLE_CHANNEL_MODES = {"1", "L", "LA", "I", "I;16", "F", "La"}
+
+
+class UnfitImage(ValueError):
+    """A readable image that a ``strict`` load refuses (too small, or grayscale in a colour set)."""
+
+
+def decode(data: bytes, size: int, channels: int = 3, strict: bool = False) -> np.ndarray:
+    """Bytes of one image -> uint8 [size, size, channels] (resize shorter side, centre crop); ``strict``
+    refuses an image that is smaller than ``size`` or, for a colour set, grayscale (:class:`UnfitImage`)."""
     with Image.open(io.BytesIO(data)) as im:
         im.load()
+        if strict and min(im.size) < size:
+            raise UnfitImage(f"{im.width}x{im.height}, smaller than the model's {size}x{size}")
+        if strict and channels == 3 and im.mode in SINGLE_CHANNEL_MODES:
+            raise UnfitImage(f"grayscale (mode {im.mode}) in a colour set")
         if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
             rgba = im.convert("RGBA")
             im = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba)
@@ -88,9 +102,10 @@ def first_image_size(source: str | os.PathLike) -> int:
 
 
 def load_images(sources: str | os.PathLike | Sequence[str | os.PathLike], size: int, channels: int = 3,
-                cache: bool = True, progress: bool = True, limit: int | None = None) -> torch.Tensor:
+                cache: bool = True, progress: bool = True, limit: int | None = None,
+                strict: bool = False) -> torch.Tensor:
     """uint8 images [N, channels, size, size] from one source or a list of them (see module docstring);
-    ``limit`` keeps the first N image files (by name)."""
+    ``limit`` keeps the first N image files (by name); ``strict``: a training set, every image must load as is."""
     if isinstance(sources, (str, os.PathLike)):
         sources = [sources]
     entries = []
@@ -101,7 +116,7 @@ def load_images(sources: str | os.PathLike | Sequence[str | os.PathLike], size: 
         entries += found
     entries = entries[:limit]
     key = digest({"entries": [e[2] for e in entries], "sources": [str(s) for s in sources],
-                  "size": size, "channels": channels, "version": 1})
+                  "size": size, "channels": channels, "version": 1, **({"strict": True} if strict else {})})
     cached = cache_dir("images") / f"{key}.npy"
     if cache and cached.exists():
         try:  # copy-on-write map: pages load on demand, the file is never modified
@@ -112,11 +127,16 @@ def load_images(sources: str | os.PathLike | Sequence[str | os.PathLike], size: 
     images, bad = [], []
     for name, read, _ in tqdm(entries, desc="decoding images", unit="img", disable=not progress, dynamic_ncols=True):
         try:
-            images.append(decode(read(), size, channels))
+            images.append(decode(read(), size, channels, strict))
+        except UnfitImage as exc:
+            bad.append(f"{name} ({exc})")
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-            bad.append(f"{name} ({exc.__class__.__name__})")
+            bad.append(f"{name} (unreadable: {exc.__class__.__name__})")
     if bad:
         shown = "; ".join(bad[:3]) + (f"; and {len(bad) - 3} more" if len(bad) > 3 else "")
+        if strict:
+            raise SpinDCGANError(f"{len(bad)} image(s) of the training set cannot be trained on as they are: {shown}; "
+                                 "fix or remove them")
         warnings.warn(f"skipped {len(bad)} unreadable image(s): {shown}", stacklevel=2)
     if not images:
         raise SpinDCGANError(f"{', '.join(str(s) for s in sources)}: no readable images")

@@ -206,14 +206,30 @@ def images_fid(images: torch.Tensor, dataset: str, split: str = "test", data: st
             "backend": resolve_backend(None, device)}
 
 
+MIN_FOLDER_SIZE = 16
+"""The smallest images ``folder_fid`` compares (pixels a side): Inception sees every image upscaled to 299 x 299, and
+below this an image holds almost nothing of what its features were trained on (Fashion-MNIST's 28 and CIFAR's 32
+are the smallest sets FIDs are published for)."""
+
+
 def folder_fid(real: str, fake: str, size: int | None = None, device: str = "cpu", batch_size: int = 100,
                progress: bool = True) -> dict[str, Any]:
     """FID/KID between two image folders or zips (images resized to ``size``, default the first real one's)."""
     from ..data.images import first_image_size, load_images
 
+    for source, side in ((real, first_image_size(real)), (fake, first_image_size(fake)), ("--size", size)):
+        if side is not None and side < MIN_FOLDER_SIZE:
+            raise SpinDCGANError(f"{source}: images of {side}x{side} are too small for an FID (at least "
+                                 f"{MIN_FOLDER_SIZE}x{MIN_FOLDER_SIZE})")
     size = size or first_image_size(real)
     real_px = load_images(real, size, progress=progress)
     fake_px = load_images(fake, size, progress=progress)
+    gray = {source: bool((px[:, 0] == px[:, 1]).all() and (px[:, 1] == px[:, 2]).all())
+            for source, px in ((real, real_px), (fake, fake_px))}
+    if len(set(gray.values())) > 1:
+        grayscale, colour = sorted(gray, key=gray.get, reverse=True)
+        raise SpinDCGANError(f"{grayscale}: grayscale images against the colour ones of {colour}: their FID would "
+                             "measure the missing colour, not the images")
     real_stats = cached_statistics(real_px, f"folder {real}", device, batch_size, progress)
     fake_stats = statistics(pixel_batches(fake_px, batch_size), len(fake_px), device, "fake", progress)
     return {

@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +27,35 @@ PACK_KEY = "pack"
 WARMUP_KEY = "lr_warmup"
 """The learning-rate warm-up after a resume from a pack ({"start": step, "steps": W}), kept in every later
 checkpoint (it changes no rate after its W steps)."""
+
+
+LOCK_NAME = ".training.lock"
+"""The file a training holds in its run folder (``run_lock``)."""
+
+
+@contextlib.contextmanager
+def run_lock(run_dir: Path) -> Iterator[None]:
+    """Hold a run folder for one training: a second training of the same folder refuses in one line instead of
+    both writing its checkpoint and logs. The lock is the kernel's (flock), so a killed training leaves none; the
+    temp file of a write it was killed in is deleted when the folder is next held."""
+    with (Path(run_dir) / LOCK_NAME).open("a+") as held:
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            held.seek(0)
+            holder = held.read().strip() or "another process"
+            raise SpinDCGANError(f"{run_dir}: another training is running in this run folder ({holder}); wait for "
+                                 "it to stop, or train another folder") from None
+        held.seek(0)
+        held.truncate()
+        held.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
+        held.flush()
+        for stray in Path(run_dir).glob(".*.tmp"):  # a write that a kill -9 cut off (io.atomic_write's temp file)
+            stray.unlink()
+        try:
+            yield
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
 
 
 def run_folder(path: str | Path) -> Path:

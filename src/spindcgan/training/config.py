@@ -141,8 +141,11 @@ class TrainConfig:
         if self.lr_decay_shape not in LR_DECAY_SHAPES:
             raise SpinDCGANError(f"train.lr_decay_shape must be one of {', '.join(LR_DECAY_SHAPES)}, got "
                                  f"{self.lr_decay_shape!r}")
-        if self.limit is not None and self.limit < 1:
-            raise SpinDCGANError(f"train.limit must be >= 1, got {self.limit}")
+        for name in ("limit", "threads", "fid_ref_n"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
+                raise SpinDCGANError(f"train.{name} must be >= 1 (or null), got {getattr(self, name)}")
+        if self.seed < 0:
+            raise SpinDCGANError(f"train.seed must be >= 0, got {self.seed}")
         if self.fid_every < 0 or self.fid_n < 2:
             raise SpinDCGANError("train.fid_every must be >= 0 and train.fid_n >= 2")
         if self.checkpoint_every < 0:
@@ -154,12 +157,13 @@ class TrainConfig:
         if self.lr_decay_start is not None and not 0 <= self.lr_decay_start < self.epochs:
             raise SpinDCGANError(f"train.lr_decay_start must be in [0, epochs={self.epochs}), got "
                                  f"{self.lr_decay_start}")
-        if self.lr <= 0 or not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
-            raise SpinDCGANError("train.lr must be > 0 and betas in [0, 1)")
+        if not (0 < self.lr < math.inf and 0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
+            raise SpinDCGANError(f"train.lr must be a finite number > 0 and betas in [0, 1), got lr {self.lr}, betas "
+                                 f"{self.beta1}, {self.beta2}")
         if not (self.r1 >= 0 and math.isfinite(self.r1)):
             raise SpinDCGANError(f"train.r1 must be a finite number >= 0 (0: no R1 penalty), got {self.r1}")
-        if self.lr_d is not None and not self.lr_d > 0:
-            raise SpinDCGANError(f"train.lr_d must be > 0 (or null: train.lr), got {self.lr_d}")
+        if self.lr_d is not None and not 0 < self.lr_d < math.inf:
+            raise SpinDCGANError(f"train.lr_d must be a finite number > 0 (or null: train.lr), got {self.lr_d}")
         parse_noise(self.train_noise)
         if self.precision not in PRECISIONS:
             raise SpinDCGANError(f"train.precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
@@ -214,6 +218,8 @@ class RunConfig:
             return cls.from_dict(json.loads(Path(path).read_text()))
         except (OSError, json.JSONDecodeError) as exc:
             raise SpinDCGANError(f"{path}: cannot read run config ({exc})") from None
+        except SpinDCGANError as exc:  # a field of the wrong type or value: say which file holds it
+            raise SpinDCGANError(f"{path}: {exc}") from None
 
     def hardware_tag(self) -> str:
         """Short name of the hardware setting, for run folder names."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import datetime
 import json
 import math
@@ -35,7 +36,7 @@ from ..data.fashion_mnist import to_model_range
 from ..data.registry import load_training_images
 from ..energy.updates import synapse_states
 from ..errors import SpinDCGANError
-from ..io import append_jsonl, load_jsonl, save_grid, save_json, save_jsonl, save_torch
+from ..io import append_jsonl, load_jsonl, save_grid, save_json, save_jsonl, save_torch, writable_folder
 from ..models import Discriminator, Generator
 from ..plots import plot_fid_curve
 from ..runtime import cpu_has_native_bf16, environment, full_fp32_on_cuda, training_precision
@@ -49,6 +50,7 @@ from .checkpoint import (
     WARMUP_KEY,
     load_checkpoint,
     require_parts,
+    run_lock,
 )
 from .config import RunConfig, TrainConfig, ema_key
 from .distributed import World
@@ -205,8 +207,7 @@ def epoch_order(seed: int, epoch: int, n: int) -> torch.Tensor:
 
 def new_run_dir(out: str | Path, config: RunConfig) -> Path:
     """``out/NNNNN-<dataset>-<hardware>``, numbered after the runs already there."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = writable_folder(out)
     numbers = [int(p.name[:5]) for p in out.iterdir() if p.is_dir() and p.name[:5].isdigit()]
     run_dir = out / f"{max(numbers, default=-1) + 1:05d}-{config.model.dataset}-{config.hardware_tag()}"
     run_dir.mkdir()
@@ -368,6 +369,23 @@ def total_steps_of(t: TrainConfig, steps_per_epoch: int) -> int:
     return all_epochs if t.max_steps is None else min(all_epochs, t.max_steps)
 
 
+def _check_network_kept(saved: RunConfig, config: RunConfig, run_dir: Path) -> None:
+    """The run's config.json must describe the network its checkpoint holds (an edited config.json would load
+    weights of other shapes, or train them on other hardware)."""
+    for part in ("model", "hardware"):
+        before, after = getattr(saved, part), getattr(config, part)
+        if before == after:
+            continue
+        names = [f.name for f in dataclasses.fields(before or after)
+                 if getattr(before, f.name, None) != getattr(after, f.name, None)]
+        if before is None or after is None:  # a float baseline against a hardware model
+            what = f"{part} is {after and 'modelled'}, the checkpoint's {before and 'modelled'}"
+        else:
+            what = f"{part}.{names[0]} is {getattr(after, names[0])!r}, the checkpoint's {getattr(before, names[0])!r}"
+        raise SpinDCGANError(f"{run_dir / 'config.json'}: {what}; a resume continues the network as trained: "
+                             "restore config.json")
+
+
 def _check_schedule_kept(before: TrainConfig, after: TrainConfig, steps_done: int, steps_per_epoch: int) -> None:
     """A resume may lengthen a run or add a learning-rate decay, but not change the rate of a step already
     trained (the result would be no run anyone configured)."""
@@ -432,7 +450,17 @@ def _train(
     time_limit: float | None, on_start: Callable[[Path], None] | None, world: World | None,
     on_step: Callable[[int, GAN], None] | None,
 ) -> Path:
-    """``train`` on one rank of ``world`` (None: one process, not under torchrun)."""
+    """``train`` on one rank of ``world`` (None: one process, not under torchrun), its run folder held
+    (``run_lock``) from before it is first written to the end, however the training ends."""
+    with contextlib.ExitStack() as held:
+        return _train_holding(held, config, device, out, resume, progress, time_limit, on_start, world, on_step)
+
+
+def _train_holding(
+    held: contextlib.ExitStack, config: RunConfig, device: str, out: str | Path, resume: str | Path | None,
+    progress: bool, time_limit: float | None, on_start: Callable[[Path], None] | None, world: World | None,
+    on_step: Callable[[int, GAN], None] | None,
+) -> Path:
     t = config.train
     launched, world = world is not None, world or World()
     main = world.is_main
@@ -456,6 +484,8 @@ def _train(
     step, epoch_sums, records, state, warmup, added_emas, from_pack = 0, {}, [], {}, None, [], False
     if resume is not None:
         run_dir = Path(resume)
+        if main:
+            held.enter_context(run_lock(run_dir))
         state = load_checkpoint(run_dir, device)
         from_pack = PACK_KEY in state  # rebuilt by training.pack, maybe without Adam's moments
         moments = all(k in state for k in OPTIMISER_KEYS)
@@ -465,7 +495,9 @@ def _train(
             raise SpinDCGANError(f"{run_dir}: trained by {state.get('world_size', 1)} rank(s); resume it with as "
                                  f"many (torchrun --nproc_per_node), not {world.size}: another number would draw "
                                  "other noise and BatchNorm shards")
-        _check_schedule_kept(RunConfig.from_dict(state["config"]).train, t, state["step"], steps_per_epoch)
+        saved = RunConfig.from_dict(state["config"])
+        _check_network_kept(saved, config, run_dir)
+        _check_schedule_kept(saved.train, t, state["step"], steps_per_epoch)
         added_emas = gan.load_state_dict(state, optimisers=moments)
         step, epoch_sums = state["step"], state.get("epoch_sums", {})
         warmup = state.get(WARMUP_KEY)
@@ -479,6 +511,8 @@ def _train(
             _trim_ema_fids(run_dir, step)
     else:
         run_dir = new_run_dir(out, config) if main else None
+        if main:
+            held.enter_context(run_lock(run_dir))
         if launched:
             run_dir = distributed.broadcast(run_dir)
     if main:
