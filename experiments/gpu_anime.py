@@ -268,7 +268,7 @@ def run() -> None:
 
     from spindcgan.data.registry import load_training_images
     from spindcgan.training.config import TrainConfig
-    from spindcgan.training.loop import steps_per_epoch_of
+    from spindcgan.training.schedule import steps_per_epoch_of
 
     log(f"torch {torch.__version__}, {torch.cuda.get_device_name(0) if args.device == 'cuda' else args.device}")
     data = unpack_data(args.xz, args.sha256)

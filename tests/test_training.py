@@ -164,7 +164,7 @@ def test_learning_rate_is_constant_then_falls_linearly_to_zero():
     long = tiny_config(epochs=100, lr_decay_start=76).train
     assert all(loop.learning_rates(long, step, 156, 15600)[0] == 2e-4 * (15600 - step) / (15600 - 76 * 156)
                for step in range(76 * 156, 15600))
-    with pytest.raises(SpinDCGANError, match="lr_d must be > 0"):
+    with pytest.raises(SpinDCGANError, match="lr_d must be a finite number > 0"):
         tiny_config(lr_d=0.0)
     with pytest.raises(SpinDCGANError, match="lr_decay_start must be in"):
         tiny_config(epochs=4, lr_decay_start=4)

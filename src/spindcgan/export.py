@@ -13,7 +13,8 @@ from typing import Any
 import torch
 import torch.nn as nn
 
-from .crossbar.programming import ProgrammedWeights, conductances_to_weight, device_conductances
+from .crossbar.programming import conductances_to_weight, device_conductances
+from .crossbar.states import ProgrammedWeights
 from .errors import SpinDCGANError
 from .io import save_torch
 from .models import Generator

@@ -3,7 +3,8 @@
 from .array import crossbar_conv2d, crossbar_matmul, crossbar_matrix, tile_counts
 from .config import HardwareConfig
 from .deconv import transposed_to_conv_weight, zero_pad_for_transpose, zero_padded_conv_transpose2d
-from .programming import ProgrammedWeights, program, quantised_weight
+from .programming import program, quantised_weight
+from .states import ProgrammedWeights
 
 __all__ = [
     "HardwareConfig",

@@ -16,8 +16,9 @@ import re
 import torch
 
 from ..errors import SpinDCGANError
+from ..seeds import stream_seed
 from .config import HardwareConfig
-from .programming import ProgrammedWeights
+from .states import ProgrammedWeights
 
 UNITS = {"s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0, "y": 365.25 * 86400.0}
 
@@ -37,7 +38,7 @@ def survival(hardware: HardwareConfig) -> float:
 
 
 def _generator(hardware: HardwareConfig, layer_seed: int, purpose: int) -> torch.Generator:
-    return torch.Generator().manual_seed(hardware.seed * 1_000_003 + layer_seed * 101 + purpose)
+    return torch.Generator().manual_seed(stream_seed(hardware.seed, layer_seed * 101 + purpose))
 
 
 def _apply(states: torch.Tensor, hardware: HardwareConfig, layer_seed: int, device: int,

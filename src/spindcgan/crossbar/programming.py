@@ -13,24 +13,13 @@ With no variation and a linear ladder this is ``scale * n / (levels-1)`` for an 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import torch
 
 from ..devices import SkyrmionSynapse
 from .config import HardwareConfig
-
-
-@dataclass
-class ProgrammedWeights:
-    """Integer device states of one layer (same shape as its weight) plus its CMOS scale."""
-
-    positive: torch.Tensor
-    """States of the G+ devices (differential) or of the only device (offset); uint8."""
-    negative: torch.Tensor | None
-    """States of the G- devices (differential); None for the offset scheme."""
-    scale: float
-    """Weight value that a full-range conductance difference stands for."""
+from .faults import held_states
+from .states import ProgrammedWeights
 
 
 def layer_scale(weight: torch.Tensor) -> torch.Tensor:
@@ -106,8 +95,6 @@ def quantised_weight(
     shadow weights (the standard STE of quantisation-aware training). ``layer_seed`` and ``training`` choose the
     layer's fault pattern and draws.
     """
-    from .faults import held_states
-
     synapse = hardware.synapse
     assert synapse is not None
     scale = layer_scale(weight)

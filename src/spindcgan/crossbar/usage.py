@@ -18,7 +18,7 @@ import torch.nn as nn
 
 from ..devices import SkyrmionSynapse
 from ..nn import crossbar_layers
-from .programming import ProgrammedWeights
+from .states import ProgrammedWeights
 
 
 @dataclass(frozen=True)

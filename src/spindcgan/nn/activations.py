@@ -15,6 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from ..devices import DomainWallTrack, dw_leaky_relu_track, dw_relu_track
+from ..seeds import stream_seed
 
 
 class DeviceSpread:
@@ -37,7 +38,7 @@ class DeviceSpread:
         """(slope factor, input offset) of each channel's device, shaped to broadcast over ``x`` [N, C, ...]."""
         if not (self.slope_sigma or self.offset_sigma):
             return None
-        gen = torch.Generator().manual_seed(self.hardware_seed * 1_000_003 + 500_009 + self.variation_seed)
+        gen = torch.Generator().manual_seed(stream_seed(self.hardware_seed, 500_009 + self.variation_seed))
         draws = torch.randn(2, x.shape[1], generator=gen).to(x)
         shape = (1, x.shape[1], *([1] * (x.ndim - 2)))
         return (1 + self.slope_sigma * draws[0]).view(shape), (self.offset_sigma * draws[1]).view(shape)

@@ -30,6 +30,7 @@ from ..crossbar.programming import (
     program,
     quantised_weight,
 )
+from ..seeds import stream_seed
 
 
 class CrossbarLayerMixin:
@@ -67,7 +68,7 @@ class CrossbarLayerMixin:
         shape = (2, *self.weight.shape)
         variation = torch.zeros(shape, device=self.weight.device)
         if hw.d2d_sigma > 0:  # fixed per device: drawn from the seed, never from the global RNG
-            gen = torch.Generator().manual_seed(hw.seed * 1_000_003 + self.variation_seed)
+            gen = torch.Generator().manual_seed(stream_seed(hw.seed, self.variation_seed))
             variation += hw.d2d_sigma * torch.randn(shape, generator=gen).to(self.weight.device)
         if hw.c2c_sigma > 0:  # a new draw each programming: every training step, once for inference
             if self.training or self._c2c_eval is None:

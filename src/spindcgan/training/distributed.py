@@ -43,6 +43,7 @@ import torch.nn as nn
 from torch.nn.parallel import DistributedDataParallel
 
 from ..errors import SpinDCGANError
+from ..seeds import stream_seed
 
 BACKENDS = ("gloo", "nccl")
 """gloo runs on CPUs (and GPUs); nccl only between CUDA devices, and is the fast one there."""
@@ -153,7 +154,7 @@ def shard(batch_ids: torch.Tensor, world: World) -> torch.Tensor:
 
 def rank_seed(seed: int, rank: int) -> int:
     """The seed of rank ``rank``'s noise stream (rank 0 keeps the single process's stream, unseeded again)."""
-    return seed * 1_000_003 + rank
+    return stream_seed(seed, rank)
 
 
 def _all_reduce(values: torch.Tensor, op: dist.ReduceOp = dist.ReduceOp.SUM) -> torch.Tensor:

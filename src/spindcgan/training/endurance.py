@@ -22,6 +22,7 @@ from ..devices import SkyrmionSynapse
 from ..energy.updates import States, state_moves
 from ..errors import SpinDCGANError
 from .config import RunConfig, TrainConfig
+from .schedule import total_steps_of
 
 WRITES_NAME = "device_writes.json"
 QUANTILES = (0.5, 0.9, 0.99, 0.999)
@@ -138,7 +139,6 @@ def planned_steps(run_dir: Path, train: TrainConfig) -> int | None:
     """The optimiser steps the run is configured for, from its log's first epoch end (None before one, unless
     ``max_steps`` says it)."""
     from ..io import load_jsonl
-    from .loop import total_steps_of
 
     ends = [r for r in load_jsonl(run_dir / "metrics.jsonl") if "epoch_end" in r and "elapsed_s" in r]
     if not ends:

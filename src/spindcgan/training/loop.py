@@ -40,6 +40,7 @@ from ..io import append_jsonl, load_jsonl, save_grid, save_json, save_jsonl, sav
 from ..models import Discriminator, Generator
 from ..plots import plot_fid_curve
 from ..runtime import cpu_has_native_bf16, environment, full_fp32_on_cuda, training_precision
+from ..seeds import stream_seed
 from . import distributed
 from .augment import AdaptiveProbability, augment, parse_policy
 from .checkpoint import (
@@ -56,6 +57,7 @@ from .config import RunConfig, TrainConfig, ema_key
 from .distributed import World
 from .endurance import WRITES_NAME, DeviceWrites
 from .noise import computing_on, step_hardware
+from .schedule import check_schedule_kept, learning_rates, steps_per_epoch_of, total_steps_of
 
 
 class TrainingDiverged(SpinDCGANError):
@@ -202,7 +204,8 @@ def host_values(stats: dict[str, Any]) -> dict[str, Any]:
 
 def epoch_order(seed: int, epoch: int, n: int) -> torch.Tensor:
     """The shuffled sample order of one epoch: a function of (seed, epoch) only."""
-    return torch.randperm(n, generator=torch.Generator().manual_seed(seed * 100_003 + epoch))
+    # the data order keeps its own stride (its first one), so that every run since replays its batches
+    return torch.randperm(n, generator=torch.Generator().manual_seed(stream_seed(seed, epoch, stride=100_003)))
 
 
 def new_run_dir(out: str | Path, config: RunConfig) -> Path:
@@ -336,39 +339,6 @@ def fixed_noise(config: RunConfig, device: str) -> torch.Tensor:
     return torch.randn(config.train.sample_count, config.model.z_dim, generator=gen).to(device)
 
 
-def learning_rates(t: TrainConfig, step: int, steps_per_epoch: int, total_steps: int,
-                   warmup: dict[str, int] | None = None) -> tuple[float, float]:
-    """The generator's and the discriminator's learning rates for the optimiser step that follows ``step`` steps:
-    ``t.lr`` and ``t.discriminator_lr``, and from epoch ``t.lr_decay_start`` on, both on a fall of
-    ``t.lr_decay_shape`` that would reach zero at ``total_steps``. ``warmup`` ({"start": S, "steps": W}, what a
-    resume from a pack sets: ``training.pack``) scales them by (step - S + 1) / W for the W steps from S."""
-    start = None if t.lr_decay_start is None else t.lr_decay_start * steps_per_epoch
-    ramp = 1.0
-    if warmup is not None and warmup["start"] <= step < warmup["start"] + warmup["steps"]:
-        ramp = (step - warmup["start"] + 1) / warmup["steps"]
-
-    def at_step(rate: float) -> float:  # rate * left / span, in that order: the rates of runs from before lr_d
-        if start is None or step < start:
-            return rate * ramp
-        if t.lr_decay_shape == "cosine":
-            into = min(step - start, total_steps - start) / (total_steps - start)
-            return rate * 0.5 * (1 + math.cos(math.pi * into)) * ramp
-        return rate * max(total_steps - step, 0) / (total_steps - start) * ramp
-
-    return at_step(t.lr), at_step(t.discriminator_lr)
-
-
-def steps_per_epoch_of(t: TrainConfig, n_images: int) -> int:
-    """The optimiser steps of one epoch over ``n_images`` training images (a last partial batch is not drawn)."""
-    return n_images // t.batch_size
-
-
-def total_steps_of(t: TrainConfig, steps_per_epoch: int) -> int:
-    """The optimiser steps a run is configured for: all its epochs, or ``max_steps`` if fewer."""
-    all_epochs = t.epochs * steps_per_epoch
-    return all_epochs if t.max_steps is None else min(all_epochs, t.max_steps)
-
-
 def _check_network_kept(saved: RunConfig, config: RunConfig, run_dir: Path) -> None:
     """The run's config.json must describe the network its checkpoint holds (an edited config.json would load
     weights of other shapes, or train them on other hardware)."""
@@ -384,19 +354,6 @@ def _check_network_kept(saved: RunConfig, config: RunConfig, run_dir: Path) -> N
             what = f"{part}.{names[0]} is {getattr(after, names[0])!r}, the checkpoint's {getattr(before, names[0])!r}"
         raise SpinDCGANError(f"{run_dir / 'config.json'}: {what}; a resume continues the network as trained: "
                              "restore config.json")
-
-
-def _check_schedule_kept(before: TrainConfig, after: TrainConfig, steps_done: int, steps_per_epoch: int) -> None:
-    """A resume may lengthen a run or add a learning-rate decay, but not change the rate of a step already
-    trained (the result would be no run anyone configured)."""
-    total_before, total_after = total_steps_of(before, steps_per_epoch), total_steps_of(after, steps_per_epoch)
-    for step in range(steps_done):
-        if (learning_rates(before, step, steps_per_epoch, total_before)
-                != learning_rates(after, step, steps_per_epoch, total_after)):
-            raise SpinDCGANError(
-                f"this resume would change the learning rate of step {step + 1}, already trained (train.epochs, "
-                f"train.max_steps, train.lr_decay_start and train.lr_decay_shape decide it): the decay must start at "
-                f"epoch >= {steps_done / steps_per_epoch:g}, the run's progress")
 
 
 def train(
@@ -497,7 +454,7 @@ def _train_holding(
                                  "other noise and BatchNorm shards")
         saved = RunConfig.from_dict(state["config"])
         _check_network_kept(saved, config, run_dir)
-        _check_schedule_kept(saved.train, t, state["step"], steps_per_epoch)
+        check_schedule_kept(saved.train, t, state["step"], steps_per_epoch)
         added_emas = gan.load_state_dict(state, optimisers=moments)
         step, epoch_sums = state["step"], state.get("epoch_sums", {})
         warmup = state.get(WARMUP_KEY)

@@ -16,13 +16,14 @@ import torch.nn as nn
 
 from ..crossbar.config import HardwareConfig
 from ..crossbar.terms import with_terms
+from ..seeds import stream_seed
 
 
 def step_hardware(hardware: HardwareConfig, noise: dict[str, str], step: int) -> HardwareConfig:
     """The chip training step ``step`` computes on: ``hardware`` with ``noise`` (``crossbar.terms.parse_noise`` of
     ``train.train_noise``), drawn from a seed of the step's own (apart from the seeds ``spindcgan sweep`` evaluates
     on: base seed + draw)."""
-    return with_terms(hardware, noise, seed=(hardware.seed + 1) * 1_000_003 + step)
+    return with_terms(hardware, noise, seed=stream_seed(hardware.seed + 1, step))
 
 
 @contextlib.contextmanager
