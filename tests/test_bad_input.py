@@ -176,6 +176,10 @@ CASES = [
     Case("wrong file", "a network with no layer the crossbars can hold", lambda w, t: [
         "info", "--model", "bad_input_nets:recurrent", "--input-shape", "1,4,16"],
         "no Conv2d, ConvTranspose2d or Linear"),
+    Case("wrong file", "random bytes as the model of an energy ledger", lambda w, t: [
+        "energy", str(w / "random.pt"), "--out", str(t / "ledger")], "random.pt: not a readable spindcgan checkpoint"),
+    Case("wrong file", "an info of a truncated export", lambda w, t: [
+        "info", str(truncated(w / "g.pt", t))], "not a readable"),
     Case("wrong file", "a pack of something that is no run folder", lambda w, t: [
         "pack", str(w / "g.pt"), "--out", str(t / "p.pack")], "g.pt: no such run folder"),
     Case("wrong file", "unpack of a file that is no pack", lambda w, t: [
@@ -206,6 +210,10 @@ CASES = [
         "sweep", str(w / "g.pt"), "--grid", "bits=4", "--draws", "0", "--out", str(t / "sweep")],
         "argument --draws: must be >= 1"),
     Case("option", "an unknown option", train("--colour", "red"), "unrecognized arguments: --colour"),
+    Case("option", "zero images traced by the energy ledger", lambda w, t: ["energy", "--batch", "0"],
+         "argument --batch: must be >= 1"),
+    Case("option", "an unknown device to calibrate", lambda w, t: ["devices", "calibrate", "mtj"],
+         "argument device: invalid choice: 'mtj'"),
     Case("option", "conflicting options", train("--float", "--bits", "4"), "--float models no hardware"),
     Case("option", "a pack option without a pack", lambda w, t: [
         "train", "--resume", str(copied_run(w, t, lambda run: None)), "--pack-warmup", "10"],
