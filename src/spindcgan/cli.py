@@ -16,7 +16,7 @@ import torch
 from .crossbar.config import HardwareConfig
 from .data.registry import SPLITS
 from .errors import SpinDCGANError
-from .io import writable_file
+from .io import new_output
 from .models import D_NORMS, DATASETS, ModelConfig
 from .runtime import PRECISIONS, keep_freed_memory
 from .training.config import LR_DECAY_SHAPES, RunConfig, TrainConfig
@@ -376,15 +376,6 @@ def energy_of_factory(args: argparse.Namespace) -> None:
                **ledger.to_dict()}, out / f"{stem}.json")
     plot_ledger({args.mapping: ledger}, out / f"{stem}.png")
     print(f"wrote {out / (stem + '.json')} and {out / (stem + '.png')}")
-
-
-def new_output(path: str, overwrite: bool) -> Path:
-    """The file ``--out`` names, refused in one line where it exists (without ``--overwrite``) or cannot be made
-    (its parent a file)."""
-    out = writable_file(path)
-    if out.exists() and not overwrite:
-        raise SpinDCGANError(f"{out} exists; choose another --out or pass --overwrite")
-    return out
 
 
 def cmd_export(args: argparse.Namespace) -> None:

@@ -8,7 +8,7 @@ import torch
 from PIL import Image
 
 from .errors import SpinDCGANError
-from .io import atomic_write, save_grid, to_uint8, writable_file, writable_folder
+from .io import atomic_write, new_output, save_grid, to_uint8, writable_folder
 from .models import Generator
 
 
@@ -26,9 +26,7 @@ def write_samples(images: torch.Tensor, out: str | Path, overwrite: bool = False
     """A grid when ``out`` ends in .png, else one PNG per image in the folder ``out``; never clobbers."""
     out = Path(out)
     if out.suffix.lower() == ".png":
-        if writable_file(out).exists() and not overwrite:
-            raise SpinDCGANError(f"{out} exists; choose another --out or pass --overwrite")
-        return save_grid(images, out)
+        return save_grid(images, new_output(out, overwrite))
     if out.is_dir() and any(out.iterdir()) and not overwrite:
         raise SpinDCGANError(f"{out} is a non-empty folder; choose another --out or pass --overwrite")
     writable_folder(out)

@@ -18,11 +18,16 @@ from PIL import Image
 from .errors import SpinDCGANError
 
 
+def _not_a_folder(path: Path) -> Path | None:
+    """The first of ``path`` and its parents that exists and is not a folder (None: a folder can be made there)."""
+    return next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+
+
 def writable_file(path: str | os.PathLike) -> Path:
     """``path`` as a file to write, refused in one line where it cannot be one: a parent of it is a file, or it is
     a folder or a device (``/dev/full``: a rename over it would replace the device, not write to it)."""
     path = Path(path)
-    blocked = next((parent for parent in path.parents if parent.exists() and not parent.is_dir()), None)
+    blocked = _not_a_folder(path.parent)
     if blocked is not None:
         raise SpinDCGANError(f"{path}: {blocked} is not a folder")
     if path.exists() and not path.is_file():
@@ -31,10 +36,19 @@ def writable_file(path: str | os.PathLike) -> Path:
     return path
 
 
+def new_output(path: str | os.PathLike, overwrite: bool) -> Path:
+    """The file an ``--out`` names, refused in one line where it exists (without ``overwrite``) or cannot be
+    written (``writable_file``)."""
+    out = writable_file(path)
+    if out.exists() and not overwrite:
+        raise SpinDCGANError(f"{out} exists; choose another --out or pass --overwrite")
+    return out
+
+
 def writable_folder(path: str | os.PathLike) -> Path:
     """``path`` made as a folder (with its parents), refused in one line where a file stands in the way."""
     path = Path(path)
-    blocked = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+    blocked = _not_a_folder(path)
     if blocked is not None:
         raise SpinDCGANError(f"{path}: {blocked} is not a folder")
     path.mkdir(parents=True, exist_ok=True)
@@ -45,7 +59,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
     """Call ``write(tmp)`` on a temp file beside ``path``, then rename it over ``path``: a crash or a full disk
     leaves ``path`` as it was and no temp file behind."""
     path = writable_file(path)
-    writable_folder(path.parent)
+    path.parent.mkdir(parents=True, exist_ok=True)  # no parent is a file: writable_file checked
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:

@@ -217,11 +217,12 @@ def folder_fid(real: str, fake: str, size: int | None = None, device: str = "cpu
     """FID/KID between two image folders or zips (images resized to ``size``, default the first real one's)."""
     from ..data.images import first_image_size, load_images
 
-    for source, side in ((real, first_image_size(real)), (fake, first_image_size(fake)), ("--size", size)):
+    real_size = first_image_size(real)
+    for source, side in ((real, real_size), (fake, first_image_size(fake)), ("--size", size)):
         if side is not None and side < MIN_FOLDER_SIZE:
             raise SpinDCGANError(f"{source}: images of {side}x{side} are too small for an FID (at least "
                                  f"{MIN_FOLDER_SIZE}x{MIN_FOLDER_SIZE})")
-    size = size or first_image_size(real)
+    size = size or real_size
     real_px = load_images(real, size, progress=progress)
     fake_px = load_images(fake, size, progress=progress)
     gray = {source: bool((px[:, 0] == px[:, 1]).all() and (px[:, 1] == px[:, 2]).all())

@@ -346,12 +346,11 @@ def _check_network_kept(saved: RunConfig, config: RunConfig, run_dir: Path) -> N
         before, after = getattr(saved, part), getattr(config, part)
         if before == after:
             continue
-        names = [f.name for f in dataclasses.fields(before or after)
-                 if getattr(before, f.name, None) != getattr(after, f.name, None)]
         if before is None or after is None:  # a float baseline against a hardware model
             what = f"{part} is {after and 'modelled'}, the checkpoint's {before and 'modelled'}"
         else:
-            what = f"{part}.{names[0]} is {getattr(after, names[0])!r}, the checkpoint's {getattr(before, names[0])!r}"
+            name = next(f.name for f in dataclasses.fields(before) if getattr(before, f.name) != getattr(after, f.name))
+            what = f"{part}.{name} is {getattr(after, name)!r}, the checkpoint's {getattr(before, name)!r}"
         raise SpinDCGANError(f"{run_dir / 'config.json'}: {what}; a resume continues the network as trained: "
                              "restore config.json")
 
