@@ -2,7 +2,7 @@
 
 1. the exact solve of one array for a batch of input vectors: building ``G_eff`` (``effective_conductances``) and
    the batch's ``V @ G_eff``, against the ideal ``V @ g`` of the same batch (and the batch alone, G_eff built);
-2. the approximation inside a training step: the hardware step of a DCGAN with wires (``--wire-resistance``, the
+2. the approximation inside a training step: the hardware step of a DCGAN with wires (``--wire``, the
    approximation in every crossbar layer's forward) against the same step without them.
 
 Run it on an idle machine (it prints the load average first): a background training run on the same 2 cores makes
@@ -24,7 +24,7 @@ import torch
 
 from spindcgan import HardwareConfig
 from spindcgan.crossbar.circuit import effective_conductances
-from spindcgan.crossbar.config import WireConfig
+from spindcgan.crossbar.config import ArrayConfig, WireConfig
 from spindcgan.models import ModelConfig
 from spindcgan.training import GAN, RunConfig, TrainConfig, train_step
 
@@ -69,7 +69,8 @@ def main() -> None:
     model = ModelConfig.preset(args.dataset, args.width)
     times: dict[str, list[float]] = {"ideal arrays": [], "wires, approximated": []}
     gans = {}
-    for name, hardware in (("ideal arrays", HardwareConfig()), ("wires, approximated", HardwareConfig(wires=WIRES))):
+    wired = HardwareConfig(array=ArrayConfig(wires=WIRES))
+    for name, hardware in (("ideal arrays", HardwareConfig()), ("wires, approximated", wired)):
         torch.manual_seed(0)
         config = RunConfig(model, hardware, TrainConfig(batch_size=args.batch_size))
         gans[name] = GAN.build(config, "cpu")

@@ -20,7 +20,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from spindcgan.cli import SHIPPED_MODEL
+from spindcgan.api import SHIPPED_MODEL
 from spindcgan.data import load_fashion_mnist
 from spindcgan.loading import load_generator
 from spindcgan.metrics.fid import generator_batches, pixel_batches, statistics

@@ -37,7 +37,7 @@ from spindcgan.training.loop import TRAINING_FID_SEED, checkpointed_metrics, mea
 def variants(run_dir: Path) -> dict[str, torch.nn.Module]:
     """The checkpoint's EMA generator on the hardware, with float weights, and with no hardware."""
     hardware, config = load_generator(run_dir)
-    if config.hardware is None or config.hardware.synapse is None or config.hardware.relu is None:
+    if config.hardware is None or config.hardware.synapse is None or config.hardware.activations.relu is None:
         raise SpinDCGANError(f"{run_dir}: needs a run with synapses and DW activations (the paper's setting)")
     weights = hardware.state_dict()
     float_weights = Generator(config.model, dataclasses.replace(config.hardware, synapse=None))

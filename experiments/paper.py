@@ -37,7 +37,7 @@ color,translation,cutout``, docs/training.md), against the discriminator memoris
 Measurements, by experiments/measure.py, once per run and only of runs that finished training (for
 ``cpu-w32-10ep``, whose FID is the in-training one of its last epoch, only the ledger and the copies):
 fid10k-test (Fashion-MNIST; and fid10k-train for the main runs) or fid10k-train (Anime) with KID, sample
-seed 0; the energy ledger of every hardware run; copies of config, metrics, log and samples. All land in
+seed 0; the energy ledger of every hardware run; copies of config, metrics and log. All land in
 ``--results`` (default ``results/<cpu|gpu>-<date>``), which ``experiments/report.py`` turns into
 docs/results.md.
 """
@@ -75,8 +75,8 @@ RUNS: dict[str, list[str]] = {
     "fmnist-float-s1": ["--float", "--seed", "1"],
     "fmnist-synapse-only": ["--cmos-activations"],
     "fmnist-dw-only": ["--float-weights"],
-    "fmnist-hw6-d2d0.05": ["--d2d-sigma", "0.05"],
-    "fmnist-hw6-d2d0.10": ["--d2d-sigma", "0.1"],
+    "fmnist-hw6-d2d0.05": ["--d2d", "0.05"],
+    "fmnist-hw6-d2d0.10": ["--d2d", "0.1"],
     "fmnist-bits4": ["--bits", "4"],
     "fmnist-bits5": ["--bits", "5"],
     "fmnist-bits8": ["--bits", "8"],

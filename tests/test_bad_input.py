@@ -191,16 +191,19 @@ CASES = [
     Case("option", "a negative seed", train("--seed", "-1"), "argument --seed: must be >= 0"),
     Case("option", "a NaN rate", train("--lr", "nan"), "argument --lr: expected a finite number"),
     Case("option", "an infinite time limit", train("--time-limit", "inf"), "argument --time-limit: expected a finite"),
-    Case("option", "a NaN device spread", train("--d2d-sigma", "nan"), "argument --d2d-sigma: expected a finite"),
-    Case("option", "a negative wire resistance", train("--wire-resistance", "-1"), "wires.row_segment must be"),
-    Case("option", "a probability above 1", train("--stuck", "1.5"), "hardware.stuck_fraction must be in [0, 1]"),
+    Case("option", "a NaN device spread", train("--d2d", "nan"), "argument --d2d: expected a relative std >= 0"),
+    Case("option", "a NaN spread by its former name", train("--d2d-sigma", "nan"),
+         "argument --d2d-sigma: expected a relative std >= 0"),
+    Case("option", "a negative wire resistance", train("--wire", "-1"), "argument --wire: expected a resistance >= 0"),
+    Case("option", "a probability above 1", train("--stuck", "1.5"), "argument --stuck: expected a share of devices"),
     Case("option", "an EMA decay of 1 or more", train("--ema", "1"), "train.ema must be in [0, 1)"),
-    Case("option", "bits 0", train("--bits", "0"), "synapse.bits must be between 1 and 8, got 0"),
+    Case("option", "bits 0", train("--bits", "0"), "argument --bits: expected an integer of synapse bits"),
     Case("option", "bits 99", train("--bits", "99"), "synapse.bits must be between 1 and 8, got 99"),
     Case("option", "a word that is no number", train("--lr", "fast"), "argument --lr: expected a number"),
     Case("option", "an unknown augment word", train("--augment", "colour"), "unknown colour"),
     Case("option", "an unknown training-noise name", train("--train-noise", "heat=1"), "'heat' is not a noise"),
-    Case("option", "an unknown retention duration", train("--retention", "forever"), "retention time 'forever'"),
+    Case("option", "an unknown retention duration", train("--retention", "forever"),
+         "argument --retention: expected a time"),
     Case("option", "an unknown sweep grid key", lambda w, t: [
         "sweep", str(w / "g.pt"), "--grid", "colour=1", "--out", str(t / "sweep")], "unknown name 'colour'"),
     Case("option", "a sweep grid value out of range", lambda w, t: [
@@ -424,7 +427,7 @@ def test_a_sweep_killed_mid_point_loses_and_repeats_no_point(tmp_path, shared):
         def fake(generator, *args, **kwargs):
             layer = generator.main[0]
             with open("calls.jsonl", "a") as log:
-                log.write(json.dumps([layer.hardware.synapse.bits, layer.hardware.d2d_sigma]) + "\\n")
+                log.write(json.dumps([layer.hardware.synapse.bits, layer.hardware.variation.d2d]) + "\\n")
             if sum(1 for _ in open("calls.jsonl")) == kill_at:
                 os.kill(os.getpid(), signal.SIGKILL)
             return {{"metric": "fid-fake", "fid": 30.0 - layer.hardware.synapse.bits, "kid": 0.0}}

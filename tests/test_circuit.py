@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from spindcgan import SpinDCGANError
+from spindcgan import SpinDCGANError, with_settings
 from spindcgan.crossbar.circuit import (
     WireConfig,
     approximate_conductances,
@@ -15,6 +15,7 @@ from spindcgan.crossbar.circuit import (
     effective_conductances,
     ngspice_currents,
 )
+from spindcgan.crossbar.config import ArrayConfig
 
 NGSPICE_REQUIRED = os.environ.get("SPINDCGAN_REQUIRE_NGSPICE") == "1"  # .ci/run sets it: CI never skips these
 
@@ -67,7 +68,7 @@ def test_wires_lose_current_and_more_with_more_resistance():
 
 
 def test_bad_wires_or_conductances_are_one_line_errors():
-    with pytest.raises(SpinDCGANError, match="wires.row_segment must be a finite resistance >= 0 ohm"):
+    with pytest.raises(SpinDCGANError, match="hardware.array.wires.row_segment must be a finite number >= 0"):
         WireConfig(row_segment=-1.0)
     with pytest.raises(SpinDCGANError, match="wires.sense must be a finite"):
         WireConfig(sense=float("nan"))
@@ -129,8 +130,8 @@ def test_the_approximation_batches_arrays_and_passes_gradients():
 def _wired_hardware(**kwargs):
     from spindcgan import HardwareConfig
 
-    return HardwareConfig(wires=WireConfig(row_segment=20.0, column_segment=20.0, driver=500.0, sense=500.0),
-                          **kwargs)
+    wires = WireConfig(row_segment=20.0, column_segment=20.0, driver=500.0, sense=500.0)
+    return HardwareConfig(array=ArrayConfig(wires=wires, **kwargs))
 
 
 @pytest.mark.parametrize("kind", ["conv", "deconv", "linear"])
@@ -140,7 +141,7 @@ def test_a_layer_with_wires_computes_with_each_array_solved_on_its_own(kind):
     from spindcgan.crossbar.programming import conductances_to_weight, device_conductances, layer_scale, program
     from spindcgan.nn import SpinConv2d, SpinConvTranspose2d, SpinLinear
 
-    hw = _wired_hardware(array_rows=8, array_cols=8)
+    hw = _wired_hardware(rows=8, cols=8)
     torch.manual_seed(0)
     layer = {"conv": lambda: SpinConv2d(3, 10, 3, hardware=hw),
              "deconv": lambda: SpinConvTranspose2d(5, 6, 3, groups=1, hardware=hw),
@@ -155,7 +156,7 @@ def test_a_layer_with_wires_computes_with_each_array_solved_on_its_own(kind):
                 array = torch.zeros(8, 8, dtype=m.dtype)  # a whole array: the cells a layer leaves empty, 0 S
                 block = m[0, r0:r0 + 8, c0:c0 + 8]
                 array[: block.shape[0], : block.shape[1]] = block
-                wired = approximate_conductances(array, hw.wires)
+                wired = approximate_conductances(array, hw.array.wires)
                 e[0, r0:r0 + 8, c0:c0 + 8] = wired[: block.shape[0], : block.shape[1]]
     ideal_w = conductances_to_weight(matrices[0], matrices[1], layer_scale(layer.weight), hw.synapse)
     wired_w = conductances_to_weight(expected[0], expected[1], layer_scale(layer.weight), hw.synapse)
@@ -188,14 +189,13 @@ def test_the_crossbar_matrices_are_the_arrays_own_layout(groups):
 
 
 def test_the_exact_solver_in_a_layer_agrees_with_the_approximation_and_is_kept_at_evaluation():
-    from dataclasses import replace
 
     from spindcgan.nn import SpinConv2d
 
-    hw = _wired_hardware(array_rows=16, array_cols=8)
+    hw = _wired_hardware(rows=16, cols=8)
     torch.manual_seed(1)
     approx = SpinConv2d(4, 8, 3, hardware=hw).eval()
-    exact = SpinConv2d(4, 8, 3, hardware=replace(hw, wire_solver="exact")).eval()
+    exact = SpinConv2d(4, 8, 3, hardware=with_settings(hw, wire_solver="exact")).eval()
     exact.load_state_dict(approx.state_dict())
     a, e = approx.effective_weight(), exact.effective_weight()
     assert (a - e).abs().max() <= 0.01 * e.abs().max()
@@ -210,12 +210,11 @@ def test_the_exact_solver_in_a_layer_agrees_with_the_approximation_and_is_kept_a
 
 
 def test_wires_need_differential_pairs():
-    from spindcgan import HardwareConfig
 
     with pytest.raises(SpinDCGANError, match="differential pairs only"):
-        HardwareConfig(signed_scheme="offset", wires=WireConfig(row_segment=1.0))
+        ArrayConfig(signed_scheme="offset", wires=WireConfig(row_segment=1.0))
     with pytest.raises(SpinDCGANError, match="wire_solver must be one of"):
-        HardwareConfig(wire_solver="spice")
+        ArrayConfig(wire_solver="spice")
 
 
 def test_the_wire_options_and_grid_terms_set_the_wires(tmp_path, capsys):
@@ -223,17 +222,19 @@ def test_the_wire_options_and_grid_terms_set_the_wires(tmp_path, capsys):
     from spindcgan.cli import build_parser, hardware_from_args, main
     from spindcgan.crossbar.terms import with_terms
 
-    args = build_parser().parse_args(["train", "--wire-resistance", "2.5", "--driver-resistance", "100",
+    args = build_parser().parse_args(["train", "--wire", "2.5", "--driver", "100",
                                       "--wire-solver", "exact"])
     hw = hardware_from_args(args)
-    assert hw.wires == WireConfig(row_segment=2.5, column_segment=2.5, driver=100.0) and hw.wire_solver == "exact"
-    assert with_terms(HardwareConfig(), {"wire": "3", "sense": "50"}).wires == WireConfig(3.0, 3.0, 0.0, 50.0)
-    assert with_terms(HardwareConfig(), {"wire": "1", "compensation": "1"}).wire_compensation is True
+    assert hw.array.wires == WireConfig(row_segment=2.5, column_segment=2.5, driver=100.0)
+    assert hw.array.wire_solver == "exact"
+    assert with_terms(HardwareConfig(), {"wire": "3", "sense": "50"}).array.wires == WireConfig(3.0, 3.0, 0.0, 50.0)
+    assert with_terms(HardwareConfig(), {"wire": "1", "compensation": "1"}).array.wire_compensation is True
     small = with_terms(HardwareConfig(), {"array": "32"})
-    assert (small.array_rows, small.array_cols) == (32, 32)
-    assert main(["train", "--wire-resistance", "-1", "--out", str(tmp_path)]) == 2
+    assert (small.array.rows, small.array.cols) == (32, 32)
+    assert main(["train", "--wire", "-1", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()
-    assert "wires.row_segment must be a finite resistance >= 0 ohm, got -1.0" in err and len(err.splitlines()) == 1
+    assert "argument --wire: expected a resistance >= 0 ohm per cell segment, got '-1'" in err
+    assert len(err.splitlines()) == 1
     assert not any(tmp_path.iterdir())  # refused before a run folder
     assert main(["sweep", "--grid", "wire=0,x", "--out", str(tmp_path / "s")]) == 2
     assert "'x' is not a resistance >= 0 ohm per cell segment" in capsys.readouterr().err
@@ -241,22 +242,21 @@ def test_the_wire_options_and_grid_terms_set_the_wires(tmp_path, capsys):
 
 def test_info_reports_the_worst_ir_drop_of_each_layer(capsys):
     """The worst case of one array by hand (the exact solve at full input) and info's table naming every layer."""
-    from dataclasses import replace
 
     from spindcgan.cli import main
     from spindcgan.crossbar.circuit import full_input_losses
     from spindcgan.models import Generator, ModelConfig
     from spindcgan.nn import crossbar_layers, wire_losses
 
-    hw = replace(_wired_hardware(array_rows=16, array_cols=16), wire_solver="exact")
+    hw = with_settings(_wired_hardware(rows=16, cols=16), wire_solver="exact")
     g = torch.rand(1, 16, 16, dtype=torch.float64) * 9e-6 + 1e-6
-    by_hand = 1 - np.ones(16) @ effective_conductances(g[0].numpy(), hw.wires) / g[0].sum(0).numpy()
+    by_hand = 1 - np.ones(16) @ effective_conductances(g[0].numpy(), hw.array.wires) / g[0].sum(0).numpy()
     np.testing.assert_allclose(full_input_losses(g, hw)[0].numpy(), by_hand, rtol=1e-12)
     rows = wire_losses(Generator(ModelConfig.preset("fashion-mnist", width=4), _wired_hardware()))
     assert [r["layer"] for r in rows] == [n for n, _ in crossbar_layers(Generator(ModelConfig.preset(
         "fashion-mnist", width=4), _wired_hardware()))]
     assert all(0 < r["mean"] <= r["worst"] < 1 for r in rows)
-    assert main(["info", "--width", "4", "--wire-resistance", "2"]) == 0
+    assert main(["info", "--width", "4", "--wire", "2"]) == 0
     out = capsys.readouterr().out
     assert "IR drop, worst case" in out and "generator (as initialised)" in out and "discriminator" in out
 
@@ -285,8 +285,8 @@ def test_the_wires_dissipate_what_ngspice_says(ohms, tolerance):
     rng = np.random.default_rng(0)
     g, v = rng.uniform(1e-5, 1e-4, (6, 5)), rng.uniform(0, 0.2, 6)
     wires = WireConfig(row_segment=ohms, column_segment=ohms, driver=10 * ohms, sense=10 * ohms)
-    ours = wire_power(torch.tensor(g)[None], torch.tensor(v)[None, :, None], HardwareConfig(wires=wires,
-                      array_rows=6, array_cols=5))
+    hardware = HardwareConfig(array=ArrayConfig(rows=6, cols=5, wires=wires))
+    ours = wire_power(torch.tensor(g)[None], torch.tensor(v)[None, :, None], hardware)
     assert ours == pytest.approx(_exact_wire_power(g, v, wires), rel=tolerance)
 
 
@@ -309,14 +309,13 @@ def test_the_ledger_adds_the_wires_energy_and_nothing_else_changes():
 def test_compensation_restores_the_full_input_sums_and_shrinks_the_error():
     """Each column's gain calibrated at full input: the full-input column sums become the ideal ones exactly; at
     random inputs the error to the ideal product shrinks."""
-    from dataclasses import replace
 
     from spindcgan.crossbar.circuit import through_wires
 
-    hw = replace(_wired_hardware(array_rows=32, array_cols=32), wires=WireConfig(row_segment=5.0, column_segment=5.0))
+    hw = with_settings(_wired_hardware(rows=32, cols=32), wire=5.0)
     rng = np.random.default_rng(5)
     g = torch.tensor(rng.uniform(1e-6, 1e-5, (1, 64, 32)))
-    plain, compensated = through_wires(g, hw), through_wires(g, replace(hw, wire_compensation=True))
+    plain, compensated = through_wires(g, hw), through_wires(g, with_settings(hw, compensation=True))
     for r0 in (0, 32):
         torch.testing.assert_close(compensated[0, r0:r0 + 32].sum(0), g[0, r0:r0 + 32].sum(0), rtol=1e-12, atol=0)
     v = torch.tensor(rng.uniform(0, 1, (16, 64)))

@@ -6,8 +6,9 @@ import pytest
 import torch
 import torch.nn as nn
 
-from spindcgan import HardwareConfig, SpinDCGANError
+from spindcgan import HardwareConfig, SpinDCGANError, with_settings
 from spindcgan.crossbar import program
+from spindcgan.crossbar.config import ActivationDevices, ArrayConfig, Variation
 from spindcgan.devices import SkyrmionSynapse
 from spindcgan.nn import SpinConv2d, SpinConvTranspose2d
 
@@ -22,7 +23,7 @@ LAYERS = [
 @pytest.mark.parametrize("scheme", ["differential", "offset"])
 def test_every_device_holds_one_of_its_levels(bits, scheme):
     torch.manual_seed(0)
-    hw = HardwareConfig(synapse=SkyrmionSynapse(bits=bits), signed_scheme=scheme)
+    hw = HardwareConfig(synapse=SkyrmionSynapse(bits=bits), array=ArrayConfig(signed_scheme=scheme))
     layer = SpinConvTranspose2d(64, 32, 4, 2, 1, hardware=hw)
     states = layer.program()
     devices = [states.positive] + ([states.negative] if states.negative is not None else [])
@@ -62,8 +63,8 @@ def test_quantised_weight_is_nearest_level_and_ste_passes_gradient():
 def test_fast_path_equals_tiled_crossbar_path(cls, args, kwargs, scheme, nonlinearity):
     torch.manual_seed(0)
     syn = SkyrmionSynapse(nonlinearity=nonlinearity)
-    fast_hw = HardwareConfig(synapse=syn, signed_scheme=scheme, path="fast")
-    xbar_hw = replace(fast_hw, path="crossbar", array_rows=7, array_cols=2)  # many tiles
+    fast_hw = HardwareConfig(synapse=syn, array=ArrayConfig(signed_scheme=scheme, path="fast"))
+    xbar_hw = replace(fast_hw, array=ArrayConfig(signed_scheme=scheme, path="crossbar", rows=7, cols=2))  # many tiles
     fast, xbar = cls(*args, **kwargs, hardware=fast_hw), cls(*args, **kwargs, hardware=xbar_hw)
     xbar.load_state_dict(fast.state_dict())
     x = torch.randn(3, args[0], 5, 5, requires_grad=True)
@@ -89,7 +90,7 @@ def test_nonlinear_ladder_programs_nearest_conductance():
 
 def test_device_to_device_variation_is_fixed_and_seeded():
     torch.manual_seed(0)
-    hw = HardwareConfig(d2d_sigma=0.1, seed=3)
+    hw = with_settings(HardwareConfig(), d2d=0.1, hw_seed=3)
     a = SpinConv2d(4, 4, 3, hardware=hw)
     b = SpinConv2d(4, 4, 3, hardware=hw)
     b.load_state_dict(a.state_dict())
@@ -105,7 +106,7 @@ def test_device_to_device_variation_is_fixed_and_seeded():
 
 def test_cycle_to_cycle_variation_redraws_in_training_only():
     torch.manual_seed(0)
-    layer = SpinConv2d(4, 4, 3, hardware=HardwareConfig(c2c_sigma=0.05))
+    layer = SpinConv2d(4, 4, 3, hardware=with_settings(HardwareConfig(), c2c=0.05))
     assert not torch.equal(layer.effective_weight(), layer.effective_weight())
     layer.eval()
     assert torch.equal(layer.effective_weight(), layer.effective_weight())
@@ -113,31 +114,35 @@ def test_cycle_to_cycle_variation_redraws_in_training_only():
 
 def test_adc_and_read_noise_change_the_crossbar_output():
     torch.manual_seed(0)
-    base = SpinConv2d(16, 8, 3, hardware=HardwareConfig(path="crossbar", array_rows=32))
+    base = SpinConv2d(16, 8, 3, hardware=HardwareConfig(array=ArrayConfig(path="crossbar", rows=32)))
     x = torch.randn(2, 16, 6, 6)
     ideal = base(x)
-    for hw in (HardwareConfig(adc_bits=3, array_rows=32), HardwareConfig(read_noise_sigma=0.2, array_rows=32)):
+    for hw in (with_settings(HardwareConfig(), adc_bits=3), with_settings(HardwareConfig(), read_noise=0.2)):
         assert hw.needs_crossbar_path
         layer = SpinConv2d(16, 8, 3, hardware=hw)
         layer.load_state_dict(base.state_dict())
         err = (layer(x) - ideal).abs().mean() / ideal.abs().mean()
         assert 1e-3 < err < 1.0
-    fine = SpinConv2d(16, 8, 3, hardware=HardwareConfig(adc_bits=12, array_rows=32))
+    fine = SpinConv2d(16, 8, 3, hardware=HardwareConfig(array=ArrayConfig(adc_bits=12, rows=32)))
     fine.load_state_dict(base.state_dict())
     assert (fine(x) - ideal).abs().max() < 0.01 * ideal.abs().max()
 
 
 @pytest.mark.parametrize(
-    "kwargs",
-    [{"array_rows": 0}, {"d2d_sigma": -1.0}, {"adc_bits": 0}, {"signed_scheme": "triple"}, {"path": "gpu"}],
+    "group,kwargs,named",
+    [(ArrayConfig, {"rows": 0}, "hardware.array.rows"), (Variation, {"d2d": -1.0}, "hardware.variation.d2d"),
+     (ArrayConfig, {"adc_bits": 0}, "hardware.array.adc_bits"),
+     (ArrayConfig, {"signed_scheme": "triple"}, "hardware.array.signed_scheme"),
+     (ArrayConfig, {"path": "gpu"}, "hardware.array.path"), (HardwareConfig, {"seed": -1}, "hardware.seed")],
 )
-def test_bad_hardware_config_is_a_clear_error(kwargs):
-    with pytest.raises(SpinDCGANError, match=next(iter(kwargs))):
-        HardwareConfig(**kwargs)
+def test_bad_hardware_config_is_a_clear_error(group, kwargs, named):
+    with pytest.raises(SpinDCGANError, match=named):
+        group(**kwargs)
 
 
 def test_hardware_config_round_trips_through_dict():
-    hw = HardwareConfig(synapse=SkyrmionSynapse(bits=4, nonlinearity=1.0), leaky_relu=None, adc_bits=8)
+    hw = HardwareConfig(synapse=SkyrmionSynapse(bits=4, nonlinearity=1.0),
+                        activations=ActivationDevices(leaky_relu=None), array=ArrayConfig(adc_bits=8))
     assert HardwareConfig.from_dict(hw.to_dict()) == hw
     with pytest.raises(SpinDCGANError, match="unknown field"):
         HardwareConfig.from_dict({**hw.to_dict(), "colour": 3})

@@ -8,6 +8,7 @@ import torch.nn as nn
 
 from spindcgan import HardwareConfig
 from spindcgan.crossbar import zero_padded_conv_transpose2d
+from spindcgan.crossbar.config import ArrayConfig
 from spindcgan.nn import SpinConvTranspose2d
 
 
@@ -63,7 +64,7 @@ def test_layer_crossbar_path_matches_conv_transpose(
     torch.manual_seed(0)
     args = (3 * groups, 5 * groups, kernel, stride, padding, output_padding, groups, bias, dilation)
     ref = nn.ConvTranspose2d(*args)
-    hw = HardwareConfig(synapse=None, path="crossbar", array_rows=4, array_cols=3)
+    hw = HardwareConfig(synapse=None, array=ArrayConfig(rows=4, cols=3, path="crossbar"))
     layer = SpinConvTranspose2d(*args, hardware=hw)
     layer.load_state_dict(ref.state_dict())
     x = torch.randn(2, 3 * groups, size, size, requires_grad=True)

@@ -6,7 +6,8 @@ import itertools
 import pytest
 import torch
 
-from spindcgan import HardwareConfig
+from spindcgan import HardwareConfig, with_settings
+from spindcgan.crossbar.config import ArrayConfig
 from spindcgan.crossbar.deconv import zero_padded_conv_transpose2d
 from spindcgan.crossbar.zero_free import zero_free_conv_transpose2d
 from spindcgan.energy import PeripheralCosts, build_ledger
@@ -36,7 +37,7 @@ def test_one_layer_ledger_equals_hand_computation():
 
 
 def test_tiling_counts_follow_the_array_size():
-    hw = HardwareConfig(array_rows=16, array_cols=4)
+    hw = dataclasses.replace(HardwareConfig(), array=ArrayConfig(rows=16, cols=4))
     layer = SpinConv2d(8, 10, 3, padding=1, bias=False, hardware=hw)  # 72 rows x 10 columns: 5 x 3 tiles
     cost = crossbar_forward(layer, torch.randn(2, 8, 5, 5), hw, "zero-padded", COSTS)
     assert cost.arrays == 15 and cost.input_vectors == 25 and cost.crossbar_reads == 25 * 15
@@ -139,7 +140,7 @@ def test_the_adc_is_priced_at_the_hardware_resolution(bits):
     """An ideal read-out is costed as PeripheralCosts.adc_bits (8); a modelled ADC at its own bits."""
     from spindcgan.energy.ledger import generation_cost
 
-    hw = HardwareConfig(adc_bits=bits)
+    hw = with_settings(HardwareConfig(), adc_bits=bits)
     layer = SpinConv2d(4, 3, 1, bias=False, hardware=hw)
     (cost,) = generation_cost(torch.nn.Sequential(layer), hw, torch.randn(2, 4, 3, 3))
     assert cost.adc_conversions == 9 * 3

@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 import torch
 
-from spindcgan import HardwareConfig, SpinDCGANError
+from spindcgan import HardwareConfig, SpinDCGANError, with_settings
+from spindcgan.crossbar.config import Faults, Retention
 from spindcgan.crossbar.faults import held_states, parse_duration, survival
 from spindcgan.crossbar.programming import ProgrammedWeights
 from spindcgan.nn import SpinConv2d
@@ -27,7 +28,7 @@ def within(share: float, p: float, n: int = N) -> bool:
 
 @pytest.mark.parametrize("high", [0.0, 1.0, 0.3])
 def test_a_stuck_fraction_sticks_that_share_of_the_devices_at_the_named_state_fixed_by_seed(high):
-    hw = replace(HW, stuck_fraction=0.01, stuck_high_share=high)
+    hw = replace(HW, faults=Faults(stuck=0.01, stuck_high_share=high))
     held = held_states(mid_states(), hw, layer_seed=3)
     for devices, written in ((held.positive, 31), (held.negative, 5)):
         at_top, at_zero = float((devices == TOP).double().mean()), float((devices == 0).double().mean())
@@ -44,14 +45,14 @@ def test_a_stuck_fraction_sticks_that_share_of_the_devices_at_the_named_state_fi
 def test_no_fault_configured_is_the_identity_and_retention_at_zero_time_too():
     written = mid_states()
     assert held_states(written, HW) is written
-    assert held_states(written, replace(HW, retention_time=0.0, program_error_rate=0.0)) is written
-    assert survival(replace(HW, retention_time=0.0)) == 1.0
-    stable = held_states(written, replace(HW, retention_time=3.15e7, skyrmion_energy_barrier_kT=1000.0))
+    assert held_states(written, with_settings(HW, retention=0.0, program_error=0.0)) is written
+    assert survival(with_settings(HW, retention=0.0)) == 1.0
+    stable = held_states(written, replace(HW, retention=Retention(time=3.15e7, energy_barrier_kT=1000.0)))
     assert torch.equal(stable.positive, written.positive)  # a barrier no thermal energy crosses
 
 
 def test_retention_loses_skyrmions_at_the_arrhenius_rate():
-    hw = replace(HW, retention_time=parse_duration("1y"), skyrmion_energy_barrier_kT=40.0)
+    hw = replace(HW, retention=Retention(time=parse_duration("1y"), energy_barrier_kT=40.0))
     kept = survival(hw)
     assert kept == pytest.approx(math.exp(-1e9 * math.exp(-40.0) * 365.25 * 86400))
     held = held_states(mid_states(), hw)
@@ -60,7 +61,7 @@ def test_retention_loses_skyrmions_at_the_arrhenius_rate():
 
 
 def test_a_write_error_rate_moves_that_share_of_the_states_by_at_most_the_span():
-    hw = replace(HW, program_error_rate=0.05, program_error_span=2)
+    hw = replace(HW, faults=Faults(program_error=0.05, program_error_span=2))
     held = held_states(mid_states(), hw)
     moved = held.positive.long() - 31
     assert within(float((moved != 0).double().mean()), 0.05)
@@ -72,13 +73,13 @@ def test_a_write_error_rate_moves_that_share_of_the_states_by_at_most_the_span()
 
 
 def test_the_fields_round_trip_through_the_config_json_and_bad_values_are_one_line_errors():
-    hw = replace(HW, stuck_fraction=1e-3, stuck_high_share=0.2, program_error_rate=0.01, program_error_span=3,
-                 retention_time=86400.0, skyrmion_energy_barrier_kT=50.0, attempt_frequency=2e9)
+    hw = replace(HW, faults=Faults(stuck=1e-3, stuck_high_share=0.2, program_error=0.01, program_error_span=3),
+                 retention=Retention(time=86400.0, energy_barrier_kT=50.0, attempt_frequency=2e9))
     assert HardwareConfig.from_dict(json.loads(json.dumps(hw.to_dict()))) == hw
-    for field, value in (("stuck_fraction", 1.5), ("program_error_rate", -0.1), ("program_error_span", 0),
-                         ("retention_time", -1.0)):
-        with pytest.raises(SpinDCGANError, match=field):
-            replace(HW, **{field: value})
+    for group, field, value in ((Faults, "stuck", 1.5), (Faults, "program_error", -0.1),
+                                (Faults, "program_error_span", 0), (Retention, "time", -1.0)):
+        with pytest.raises(SpinDCGANError, match=f"hardware.{group.__name__.lower()}.{field} must be"):
+            group(**{field: value})
     assert parse_duration("1h") == 3600 and parse_duration("30s") == 30 and parse_duration("2d") == 172800
     with pytest.raises(SpinDCGANError, match="retention time"):
         parse_duration("one year")
@@ -89,9 +90,9 @@ def test_both_compute_paths_and_the_ledger_see_the_faulty_devices():
     from spindcgan.energy.ledger import crossbar_forward
 
     torch.manual_seed(0)
-    faulty = replace(HW, stuck_fraction=0.05, program_error_rate=0.02)
-    fast = SpinConv2d(8, 6, 3, padding=1, hardware=replace(faulty, path="fast")).eval()
-    slow = SpinConv2d(8, 6, 3, padding=1, hardware=replace(faulty, path="crossbar")).eval()
+    faulty = with_settings(HW, stuck=0.05, program_error=0.02)
+    fast = SpinConv2d(8, 6, 3, padding=1, hardware=replace(faulty, array=replace(faulty.array, path="fast"))).eval()
+    slow = SpinConv2d(8, 6, 3, padding=1, hardware=replace(faulty, array=replace(faulty.array, path="crossbar"))).eval()
     ideal = SpinConv2d(8, 6, 3, padding=1, hardware=HW).eval()
     slow.load_state_dict(fast.state_dict())
     ideal.load_state_dict(fast.state_dict())
@@ -110,7 +111,7 @@ def test_dw_activations_spread_by_device_fixed_by_seed_and_identical_without_it(
     x = torch.randn(4, 16, 5, 5)
     ideal = DomainWallReLU(hardware=HW)
     assert torch.equal(ideal(x), x.clamp(ideal.low, ideal.high))
-    spread_hw = replace(HW, dw_slope_sigma=0.1, dw_offset_sigma=0.05)
+    spread_hw = with_settings(HW, dw_slope=0.1, dw_offset=0.05)
     spread = DomainWallReLU(hardware=spread_hw)
     y = spread(x)
     ratio = y[:, :, 0, 0] / x[:, :, 0, 0]  # in the linear region: each channel's own slope

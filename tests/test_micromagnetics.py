@@ -135,7 +135,8 @@ def test_shipped_calibrations_are_full_runs_the_defaults_use(device):
     assert record["quick"] is False and record["command"] == f"spindcgan devices calibrate {device}"
     assert shipped_path(device).exists()
     hw = HardwareConfig()
-    model = {"dw-relu": hw.relu, "dw-leaky-relu": hw.leaky_relu, "skyrmion-synapse": hw.synapse}[device]
+    model = {"dw-relu": hw.activations.relu, "dw-leaky-relu": hw.activations.leaky_relu,
+             "skyrmion-synapse": hw.synapse}[device]
     assert model.calibration.startswith(f"{device}.json")
     for key, value in record["compact_model"].items():
         if hasattr(model, key) and key != "negative_slope":

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 import torch
 
-from spindcgan import HardwareConfig, SpinDCGANError
+from spindcgan import HardwareConfig, SpinDCGANError, with_settings
 from spindcgan.cli import main
 from spindcgan.models import ModelConfig
 from spindcgan.runtime import training_precision
@@ -77,7 +77,7 @@ def test_precision_errors_are_one_line_and_name_the_field(tmp_path, capsys):
     with pytest.raises(SpinDCGANError, match="train.precision must be one of fp32, bf16, got 'fp16'"):
         TrainConfig(precision="fp16")
     with pytest.raises(SpinDCGANError, match="train.precision bf16 would round the crossbar read-out"):
-        RunConfig(hardware=HardwareConfig(adc_bits=8), train=TrainConfig(precision="bf16"))
+        RunConfig(hardware=with_settings(HardwareConfig(), adc_bits=8), train=TrainConfig(precision="bf16"))
     RunConfig(hardware=None, train=TrainConfig(precision="bf16"))  # the float baseline may train in bf16
     assert RunConfig.from_dict({"train": {"epochs": 3}}).train.precision == "fp32"  # configs from before the field
 

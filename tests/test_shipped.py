@@ -8,7 +8,8 @@ import pytest
 import torch
 from PIL import Image
 
-from spindcgan.cli import SHIPPED_MODEL, SHIPPED_MODELS, main
+from spindcgan.api import SHIPPED_MODEL, SHIPPED_MODELS
+from spindcgan.cli import main
 from spindcgan.export import load_exported
 
 # every shipped generator (Fashion-MNIST always; Anime Face once it ships) meets the same checks

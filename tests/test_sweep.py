@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from spindcgan import HardwareConfig, SpinDCGANError
-from spindcgan.cli import SHIPPED_MODEL, main
+from spindcgan.api import SHIPPED_MODEL
+from spindcgan.cli import main
 from spindcgan.loading import load_generator
 from spindcgan.models import Generator, ModelConfig
 from spindcgan.sweep import (
@@ -45,7 +46,8 @@ def test_points_and_their_hardware():
     assert len(points) == 8 and points[1] == {"bits": "4", "adc_bits": "none", "retention": "1y"}
     base = HardwareConfig(seed=3)
     hw = hardware_at(base, points[-1], draw=2)
-    assert hw.synapse.bits == 6 and hw.adc_bits == 6 and hw.retention_time == pytest.approx(365.25 * 86400, rel=1e-2)
+    assert hw.synapse.bits == 6 and hw.array.adc_bits == 6
+    assert hw.retention.time == pytest.approx(365.25 * 86400, rel=1e-2)
     assert hw.seed == 5 and hw.synapse.write_energy_per_state == base.synapse.write_energy_per_state
     with pytest.raises(SpinDCGANError, match="point stuck=2"):
         hardware_at(base, {"stuck": "2"})
@@ -66,8 +68,8 @@ def _fake_fid(calls, kill_after=None):
         if kill_after is not None and len(calls) == kill_after:
             raise Killed
         layer = generator.main[0]
-        calls.append((layer.hardware.synapse.bits, layer.hardware.stuck_fraction, layer.hardware.seed))
-        return {"metric": "fid-fake", "fid": 30 - layer.hardware.synapse.bits + 100 * layer.hardware.stuck_fraction
+        calls.append((layer.hardware.synapse.bits, layer.hardware.faults.stuck, layer.hardware.seed))
+        return {"metric": "fid-fake", "fid": 30 - layer.hardware.synapse.bits + 100 * layer.hardware.faults.stuck
                 + 0.1 * layer.hardware.seed, "kid": 0.0}
     return evaluate
 

@@ -40,7 +40,7 @@ def test_each_step_draws_its_own_chip_and_the_layers_get_their_own_back():
     assert parse_noise("d2d=0.1, stuck=0.01") == {"d2d": "0.1", "stuck": "0.01"}
     noise = parse_noise("d2d=0.1,stuck=0.01")
     a, b = step_hardware(base, noise, 0), step_hardware(base, noise, 1)
-    assert (a.d2d_sigma, a.stuck_fraction) == (0.1, 0.01) and a.seed != b.seed != base.seed
+    assert (a.variation.d2d, a.faults.stuck) == (0.1, 0.01) and a.seed != b.seed != base.seed
     from spindcgan.models import Generator
     g = Generator(TINY, base)
     layer = g.main[0]

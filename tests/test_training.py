@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 
 import spindcgan.training.loop as loop
-from spindcgan import SpinDCGANError
+from spindcgan import SpinDCGANError, with_settings
 from spindcgan.cli import main
 from spindcgan.models import ModelConfig
 from spindcgan.training import (
@@ -69,7 +69,7 @@ ADA = {"augment_p": 0.5, "augment_target": 0.6}  # adaptive augmentation, stoppe
 
 
 @pytest.mark.parametrize("hardware_kwargs,ema,policy,d_norm,extra", [
-    ({}, 0.0, "", "batch", {}), ({"c2c_sigma": 0.05}, 0.9, "", "batch", {}),
+    ({}, 0.0, "", "batch", {}), ({"c2c": 0.05}, 0.9, "", "batch", {}),
     ({}, 0.0, "color,translation,cutout", "batch", {}), ({}, 0.0, "", "spectral", {}),
     ({}, 0.0, "color,translation,cutout", "batch", ADA)])
 def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, hardware_kwargs, ema, policy, d_norm,
@@ -79,7 +79,8 @@ def test_interrupted_then_resumed_equals_uninterrupted_bit_for_bit(tmp_path, har
     # 4 steps per epoch: the interruption and the resume cross epoch ends; spectral norm's power-iteration
     # vectors are buffers of the checkpoint
     base = tiny_config(epochs=3, ema=ema, augment=policy, **extra)
-    base = replace(base, model=replace(base.model, d_norm=d_norm), hardware=replace(base.hardware, **hardware_kwargs))
+    base = replace(base, model=replace(base.model, d_norm=d_norm),
+                   hardware=with_settings(base.hardware, **hardware_kwargs))
     full = train(base, tmp_path / "full", progress=False)
     part = train(replace(base, train=replace(base.train, max_steps=6)), tmp_path / "part", progress=False)
     assert load_checkpoint(part)["step"] == 6

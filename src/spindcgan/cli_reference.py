@@ -13,12 +13,13 @@ import sys
 from pathlib import Path
 
 from .cli import build_parser
+from .crossbar.terms import TERMS, option_of
 from .io import save_text
 
 EXAMPLES = [
     ("train the paper's 6-bit Fashion-MNIST model (writes runs/00000-...)", "spindcgan train"),
     ("its float baseline: the same network, no hardware model", "spindcgan train --float"),
-    ("other hardware", "spindcgan train --bits 4 --d2d-sigma 0.05"),
+    ("other hardware", "spindcgan train --bits 4 --d2d 0.05"),
     ("Anime Face with DiffAugment (docs/training.md)",
      "spindcgan train --dataset anime --augment color,translation,cutout"),
     ("a long run in legs: stop cleanly after 150 minutes, device states every 10 epochs",
@@ -75,6 +76,25 @@ def option_row(action: argparse.Action) -> str:
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
+def settings_table() -> list[str]:
+    """The hardware settings of ``crossbar.terms.TERMS``: one name for the option, the grid, the training noise and
+    (under ``hardware``) the config.json field it sets."""
+    lines = ["## Hardware settings", "",
+             "One name per setting: `spindcgan train --NAME V` (`-` for `_`), `spindcgan sweep --grid NAME=V1,V2`, "
+             "`spindcgan train --train-noise NAME=V` (the settings that draw something) and "
+             "`spindcgan.with_settings(hardware, NAME=value)`; the field it sets is under `hardware` in config.json. "
+             "Older spellings of the options are still read.", "",
+             "| name | option | config.json field | value | --train-noise | what it models |",
+             "|---|---|---|---|---|---|"]
+    for name, term in TERMS.items():
+        fields = ", ".join(f"`hardware.{f}`" for f in term.fields)
+        former = f" (was {', '.join(f'`{f}`' for f in term.former)})" if term.former else ""
+        cells = (f"`{name}`", f"`{option_of(name)}`{former}", fields, term.kind, "yes" if term.noise else "",
+                 term.help)
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return [*lines, ""]
+
+
 def reference() -> str:
     """The text of docs/cli.md."""
     parser = build_parser()
@@ -83,9 +103,11 @@ def reference() -> str:
              "do not edit by hand -->", "",
              f"`spindcgan <command> --help` prints the same. {parser.description}.", "", "## Examples", "", "```bash"]
     lines += [line for what, command in EXAMPLES for line in (f"# {what}", command)] + ["```", ""]
+    lines += settings_table()
     for name, sub, summary in subcommands(parser):
         lines += [f"## {name}", "", summary[:1].upper() + summary[1:] + ".", ""]
-        groups = [(g.title, [a for a in g._group_actions if not isinstance(a, argparse._HelpAction)])
+        groups = [(g.title, [a for a in g._group_actions
+                             if not isinstance(a, argparse._HelpAction) and a.help != argparse.SUPPRESS])
                   for g in sub._action_groups]
         for title, actions in groups:
             actions = [a for a in actions if not isinstance(a, argparse._SubParsersAction)]

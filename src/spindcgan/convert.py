@@ -104,10 +104,10 @@ def activation_device(module: nn.Module, hardware: HardwareConfig | None, activa
     if activations == "cmos" or hardware is None:
         return None
     if isinstance(module, nn.LeakyReLU):
-        if hardware.leaky_relu is None:
+        if hardware.activations.leaky_relu is None:
             return None
-        return DomainWallLeakyReLU(module.negative_slope, hardware.leaky_relu, hardware)
-    return None if hardware.relu is None else DomainWallReLU(hardware.relu, hardware)
+        return DomainWallLeakyReLU(module.negative_slope, hardware.activations.leaky_relu, hardware)
+    return None if hardware.activations.relu is None else DomainWallReLU(hardware.activations.relu, hardware)
 
 
 def replace_module(model: nn.Module, name: str, new: nn.Module) -> None:

@@ -17,6 +17,7 @@ import itertools
 import json
 import statistics
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -62,9 +63,11 @@ def grid_points(grid: dict[str, list[str]]) -> list[dict[str, str]]:
 
 
 def hardware_at(base: HardwareConfig, point: dict[str, str], draw: int = 0) -> HardwareConfig:
-    """``base`` with the point's settings and the seed of draw ``draw`` (draw 0: the base seed itself)."""
+    """``base`` with the point's settings and the seed of draw ``draw`` (draw 0: the point's seed itself, the
+    base's unless the grid sets ``hw_seed``)."""
     try:
-        return with_terms(base, point, base.seed + draw)
+        hardware = with_terms(base, point)
+        return replace(hardware, seed=hardware.seed + draw)
     except SpinDCGANError as exc:
         raise SpinDCGANError(f"point {point_label(point)}: {exc}") from None
 

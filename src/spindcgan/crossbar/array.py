@@ -1,7 +1,7 @@
 """Tile-by-tile crossbar simulation: the reference path.
 
 A convolution with weight W[C_out, C_in/g, kh, kw] is a matrix of C_in/g*kh*kw rows (inputs) by C_out/g
-columns per group. It is cut into arrays of ``array_rows x array_cols``; each input patch is driven onto
+columns per group. It is cut into arrays of ``array.rows x array.cols``; each input patch is driven onto
 the rows of every array (through the DAC), each array's columns are read (with read noise, through
 the ADC), and CMOS adds the partial sums of the row tiles.
 """
@@ -23,7 +23,7 @@ def crossbar_matrix(weight: torch.Tensor) -> torch.Tensor:
 
 def tile_counts(rows: int, cols: int, hardware: HardwareConfig) -> tuple[int, int]:
     """Number of row tiles and column tiles a rows x cols matrix needs."""
-    return math.ceil(rows / hardware.array_rows), math.ceil(cols / hardware.array_cols)
+    return math.ceil(rows / hardware.array.rows), math.ceil(cols / hardware.array.cols)
 
 
 def uniform_quantise(x: torch.Tensor, bits: int, full_scale: torch.Tensor) -> torch.Tensor:
@@ -47,7 +47,7 @@ def crossbar_matmul(
     with it, each array's column sum gets Gaussian noise of std sqrt(sum_i (x_i * std_ij)^2).
     """
     rows, cols = matrix.shape
-    r_step, c_step = hardware.array_rows, hardware.array_cols
+    r_step, c_step = hardware.array.rows, hardware.array.cols
     outputs = []
     for c0 in range(0, cols, c_step):
         total = None
@@ -57,8 +57,8 @@ def crossbar_matmul(
             if cell_read_std is not None:
                 var = (x * x) @ cell_read_std[r0 : r0 + r_step, c0 : c0 + c_step].square()
                 partial = partial + torch.randn_like(partial) * var.sqrt()
-            if hardware.adc_bits is not None:
-                partial = uniform_quantise(partial, hardware.adc_bits, partial.detach().abs().amax())
+            if hardware.array.adc_bits is not None:
+                partial = uniform_quantise(partial, hardware.array.adc_bits, partial.detach().abs().amax())
             total = partial if total is None else total + partial
         outputs.append(total)
     return torch.cat(outputs, dim=1)
@@ -78,8 +78,8 @@ def crossbar_conv2d(
     """A convolution evaluated on simulated crossbar arrays (unfold, per-array matmuls, fold back)."""
     n, _, h, w = x.shape
     c_out, c_in_g, kh, kw = weight.shape
-    if hardware.dac_bits is not None:
-        x = uniform_quantise(x, hardware.dac_bits, x.detach().abs().amax())
+    if hardware.array.dac_bits is not None:
+        x = uniform_quantise(x, hardware.array.dac_bits, x.detach().abs().amax())
     h_out = (h + 2 * padding[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
     w_out = (w + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
     patches = F.unfold(x, (kh, kw), dilation=dilation, padding=padding, stride=stride)  # [N, C_in*k*k, L]

@@ -217,10 +217,10 @@ def approximate_conductances(g: torch.Tensor, wires: WireConfig) -> torch.Tensor
 
 
 def arrays_of(matrices: torch.Tensor, hardware: HardwareConfig) -> torch.Tensor:
-    """A layer's crossbar matrices ([groups, rows, cols]) cut into the hardware's arrays, [arrays, array_rows,
-    array_cols]; the cells the last arrays leave unused hold no device (0)."""
+    """A layer's crossbar matrices ([groups, rows, cols]) cut into the hardware's arrays, [arrays, array.rows,
+    array.cols]; the cells the last arrays leave unused hold no device (0)."""
     groups, rows, cols = matrices.shape
-    ar, ac = hardware.array_rows, hardware.array_cols
+    ar, ac = hardware.array.rows, hardware.array.cols
     tr, tc = math.ceil(rows / ar), math.ceil(cols / ac)
     padded = torch.nn.functional.pad(matrices, (0, tc * ac - cols, 0, tr * ar - rows))
     return padded.reshape(groups, tr, ar, tc, ac).permute(0, 1, 3, 2, 4).reshape(-1, ar, ac)
@@ -229,32 +229,32 @@ def arrays_of(matrices: torch.Tensor, hardware: HardwareConfig) -> torch.Tensor:
 def matrices_of(arrays: torch.Tensor, shape: torch.Size, hardware: HardwareConfig) -> torch.Tensor:
     """``arrays_of`` undone: the [groups, rows, cols] matrices of ``shape`` from their arrays."""
     groups, rows, cols = shape
-    ar, ac = hardware.array_rows, hardware.array_cols
+    ar, ac = hardware.array.rows, hardware.array.cols
     tr, tc = math.ceil(rows / ar), math.ceil(cols / ac)
     whole = arrays.reshape(groups, tr, tc, ar, ac).permute(0, 1, 3, 2, 4).reshape(groups, tr * ar, tc * ac)
     return whole[:, :rows, :cols]
 
 
 def wired_arrays(arrays: torch.Tensor, hardware: HardwareConfig) -> torch.Tensor:
-    """Each array's effective conductances with ``hardware.wires`` (``hardware.wire_solver``: the approximation,
-    or the exact solve, which is not differentiable)."""
-    if hardware.wires.ideal:
+    """Each array's effective conductances with ``hardware.array.wires`` (``hardware.array.wire_solver``: the
+    approximation, or the exact solve, which is not differentiable)."""
+    if hardware.array.wires.ideal:
         return arrays
-    if hardware.wire_solver == "exact":
-        solved = [effective_conductances(a.detach().cpu().double().numpy(), hardware.wires) for a in arrays]
+    if hardware.array.wire_solver == "exact":
+        solved = [effective_conductances(a.detach().cpu().double().numpy(), hardware.array.wires) for a in arrays]
         return torch.as_tensor(np.stack(solved), dtype=arrays.dtype, device=arrays.device)
-    return approximate_conductances(arrays, hardware.wires)
+    return approximate_conductances(arrays, hardware.array.wires)
 
 
 def through_wires(matrices: torch.Tensor, hardware: HardwareConfig) -> torch.Tensor:
     """The effective conductances of a layer's crossbar matrices (siemens, [groups, rows, cols]), each of its
-    arrays solved on its own with ``hardware.wires``."""
-    if hardware.wires.ideal:
+    arrays solved on its own with ``hardware.array.wires``."""
+    if hardware.array.wires.ideal:
         return matrices
     matrices = matrices.clamp_min(0)  # device variation can draw a conductance below 0: no device conducts so
     arrays = arrays_of(matrices, hardware)
     wired = wired_arrays(arrays, hardware)
-    if hardware.wire_compensation:  # each column's gain: its ideal full-input current over its wired one
+    if hardware.array.wire_compensation:  # each column's gain: its ideal full-input current over its wired one
         wired = wired * _ratio(arrays.sum(-2, keepdim=True), wired.sum(-2, keepdim=True), 1.0)
     return matrices_of(wired, matrices.shape, hardware)
 
@@ -266,7 +266,7 @@ def _ratio(over: torch.Tensor, under: torch.Tensor, where_none: float) -> torch.
 
 def full_input_losses(matrices: torch.Tensor, hardware: HardwareConfig) -> torch.Tensor:
     """The IR drop's worst case: with every row of every array at full input, the share of each column's ideal
-    current that the wires take, [arrays, array_cols] (0 where a column holds no device)."""
+    current that the wires take, [arrays, array.cols] (0 where a column holds no device)."""
     arrays = arrays_of(matrices, hardware)
     return 1 - _ratio(wired_arrays(arrays, hardware).sum(-2), arrays.sum(-2), 1.0)
 
@@ -288,16 +288,17 @@ def wire_power(matrices: torch.Tensor, voltages: torch.Tensor, hardware: Hardwar
     lines. A transposed read (``transposed``: the columns driven, the rows sensed, as the backward pass reads)
     takes the matrices transposed and the wires' roles swapped: each column line driven from its end by the
     driver, each row line read at its end."""
-    wires = hardware.wires
+    wires = hardware.array.wires
     if wires.ideal:
         return 0.0
     if transposed:
         matrices = matrices.transpose(1, 2)
         wires = WireConfig(row_segment=wires.column_segment, column_segment=wires.row_segment, driver=wires.driver,
                            sense=wires.sense)
-        hardware = replace(hardware, array_rows=hardware.array_cols, array_cols=hardware.array_rows, wires=wires)
+        hardware = replace(hardware, array=replace(hardware.array, rows=hardware.array.cols, cols=hardware.array.rows,
+                                                   wires=wires))
     groups, rows, cols = matrices.shape
-    ar, ac = hardware.array_rows, hardware.array_cols
+    ar, ac = hardware.array.rows, hardware.array.cols
     tr, tc = math.ceil(rows / ar), math.ceil(cols / ac)
     # the currents that flow: the wires' own loss taken off
     arrays = approximate_conductances(arrays_of(matrices.double(), hardware), wires)

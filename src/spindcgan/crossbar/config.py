@@ -1,4 +1,5 @@
-"""HardwareConfig: which non-idealities of the spintronic hardware a layer models."""
+"""HardwareConfig: which non-idealities of the spintronic hardware a layer models, in nested groups (the devices,
+the arrays, variation, faults, retention), and the reading of config.json files, old flat ones included."""
 
 from __future__ import annotations
 
@@ -17,6 +18,21 @@ ComputePath = Literal["auto", "fast", "crossbar"]
 WireSolver = Literal["approximate", "exact"]
 
 
+def _check_at_least(group: str, owner: Any, names: tuple[str, ...], low: float = 0.0,
+                    high: float = math.inf) -> None:
+    """One line naming ``hardware.<group>.<name>`` for a field that is not a finite number in [low, high]."""
+    for name in names:
+        value = getattr(owner, name)
+        if not (isinstance(value, int | float) and math.isfinite(value) and low <= value <= high):
+            span = f">= {low:g}" if high == math.inf else f"in [{low:g}, {high:g}]"
+            raise SpinDCGANError(f"hardware.{group}.{name} must be a finite number {span}, got {value!r}")
+
+
+def _check_choice(where: str, value: Any, choices: Any) -> None:
+    if value not in typing.get_args(choices):
+        raise SpinDCGANError(f"hardware.{where} must be one of {typing.get_args(choices)}, got {value!r}")
+
+
 @dataclass(frozen=True)
 class WireConfig:
     """The resistances around the cells of one array, in ohms (0: ideal, a perfect conductor)."""
@@ -33,10 +49,7 @@ class WireConfig:
     """Input resistance of each column's sense amplifier, which holds the column's end at a virtual ground."""
 
     def __post_init__(self) -> None:
-        for name in ("row_segment", "column_segment", "driver", "sense"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
-                raise SpinDCGANError(f"wires.{name} must be a finite resistance >= 0 ohm, got {value!r}")
+        _check_at_least("array.wires", self, ("row_segment", "column_segment", "driver", "sense"))
 
     @property
     def ideal(self) -> bool:
@@ -44,31 +57,30 @@ class WireConfig:
 
 
 @dataclass(frozen=True)
-class HardwareConfig:
-    """The modelled hardware. ``HardwareConfig()`` is the paper's setting: 6-bit skyrmion synapses in
-    128 x 128 crossbars as differential pairs, DW ReLU / Leaky ReLU activations, no noise.
-    A layer given ``hardware=None`` computes in ideal float math instead.
-    """
+class ActivationDevices:
+    """The domain-wall devices that compute the activations; None: that activation in CMOS."""
 
-    synapse: SkyrmionSynapse | None = field(default_factory=calibrated_synapse)
-    """Crossbar cell; None keeps float weights (the 'DW activations only' ablation)."""
     relu: DomainWallTrack | None = field(default_factory=dw_relu_track)
     """Generator activation device; None = CMOS ReLU."""
     leaky_relu: DomainWallTrack | None = field(default_factory=dw_leaky_relu_track)
     """Discriminator activation device (its slope is set by the layer); None = CMOS Leaky ReLU."""
-    array_rows: int = 128
+
+    @property
+    def any(self) -> bool:
+        return self.relu is not None or self.leaky_relu is not None
+
+
+@dataclass(frozen=True)
+class ArrayConfig:
+    """The crossbar arrays a layer's weights are cut into and how they are driven and read."""
+
+    rows: int = 128
     """Crossbar rows (inputs) per array: 128 x 128 is a common tile (NeuroSim default)."""
-    array_cols: int = 128
+    cols: int = 128
     """Crossbar columns (outputs) per array."""
     signed_scheme: SignedScheme = "differential"
     """'differential': each weight is G+ - G- on two devices; 'offset': one device minus a mid-scale
     reference column (half the devices, no exact zero)."""
-    d2d_sigma: float = 0.0
-    """Device-to-device variation: relative std of each device's conductance, fixed per device."""
-    c2c_sigma: float = 0.0
-    """Cycle-to-cycle variation: relative std added at every programming (each training step)."""
-    read_noise_sigma: float = 0.0
-    """Relative std of each cell's read current, fresh at every read (crossbar path)."""
     adc_bits: int | None = None
     """Column ADC resolution per array (crossbar path); None = ideal read-out."""
     dac_bits: int | None = None
@@ -77,39 +89,6 @@ class HardwareConfig:
     """'fast': quantised weights then one fused torch convolution; 'crossbar': tile-by-tile
     simulation (zero insertion, per-array matmuls, ADC); 'auto': crossbar only when ADC, DAC or read
     noise need it."""
-    stuck_fraction: float = 0.0
-    """Share of the synapse devices stuck at one state whatever is written (fixed per device by ``seed``). Arrays
-    of emerging non-volatile memory come with such faults: Chen et al. (IEEE Trans. Computers 64, 2015) counted
-    1.75 % stuck-at-0 and 9.04 % stuck-at-1 cells in a 4 Mb RRAM test chip. 0: a perfect array (the paper)."""
-    stuck_high_share: float = 0.5
-    """Of the stuck devices, the share stuck at the highest state (the rest at the lowest); an even split when
-    nothing is known of the device (skyrmions pinned in, or no skyrmion nucleating)."""
-    program_error_rate: float = 0.0
-    """Probability that a write lands off its target state (each device, each programming): by 1 to
-    ``program_error_span`` states, either way, clipped to the ladder. 0: every write exact (the paper)."""
-    program_error_span: int = 1
-    """The largest miss of an erroneous write, in states (uniform in 1..span)."""
-    retention_time: float = 0.0
-    """Seconds since programming at which the array is read: each skyrmion of a device has by then been
-    annihilated with probability 1 - exp(-t * attempt_frequency * exp(-energy_barrier_kT)) (Arrhenius), so a
-    state of n skyrmions reads as Binomial(n, survival). 0: read right after programming (the paper)."""
-    skyrmion_energy_barrier_kT: float = 45.0
-    """Annihilation barrier of one skyrmion in units of k_B T at the operating temperature. Room-temperature
-    stability needs about 40-60 k_B T (ln(f0 * 10 years) = 40.3 at f0 = 1 GHz); 45 is a stable-but-marginal
-    choice, not a measurement of this device: the micromagnetic model here does not compute it (that needs a
-    minimum-energy path between the skyrmion and the uniform state, the geodesic nudged elastic band method)."""
-    attempt_frequency: float = 1e9
-    """Attempt frequency of thermal annihilation, Hz (the usual 1 GHz of Néel-Brown thermal activation)."""
-    dw_slope_sigma: float = 0.0
-    """Device-to-device spread of the DW activations' slope: each channel's device multiplies its response by
-    1 + N(0, sigma), fixed per device (track curvature and MTJ read-out differ from device to device). 0: identical
-    devices (the paper)."""
-    dw_offset_sigma: float = 0.0
-    """Spread of each DW device's threshold: an input offset N(0, sigma) in the activation's input units (a pinning
-    site or a residual field moves where the wall starts to move). 0: every device switches at zero."""
-    seed: int = 0
-    """Seed of the fixed device-to-device variation pattern, the stuck devices, the retention draw and the DW
-    devices' spread."""
     wires: WireConfig = field(default_factory=WireConfig)
     """The resistance of the arrays' wires, drivers and sense inputs (``crossbar.circuit``); all 0 (the default,
     the paper): ideal arrays, a column current exactly the sum of conductance x voltage."""
@@ -123,6 +102,106 @@ class HardwareConfig:
     ideal current (a calibration of each sense amplifier against its array's IR drop, done once per programming
     from the array's conductances). It restores the full-input sums exactly and leaves the part of the loss that
     depends on which rows are driven."""
+
+    def __post_init__(self) -> None:
+        for name in ("rows", "cols"):
+            if not (isinstance(getattr(self, name), int) and getattr(self, name) >= 1):
+                raise SpinDCGANError(f"hardware.array.{name} must be an integer >= 1, got {getattr(self, name)!r}")
+        for name in ("adc_bits", "dac_bits"):
+            value = getattr(self, name)
+            if value is not None and not 1 <= value <= 16:
+                raise SpinDCGANError(f"hardware.array.{name} must be None or 1..16, got {value}")
+        _check_choice("array.signed_scheme", self.signed_scheme, SignedScheme)
+        _check_choice("array.path", self.path, ComputePath)
+        _check_choice("array.wire_solver", self.wire_solver, WireSolver)
+        if not self.wires.ideal and self.signed_scheme != "differential":
+            raise SpinDCGANError("hardware.array.wires are modelled for synapse arrays of differential pairs only "
+                                 "(the offset scheme's reference column is not): use signed_scheme differential")
+
+
+@dataclass(frozen=True)
+class Variation:
+    """Device-to-device and cycle-to-cycle spreads; all 0 (the paper): identical, exact devices."""
+
+    d2d: float = 0.0
+    """Device-to-device variation: relative std of each synapse device's conductance, fixed per device."""
+    c2c: float = 0.0
+    """Cycle-to-cycle variation: relative std added at every programming (each training step)."""
+    read_noise: float = 0.0
+    """Relative std of each cell's read current, fresh at every read (crossbar path)."""
+    dw_slope: float = 0.0
+    """Device-to-device spread of the DW activations' slope: each channel's device multiplies its response by
+    1 + N(0, sigma), fixed per device (track curvature and MTJ read-out differ from device to device)."""
+    dw_offset: float = 0.0
+    """Spread of each DW device's threshold: an input offset N(0, sigma) in the activation's input units (a pinning
+    site or a residual field moves where the wall starts to move). 0: every device switches at zero."""
+
+    def __post_init__(self) -> None:
+        _check_at_least("variation", self, ("d2d", "c2c", "read_noise", "dw_slope", "dw_offset"))
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Devices that hold other states than written; all 0 (the paper): a perfect array."""
+
+    stuck: float = 0.0
+    """Share of the synapse devices stuck at one state whatever is written (fixed per device by the seed). Arrays
+    of emerging non-volatile memory come with such faults: Chen et al. (IEEE Trans. Computers 64, 2015) counted
+    1.75 % stuck-at-0 and 9.04 % stuck-at-1 cells in a 4 Mb RRAM test chip."""
+    stuck_high_share: float = 0.5
+    """Of the stuck devices, the share stuck at the highest state (the rest at the lowest); an even split when
+    nothing is known of the device (skyrmions pinned in, or no skyrmion nucleating)."""
+    program_error: float = 0.0
+    """Probability that a write lands off its target state (each device, each programming): by 1 to
+    ``program_error_span`` states, either way, clipped to the ladder. 0: every write exact."""
+    program_error_span: int = 1
+    """The largest miss of an erroneous write, in states (uniform in 1..span)."""
+
+    def __post_init__(self) -> None:
+        _check_at_least("faults", self, ("stuck", "stuck_high_share", "program_error"), high=1.0)
+        if not (isinstance(self.program_error_span, int) and self.program_error_span >= 1):
+            raise SpinDCGANError(f"hardware.faults.program_error_span must be an integer >= 1, got "
+                                 f"{self.program_error_span!r}")
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Skyrmions lost by thermal annihilation between programming and reading (Arrhenius)."""
+
+    time: float = 0.0
+    """Seconds since programming at which the array is read: each skyrmion of a device has by then been
+    annihilated with probability 1 - exp(-t * attempt_frequency * exp(-energy_barrier_kT)), so a state of n
+    skyrmions reads as Binomial(n, survival). 0: read right after programming (the paper)."""
+    energy_barrier_kT: float = 45.0
+    """Annihilation barrier of one skyrmion in units of k_B T at the operating temperature. Room-temperature
+    stability needs about 40-60 k_B T (ln(f0 * 10 years) = 40.3 at f0 = 1 GHz); 45 is a stable-but-marginal
+    choice, not a measurement of this device: the micromagnetic model here does not compute it (that needs a
+    minimum-energy path between the skyrmion and the uniform state, the geodesic nudged elastic band method)."""
+    attempt_frequency: float = 1e9
+    """Attempt frequency of thermal annihilation, Hz (the usual 1 GHz of Néel-Brown thermal activation)."""
+
+    def __post_init__(self) -> None:
+        _check_at_least("retention", self, ("time", "energy_barrier_kT", "attempt_frequency"))
+
+
+@dataclass(frozen=True)
+class HardwareConfig:
+    """The modelled hardware. ``HardwareConfig()`` is the paper's setting: 6-bit skyrmion synapses in
+    128 x 128 crossbars as differential pairs, DW ReLU / Leaky ReLU activations, no noise.
+    A layer given ``hardware=None`` computes in ideal float math instead. Each setting's short name (``d2d``,
+    ``stuck``, ``wire``), as the CLI, ``--grid`` and ``--train-noise`` spell it, is in ``crossbar.terms.TERMS``.
+    """
+
+    synapse: SkyrmionSynapse | None = field(default_factory=calibrated_synapse)
+    """Crossbar cell; None keeps float weights (the 'DW activations only' ablation)."""
+    activations: ActivationDevices = field(default_factory=ActivationDevices)
+    array: ArrayConfig = field(default_factory=ArrayConfig)
+    variation: Variation = field(default_factory=Variation)
+    faults: Faults = field(default_factory=Faults)
+    retention: Retention = field(default_factory=Retention)
+    seed: int = 0
+    """Seed of the fixed device-to-device variation pattern, the stuck devices, the retention draw and the DW
+    devices' spread."""
     discriminator_on_hardware: bool = True
     """The discriminator on crossbars and DW devices too (the paper: both networks, so training itself runs on
     the hardware). False: a float (CMOS) discriminator beside the hardware generator, a training aid the issue
@@ -130,54 +209,63 @@ class HardwareConfig:
     energy ledger then refuses, since its training figures assume the paper's hardware discriminator."""
 
     def __post_init__(self) -> None:
-        for name in ("array_rows", "array_cols"):
-            if getattr(self, name) < 1:
-                raise SpinDCGANError(f"hardware.{name} must be >= 1, got {getattr(self, name)}")
-        for name in ("d2d_sigma", "c2c_sigma", "read_noise_sigma", "retention_time", "attempt_frequency",
-                     "dw_slope_sigma", "dw_offset_sigma"):
-            if not 0 <= getattr(self, name) < math.inf:
-                raise SpinDCGANError(f"hardware.{name} must be a finite number >= 0, got {getattr(self, name)}")
-        for name in ("stuck_fraction", "stuck_high_share", "program_error_rate"):
-            if not 0 <= getattr(self, name) <= 1:
-                raise SpinDCGANError(f"hardware.{name} must be in [0, 1], got {getattr(self, name)}")
-        if self.seed < 0:
-            raise SpinDCGANError(f"hardware.seed must be >= 0, got {self.seed}")
-        if self.program_error_span < 1:
-            raise SpinDCGANError(f"hardware.program_error_span must be >= 1, got {self.program_error_span}")
-        for name in ("adc_bits", "dac_bits"):
-            value = getattr(self, name)
-            if value is not None and not 1 <= value <= 16:
-                raise SpinDCGANError(f"hardware.{name} must be None or 1..16, got {value}")
-        if self.signed_scheme not in typing.get_args(SignedScheme):
-            raise SpinDCGANError(f"hardware.signed_scheme must be one of {typing.get_args(SignedScheme)}")
-        if self.path not in typing.get_args(ComputePath):
-            raise SpinDCGANError(f"hardware.path must be one of {typing.get_args(ComputePath)}")
-        if self.wire_solver not in typing.get_args(WireSolver):
-            raise SpinDCGANError(f"hardware.wire_solver must be one of {typing.get_args(WireSolver)}")
-        if not self.wires.ideal and self.synapse is None:
-            raise SpinDCGANError("hardware.wires are the synapse arrays' wires: float weights have no arrays to wire")
-        if not self.wires.ideal and self.signed_scheme != "differential":
-            raise SpinDCGANError("hardware.wires are modelled for synapse arrays of differential pairs only (the "
-                                 "offset scheme's reference column is not): use signed_scheme differential")
+        if not (isinstance(self.seed, int) and self.seed >= 0):
+            raise SpinDCGANError(f"hardware.seed must be an integer >= 0, got {self.seed!r}")
+        if not self.array.wires.ideal and self.synapse is None:
+            raise SpinDCGANError("hardware.array.wires are the synapse arrays' wires: float weights have no arrays "
+                                 "to wire")
 
     @property
     def needs_crossbar_path(self) -> bool:
         """True when a non-ideality lives in the read-out and needs the tile-by-tile simulation."""
-        if self.path != "auto":
-            return self.path == "crossbar"
-        return self.adc_bits is not None or self.dac_bits is not None or self.read_noise_sigma > 0
+        if self.array.path != "auto":
+            return self.array.path == "crossbar"
+        return self.array.adc_bits is not None or self.array.dac_bits is not None or self.variation.read_noise > 0
 
     @property
     def has_faults(self) -> bool:
         """Whether devices can hold other states than written: stuck devices, write errors, retention loss."""
-        return self.stuck_fraction > 0 or self.program_error_rate > 0 or self.retention_time > 0
+        return self.faults.stuck > 0 or self.faults.program_error > 0 or self.retention.time > 0
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> HardwareConfig | None:
-        return None if data is None else dataclass_from_dict(cls, data, "hardware")
+        """The config of a config.json, a checkpoint or an export; the flat layout of files written before the
+        groups (``d2d_sigma``, ``array_rows``, ...) is read too."""
+        return None if data is None else dataclass_from_dict(cls, nested_hardware(data), "hardware")
+
+
+FLAT_FIELDS = {
+    "relu": "activations.relu", "leaky_relu": "activations.leaky_relu",
+    "array_rows": "array.rows", "array_cols": "array.cols", "signed_scheme": "array.signed_scheme",
+    "adc_bits": "array.adc_bits", "dac_bits": "array.dac_bits", "path": "array.path", "wires": "array.wires",
+    "wire_solver": "array.wire_solver", "wire_compensation": "array.wire_compensation",
+    "d2d_sigma": "variation.d2d", "c2c_sigma": "variation.c2c", "read_noise_sigma": "variation.read_noise",
+    "dw_slope_sigma": "variation.dw_slope", "dw_offset_sigma": "variation.dw_offset",
+    "stuck_fraction": "faults.stuck", "stuck_high_share": "faults.stuck_high_share",
+    "program_error_rate": "faults.program_error", "program_error_span": "faults.program_error_span",
+    "retention_time": "retention.time", "skyrmion_energy_barrier_kT": "retention.energy_barrier_kT",
+    "attempt_frequency": "retention.attempt_frequency",
+}
+"""Where each field of the flat HardwareConfig (files written before the groups) now lives."""
+
+
+def nested_hardware(data: Any) -> Any:
+    """A hardware mapping in today's nested layout: a flat one (its fields in ``FLAT_FIELDS``) moved into the
+    groups; anything else returned as it is, for ``dataclass_from_dict`` to check."""
+    groups = {f.name for f in dataclasses.fields(HardwareConfig)} - {"synapse", "seed", "discriminator_on_hardware"}
+    if not isinstance(data, dict) or not set(data) & set(FLAT_FIELDS) or set(data) & groups:
+        return data
+    nested: dict[str, Any] = {}
+    for key, value in data.items():
+        group, _, name = FLAT_FIELDS.get(key, "").partition(".")
+        if group:
+            nested.setdefault(group, {})[name] = value
+        else:
+            nested[key] = value
+    return nested
 
 
 def dataclass_from_dict(cls: type, data: dict[str, Any], where: str) -> Any:

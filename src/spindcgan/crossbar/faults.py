@@ -1,8 +1,8 @@
 """Device faults: what a programmed array holds instead of the states written.
 
 Three non-idealities of ``HardwareConfig``, applied to the integer device states in the order they happen: a
-write lands off its target (``program_error_rate``), skyrmions are lost while the array waits to be read
-(``retention_time``), and stuck devices hold their state whatever happened (``stuck_fraction``). Which devices
+write lands off its target (``faults.program_error``), skyrmions are lost while the array waits to be read
+(``retention.time``), and stuck devices hold their state whatever happened (``faults.stuck``). Which devices
 are stuck, and the retention draw, are fixed by the config's seed and the layer's own seed; write errors are
 drawn anew at each programming in training (the global RNG, which checkpoints keep) and once per seed at
 evaluation.
@@ -32,9 +32,9 @@ def parse_duration(text: str) -> float:
 
 
 def survival(hardware: HardwareConfig) -> float:
-    """Probability that one skyrmion is still there after ``retention_time`` (Arrhenius annihilation rate)."""
-    rate = hardware.attempt_frequency * math.exp(-hardware.skyrmion_energy_barrier_kT)
-    return math.exp(-rate * hardware.retention_time)
+    """Probability that one skyrmion is still there after ``retention.time`` (Arrhenius annihilation rate)."""
+    rate = hardware.retention.attempt_frequency * math.exp(-hardware.retention.energy_barrier_kT)
+    return math.exp(-rate * hardware.retention.time)
 
 
 def _generator(hardware: HardwareConfig, layer_seed: int, purpose: int) -> torch.Generator:
@@ -47,20 +47,20 @@ def _apply(states: torch.Tensor, hardware: HardwareConfig, layer_seed: int, devi
     arrays apart (0, 1)."""
     top = hardware.synapse.levels - 1
     n = states.long().cpu()
-    if hardware.program_error_rate > 0:
+    if hardware.faults.program_error > 0:
         gen = None if training else _generator(hardware, layer_seed, 10 + device)
         draw = torch.rand(n.shape, generator=gen)
-        miss = torch.randint(1, hardware.program_error_span + 1, n.shape, generator=gen)
+        miss = torch.randint(1, hardware.faults.program_error_span + 1, n.shape, generator=gen)
         sign = torch.where(torch.rand(n.shape, generator=gen) < 0.5, -1, 1)
-        n = torch.where(draw < hardware.program_error_rate, (n + sign * miss).clamp(0, top), n)
-    if hardware.retention_time > 0:
+        n = torch.where(draw < hardware.faults.program_error, (n + sign * miss).clamp(0, top), n)
+    if hardware.retention.time > 0:
         kept = survival(hardware)
         n = torch.binomial(n.double(), torch.full(n.shape, kept, dtype=torch.float64),
                            generator=_generator(hardware, layer_seed, 20 + device)).long()
-    if hardware.stuck_fraction > 0:
+    if hardware.faults.stuck > 0:
         gen = _generator(hardware, layer_seed, 30 + device)
-        stuck = torch.rand(n.shape, generator=gen) < hardware.stuck_fraction
-        high = torch.rand(n.shape, generator=gen) < hardware.stuck_high_share
+        stuck = torch.rand(n.shape, generator=gen) < hardware.faults.stuck
+        high = torch.rand(n.shape, generator=gen) < hardware.faults.stuck_high_share
         n = torch.where(stuck, torch.where(high, top, 0), n)
     return n.to(torch.uint8).to(states.device)
 

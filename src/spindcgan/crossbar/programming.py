@@ -53,7 +53,7 @@ def _states(w: torch.Tensor, scale: torch.Tensor, hardware: HardwareConfig) -> t
     """The nearest device states of ``w`` at the layer's ``scale`` (G- None in the offset scheme)."""
     synapse = hardware.synapse
     assert synapse is not None, "program() needs a hardware config with a synapse"
-    if hardware.signed_scheme == "differential":
+    if hardware.array.signed_scheme == "differential":
         return _nearest_state(w.clamp(min=0) / scale, synapse), _nearest_state((-w).clamp(min=0) / scale, synapse)
     return _nearest_state((w / scale + 1) / 2, synapse), None
 
@@ -101,7 +101,7 @@ def quantised_weight(
     levels = synapse.levels - 1
     if variation is None and synapse.nonlinearity == 0 and not hardware.has_faults and read_through is None:
         # Fast closed form of program() + conductances_to_weight() for the ideal linear ladder.
-        if hardware.signed_scheme == "differential":
+        if hardware.array.signed_scheme == "differential":
             q = torch.round(weight.detach() / scale * levels) * (scale / levels)
         else:
             n = torch.round((weight.detach() / scale + 1) / 2 * levels)

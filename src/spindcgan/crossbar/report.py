@@ -59,7 +59,7 @@ def map_model(model: nn.Module, example: torch.Tensor, hardware: HardwareConfig 
             if hardware is not None:
                 r, c = tile_counts(m.rows, m.cols, hardware)
                 m.arrays = r * c * m.groups
-                pair = 2 if hardware.signed_scheme == "differential" else 1
+                pair = 2 if hardware.array.signed_scheme == "differential" else 1
                 m.synapses = m.rows * m.cols * m.groups * pair if hardware.synapse else 0
         elif isinstance(module, (DomainWallReLU, DomainWallLeakyReLU)):
             m.kind = "dw-relu" if isinstance(module, DomainWallReLU) else "dw-leaky-relu"

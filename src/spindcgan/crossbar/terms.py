@@ -1,8 +1,11 @@
-"""Hardware settings by short names (``bits=6``, ``d2d=0.1``, ``retention=1y``): the words of ``spindcgan sweep
---grid`` and of ``spindcgan train --train-noise``, each read and checked in one place."""
+"""The one table of hardware settings by short name (``bits=6``, ``d2d=0.1``, ``retention=1y``): the spelling of
+the CLI's options (``--d2d``), of ``spindcgan sweep --grid`` and ``spindcgan train --train-noise`` words, each with
+the HardwareConfig field it sets (its path in config.json under ``hardware``), how its values are read and
+checked, and the older spellings that still work."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -19,13 +22,27 @@ def _natural(text: str) -> int:
     return value
 
 
+def _whole(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError
+    return value
+
+
 def _optional_bits(text: str) -> int | None:
     return None if text.lower() in ("none", "ideal") else _natural(text)
 
 
 def _share(text: str) -> float:
     value = float(text)
-    if not value >= 0:
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = _share(text)
+    if value > 1:
         raise ValueError
     return value
 
@@ -38,68 +55,145 @@ def _flag(text: str) -> bool:
     raise ValueError
 
 
+def _one_of(*choices: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise ValueError
+        return text
+
+    return parse
+
+
 @dataclass(frozen=True)
 class Term:
-    """One named setting: the HardwareConfig field it sets and how its values are read."""
+    """One named setting: the HardwareConfig field(s) it sets, how its values are read, and what it means."""
 
     field: str | tuple[str, ...]
-    """A HardwareConfig field, ``synapse.<field>`` or ``wires.<field>``; several: each takes the value."""
+    """A HardwareConfig field path (``variation.d2d``, ``synapse.bits``); several: each takes the value."""
     parse: Callable[[str], Any]
     kind: str
+    """What a value is, for errors and docs: "a relative std >= 0"."""
+    help: str
+    """What the setting models, for the CLI's help and the docs."""
+    metavar: str = "X"
+    noise: bool = False
+    """Whether it draws something (variation, faults, drift): what training can inject (``--train-noise``)."""
+    former: tuple[str, ...] = ()
+    """Older CLI spellings, still read (not shown in the help)."""
 
     @property
     def fields(self) -> tuple[str, ...]:
         return (self.field,) if isinstance(self.field, str) else self.field
 
 
-TERMS = {
-    "bits": Term("synapse.bits", _natural, "an integer of synapse bits"),
-    "adc_bits": Term("adc_bits", _optional_bits, "an integer or none"),
-    "dac_bits": Term("dac_bits", _optional_bits, "an integer or none"),
-    "d2d": Term("d2d_sigma", _share, "a relative std >= 0"),
-    "c2c": Term("c2c_sigma", _share, "a relative std >= 0"),
-    "read_noise": Term("read_noise_sigma", _share, "a relative std >= 0"),
-    "stuck": Term("stuck_fraction", _share, "a share of devices in [0, 1]"),
-    "program_error": Term("program_error_rate", _share, "a probability in [0, 1]"),
-    "retention": Term("retention_time", parse_duration, "a time such as 0, 1h, 1d, 1y"),
-    "dw_slope": Term("dw_slope_sigma", _share, "a relative std >= 0"),
-    "dw_offset": Term("dw_offset_sigma", _share, "a std >= 0"),
-    "wire": Term(("wires.row_segment", "wires.column_segment"), _share, "a resistance >= 0 ohm per cell segment"),
-    "driver": Term("wires.driver", _share, "a resistance >= 0 ohm"),
-    "sense": Term("wires.sense", _share, "a resistance >= 0 ohm"),
-    "compensation": Term("wire_compensation", _flag, "0 or 1 (off or on)"),
-    "array": Term(("array_rows", "array_cols"), _natural, "an array size (rows = columns), an integer >= 1"),
-}
-"""Every name, with the field it sets."""
 
-NOISE_TERMS = ("d2d", "c2c", "read_noise", "stuck", "program_error", "retention", "dw_slope", "dw_offset")
+TERMS = {
+    "bits": Term("synapse.bits", _natural, "an integer of synapse bits (1-8)", "synapse bits (default 6)", "N"),
+    "array": Term(("array.rows", "array.cols"), _natural, "an array size (rows = columns), an integer >= 1",
+                  "crossbar rows = columns per array (default 128)", "N", former=("--array-size",)),
+    "signed_scheme": Term("array.signed_scheme", _one_of("differential", "offset"), "differential or offset",
+                          "signed weights as a G+ / G- device pair (differential, default) or one device against "
+                          "an offset column (offset)", "SCHEME"),
+    "adc_bits": Term("array.adc_bits", _optional_bits, "an integer or none",
+                     "ADC resolution of the column read-out (default none: ideal)", "N"),
+    "dac_bits": Term("array.dac_bits", _optional_bits, "an integer or none",
+                     "DAC resolution of the row inputs (default none: ideal)", "N"),
+    "d2d": Term("variation.d2d", _share, "a relative std >= 0",
+                "device-to-device conductance variation (relative std, default 0)", "SIGMA", True, ("--d2d-sigma",)),
+    "c2c": Term("variation.c2c", _share, "a relative std >= 0",
+                "cycle-to-cycle programming variation (relative std, default 0)", "SIGMA", True, ("--c2c-sigma",)),
+    "read_noise": Term("variation.read_noise", _share, "a relative std >= 0",
+                       "per-read cell current noise (relative std, default 0)", "SIGMA", True),
+    "dw_slope": Term("variation.dw_slope", _share, "a relative std >= 0",
+                     "device-to-device spread of the DW activations' slope (relative std, default 0)", "SIGMA", True,
+                     ("--dw-slope-sigma",)),
+    "dw_offset": Term("variation.dw_offset", _share, "a std >= 0",
+                      "spread of the DW activations' threshold (std in input units, default 0)", "SIGMA", True,
+                      ("--dw-offset-sigma",)),
+    "stuck": Term("faults.stuck", _fraction, "a share of devices in [0, 1]",
+                  "share of synapse devices stuck at the lowest or highest state (default 0)", "FRACTION", True),
+    "program_error": Term("faults.program_error", _fraction, "a probability in [0, 1]",
+                          "probability that a write lands one state off its target (default 0)", "P", True),
+    "retention": Term("retention.time", parse_duration, "a time such as 0, 1h, 1d, 1y",
+                      "read the arrays this long after programming, skyrmions lost at the Arrhenius rate "
+                      "(default 0)", "TIME", True),
+    "wire": Term(("array.wires.row_segment", "array.wires.column_segment"), _share,
+                 "a resistance >= 0 ohm per cell segment", "word- and bit-line resistance per cell segment "
+                 "(default 0: ideal arrays; 0.8-4.8 ohm at 22-3 nm, docs/circuit.md)", "OHMS",
+                 former=("--wire-resistance",)),
+    "driver": Term("array.wires.driver", _share, "a resistance >= 0 ohm", "each row driver's output resistance",
+                   "OHMS", former=("--driver-resistance",)),
+    "sense": Term("array.wires.sense", _share, "a resistance >= 0 ohm", "each column's sense input resistance",
+                  "OHMS", former=("--sense-resistance",)),
+    "wire_solver": Term("array.wire_solver", _one_of("approximate", "exact"), "approximate or exact",
+                        "with wires: the arrays' fast approximation (default) or the exact nodal solve (slow; for "
+                        "evaluation)", "SOLVER"),
+    "compensation": Term("array.wire_compensation", _flag, "0 or 1 (off or on)",
+                         "with wires: each column's gain calibrated to read its ideal current at full input "
+                         "(docs/circuit.md)", "0|1", former=("--wire-compensation",)),
+    "hw_seed": Term("seed", _whole, "an integer >= 0",
+                    "seed of the device variation pattern and the faulty devices (default 0)", "SEED"),
+}
+"""Every name, with the field it sets: the CLI's hardware options, ``--grid`` and ``--train-noise`` words."""
+
+NOISE_TERMS = tuple(name for name, term in TERMS.items() if term.noise)
 """The names that draw something (variation, faults, drift): what training can inject (``--train-noise``)."""
 
 
-def check_value(name: str, value: str, where: str) -> None:
-    """A one-line error naming ``where`` when ``value`` is not a value of ``name``."""
+def option_of(name: str) -> str:
+    """The CLI option of the setting ``name``: ``read_noise`` -> ``--read-noise``."""
+    return "--" + name.replace("_", "-")
+
+
+def check_value(name: str, value: str, where: str) -> Any:
+    """``value`` read as a value of ``name``; a one-line error naming ``where`` when it is not one."""
     try:
-        TERMS[name].parse(value)
+        return TERMS[name].parse(value)
     except (ValueError, SpinDCGANError):
         raise SpinDCGANError(f"{where}: {value!r} is not {TERMS[name].kind}") from None
 
 
+def with_field(config: Any, path: str, value: Any) -> Any:
+    """A frozen dataclass with the field at dotted ``path`` (``array.wires.sense``) replaced by ``value``."""
+    name, _, rest = path.partition(".")
+    if not rest:
+        return replace(config, **{name: value})
+    return replace(config, **{name: with_field(getattr(config, name), rest, value)})
+
+
+def field_value(config: Any, path: str) -> Any:
+    """The value of the field at dotted ``path`` of a (nested) dataclass; None under a None group."""
+    for name in path.split("."):
+        config = None if config is None else getattr(config, name)
+    return config
+
+
+def settings_of(hardware: HardwareConfig) -> dict[str, Any]:
+    """The settings of ``hardware`` that differ from the paper's (``HardwareConfig()``), by name."""
+    paper = HardwareConfig()
+    return {name: field_value(hardware, term.fields[0]) for name, term in TERMS.items()
+            if field_value(hardware, term.fields[0]) != field_value(paper, term.fields[0])}
+
+
+def with_settings(base: HardwareConfig, **values: Any) -> HardwareConfig:
+    """``base`` with settings by name and value, as a library user writes them:
+    ``with_settings(HardwareConfig(), d2d=0.1, array=32, retention=3600.0)``."""
+    hardware = base
+    for name, value in values.items():
+        if name not in TERMS:
+            raise SpinDCGANError(f"unknown hardware setting {name!r} (known: {', '.join(TERMS)})")
+        for path in TERMS[name].fields:
+            if path.startswith("synapse.") and hardware.synapse is None:
+                raise SpinDCGANError(f"{name}: this network has no synapse devices (float weights)")
+            hardware = with_field(hardware, path, value)
+    return hardware
+
+
 def with_terms(base: HardwareConfig, values: dict[str, str], seed: int | None = None) -> HardwareConfig:
-    """``base`` with the named settings (and another ``seed`` of its draws when given)."""
-    changes: dict[str, Any] = {} if seed is None else {"seed": seed}
-    synapse, wires = base.synapse, {}
-    for name, text in values.items():
-        term = TERMS[name]
-        for field in term.fields:
-            if field.startswith("synapse."):
-                if synapse is None:
-                    raise SpinDCGANError(f"{name}: this network has no synapse devices (float weights)")
-                synapse = replace(synapse, **{field.removeprefix("synapse."): term.parse(text)})
-            elif field.startswith("wires."):
-                wires[field.removeprefix("wires.")] = term.parse(text)
-            else:
-                changes[field] = term.parse(text)
-    return replace(base, synapse=synapse, wires=replace(base.wires, **wires), **changes)
+    """``base`` with the named settings given as text (``{"d2d": "0.1"}``), and another ``seed`` of its draws
+    when given."""
+    hardware = with_settings(base, **{name: check_value(name, text, name) for name, text in values.items()})
+    return hardware if seed is None else replace(hardware, seed=seed)
 
 
 def parse_noise(text: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ class PeripheralCosts:
     """Energy (J) and time (s) of the CMOS circuits around the crossbars."""
 
     adc_bits: int = 8
-    """ADC resolution costed when the hardware config models an ideal read-out (adc_bits None)."""
+    """ADC resolution costed when the hardware config models an ideal read-out (array.adc_bits None)."""
     adc_fom: float = 10e-15
     """Walden figure of merit, J per conversion step: ~10 fJ/step for good SAR ADCs (Murmann's ADC
     survey); E_conversion = fom * 2**bits (2.56 pJ at 8 bits)."""

@@ -42,7 +42,8 @@ Inputs = torch.Tensor | tuple[torch.Tensor, ...]
 MAPPINGS = ("zero-padded", "zero-free")
 DEVICE_COMPONENTS = ("synapse_read", "synapse_write", "dw_activation")
 PERIPHERAL_COMPONENTS = ("wire", "dac", "adc", "partial_sum_add", "cmos_elementwise", "cmos_weight_gradient")
-"""Beyond the spintronic devices: the arrays' wires (0 for ideal arrays, ``HardwareConfig.wires``) and the CMOS."""
+"""Beyond the spintronic devices: the arrays' wires (0 for ideal arrays, ``HardwareConfig.array.wires``) and the
+CMOS."""
 COMPONENTS = DEVICE_COMPONENTS + PERIPHERAL_COMPONENTS
 
 
@@ -122,7 +123,7 @@ def _wire_energy(layer: CrossbarLayerMixin, vectors: torch.Tensor, hardware: Har
     L], on the driven lines; the columns in a ``transposed`` read) are applied, over its G+ and G- arrays
     (``crossbar.circuit.wire_power``). 0 for ideal wires. Under the zero-free mapping every column of an array is
     counted as read (an upper bound: that mapping reads only the columns whose outputs are kept)."""
-    if hardware.wires.ideal:
+    if hardware.array.wires.ideal:
         return 0.0
     syn = hardware.synapse
     full_scale = vectors.abs().max().double()
@@ -331,9 +332,9 @@ def elementwise_backward(forward: PassCost, costs: PeripheralCosts) -> PassCost:
 # --- whole networks -------------------------------------------------------------------------------------
 
 def priced_for(hardware: HardwareConfig, costs: PeripheralCosts) -> PeripheralCosts:
-    """The peripheral costs of ``hardware``: its ADC resolution when it models one (``adc_bits``), else the
+    """The peripheral costs of ``hardware``: its ADC resolution when it models one (``array.adc_bits``), else the
     costed default of an ideal read-out (``PeripheralCosts.adc_bits``)."""
-    return costs if hardware.adc_bits is None else replace(costs, adc_bits=hardware.adc_bits)
+    return costs if hardware.array.adc_bits is None else replace(costs, adc_bits=hardware.array.adc_bits)
 
 
 def network_passes(model: nn.Module, inputs: Inputs, loss_fn, hardware: HardwareConfig, mapping: Mapping,

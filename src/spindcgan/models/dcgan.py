@@ -29,13 +29,13 @@ from .config import ModelConfig
 
 def relu(hardware: HardwareConfig | None) -> nn.Module:
     """The generator's activation: a DW ReLU on hardware with one, else CMOS ReLU."""
-    return DomainWallReLU(hardware.relu, hardware) if hardware and hardware.relu else nn.ReLU()
+    return DomainWallReLU(hardware.activations.relu, hardware) if hardware and hardware.activations.relu else nn.ReLU()
 
 
 def leaky_relu(hardware: HardwareConfig | None, slope: float) -> nn.Module:
     """The discriminator's activation: a DW Leaky ReLU on hardware with one, else CMOS."""
-    if hardware and hardware.leaky_relu:
-        return DomainWallLeakyReLU(slope, hardware.leaky_relu, hardware)
+    if hardware and hardware.activations.leaky_relu:
+        return DomainWallLeakyReLU(slope, hardware.activations.leaky_relu, hardware)
     return nn.LeakyReLU(slope)
 
 

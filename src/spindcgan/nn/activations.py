@@ -14,12 +14,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from ..crossbar.config import HardwareConfig
 from ..devices import DomainWallTrack, dw_leaky_relu_track, dw_relu_track
 from ..seeds import stream_seed
 
 
 class DeviceSpread:
-    """Device-to-device spread of DW activations (``HardwareConfig.dw_slope_sigma`` / ``dw_offset_sigma``): each
+    """Device-to-device spread of DW activations (``HardwareConfig.variation.dw_slope`` / ``dw_offset``): each
     channel's device has its own slope factor and input offset, fixed by the hardware seed and the module's
     ``variation_seed``. Off (no spread) unless ``set_spread`` was given a hardware config that models it."""
 
@@ -28,11 +29,11 @@ class DeviceSpread:
     hardware_seed: int = 0
     variation_seed: int = 0
 
-    def set_spread(self, hardware: object | None) -> None:
+    def set_spread(self, hardware: HardwareConfig | None) -> None:
         """Take the spread of a ``HardwareConfig`` (None: no spread)."""
-        self.slope_sigma = getattr(hardware, "dw_slope_sigma", 0.0)
-        self.offset_sigma = getattr(hardware, "dw_offset_sigma", 0.0)
-        self.hardware_seed = getattr(hardware, "seed", 0)
+        self.slope_sigma = hardware.variation.dw_slope if hardware else 0.0
+        self.offset_sigma = hardware.variation.dw_offset if hardware else 0.0
+        self.hardware_seed = hardware.seed if hardware else 0
 
     def device_spread(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor] | None:
         """(slope factor, input offset) of each channel's device, shaped to broadcast over ``x`` [N, C, ...]."""

@@ -63,16 +63,16 @@ class CrossbarLayerMixin:
     def _variation(self) -> torch.Tensor | None:
         """Relative conductance deviation of each device, shape (2, *weight.shape), or None."""
         hw = self.hardware
-        if hw is None or (hw.d2d_sigma == 0 and hw.c2c_sigma == 0):
+        if hw is None or (hw.variation.d2d == 0 and hw.variation.c2c == 0):
             return None
         shape = (2, *self.weight.shape)
         variation = torch.zeros(shape, device=self.weight.device)
-        if hw.d2d_sigma > 0:  # fixed per device: drawn from the seed, never from the global RNG
+        if hw.variation.d2d > 0:  # fixed per device: drawn from the seed, never from the global RNG
             gen = torch.Generator().manual_seed(stream_seed(hw.seed, self.variation_seed))
-            variation += hw.d2d_sigma * torch.randn(shape, generator=gen).to(self.weight.device)
-        if hw.c2c_sigma > 0:  # a new draw each programming: every training step, once for inference
+            variation += hw.variation.d2d * torch.randn(shape, generator=gen).to(self.weight.device)
+        if hw.variation.c2c > 0:  # a new draw each programming: every training step, once for inference
             if self.training or self._c2c_eval is None:
-                draw = hw.c2c_sigma * torch.randn(shape, device=self.weight.device)
+                draw = hw.variation.c2c * torch.randn(shape, device=self.weight.device)
                 self._c2c_eval = None if self.training else draw
             else:
                 draw = self._c2c_eval
@@ -83,7 +83,7 @@ class CrossbarLayerMixin:
         """The weight the crossbar computes with (straight-through gradient to ``self.weight``)."""
         if self.hardware is None or self.hardware.synapse is None:
             return self.weight
-        if not self.hardware.wires.ideal:
+        if not self.hardware.array.wires.ideal:
             return self._wired_weight()
         return quantised_weight(self.weight, self.hardware, self._variation(), self.variation_seed, self.training)
 
@@ -113,7 +113,7 @@ class CrossbarLayerMixin:
 
     def full_input_losses(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The worst case of the IR drop on this layer's held states: every row at full input, the share of each
-        column's ideal current its wires take, in its G+ arrays and its G- arrays ([arrays, array_cols] each)."""
+        column's ideal current its wires take, in its G+ arrays and its G- arrays ([arrays, array.cols] each)."""
         g_pos, g_neg = device_conductances(self.held_states(), self.hardware.synapse, self._variation())
         return tuple(full_input_losses(self.crossbar_matrices(g.detach()), self.hardware) for g in (g_pos, g_neg))
 
@@ -123,7 +123,7 @@ class CrossbarLayerMixin:
         aihwkit take the backward pass. The exact solve is kept while the layer is evaluated and unchanged."""
         hw, weight = self.hardware, self.weight
         key = (weight._version, weight.data_ptr(), self.training, id(hw))
-        if hw.wire_solver == "exact" and not self.training and self._wired_eval[0] == key:
+        if hw.array.wire_solver == "exact" and not self.training and self._wired_eval[0] == key:
             return self._wired_eval[1] + (weight - weight.detach())
         wired = quantised_weight(weight, hw, self._variation(), self.variation_seed, self.training, self._through_wires)
         self._wired_eval = (key, wired.detach())
@@ -143,13 +143,13 @@ class CrossbarLayerMixin:
     def _cell_read_std(self) -> torch.Tensor | None:
         """Std of each weight's read contribution per unit input (weight shape), for read noise."""
         hw = self.hardware
-        if hw is None or hw.read_noise_sigma == 0 or hw.synapse is None:
+        if hw is None or hw.variation.read_noise == 0 or hw.synapse is None:
             return None
         syn = hw.synapse
         g_pos, g_neg = device_conductances(self.held_states(), syn, self._variation())
         cells = g_pos.square() if g_neg is None else g_pos.square() + g_neg.square()
         factor = 2.0 if g_neg is None else 1.0
-        return hw.read_noise_sigma * factor * layer_scale(self.weight) / (syn.g_max - syn.g_min) * cells.sqrt()
+        return hw.variation.read_noise * factor * layer_scale(self.weight) / (syn.g_max - syn.g_min) * cells.sqrt()
 
 
 
@@ -164,7 +164,7 @@ def wire_losses(model: nn.Module) -> list[dict[str, float | int | str]]:
     G+ and G- arrays (``arrays`` counts both) and the columns that hold devices."""
     rows = []
     for name, layer in crossbar_layers(model):
-        if layer.hardware is None or layer.hardware.synapse is None or layer.hardware.wires.ideal:
+        if layer.hardware is None or layer.hardware.synapse is None or layer.hardware.array.wires.ideal:
             continue
         with torch.no_grad():
             per_sign = layer.full_input_losses()

@@ -227,5 +227,5 @@ class RunConfig:
         if hw is None:
             return "float"
         bits = f"{hw.synapse.bits}bit" if hw.synapse else "floatw"
-        acts = "dw" if (hw.relu or hw.leaky_relu) else "cmos"
+        acts = "dw" if hw.activations.any else "cmos"
         return f"{bits}-{acts}" + ("" if hw.discriminator_on_hardware else "-floatd")

@@ -1,0 +1,81 @@
+"""``spindcgan energy``: the per-layer energy and latency ledger, per image, of a DCGAN (``api.energy``) or of a
+network of the user's (``energy.ledger.build_network_ledger``)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from .. import api
+from ..describe import describe_hardware
+from ..energy.ledger import Ledger, build_network_ledger, format_ledger
+from ..energy.report import plot_ledger
+from ..errors import SpinDCGANError
+from ..factory import example_input, model_on_hardware, parse_shape
+from ..io import save_json
+from ..training.config import RunConfig, TrainConfig
+from .options import (
+    add_factory_options,
+    add_hardware_options,
+    add_model_options,
+    count,
+    hardware_from_args,
+    model_from_args,
+    whole,
+)
+
+
+def write_ledger(ledger: Ledger, mapping: str, out: Path, stem: str, record: dict[str, Any]) -> None:
+    """The ledger printed, and written as ``out/stem.json`` (with ``record``) and ``out/stem.png``."""
+    print(format_ledger(ledger))
+    save_json({**record, **ledger.to_dict()}, out / f"{stem}.json")
+    plot_ledger({mapping: ledger}, out / f"{stem}.png")
+    print(f"wrote {out / (stem + '.json')} and {out / (stem + '.png')}")
+
+
+def run(args: argparse.Namespace) -> None:
+    if args.model:
+        return of_factory(args)
+    config = None if args.checkpoint else RunConfig(model_from_args(args), hardware_from_args(args),
+                                                    TrainConfig(data=args.data))
+    ledger, config = api.energy(config, args.checkpoint, args.mapping, not args.devices_only, args.batch,
+                                args.update_steps)
+    hardware = describe_hardware(config.hardware)
+    print(f"{config.model.dataset} {config.model.image_size}x{config.model.image_size}, hardware: {hardware}")
+    write_ledger(ledger, args.mapping, Path(args.out), f"energy-{config.model.dataset}-{args.mapping}",
+                 {"dataset": config.model.dataset, "checkpoint": args.checkpoint, "hardware": hardware})
+
+
+def of_factory(args: argparse.Namespace) -> None:
+    """``spindcgan energy --model MODULE:FUNCTION --input-shape ...``: the ledger of the user's network."""
+    if args.checkpoint or not args.input_shape:
+        raise SpinDCGANError("--model takes --input-shape (e.g. 1,100) and no CHECKPOINT")
+    shape = parse_shape(args.input_shape)
+    model, hardware = model_on_hardware(args.model, hardware_from_args(args))
+    if hardware is None or hardware.synapse is None:
+        raise SpinDCGANError("the energy ledger needs synapse hardware (not --float or --float-weights)")
+    ledger = build_network_ledger(model, example_input(model, shape, args.model), hardware, args.mapping,
+                                  include_peripherals=not args.devices_only)
+    print(f"{args.model}, input {tuple(shape)}, hardware: {describe_hardware(hardware)}")
+    write_ledger(ledger, args.mapping, Path(args.out),
+                 f"energy-{args.model.replace(':', '-').replace('.', '-')}-{args.mapping}",
+                 {"model": args.model, "input_shape": list(shape), "hardware": describe_hardware(hardware)})
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("energy", help="per-layer energy and latency ledger, per image (inference and training)")
+    p.add_argument("checkpoint", nargs="?", metavar="CHECKPOINT|RUN_DIR",
+                   help="a trained model (default: a fresh model of --dataset)")
+    add_model_options(p)
+    add_hardware_options(p)
+    p.add_argument("--mapping", choices=["zero-padded", "zero-free"], default="zero-padded",
+                   help="deconvolution mapping (default: the paper's zero-padded convolution)")
+    p.add_argument("--devices-only", action="store_true", help="leave out CMOS peripherals (DAC, ADC, adds, ...)")
+    p.add_argument("--batch", type=count, default=64, help="images traced to measure the applied inputs")
+    p.add_argument("--update-steps", type=whole, default=3,
+                   help="training steps measured for synapse writes when there is no training log")
+    p.add_argument("--data", help="dataset location")
+    p.add_argument("--out", default=".", help="folder for the JSON and PNG (default .)")
+    add_factory_options(p)
+    p.set_defaults(func=run)
