@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from provenance import ROOT, command, commit, fill_block
 
-from spindcgan.cli import SHIPPED_MODELS
+from spindcgan.api import SHIPPED_MODELS
 from spindcgan.crossbar.circuit import approximate_conductances, effective_conductances
 from spindcgan.crossbar.config import WireConfig
 from spindcgan.crossbar.programming import device_conductances

@@ -7,7 +7,8 @@
 ``--collect DIR`` copies, from each finished run folder under DIR that the example commands wrote
 (``conditional``, ``conditional-float``, ``upsample``, ``paper``: the ``--out`` of the commands in docs/convert.md),
 its record (``fid.json`` or ``result.json``, which hold the command, the seed, the training's epochs and time and
-the commit; the conditional ones' ``accuracy.json`` too) and its last sample grid into ``results/examples/<name>/``.
+the commit; the conditional ones' ``accuracy.json`` too) into ``results/examples/<name>/``, and the conditional
+example's last sample grid (the one the page shows).
 With ``--seed S`` (S > 0) they are runs of the same commands with ``--seed S``, kept under
 ``results/examples/<name>-sS/`` (the record's own seed must say S), and shown beside seed 0's.
 The page's block between ``<!-- examples:begin -->`` and ``<!-- examples:end -->`` is then rendered from those
@@ -24,6 +25,8 @@ from pathlib import Path
 from provenance import ROOT, fill_block
 
 RESULTS = ROOT / "results" / "examples"
+SHOWN_GRID = RESULTS / "conditional" / "samples.png"
+"""The one sample grid docs/convert.md shows: the conditional generator's, one row per class."""
 PAGE = ROOT / "docs" / "convert.md"
 RECORDS = {"conditional": "fid.json", "conditional-float": "fid.json", "upsample": "result.json",
            "paper": "result.json"}
@@ -71,8 +74,8 @@ def collect(runs: Path, seed: int = 0) -> None:
         if (runs / name / "accuracy.json").exists():  # the conditional one's label accuracy
             shutil.copy2(runs / name / "accuracy.json", out / "accuracy.json")
         grids = sorted((runs / name).glob("epoch-*.png"))
-        if grids:
-            shutil.copy2(grids[-1], out / "samples.png")
+        if grids and out == SHOWN_GRID.parent:  # the one grid docs/convert.md shows; the others stay in their runs
+            shutil.copy2(grids[-1], SHOWN_GRID)
         print(f"kept {source} in {out}")
 
 
@@ -116,7 +119,7 @@ def block() -> str:
                       "pixel standard deviation, generated / real; 1: as varied as the real ones, 0: one image "
                       "whatever the noise): " + ", ".join(f"{k} {v:.2f}" for k, v in spread.items()) + ".", ""]
     lines += recipes_table() + seeds_table() + readings()
-    grid = RESULTS / "conditional" / "samples.png"
+    grid = SHOWN_GRID
     if grid.exists():
         lines += ["The conditional generator after its last epoch, one row per garment class in the label order "
                   "T-shirt/top, trouser, pullover, dress, coat, sandal, shirt, sneaker, bag, ankle boot (ten noise "

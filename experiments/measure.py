@@ -14,7 +14,7 @@
 3. the energy ledger of a hardware run by ``spindcgan energy RUN_DIR`` (its trained weights, its logged
    synapse writes) into ``<results>/energy-<name>/``;
 4. the record ``<results>/fid-<name>[-standing][-<ref>].json`` (command, commit, the measured file's hash, where
-   its BatchNorm statistics come from) and a copy of the run's config, metrics, log and last sample grid under
+   its BatchNorm statistics come from) and a copy of the run's config, metrics and log under
    ``<results>/runs/<name>/``, which ``experiments/report.py`` turns into docs/results.md. ``--no-fid`` redoes
    steps 3-4 only; ``--fid-only`` skips them (a file measured under the name of a run already recorded, whose
    run folder may be gone); ``--copy-only`` makes the copies alone, its checkpoint included (a run still training: the
@@ -34,7 +34,9 @@ from pathlib import Path
 import torch
 from provenance import command, commit, shown, tracked
 
-from spindcgan.cli import SHIPPED_MODELS, main
+from spindcgan import api
+from spindcgan.api import SHIPPED_MODELS
+from spindcgan.describe import describe_hardware
 from spindcgan.errors import SpinDCGANError
 from spindcgan.export import is_exported
 from spindcgan.io import atomic_write, save_json, save_jsonl
@@ -50,9 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def ship(run_dir: Path, asset: Path) -> Path:
     """Export the run's evaluated generator into the package (uint8 device states + scales) by `spindcgan export`
     itself, so the shipped file is what a user's export of the run would be (its step included)."""
-    if main(["export", str(run_dir), "--out", str(asset), "--overwrite"]):
-        raise SystemExit(f"spindcgan export failed for {run_dir}")
-    return asset
+    return api.export(run_dir, asset)
 
 
 def ship_file(exported: Path, asset: Path) -> Path:
@@ -103,11 +103,8 @@ def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None
     bn = provenance_of(measured)["batchnorm_statistics"]  # also in spindcgan fid's record; names the file here
     record_path = results / f"fid-{name}{'-standing' if bn == 'standing' else ''}{'-' + ref if ref else ''}.json"
     ref_args = (["--ref", ref] if ref else []) + (["--ref-n", str(ref_n)] if ref_n else [])
-    fid_args = ["fid", str(measured), "--n", str(n), *ref_args, "--threads", str(threads), "--device", device,
-                "--json", str(record_path)]
-    if main(fid_args):
-        raise SystemExit(f"spindcgan fid failed for {measured}")
-    record = json.loads(record_path.read_text())
+    torch.set_num_threads(threads)
+    record = api.fid(measured, n, ref, ref_n=ref_n, device=device)
     record |= {
         "run": name,
         "checkpoint": shown(measured),
@@ -129,13 +126,15 @@ def measure_energy(run_dir: Path, name: str, results: Path) -> None:
     hardware = RunConfig.load(run_dir / "config.json").hardware
     if hardware is None or hardware.synapse is None or not hardware.discriminator_on_hardware:
         return  # a float discriminator: the ledger's training figures would not be this run's
-    if main(["energy", str(run_dir), "--out", str(results / f"energy-{name}")]):
-        raise SystemExit(f"spindcgan energy failed for {run_dir}")
+    ledger, config = api.energy(checkpoint=run_dir)  # what `spindcgan energy RUN_DIR` writes, without its plot
+    save_json({"dataset": config.model.dataset, "checkpoint": str(run_dir), "hardware": describe_hardware(hardware),
+               **ledger.to_dict()}, results / f"energy-{name}" / f"energy-{config.model.dataset}-zero-padded.json")
 
 
 def copy_run(run_dir: Path, name: str, results: Path, resumable: bool = False) -> None:
-    """The run's config, environments, metrics up to its checkpoint, the FIDs measured from its exports, training
-    log and last sample grid, for report.py (not the exports themselves: 7.2 MB each at width 64); with
+    """The run's config, environments, metrics up to its checkpoint, the FIDs measured from its exports and training
+    log, for report.py (not its sample grids, which stay in the run folder, nor its exports: 7.2 MB each at width
+    64); with
     ``resumable``, its checkpoint too, which makes the copy a run folder that ``spindcgan train --resume``
     continues (git-ignored: it moves a run by hand, not through a commit). A copy of a finished run holds no
     checkpoint: the one a copy of it still training kept is removed."""
@@ -151,9 +150,6 @@ def copy_run(run_dir: Path, name: str, results: Path, resumable: bool = False) -
         if (run_dir / optional).exists():
             shutil.copy2(run_dir / optional, run_copy / optional)
     save_jsonl(checkpointed_metrics(run_dir), run_copy / "metrics.jsonl")
-    samples = sorted((run_dir / "samples").glob("epoch-*.png"))
-    if samples:
-        shutil.copy2(samples[-1], run_copy / "samples-last-epoch.png")
     for log in (run_dir.parent / "train.log", run_dir.parent.with_suffix(".log")):  # paper.py's, or a nohup log
         if log.exists():
             shutil.copy2(log, run_copy / "train.log")
@@ -174,7 +170,7 @@ def measure() -> None:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--no-fid", action="store_true", help="keep the FID record; redo the energy and the copies")
     p.add_argument("--copy-only", action="store_true",
-                   help="only copy the run's config, metrics, log, last samples and checkpoint (a run still "
+                   help="only copy the run's config, metrics, log and checkpoint (a run still "
                    "training, to resume from the copy in a later session)")
     args = p.parse_args()
     if args.ship and args.shipped:

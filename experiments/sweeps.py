@@ -23,9 +23,12 @@ import json
 import shutil
 from pathlib import Path
 
+import torch
 from provenance import ROOT, command, commit, shown
+from reporting.folders import LAST_HELD
 
-from spindcgan.cli import SHIPPED_MODEL, main
+from spindcgan import api
+from spindcgan.api import SHIPPED_MODEL
 from spindcgan.crossbar.faults import survival
 from spindcgan.io import save_json, save_text
 from spindcgan.loading import load_generator
@@ -68,10 +71,9 @@ def sweep(generator: Path, grid: list[str], out: Path, threads: int, report_only
     out.mkdir(parents=True, exist_ok=True)
     with (out / "provenance.jsonl").open("a") as log:
         log.write(json.dumps({"command": command(), "commit": commit()}) + "\n")
-    argv = ["sweep", str(generator), *[a for term in grid for a in ("--grid", term)], "--n", str(n), "--seed",
-            str(SEED), "--out", str(out), "--threads", str(threads), *(["--report-only"] if report_only else [])]
-    if main(argv):
-        raise SystemExit("spindcgan sweep failed")
+    torch.set_num_threads(threads)
+    rows, _ = api.sweep(grid, out, generator, n, SEED, measure=not report_only)
+    print(f"{len(rows)} points in {out}")
 
 
 def keep_robust(run_dir: Path, clean: Path | None, epoch: int | None) -> None:
@@ -172,8 +174,9 @@ def page() -> str:
     if retention and paper:
         held = hardware_at(config.hardware, {"retention": retention[0]["retention"]})
         lines += ["## Retention", "", f"After {retention[0]['retention']} a skyrmion survives with probability "
-                  f"{survival(held):.5f} (Arrhenius, barrier {held.skyrmion_energy_barrier_kT:g} kT, attempt frequency "
-                  f"{held.attempt_frequency:.0e} Hz: `HardwareConfig`); at the paper's point the FID goes from "
+                  f"{survival(held):.5f} (Arrhenius, barrier {held.retention.energy_barrier_kT:g} kT, attempt "
+                  f"frequency {held.retention.attempt_frequency:.0e} Hz: `HardwareConfig`); at the paper's point the "
+                  f"FID goes from "
                   f"{paper['fid']:.2f} to "
                   + ", ".join(f"{r['fid']:.2f}" for r in retention if all(
                       str(r[k]) == str(paper[k]) for k in grid if k != "retention"))
@@ -193,6 +196,14 @@ def page() -> str:
     lines += ["## Every point", "", *header, *[row_line(r, grid) for r in sorted(rows, key=lambda r: r["energy_j"])],
               ""]
     return "\n".join(lines)
+
+
+def robust_exports() -> str:
+    """Where the two generators of the robust comparison are: here once kept, else the commit that held them."""
+    if (ROBUST / "clean.pt").exists():
+        return "`results/robust-fmnist/clean.pt`"
+    held = LAST_HELD[f"{shown(ROBUST)}/"][0]
+    return f"both exports at commit {held}: `git show {held}:results/robust-fmnist/clean.pt`"
 
 
 def robust_section() -> list[str]:
@@ -218,7 +229,7 @@ def robust_section() -> list[str]:
               f"{ROBUST_NOISE}`, its export `{trained['export']}`, swept ({ROBUST_N:,} images a point) by "
               f"`python experiments/sweeps.py --robust RUN_DIR` into `results/robust-fmnist/` over "
               f"{' '.join('--grid ' + g for g in ROBUST_GRID)}, against "
-              + f"{trained['clean']} (the same recipe without the option, `results/robust-fmnist/clean.pt`)"
+              + f"{trained['clean']} (the same recipe without the option, {robust_exports()})"
               + f". Same points, same chips (hardware seed and draw), same {mine[0]['metric']}; the energy per image "
               "is the point's, equal for both generators.", "",
               "| d2d | stuck | FID without | FID with --train-noise | change | nJ per image |",

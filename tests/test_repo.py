@@ -23,7 +23,7 @@ def test_results_and_studies_pages_are_what_report_py_generates_from_the_committ
     assert results == (ROOT / "docs" / "results.md").read_text()
     assert len(results.splitlines()) <= 200
     assert report.render_studies(report.result_folders(), img=tmp_path) == (ROOT / "docs" / "studies.md").read_text()
-    for plot in ("training-curves-fashion-mnist.png", "training-curves-anime.png", "fid-vs-epoch-claims.png"):
+    for plot in ("shipped-generators.png", "state-use.png", "fid-vs-epoch-claims.png"):
         assert (tmp_path / plot).stat().st_size > 0
 
 
@@ -147,12 +147,10 @@ def test_the_record_of_the_shipped_file_stands_for_its_run(tmp_path):
         assert run.fids["fid10k-train"]["fid"] == expected
         assert [a["fid"] for a in run.alternatives] == [160.0 + 150.0 - expected]
         assert report.is_shipped(run) == bool(shipped)
-    table = "\n".join(report.batchnorm_evaluations([run for run in report.load_runs(folder, {"bbb"})]))
+    table = "\n".join(report.batchnorm_evaluations(report.fid_records(folder, {"bbb"})))
     assert "| hw | fid10k-train | 160.00 | 150.00 (shipped) | -6.2 % |" in table
     claim = [ln for ln in report.claims(report.load_runs(folder, {"bbb"})) if ln.startswith("| anime FID, 6-bit")][0]
     assert "150.00 (1 seed)" in claim and "standing BatchNorm statistics" in claim
-    provenance = [ln for ln in report.section(folder, report.load_runs(folder, {"bbb"})) if ln.startswith("- hw")]
-    assert ["(weights of training step 10)" in ln for ln in provenance] == [True, False]  # standing first: shipped
 
 
 def test_a_measurement_repeated_later_is_set_beside_the_record_of_the_same_file(tmp_path):
@@ -200,7 +198,8 @@ def test_a_record_of_an_untracked_export_says_how_to_make_the_file_again(tmp_pat
     run's checkpoint still holds the weights of the export; a file the repository holds is measured as it is."""
     import torch
 
-    from spindcgan.cli import SHIPPED_MODEL, main
+    from spindcgan.api import SHIPPED_MODEL
+    from spindcgan.cli import main
     from spindcgan.models import ModelConfig
     from spindcgan.training import RunConfig, TrainConfig, train
 
@@ -344,7 +343,7 @@ def _curve(fids: list[float]) -> list[dict]:
 
 def test_a_curve_measured_from_exports_is_listed_and_plotted_hollow(tmp_path):
     """A run that measured no FID in training but whose exports were measured afterwards
-    (export-fids.jsonl, read by load_runs) gets its curve listed in its section and drawn with hollow markers."""
+    (export-fids.jsonl, read by load_runs) gets its curve drawn with hollow markers."""
     import json
 
     report = _report()
@@ -360,10 +359,8 @@ def test_a_curve_measured_from_exports_is_listed_and_plotted_hollow(tmp_path):
         + "\n" for e, f in ((2, 90.5), (4, 70.25))))
     runs = report.load_runs(folder, shipped=set())
     assert [m["fid"] for m in runs[0].export_fids] == [90.5, 70.25] and not runs[0].training_fids
-    assert ("- gpu-hw: FID from its exports after training (fid2k-train, `spindcgan fid RUN --exports`): "
-            "epoch 2: 90.50, epoch 4: 70.25.") in report.section(folder, runs)
-    lines = report.fid_curve(runs, tmp_path / "img")
-    assert (tmp_path / "img" / "fid-vs-epoch-anime.png").exists() and any("Hollow markers" in ln for ln in lines)
+    lines = report.claims_fid_figure(runs, tmp_path / "img")
+    assert (tmp_path / "img" / "fid-vs-epoch-claims.png").exists() and any("hollow markers" in ln for ln in lines)
 
 
 def test_a_scale_probe_is_one_row_per_quantile_with_its_command(tmp_path):
@@ -452,7 +449,7 @@ def test_measure_copy_only_copies_a_run_still_training_and_measures_nothing(tmp_
     measure.measure()
     copy = results / "runs" / "x-s1"
     assert sorted(p.name for p in copy.iterdir()) == [
-        "checkpoint.pt", "config.json", "environment.jsonl", "metrics.jsonl", "samples-last-epoch.png"]
+        "checkpoint.pt", "config.json", "environment.jsonl", "metrics.jsonl"]
     assert sorted(p.name for p in results.iterdir()) == ["runs"]
 
     rebuilt = shutil.copytree(copy, tmp_path / "fresh-checkout" / "run")
@@ -527,18 +524,6 @@ def test_a_run_with_other_training_choices_is_its_own_recipe_and_set_beside_the_
     assert runs[7].plan != runs[1].plan == runs[7].plan_with(report.DCGAN_CHOICES)
     assert len({r.plan for r in (runs[0], runs[1], runs[4], runs[5])}) == 4 and runs[1].plan == runs[2].plan
     assert runs[5].plan_with(report.DCGAN_CHOICES) == runs[1].plan != runs[6].plan_with(report.DCGAN_CHOICES)
-
-
-def test_the_gpu_script_keeps_the_recipes_ema_horizon_at_any_batch_size():
-    """experiments/gpu_anime.py --batch-size B trains with the EMA decay that averages the recipe's 64,000 images
-    (0.998 at 128, as its runs so far; 0.999 at 64), which report.py then puts in the same plan; a batch that
-    leaves no decay is refused by name."""
-    gpu, report = _experiment("gpu_anime"), _report()
-    assert str(gpu.ema_decay(128)) == "0.998" and str(gpu.ema_decay(64)) == "0.999"
-    horizons = {report.ema_horizon({"train": {"batch_size": b, "ema": gpu.ema_decay(b)}}) for b in (32, 64, 128)}
-    assert horizons == {64_000}
-    with pytest.raises(SystemExit, match="--batch-size"):
-        gpu.ema_decay(64_000)
 
 
 def test_the_command_reference_is_current_and_its_examples_parse():

@@ -1,5 +1,5 @@
-"""The paper's claims, side by side: the claim rows of docs/results.md (FID, hardware / float ratio, energy) and
-the statistics behind them (groups of seeds of one recipe, means, spreads)."""
+"""The paper's claims, side by side: the claim rows of docs/results.md (FID, hardware / float ratio, energy), the
+statistics behind them (groups of seeds of one recipe, means, spreads) and the ablation table."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import NamedTuple
 from provenance import shown
 
 from .runs import (
+    ABLATION_FOLDER,
+    ABLATION_ORDER,
     DEVICE_TERMS,
     DOCS,
     ISSUE_AIM,
@@ -18,10 +20,13 @@ from .runs import (
     batchnorm,
     choices_label,
     configuration,
+    cpu_fashion_runs,
     hardware_configuration,
     is_ablation,
     is_shipped,
+    last_training_fid,
     lr_schedule,
+    shipped_recipe,
 )
 
 
@@ -262,3 +267,48 @@ def energy_runs(runs: list[Run]) -> list[Run]:
             candidates = [r for r in runs if r.energy and r.dataset == dataset and configuration(r.config) == "hw6"]
             chosen += [max(candidates, key=lambda r: r.steps)] if candidates else []
     return chosen
+
+
+def ablation(runs: list[Run]) -> list[str]:
+    """The ablation table of docs/results.md: each configuration's run of the ablation recipe, its FID, energy and
+    synapse writes, beside the shipped recipe's fid10k-test where that recipe was run in the configuration."""
+    study = cpu_fashion_runs(runs)[1]
+    shipped = shipped_recipe(runs, "fashion-mnist")
+    width = study[0].width if study else 32
+    epochs = max((r.epochs for r in study), default=10)
+    lines = [f"## Ablation (Fashion-MNIST, width {width}, CPU)", "",
+             f"FID after {epochs} epochs: the in-training fid2k-test (2,000 generated images, seed 12345, against the "
+             f"10,000 test images, EMA generator after quantisation) at the last epoch of each configuration's run of "
+             f"the ablation recipe: `python experiments/paper.py --recipe cpu-w32-10ep --out runs/cpu-abl "
+             f"--results results/{ABLATION_FOLDER}-10ep --only NAME ...` (the shipped recipe's network and optimiser, "
+             f"{epochs} epochs; a full-length run and a fid10k per configuration would cost about 3 CPU hours each). "
+             "2,000 images give higher FIDs than 10,000 (the estimator's bias), so compare within a column. "
+             "One seed per configuration: differences smaller than the seed-to-seed spread (the std of the hw6 "
+             "row's shipped-recipe FID) are not resolved by this table. "
+             f"Where the shipped recipe ({shipped[0].steps:,} steps) was also run, its fid10k-test stands beside "
+             "it." if shipped else "", "",
+             "Energy per image, zero-padded mapping: the ledger of the configuration's trained run (its trained "
+             "weights and its logged synapse writes, `spindcgan energy RUN_DIR`, written by paper.py). Energy hardly "
+             "moves between the hardware rows: a read costs the same conductance range whatever the number of levels "
+             "or their variation, the ADC and DAC are priced at their own resolution (8-bit ADC unless `--adc-bits`), "
+             "and only the writes (state changes per training image, devices column) depend on the levels. The writes "
+             "themselves are the last column: the mean number of synapse state changes the run's optimiser steps "
+             "made per training image (logged during training), which is what device endurance has to absorb.", "",
+             f"| configuration | FID after {epochs} epochs (fid2k-test) | runs | FID, shipped recipe (fid10k-test) | "
+             "inference nJ (devices / with peripherals) | training nJ (devices / with peripherals) | energy from | "
+             "synapse state changes per training image |",
+             "|---|---|---|---|---|---|---|---|"]
+    for label in ABLATION_ORDER:
+        group = [r for r in study if configuration(r.config) == label and r.width == width]
+        short = [point["fid"] for r in group if (point := last_training_fid(r))]
+        full = [r for r in shipped if configuration(r.config) == label and r.width == width]
+        trained = next((r for r in group if r.energy), None)
+        missing = "no crossbar ledger (float weights)" if label in ("float", "dw-only") else "not measured"
+        cells = [f"{nj(trained.energy, p, True):.3f} / {nj(trained.energy, p, False):,.1f}"
+                 for p in ("inference", "training")] if trained else [missing] * 2
+        writes = f"{trained.energy['synapse_updates']['state_changes_per_image']:,.1f}" if trained else "-"
+        lines.append(f"| {label} | {summary(short) if group else 'not trained yet'} | "
+                     f"{', '.join(r.name for r in group) or '-'} | "
+                     f"{fid_summary(full, 'fid10k-test') if full else '-'} | {cells[0]} | {cells[1]} | "
+                     f"{f'trained run {trained.name}' if trained else '-'} | {writes} |")
+    return lines + [""]

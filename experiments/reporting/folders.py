@@ -1,41 +1,56 @@
-"""One section per result folder, with where each of its numbers came from: the command that measured it, the
-commit, and the command that reproduces it."""
+"""Where the raw logs and images behind each study are: the last commit that held them in the tree. The result
+folders keep only the records the pages read and cite (FID records with their command and commit, the runs' configs
+and logged curves); the folders' notes, the sample grids, the energy plots, the exports and the scripts that only
+ran one-off orchestration left the tree (issue 50), and ``git show COMMIT:PATH`` reads any of them."""
 
 from __future__ import annotations
 
-from pathlib import Path
+LAST_HELD = {
+    "results/cpu-2026-11-28/": ("b92366c", "notes, sample grid and energy ledger of the first shipped generator"),
+    "results/cpu-2026-11-29/": ("93cea2f", "notes, sample grids and energy ledger of its second seed and float run"),
+    "results/cpu-ablation-10ep/": ("dc45318", "the ablation runs' notes, sample grids and energy plots"),
+    "results/ablation-energy/": ("c6b74f3", "ledgers of each ablation configuration on a fresh model"),
+    "experiments/ablation_energy.py": ("b360491", "the script that wrote them (the ablation reads trained runs')"),
+    "results/cpu-anime-w32/": ("b424dd5", "notes, sample grids and energy ledger"),
+    "results/cpu-anime-aug-w32/": ("8eb24f0", "notes, sample grids and energy ledger"),
+    "docs/img/anime-hw6-aug-ep15-standing.png": ("8eb24f0", "64 samples of its epoch-15 generator"),
+    "results/cpu-anime-aug30-w32/": ("e2e99e6", "the lost 30-epoch continuation's curve so far"),
+    "results/cpu-anime-aug60-w32/": ("9805684", "notes, runs, sample grids and energy ledger"),
+    "docs/img/anime-hw6-aug60-s0.png": ("9805684", "64 samples of its epoch-60 generator"),
+    "results/cpu-anime-decay100-w32/": ("4a93d1b", "notes, sample grids and energy ledger"),
+    "docs/img/anime-hw6-decay100-s0.png": ("4a93d1b", "64 samples of its epoch-100 generator"),
+    "results/cpu-anime-floatd-w32/": ("1f0e981", "notes and sample grid"),
+    "results/cpu-anime-b64-w32/": ("5ae30f2", "notes and sample grid"),
+    "results/cpu-anime-bf16-w32/": ("7f1fecc", "notes and sample grid"),
+    "results/cpu-anime-sn-w32/": ("ec40126", "notes and sample grid"),
+    "results/cpu-anime-sn-ttur-w32/": ("ec40126", "notes and sample grid"),
+    "results/cpu-fmnist-decay-w32/": ("4cc0e0a", "notes, runs, sample grids and energy ledgers"),
+    "results/cpu-fmnist-decay60-w32/": ("93cea2f", "notes, runs, sample grids and energy ledgers"),
+    "results/cpu-fmnist-decay60-fp32-w32/": ("b92366c", "notes, sample grids, energy plot, the export shipped since"),
+    "docs/img/shipped-fashion-mnist.png": ("b92366c", "64 samples of the shipped generator"),
+    "results/gpu-2026-11-28/": ("3a983ed", "notes and every run's logs"),
+    "experiments/gpu_run.sh": ("6130e39", "the script that ran it on the GPU"),
+    "experiments/stage_for_device.sh": ("ef98c20", "the script that staged its data"),
+    "results/gpu-anime-w64/": ("dea0155", "notes, the GPU calls' logs, runs, sample grids and energy ledgers"),
+    "docs/img/shipped-anime.png": ("4a93d1b", "64 samples of the shipped generator"),
+    "results/gpu-anime-w64-bf16/": ("51b18ba", "notes, the GPU calls' logs, sample grid and energy ledger"),
+    "results/gpu-anime-w64-b256/": ("0cb5fdf", "sample grids and energy ledger"),
+    "experiments/gpu_anime.py": ("a17d84e", "the script that trained them on the GPU"),
+    "experiments/scale_probe.py": ("a07b86b", "the script that measured it"),
+    "results/robust-fmnist/": ("fb4b7d5", "the two exports the robust-training sweep measured (docs/sweeps.md)"),
+    "results/examples/": ("02b938b", "the examples' sample grids but the conditional one (docs/convert.md)"),
+    "docs/img/results/": ("be7a934", "the plots of every run's losses and FID during training"),
+    "docs/studies.md": ("0cb5fdf", "this page before issue 50: every result folder's notes, runs and records"),
+}
+"""Each path that lost files to issue 50 (a folder ends in ``/``): the last commit that changed it, which holds
+all of it (``git log -1 --format=%h -- PATH`` just before its files left), and what left."""
 
-from provenance import shown
 
-from .claims import pair_ratios
-from .runs import PAPER, Run, batchnorm, describe, last_training_fid, retired_note
+def held(paths: list[str]) -> str:
+    """Where a study's raw logs and images are, one line."""
+    return "Raw logs and images: " + "; ".join(f"`{p}` at commit {LAST_HELD[p][0]}" for p in paths) + "."
 
 
-def section(folder: Path, runs: list[Run]) -> list[str]:
-    notes = folder / "NOTES.md"
-    lines = [f"## {folder.name}", "", f"Source: `{shown(folder)}` (commands in each run's `train.log`).",
-             "", *(notes.read_text().splitlines() + [""] if notes.exists() else []),
-             "| run | dataset | configuration | width | steps | epochs done | FID | KID | metric | paper target |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in runs:
-        in_training = last_training_fid(r)
-        records = [*r.fids.values(), *r.alternatives] or [in_training]
-        for fid in records:
-            when = f", in training at epoch {fid['epoch_end']}" if fid is in_training and fid else ""
-            when += ", standing BatchNorm statistics" if fid and batchnorm(fid) == "standing" else ""
-            cells = (f"{fid['fid']:.2f} | {fid['kid']:.4f} | {fid['metric']} ({fid['n_generated']} vs "
-                     f"{fid['n_reference']}{when})" if fid else "not measured | | ")
-            lines.append(f"| {r.name} | {r.dataset} | {describe(r.config)} | {r.width} | {r.steps} (logged) | "
-                         f"{r.epochs} | {cells} | <= {PAPER[r.dataset]['fid']} |")
-    provenance = [f"- {r.name}, {fid['metric']}: measured by `{fid['command']}` at commit {fid['commit'][:7]}"
-                  + (f" (file sha256 {fid['asset_sha256'][:12]}...)" if "asset_sha256" in fid else "")
-                  + (f" (weights of training step {fid['step']})" if fid.get("step") is not None else "")
-                  + retired_note(fid)
-                  + f"; reproduce with `{fid['reproduce']}`."
-                  for r in runs for fid in [*r.fids.values(), *r.alternatives] if "reproduce" in fid]
-    curves_after = [f"- {r.name}: FID from its exports after training ({r.export_fids[0]['metric']}, "
-                    f"`spindcgan fid RUN --exports`): "
-                    + ", ".join(f"epoch {m['epoch_end']}: {m['fid']:.2f}" for m in r.export_fids) + "."
-                    for r in runs if r.export_fids]
-    ratios = pair_ratios(runs)
-    return lines + [part for block in (curves_after, ratios, provenance) if block for part in ("", *block)] + [""]
+def elsewhere(named: set[str]) -> list[str]:
+    """The paths no study names, each with its commit."""
+    return [f"- `{p}` at commit {commit}: {what}" for p, (commit, what) in LAST_HELD.items() if p not in named]

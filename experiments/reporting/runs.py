@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from spindcgan.cli import SHIPPED_MODELS
+from spindcgan.api import SHIPPED_MODELS
+from spindcgan.crossbar.config import nested_hardware
 from spindcgan.io import load_jsonl
 from spindcgan.training import TrainConfig
 from spindcgan.training.export_fids import EXPORT_FIDS_NAME
@@ -112,11 +113,6 @@ class Run:
         """Its in-training FIDs by the epoch at whose end each was logged."""
         return {m["epoch_end"]: m["fid"] for m in self.training_fids}
 
-    @property
-    def samples(self) -> Path | None:
-        path = self.folder / "runs" / self.name / "samples-last-epoch.png"
-        return path if path.exists() else None
-
 
 def configuration(config: dict) -> str:
     """The study configuration a run belongs to (the names of experiments/paper.py, without seed), with
@@ -132,12 +128,14 @@ def hardware_configuration(config: dict) -> str:
 
 
 def generator_hardware(hw: dict) -> str:
+    hw = nested_hardware(hw)  # the records of runs before the groups are flat
+    d2d = hw["variation"]["d2d"]
     if hw["synapse"] is None:
         return "dw-only"
-    if hw["relu"] is None and hw["leaky_relu"] is None:
+    if hw["activations"]["relu"] is None and hw["activations"]["leaky_relu"] is None:
         return "synapse-only"
-    if hw["d2d_sigma"]:
-        return f"hw6-d2d{hw['d2d_sigma']:.2f}" if hw["synapse"]["bits"] == 6 else f"bits{hw['synapse']['bits']}-d2d"
+    if d2d:
+        return f"hw6-d2d{d2d:.2f}" if hw["synapse"]["bits"] == 6 else f"bits{hw['synapse']['bits']}-d2d"
     return "hw6" if hw["synapse"]["bits"] == 6 else f"bits{hw['synapse']['bits']}"
 
 
@@ -147,11 +145,11 @@ def float_discriminator(hw: dict | None) -> bool:
 
 
 def describe(config: dict) -> str:
-    hw = config["hardware"]
+    hw = config["hardware"] and nested_hardware(config["hardware"])
     parts = ["float"] if hw is None else [
         f"{hw['synapse']['bits']}-bit synapses" if hw["synapse"] else "float weights",
-        "DW activations" if hw["relu"] or hw["leaky_relu"] else "CMOS activations"]
-    parts += [f"d2d {hw['d2d_sigma']}"] if hw and hw["d2d_sigma"] else []
+        "DW activations" if hw["activations"]["relu"] or hw["activations"]["leaky_relu"] else "CMOS activations"]
+    parts += [f"d2d {hw['variation']['d2d']}"] if hw and hw["variation"]["d2d"] else []
     parts += ["float discriminator"] if float_discriminator(hw) else []
     parts += [f"DiffAugment {config['train']['augment']}"] if config["train"].get("augment") else []
     split = training_split(config)
@@ -248,19 +246,24 @@ def evaluated_record(records: list[dict]) -> dict:
     return min(records, key=lambda r: (not r["shipped"], batchnorm(r) != "running"))
 
 
-def load_runs(folder: Path, shipped: set[str] | None = None) -> list[Run]:
+def fid_records(folder: Path, shipped: set[str] | None = None) -> list[dict]:
+    """A result folder's FID records (``fid-*.json``), each marked ``shipped`` when the package ships the measured
+    file now. A record outlives its run's copy in ``runs/``: the studies page reads records alone."""
     shipped = shipped_hashes() if shipped is None else shipped
+    return [record | {"shipped": record.get("asset_sha256") in shipped}
+            for record in (json.loads(path.read_text()) for path in sorted(folder.glob("fid-*.json")))]
+
+
+def load_runs(folder: Path, shipped: set[str] | None = None) -> list[Run]:
     runs = {}
     for run_dir in sorted((folder / "runs").glob("*/")):
         runs[run_dir.name] = Run(folder, run_dir.name, json.loads((run_dir / "config.json").read_text()),
                                  load_jsonl(run_dir / "metrics.jsonl"),
                                  export_fids=load_jsonl(run_dir / EXPORT_FIDS_NAME))
     records: dict[tuple[str, str], list[dict]] = {}
-    for path in sorted(folder.glob("fid-*.json")):
-        record = json.loads(path.read_text())
+    for record in fid_records(folder, shipped):
         if record["run"] in runs:
-            records.setdefault((record["run"], record["metric"]), []).append(record | {"shipped": record.get(
-                "asset_sha256") in shipped})  # whether the package ships the measured file now
+            records.setdefault((record["run"], record["metric"]), []).append(record)
     for (name, metric), found in records.items():
         chosen = evaluated_record(found)
         runs[name].fids[metric] = chosen

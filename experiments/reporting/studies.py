@@ -1,18 +1,20 @@
-"""The studies beside the claims (docs/studies.md): the ablation, probes of one training choice, recipes and
-seeds still in training, evaluations of one generator several ways, measurements repeated on a fresh machine."""
+"""The answers of docs/studies.md, from the records kept in results/: curves logged in training side by side, FID
+records of hardware runs beside their float baselines, probes of one training choice, evaluations of one generator
+several ways, measurements repeated on a fresh machine."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from provenance import shown
 
-from .claims import fid_summary, like_for_like, nj, summary
+from spindcgan.io import load_jsonl
+
+from .claims import like_for_like
 from .runs import (
-    ABLATION_FOLDER,
-    ABLATION_ORDER,
     DCGAN_BATCH,
     DCGAN_CHOICES,
     DCGAN_LABEL,
@@ -20,89 +22,32 @@ from .runs import (
     Run,
     batchnorm,
     choices_label,
-    configuration,
-    cpu_fashion_runs,
     describe,
     generator_hardware,
     hardware_configuration,
     is_ablation,
-    last_training_fid,
     same_recipe,
-    shipped_recipe,
 )
 
 
-def ablation(runs: list[Run], energy_root: Path) -> list[str]:
-    study = cpu_fashion_runs(runs)[1]
-    shipped = shipped_recipe(runs, "fashion-mnist")
-    width = study[0].width if study else 32
-    epochs = max((r.epochs for r in study), default=10)
-    lines = [f"## Ablation (Fashion-MNIST, width {width}, CPU)", "",
-             f"FID after {epochs} epochs: the in-training fid2k-test (2,000 generated images, seed 12345, against the "
-             f"10,000 test images, EMA generator after quantisation) at the last epoch of each configuration's run of "
-             f"the ablation recipe: `python experiments/paper.py --recipe cpu-w32-10ep --out runs/cpu-abl "
-             f"--results results/{ABLATION_FOLDER}-10ep --only NAME ...` (the shipped recipe's network and optimiser, "
-             f"{epochs} epochs; a full-length run and a fid10k per configuration would cost about 3 CPU hours each). "
-             "2,000 images give higher FIDs than 10,000 (the estimator's bias), so compare within a column. "
-             "One seed per configuration: differences smaller than the seed-to-seed spread (the std of the hw6 "
-             "row's shipped-recipe FID) are not resolved by this table. "
-             f"Where the shipped recipe ({shipped[0].steps:,} steps) was also run, its fid10k-test stands beside "
-             "it." if shipped else "", "",
-             "Energy per image, zero-padded mapping: the ledger of the configuration's trained run (its trained "
-             "weights and its logged synapse writes, `spindcgan energy RUN_DIR`, written by paper.py) where it has "
-             "one, else `python experiments/ablation_energy.py` (`spindcgan energy --width 32 <flags>` on a fresh "
-             "model; the ledger is structural, see that script); the last column says which. Energy hardly moves "
-             "between the hardware rows: a read costs the same conductance range whatever the number of levels or "
-             "their variation, the ADC and DAC are priced at their own resolution (8-bit ADC unless `--adc-bits`), "
-             "and only the writes (state changes per training image, devices column) depend on the levels. The writes "
-             "themselves are the last column: the mean number of synapse state changes the run's optimiser steps "
-             "made per training image (logged during training), which is what device endurance has to absorb.", "",
-             f"| configuration | FID after {epochs} epochs (fid2k-test) | runs | FID, shipped recipe (fid10k-test) | "
-             "inference nJ (devices / with peripherals) | training nJ (devices / with peripherals) | energy from | "
-             "synapse state changes per training image |",
-             "|---|---|---|---|---|---|---|---|"]
-    for label in ABLATION_ORDER:
-        group = [r for r in study if configuration(r.config) == label and r.width == width]
-        short = [point["fid"] for r in group if (point := last_training_fid(r))]
-        full = [r for r in shipped if configuration(r.config) == label and r.width == width]
-        trained = next((r for r in group if r.energy), None)
-        fresh = sorted((energy_root / label).glob("energy-*-zero-padded.json")) if trained is None else []
-        if trained:
-            ledger, source = trained.energy, f"trained run {trained.name}"
-        else:
-            ledger, source = (json.loads(fresh[0].read_text()), "fresh model") if fresh else (None, "-")
-        writes = f"{ledger['synapse_updates']['state_changes_per_image']:,.1f}" if trained else "-"
-        missing = "no crossbar ledger (float weights)" if label in ("float", "dw-only") else "not measured"
-        cells = [f"{nj(ledger, p, True):.3f} / {nj(ledger, p, False):,.1f}" for p in ("inference", "training")] \
-            if ledger else [missing] * 2
-        lines.append(f"| {label} | {summary(short) if group else 'not trained yet'} | "
-                     f"{', '.join(r.name for r in group) or '-'} | "
-                     f"{fid_summary(full, 'fid10k-test') if full else '-'} | {cells[0]} | {cells[1]} | {source} | "
-                     f"{writes} |")
-    return lines + [""]
-
-
-def batchnorm_evaluations(runs: list[Run]) -> list[str]:
-    """The generators measured both with the BatchNorm statistics training left them and with standing ones."""
-    pairs = []
-    for r in runs:
-        for record in r.fids.values():
-            others = [a for a in r.alternatives if a["metric"] == record["metric"]]
-            if others:
-                by_kind = {batchnorm(x): x for x in [record, *others]}
-                if by_kind.keys() == {"running", "standing"}:
-                    pairs.append((r, by_kind["running"], by_kind["standing"]))
+def batchnorm_evaluations(records: list[dict]) -> list[str]:
+    """The generators measured both with the BatchNorm statistics training left them and with standing ones (FID
+    records of one run and metric, ``fid_records``)."""
+    by_generator: dict[tuple[str, str], dict[str, dict]] = {}
+    for record in records:
+        by_generator.setdefault((record["run"], record["metric"]), {})[batchnorm(record)] = record
+    pairs = [(name, kinds["running"], kinds["standing"]) for (name, _), kinds in by_generator.items()
+             if kinds.keys() == {"running", "standing"}]
     if not pairs:
         return []
-    lines = ["## BatchNorm statistics of the evaluated generator", "",
-             "The same device states evaluated with the BatchNorm statistics training left them (an EMA generator "
+    lines = ["The same device states evaluated with the BatchNorm statistics training left them (an EMA generator "
              "carries the trained generator's, copied every step) and with standing statistics of its own weights "
              "(`spindcgan export --standing-statistics`, [training.md](training.md)); only the CMOS BatchNorm "
              "buffers differ. The package ships the file marked *shipped*.", "",
              "| run | metric | running statistics | standing statistics | change |", "|---|---|---|---|---|"]
-    for r, running, standing in pairs:
+    for name, running, standing in pairs:
         mark = {id(x): " (shipped)" if x.get("shipped") else "" for x in (running, standing)}
-        lines.append(f"| {r.name} | {running['metric']} | {running['fid']:.2f}{mark[id(running)]} | "
+        lines.append(f"| {name} | {running['metric']} | {running['fid']:.2f}{mark[id(running)]} | "
                      f"{standing['fid']:.2f}{mark[id(standing)]} | "
                      f"{100 * (standing['fid'] / running['fid'] - 1):+.1f} % |")
     return lines + [""]
@@ -120,8 +65,7 @@ def float_discriminator_probes(runs: list[Run]) -> list[str]:
             continue
         after = [e for e in probe.logged if probe.logged[e] != hw.logged.get(e)]
         in_training = probe.training_fids[-1]["metric"]
-        lines += ["## Float-discriminator probes", "",
-                  f"{probe.name} (results/{probe.folder.name}) continued a copy of {hw.name}'s run from a checkpoint "
+        lines += [f"{probe.name} (results/{probe.folder.name}) continued a copy of {hw.name}'s run from a checkpoint "
                   f"before epoch {after[0]} with a float discriminator and nothing else changed; beside it the float "
                   "run of the same recipe. In training "
                   f"({in_training}, the same images at each epoch) from its first point after the switch, and the "
@@ -148,6 +92,14 @@ def curve_rows(runs: list[Run], epochs: list[int]) -> list[str]:
             for epoch in epochs]
 
 
+def curve_table(runs: list[Run], label: Callable[[Run], str], epochs: list[int] | None = None) -> list[str]:
+    """The in-training FIDs of ``runs`` side by side, one row per epoch (default: every epoch any of them logged),
+    each column headed by the run's name, ``label``, seed and epochs done."""
+    epochs = sorted(set().union(*(r.logged for r in runs))) if epochs is None else epochs
+    return ["| epoch | " + " | ".join(f"{r.name} ({label(r)}, seed {r.seed}, {r.epochs} epochs done)" for r in runs)
+            + " |", "|---|" + "---|" * len(runs), *curve_rows(runs, epochs)]
+
+
 def training_recipes(runs: list[Run]) -> list[str]:
     """Each plan trained with other choices than DCGAN's (a spectral-norm discriminator, one with a learning rate
     of its own, another batch size, bf16 arithmetic), epoch by epoch beside every run of the same plan, hardware
@@ -171,11 +123,8 @@ def training_recipes(runs: list[Run]) -> list[str]:
                   f"plan with DCGAN's choices (a batch-norm discriminator at the generator's learning rate, batches "
                   f"of {DCGAN_BATCH}, fp32 arithmetic), by the FID each logged during training "
                   f"({others[0].training_fids[-1]['metric']}, the same images at each epoch, EMA generator).", "",
-                  "| epoch | " + " | ".join(f"{r.name} ({choices_label(r.config) or DCGAN_LABEL}, seed {r.seed}, "
-                                           f"{r.epochs} epochs done)" for r in ordered) + " |",
-                  "|---|" + "---|" * len(ordered)]
-        lines += curve_rows(ordered, sorted({epoch for r in others for epoch in r.logged}))
-        lines.append("")
+                  *curve_table(ordered, lambda r: choices_label(r.config) or DCGAN_LABEL,
+                               sorted({epoch for r in others for epoch in r.logged})), ""]
         for r in others:
             last = max(r.logged)
             peers = [p.logged[last] for p in dcgan if last in p.logged]
@@ -184,7 +133,7 @@ def training_recipes(runs: list[Run]) -> list[str]:
                              f"and batch size {min(peers):.2f} to {max(peers):.2f} ({len(peers)} runs), a "
                              f"difference of {r.logged[last] - min(peers):+.2f} to the best of them.")
         lines.append("")
-    return ["## Training recipes, in training", "", *lines] if lines else []
+    return lines
 
 
 def seed_curves(runs: list[Run]) -> list[str]:
@@ -211,15 +160,11 @@ def seed_curves(runs: list[Run]) -> list[str]:
                   "finished or not (a run still resuming across sessions, or one stopped), by the FID it logged "
                   "during training "
                   f"({first.training_fids[-1]['metric']}, the same images at each epoch, EMA generator).", "",
-                  "| epoch | " + " | ".join(f"{r.name} ({hardware_configuration(r.config)}, seed {r.seed}, "
-                                           f"{r.epochs} epochs done)" for r in ordered) + " |",
-                  "|---|" + "---|" * len(ordered)]
-        lines += curve_rows(ordered, sorted(set().union(*(r.logged for r in ordered))))
-        lines.append("")
+                  *curve_table(ordered, lambda r: hardware_configuration(r.config)), ""]
         lines += [seed_spread(seeds, pairs) for seeds in by_configuration.values() if len(seeds) > 1]
         lines += [lead(hw, fl) for hw, fl in pairs]
         lines.append("")
-    return ["## Seeds of one recipe, in training", "", *lines] if lines else []
+    return lines
 
 
 def seed_spread(seeds: list[Run], pairs: list[tuple[Run, Run]]) -> str:
@@ -253,8 +198,7 @@ def hardware_at_evaluation(folders: list[Path]) -> list[str]:
     records = [json.loads(p.read_text()) for f in folders for p in sorted(f.glob("hardware-at-evaluation-*.json"))]
     if not records:
         return []
-    lines = ["## Where the hardware cost is made", "",
-             "One hardware checkpoint's EMA generator evaluated as the modelled hardware computes it, with the "
+    lines = ["One hardware checkpoint's EMA generator evaluated as the modelled hardware computes it, with the "
              "full-precision shadow weights behind its device states (DW ReLU kept), and with no hardware at all, "
              "each by its run's in-training protocol (the same images as the FID logged at that epoch); beside them "
              "the FID its float baseline logged at the same epoch (`experiments/hardware_at_evaluation.py`).", "",
@@ -286,8 +230,7 @@ def reproductions(runs: list[Run], folder: Path = REPRODUCED) -> list[str]:
                     f"{again['commit'][:7]}) | {100 * (again['fid'] / first[0]['fid'] - 1):+.2f} % |")
     if not rows:
         return []
-    return ["## Measured again on a fresh machine", "",
-            "A generator file measured a second time, on a machine with no cache (the reference statistics "
+    return ["A generator file measured a second time, on a machine with no cache (the reference statistics "
             f"recomputed from the dataset), by `experiments/measure.py ... --fid-only --results {shown(folder)}` "
             "(each record has its command).", "",
             "| run | metric | file sha256 | recorded FID | measured again | difference |", "|---|---|---|---|---|---|",
@@ -300,7 +243,7 @@ def scale_probes(folders: list[Path]) -> list[str]:
     records = [json.loads(p.read_text()) for f in folders for p in sorted(f.glob("scale-probe-*.json"))]
     if not records:
         return []
-    lines = ["Does a finer scale help after training? The same trained weights programmed with each layer's scale at "
+    lines = ["The same trained weights programmed with each layer's scale at "
              "the q-quantile of |weight| instead of the largest |weight| (q = 1, the standard programming), "
              "BatchNorm running statistics as trained (`experiments/scale_probe.py`):", "",
              "| run | q | scale / largest abs(weight), by layer | metric | FID |", "|---|---|---|---|---|"]
@@ -309,4 +252,40 @@ def scale_probes(folders: list[Path]) -> list[str]:
                   + ", ".join(f"{v:.2f}" for v in point["scale_over_max"].values())
                   + f" | {point['metric']} | {point['fid']:.2f} |" for point in record["points"]]
     lines += ["", *(f"- {r['run']}: `{r['command']}` at commit {r['commit'][:7]}." for r in records)]
+    return lines + [""]
+
+
+def evaluated(records: list[dict], run: str, metric: str) -> dict:
+    """A run's FID record of ``metric``, the one evaluated as float baselines are (running BatchNorm statistics)
+    where it has one."""
+    found = [r for r in records if r["run"] == run and r["metric"] == metric]
+    if not found:
+        raise SystemExit(f"no {metric} record of {run} in the result folders")
+    return min(found, key=lambda r: batchnorm(r) != "running")
+
+
+def pair_table(records: list[dict], metric: str, pairs: list[tuple[str, str | None]]) -> list[str]:
+    """Hardware runs beside their float baselines (trained the same way and as long; None: none was) by their FID
+    records of ``metric``, both evaluated with running BatchNorm statistics where the hardware run has that record."""
+    lines = [f"| hardware run | {metric} | float baseline | {metric} | hardware / float |", "|---|---|---|---|---|"]
+    for hardware, baseline in pairs:
+        hw = evaluated(records, hardware, metric)
+        standing = " (standing BatchNorm statistics)" if batchnorm(hw) == "standing" else ""
+        fl = evaluated(records, baseline, metric) if baseline else None
+        cells = [baseline, f"{fl['fid']:.2f}", f"{hw['fid'] / fl['fid']:.3f}"] if fl else ["-", "-", "-"]
+        lines.append(f"| {hardware}{standing} | {hw['fid']:.2f} | " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+def penalty_probe(folder: Path) -> list[str]:
+    """Runs of one probe side by side (``<name>-metrics.jsonl`` and ``<name>-fid2k-epoch-<E>.json`` in ``folder``):
+    the FID of each at the probe's last epoch and how its discriminator ended that epoch."""
+    lines = ["| run | FID | epoch | mean D(real), that epoch | mean D(fake), that epoch |", "|---|---|---|---|---|"]
+    for metrics in sorted(folder.glob("*-metrics.jsonl")):
+        name = metrics.name.removesuffix("-metrics.jsonl")
+        [record_path] = folder.glob(f"{name}-fid2k-epoch-*.json")
+        record = json.loads(record_path.read_text())
+        last = [m for m in load_jsonl(metrics) if "epoch_end" in m][-1]
+        lines.append(f"| {name} | {record['metric']} {record['fid']:.2f} | {last['epoch_end']} | "
+                     f"{last['mean_d_real']:.2f} | {last['mean_d_fake']:.2f} |")
     return lines + [""]
