@@ -36,13 +36,13 @@ from provenance import command, commit, shown, tracked
 
 from spindcgan import api
 from spindcgan.api import SHIPPED_MODELS
-from spindcgan.describe import describe_hardware
+from spindcgan.config import RunConfig
 from spindcgan.errors import SpinDCGANError
 from spindcgan.export import is_exported
 from spindcgan.io import atomic_write, save_json, save_jsonl
 from spindcgan.loading import provenance_of
+from spindcgan.reports.hardware import describe_hardware
 from spindcgan.training.checkpoint import CHECKPOINT_NAME
-from spindcgan.training.config import RunConfig
 from spindcgan.training.export_fids import EXPORT_FIDS_NAME
 from spindcgan.training.loop import ENVIRONMENT_NAME, checkpointed_metrics
 
@@ -104,7 +104,7 @@ def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None
     record_path = results / f"fid-{name}{'-standing' if bn == 'standing' else ''}{'-' + ref if ref else ''}.json"
     ref_args = (["--ref", ref] if ref else []) + (["--ref-n", str(ref_n)] if ref_n else [])
     torch.set_num_threads(threads)
-    record = api.fid(measured, n, ref, ref_n=ref_n, device=device)
+    record = api.fid(measured, n=n, split=ref, ref_n=ref_n, device=device)
     record |= {
         "run": name,
         "checkpoint": shown(measured),

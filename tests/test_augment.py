@@ -4,8 +4,9 @@ import pytest
 import torch
 
 from spindcgan import SpinDCGANError
+from spindcgan.config import parse_policy
 from spindcgan.training import TrainConfig
-from spindcgan.training.augment import augment, parse_policy, random_cutout, random_translation, translate
+from spindcgan.training.augment import augment, random_cutout, random_translation, translate
 
 
 def test_policy_is_parsed_in_the_order_applied_and_unknown_names_are_named():

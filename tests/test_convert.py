@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 from spindcgan import HardwareConfig, convert
 from spindcgan.energy.constants import PeripheralCosts
-from spindcgan.energy.ledger import crossbar_forward
+from spindcgan.energy.layers import crossbar_forward
 from spindcgan.nn import DomainWallLeakyReLU, DomainWallReLU, SpinConv2d, SpinConvTranspose2d, SpinLinear
 
 LAYERS = {

@@ -161,7 +161,7 @@ def test_state_usage_of_hand_made_layers():
     import math
 
     from spindcgan.crossbar import ProgrammedWeights
-    from spindcgan.crossbar.usage import state_usage
+    from spindcgan.reports.usage import state_usage
 
     synapse = SkyrmionSynapse()  # 64 states
     pair = ProgrammedWeights(torch.tensor([3, 0, 0, 63], dtype=torch.uint8),

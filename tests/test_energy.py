@@ -11,7 +11,7 @@ from spindcgan.crossbar.config import ArrayConfig
 from spindcgan.crossbar.deconv import zero_padded_conv_transpose2d
 from spindcgan.crossbar.zero_free import zero_free_conv_transpose2d
 from spindcgan.energy import PeripheralCosts, build_ledger
-from spindcgan.energy.ledger import crossbar_forward
+from spindcgan.energy.layers import crossbar_forward
 from spindcgan.energy.updates import count_state_changes, synapse_states
 from spindcgan.models import Discriminator, Generator, ModelConfig
 from spindcgan.nn import SpinConv2d, SpinConvTranspose2d

@@ -87,7 +87,7 @@ def test_the_fields_round_trip_through_the_config_json_and_bad_values_are_one_li
 
 def test_both_compute_paths_and_the_ledger_see_the_faulty_devices():
     from spindcgan.energy.constants import PeripheralCosts
-    from spindcgan.energy.ledger import crossbar_forward
+    from spindcgan.energy.layers import crossbar_forward
 
     torch.manual_seed(0)
     faulty = with_settings(HW, stuck=0.05, program_error=0.02)

@@ -11,7 +11,8 @@ import spindcgan.training.loop as loop
 import spindcgan.training.pack as pack
 from spindcgan import SpinDCGANError
 from spindcgan.cli import main
-from spindcgan.export import device_states, load_device_states, load_exported
+from spindcgan.export import device_states, load_device_states
+from spindcgan.loading import load_generator
 from spindcgan.models import Generator, ModelConfig
 from spindcgan.training import RunConfig, TrainConfig, load_checkpoint, train
 
@@ -97,7 +98,7 @@ def test_a_run_with_ema_half_lives_measures_exports_and_resumes_each_bit_for_bit
     lines = [json.loads(ln) for ln in (full / loop.EMA_FIDS_NAME).read_text().splitlines()]
     assert [(r["epoch_end"], r["ema"]) for r in lines] == [(e, n) for e in (1, 2, 3) for n in ("ema-hl0.5", "ema-hl2")]
     assert (part / loop.EMA_FIDS_NAME).read_text() == (full / loop.EMA_FIDS_NAME).read_text()
-    exported, _ = load_exported(full / "exports" / "ema-hl2" / "epoch-003.pt")
+    exported, _ = load_generator(full / "exports" / "ema-hl2" / "epoch-003.pt")
     own = Generator(base.model, base.hardware)
     own.load_state_dict(a[loop.EMAS_KEY]["ema-hl2"])
     assert torch.equal(exported.state_dict()[w], load_device_states(own, device_states(own)).state_dict()[w])

@@ -27,6 +27,19 @@ def test_the_loop_s_modules_and_functions_are_short():
                 assert ast.get_docstring(node), f"{module.name}: {node.name} says not what it does"
 
 
+def test_no_module_of_the_package_is_over_400_lines_nor_a_function_over_80():
+    """Issue 50's bar for all of src/: a module a newcomer reads top to bottom, functions that fit a screen."""
+    long = []
+    for module in SRC.rglob("*.py"):
+        text = module.read_text()
+        if len(text.splitlines()) > 400:
+            long.append(f"{module.relative_to(SRC)}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno >= 80:
+                long.append(f"{module.relative_to(SRC)}: {node.name} has {node.end_lineno - node.lineno + 1} lines")
+    assert not long
+
+
 def test_the_names_imported_from_the_loop_are_still_there():
     """Other modules, experiments, tests and docs name these as ``training.loop.X``."""
     for name in ("GAN", "TrainingDiverged", "train", "train_step", "host_values", "measure_fid", "TRAINING_FID_SEED",

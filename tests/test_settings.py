@@ -9,10 +9,10 @@ import pytest
 
 from spindcgan import HardwareConfig, SpinDCGANError, with_settings
 from spindcgan.cli import build_parser, hardware_from_args
+from spindcgan.config import RunConfig
 from spindcgan.crossbar.config import FLAT_FIELDS, nested_hardware
 from spindcgan.crossbar.terms import NOISE_TERMS, TERMS, field_value, option_of, parse_noise, settings_of, with_terms
 from spindcgan.sweep import parse_grid
-from spindcgan.training.config import RunConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from spindcgan.api import SHIPPED_MODEL, SHIPPED_MODELS
 from spindcgan.cli import main
-from spindcgan.export import load_exported
+from spindcgan.loading import load_generator
 
 # every shipped generator (Fashion-MNIST always; Anime Face once it ships) meets the same checks
 SHIPPED = [pytest.param(path, id=dataset) for dataset, path in SHIPPED_MODELS.items()
@@ -34,7 +34,7 @@ def test_shipped_generator_holds_6bit_device_states(shipped):
 
 @pytest.mark.parametrize("shipped", SHIPPED)
 def test_shipped_generator_makes_varied_images(shipped):
-    generator, config = load_exported(shipped)
+    generator, config = load_generator(shipped)
     with torch.no_grad():
         images = generator(torch.randn(16, config.model.z_dim, generator=torch.Generator().manual_seed(0)))
     assert images.shape == (16, *IMAGE_SHAPES[config.model.dataset])
@@ -66,11 +66,11 @@ def test_generate_refuses_a_model_file_and_a_shipped_dataset_together(tmp_path, 
 def test_info_reads_the_states_a_shipped_generator_holds(shipped, capsys):
     """Programming the rebuilt generator gives back the file's states, and `spindcgan info FILE` reports their use:
     every layer's weights carry less than the 6.99 bits a differential pair of 6-bit devices offers."""
-    from spindcgan.crossbar.usage import state_usage
     from spindcgan.nn import CrossbarLayerMixin
+    from spindcgan.reports.usage import state_usage
 
     data = torch.load(shipped, map_location="cpu", weights_only=False)
-    generator, config = load_exported(shipped)
+    generator, config = load_generator(shipped)
     layers = {name: m for name, m in generator.named_modules() if isinstance(m, CrossbarLayerMixin)}
     assert layers.keys() == data["crossbars"].keys()
     for name, layer in layers.items():

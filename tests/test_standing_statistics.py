@@ -68,8 +68,8 @@ def test_export_with_standing_statistics_keeps_every_device_state(tmp_path):
     """``spindcgan export --standing-statistics``: only the CMOS BatchNorm statistics change, to exactly the
     standing statistics of the generator the source file holds; every synapse state and scale is the source's."""
     from spindcgan.cli import main
-    from spindcgan.export import export_generator, load_exported, save_exported
-    from spindcgan.loading import provenance_of
+    from spindcgan.export import export_generator, save_exported
+    from spindcgan.loading import load_generator, provenance_of
     from spindcgan.training import RunConfig, TrainConfig
 
     source, settled_file = tmp_path / "g.pt", tmp_path / "settled.pt"
@@ -81,7 +81,7 @@ def test_export_with_standing_statistics_keeps_every_device_state(tmp_path):
     for name, layer in before["crossbars"].items():
         for key, value in layer.items():
             assert torch.equal(torch.as_tensor(value), torch.as_tensor(after["crossbars"][name][key])), (name, key)
-    expected, _ = load_exported(source)
+    expected, _ = load_generator(source)
     standing_statistics(expected, MODEL.z_dim)
     changed = [k for k, v in before["cmos"].items() if not torch.equal(v, after["cmos"][k])]
     assert changed and all(k.endswith(("running_mean", "running_var", "num_batches_tracked")) for k in changed)

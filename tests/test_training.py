@@ -229,7 +229,7 @@ def test_resume_finishes_the_fid_and_grid_an_interruption_cut_off(tmp_path, monk
 def test_export_every_saves_the_evaluated_generator_of_those_epochs(tmp_path):
     """The device states exported at an epoch's end rebuild the generator that drew that epoch's sample grid; an
     export a resume finds missing is written again, and a run without synapses refuses the option."""
-    from spindcgan.export import load_exported
+    from spindcgan.loading import load_generator
 
     config = tiny_config(epochs=4, export_every=2, ema=0.9)
     run = train(config, tmp_path, progress=False)
@@ -237,7 +237,7 @@ def test_export_every_saves_the_evaluated_generator_of_those_epochs(tmp_path):
     assert sorted(p.name for p in exports.iterdir()) == ["epoch-002.pt", "epoch-004.pt"]
     noise = loop.fixed_noise(config, "cpu")
     for epoch in (2, 4):
-        generator, _ = load_exported(exports / f"epoch-{epoch:03d}.pt")
+        generator, _ = load_generator(exports / f"epoch-{epoch:03d}.pt")
         redrawn = loop.save_samples(generator, noise, tmp_path / f"redrawn-{epoch}.png")
         drawn = np.asarray(Image.open(run / "samples" / f"epoch-{epoch:03d}.png"), dtype=np.int16)
         again = np.asarray(Image.open(redrawn), dtype=np.int16)
@@ -376,7 +376,6 @@ def test_cli_end_to_end(tmp_path, capsys):
 
 
 def test_export_holds_integer_device_states_and_generate_uses_them(tmp_path, capsys):
-    from spindcgan.export import load_exported
     from spindcgan.loading import load_generator, provenance_of
 
     run = train(tiny_config(max_steps=3), tmp_path / "runs", progress=False)
@@ -390,7 +389,7 @@ def test_export_holds_integer_device_states_and_generate_uses_them(tmp_path, cap
         for states in (layer["positive"], layer["negative"]):
             assert states.dtype == torch.uint8 and int(states.max()) <= 63
         assert layer["scale"] > 0
-    exported, _ = load_exported(model)
+    exported, _ = load_generator(model)
     original, _ = load_generator(run)
     z = torch.randn(6, 100)
     with torch.no_grad():

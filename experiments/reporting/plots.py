@@ -82,13 +82,13 @@ def shipped_figure(shown: list[tuple[Path, str]], path: Path) -> Path:
 
     from PIL import Image
 
-    from spindcgan.export import load_exported
     from spindcgan.generation import generate
     from spindcgan.io import atomic_write, image_grid
+    from spindcgan.loading import load_generator
 
     fig, axes = plt.subplots(1, len(shown), figsize=(4.2 * len(shown), 5.0), dpi=110, squeeze=False)
     for ax, (model, caption) in zip(axes[0], shown, strict=True):
-        ax.imshow(image_grid(generate(load_exported(model)[0], 64, seed=0)).convert("RGB"))
+        ax.imshow(image_grid(generate(load_generator(model)[0], 64, seed=0)).convert("RGB"))
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_xlabel(caption, fontsize=9)
@@ -103,15 +103,15 @@ def shipped_figure(shown: list[tuple[Path, str]], path: Path) -> Path:
 def state_use(img: Path, models: dict[str, Path] = SHIPPED_MODELS) -> list[str]:
     """How the shipped generators' weights use their synapse states (``spindcgan info FILE``), per layer, and a
     histogram of their signed levels."""
-    from spindcgan.crossbar.usage import programmed_layers, signed_levels, state_usage
-    from spindcgan.export import load_exported
+    from spindcgan.loading import load_generator
+    from spindcgan.reports.usage import programmed_layers, signed_levels, state_usage
 
     rows, fig = [], plt.figure(figsize=(7, 3.2), dpi=110)
     ax = fig.add_subplot()
     for dataset, path in models.items():
         if not path.exists():
             continue
-        generator, config = load_exported(path)
+        generator, config = load_generator(path)
         synapse = config.hardware.synapse
         layers = programmed_layers(generator)
         for name, programmed in layers:

@@ -17,19 +17,21 @@ from typing import Any
 
 import torch
 
+from .config import RunConfig
 from .crossbar.config import HardwareConfig
-from .energy.ledger import DEVICE_COMPONENTS, Ledger, Mapping, generation_cost
+from .energy.layers import DEVICE_COMPONENTS, Mapping
+from .energy.ledger import Ledger, generation_cost
 from .energy.report import model_ledger
 from .errors import SpinDCGANError
 from .export import generator_from_exported, network_from_exported, read_exported, save_exported
 from .generation import generate as generate_images
 from .loading import load_generator, provenance_of
-from .metrics.fid import DEFAULT_REFERENCE, PROTOCOL, folder_fid, generator_fid
+from .metrics.fid import DEFAULT_REFERENCE, PROTOCOL, folder_fid
+from .metrics.registry import compute_metric, default_metric, metric_spec
 from .models import Discriminator, Generator
 from .sweep import fid_evaluator, parse_grid, run_sweep
 from .training.batchnorm import standing_statistics
 from .training.checkpoint import checkpoint_path, load_checkpoint, require_parts, run_folder
-from .training.config import RunConfig
 from .training.distributed import World
 from .training.export_fids import measure_exports
 from .training.loop import train as train_run
@@ -103,18 +105,19 @@ def train(config: RunConfig | None = None, out: str | Path = "runs", resume: str
                      world=world)
 
 
-def fid(source: str | Path, n: int = 10_000, split: str | None = None, seed: int = 0, data: str | None = None,
-        ref_n: int | None = None, device: str = "cpu", batch_size: int = 100, progress: bool = True
-        ) -> dict[str, Any]:
-    """FID and KID of the generator in ``source`` (a checkpoint, run folder or export) over ``n`` images of
-    ``seed`` against its dataset's ``split`` (default: the dataset's, ``metrics.fid.DEFAULT_REFERENCE``): the
-    record, with the metric's name, the protocol and where the generator came from."""
-    if n < 2:
-        raise SpinDCGANError("an FID needs n >= 2 images")
+def fid(source: str | Path, metric: str | None = None, n: int = 10_000, split: str | None = None, seed: int = 0,
+        data: str | None = None, ref_n: int | None = None, device: str = "cpu", batch_size: int = 100,
+        progress: bool = True) -> dict[str, Any]:
+    """FID and KID of the generator in ``source`` (a checkpoint, run folder or export) by ``metric``
+    (``fid10k-test``, ``metrics.registry``), or else over ``n`` images against its dataset's ``split`` (default:
+    the dataset's, ``metrics.fid.DEFAULT_REFERENCE``), images of ``seed``: the record, with the metric's name, the
+    protocol and where the generator came from."""
     generator, config = load_generator(source, device)
     dataset = config.model.dataset
-    record = generator_fid(generator, dataset, n, split or DEFAULT_REFERENCE[dataset], seed, data, ref_n, device,
-                           batch_size, progress, cache=True)
+    spec = metric_spec(metric, dataset) if metric else default_metric(dataset, n, split, ref_n)
+    if spec.n < 2:
+        raise SpinDCGANError("an FID needs n >= 2 images")
+    record = compute_metric(spec, generator, dataset, seed, data, device, batch_size, progress, cache=True)
     return {**record, "checkpoint": str(source), **provenance_of(source)}
 
 

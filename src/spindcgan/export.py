@@ -7,19 +7,23 @@ rebuilds a ``Generator`` whose every device sits exactly on its programmed level
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
 import torch
 import torch.nn as nn
 
+from .config import RunConfig
+from .convert import convert
+from .crossbar.config import HardwareConfig
 from .crossbar.programming import conductances_to_weight, device_conductances
 from .crossbar.states import ProgrammedWeights
 from .errors import SpinDCGANError
+from .factory import load_factory
 from .io import save_torch
 from .models import Generator
 from .nn import crossbar_layers
-from .training.config import RunConfig
 
 FORMAT = "spindcgan-device-states-v1"
 
@@ -103,12 +107,6 @@ def export_network(model: nn.Module, factory: str, input_shape: tuple[int, ...])
 def network_from_exported(data: dict[str, Any]) -> tuple[nn.Module, tuple[int, ...]]:
     """The network of a file ``export_network`` wrote, rebuilt by its factory, converted onto its hardware and set
     to its device states (eval mode), and its input shape."""
-    import warnings
-
-    from .convert import convert
-    from .crossbar.config import HardwareConfig
-    from .factory import load_factory
-
     model = load_factory(data["factory"])
     if not crossbar_layers(model):
         with warnings.catch_warnings():
@@ -132,11 +130,6 @@ def read_exported(path: str | Path) -> dict[str, Any]:
     if not is_exported(data):
         raise SpinDCGANError(f"{path}: not a spindcgan device-state file ({FORMAT})")
     return data
-
-
-def load_exported(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:
-    """The generator held by an exported device-state file, in eval mode, and its run config."""
-    return generator_from_exported(read_exported(path), device)
 
 
 def is_exported(data: object) -> bool:

@@ -11,10 +11,10 @@ from typing import Any
 
 import torch
 
+from .config import RunConfig
 from .export import generator_from_exported, is_exported
 from .models import Generator
 from .training.checkpoint import checked_checkpoint, checkpoint_path, read_file
-from .training.config import RunConfig
 
 
 def load_generator(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:

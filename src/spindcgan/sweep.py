@@ -24,13 +24,16 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
+from .config import RunConfig
 from .crossbar.config import HardwareConfig
 from .crossbar.terms import TERMS, check_value, with_terms
+from .energy.layers import DEVICE_COMPONENTS
+from .energy.ledger import generation_cost
 from .errors import SpinDCGANError
 from .io import save_json, save_text
+from .metrics.registry import MetricSpec, compute_metric
 from .models import Generator
 from .plots import plot_pareto
-from .training.config import RunConfig
 
 
 def parse_grid(terms: list[str]) -> dict[str, list[str]]:
@@ -85,8 +88,6 @@ def generator_at(trained: Generator, config: RunConfig, hardware: HardwareConfig
 
 def cost_at(trained: Generator, config: RunConfig, hardware: HardwareConfig) -> dict[str, float]:
     """Energy (devices only, and with peripherals) and latency of one image generated on ``hardware``."""
-    from .energy.ledger import DEVICE_COMPONENTS, generation_cost
-
     z = torch.randn(8, config.model.z_dim, generator=torch.Generator().manual_seed(0))
     passes = generation_cost(generator_at(trained, config, hardware), hardware, z)
     total = sum(p.total_energy for p in passes)
@@ -101,11 +102,10 @@ Evaluate = Callable[[Generator], dict[str, Any]]
 def fid_evaluator(config: RunConfig, n: int, seed: int, split: str, data: str | None, ref_n: int | None,
                   device: str) -> Evaluate:
     """The FID of ``spindcgan fid`` (same images for the same n and seed) as a sweep's measure."""
-    from .metrics.fid import generator_fid
+    spec = MetricSpec(n, split, ref_n)
 
     def evaluate(generator: Generator) -> dict[str, Any]:
-        return generator_fid(generator, config.model.dataset, n, split, seed=seed, data=data, ref_n=ref_n,
-                             device=device, progress=False)
+        return compute_metric(spec, generator, config.model.dataset, seed, data, device, progress=False)
 
     return evaluate
 

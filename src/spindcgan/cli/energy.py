@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import api
-from ..describe import describe_hardware
+from ..config import RunConfig, TrainConfig
 from ..energy.ledger import Ledger, build_network_ledger, format_ledger
 from ..energy.report import plot_ledger
 from ..errors import SpinDCGANError
 from ..factory import example_input, model_on_hardware, parse_shape
 from ..io import save_json
-from ..training.config import RunConfig, TrainConfig
+from ..reports.hardware import describe_hardware
 from .options import (
     add_factory_options,
     add_hardware_options,

@@ -12,6 +12,7 @@ import torch
 from .. import api
 from ..errors import SpinDCGANError
 from ..io import save_json
+from ..metrics.registry import FORM, METRICS
 from ..training.export_fids import EXPORT_FIDS_NAME
 from .options import REFERENCE_SPLITS, count, whole
 
@@ -34,10 +35,12 @@ def run(args: argparse.Namespace) -> None:
     else:
         if not args.checkpoint:
             raise SpinDCGANError("give a CHECKPOINT|RUN_DIR, or --real and --fake")
-        if args.n < 2:
+        if args.metric and (args.n or args.ref or args.ref_n):
+            raise SpinDCGANError("--metric names the images and the reference itself: drop --n, --ref and --ref-n")
+        if args.n is not None and args.n < 2:
             raise SpinDCGANError("--n must be >= 2")
-        record = api.fid(args.checkpoint, args.n, args.ref, args.seed, args.data, args.ref_n, args.device,
-                         args.batch_size, progress)
+        record = api.fid(args.checkpoint, args.metric, args.n or 10_000, args.ref, args.seed, args.data, args.ref_n,
+                         args.device, args.batch_size, progress)
     print(f"{record['metric']} = {record['fid']:.3f}  (KID {record['kid']:.5f} +- {record['kid_std']:.5f}; "
           f"{record['n_generated']} generated vs {record['n_reference']} {record['reference']})")
     print(json.dumps(record))
@@ -48,7 +51,9 @@ def run(args: argparse.Namespace) -> None:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("fid", help="FID and KID of a generator against its dataset, or of two image folders/zips")
     p.add_argument("checkpoint", nargs="?", metavar="CHECKPOINT|RUN_DIR")
-    p.add_argument("--n", type=count, default=10_000, help="generated images (default 10000)")
+    p.add_argument("--metric", metavar="NAME", help=f"the metric by name: {', '.join(METRICS)}, or any {FORM} "
+                   "(instead of --n, --ref and --ref-n; docs/fid.md)")
+    p.add_argument("--n", type=count, help="generated images (default 10000)")
     p.add_argument("--ref", choices=REFERENCE_SPLITS, help="reference split (default: test for fashion-mnist, "
                    "train for anime; anime also fit and heldout, docs/fid.md)")
     p.add_argument("--ref-n", type=count, help="use only the first N reference images (named in the metric)")

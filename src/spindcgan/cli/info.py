@@ -9,14 +9,14 @@ import json
 import torch
 
 from ..crossbar.circuit import format_wire_losses
-from ..crossbar.report import format_mapping, map_model
-from ..crossbar.usage import format_usage, programmed_layers, state_usage
-from ..describe import describe_devices, describe_hardware
 from ..errors import SpinDCGANError
 from ..factory import example_input, model_on_hardware, parse_shape
 from ..loading import load_generator
 from ..models import Discriminator, Generator
 from ..nn import wire_losses
+from ..reports.hardware import describe_devices, describe_hardware
+from ..reports.mapping import format_mapping, map_model
+from ..reports.usage import format_usage, programmed_layers, state_usage
 from ..training.endurance import endurance_report
 from .options import (
     add_factory_options,

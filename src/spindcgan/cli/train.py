@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 
 from .. import api
+from ..config import LR_DECAY_SHAPES, RunConfig, TrainConfig
 from ..errors import SpinDCGANError
 from ..runtime import PRECISIONS
 from ..training.augment import ADA_TARGET
-from ..training.config import LR_DECAY_SHAPES, RunConfig, TrainConfig
 from ..training.distributed import world_from_environment
 from ..training.pack import DEFAULT_WARMUP_STEPS
 from .options import (

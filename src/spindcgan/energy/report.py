@@ -10,14 +10,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
+from ..config import RunConfig  # noqa: E402
 from ..data.fashion_mnist import to_model_range  # noqa: E402
 from ..data.registry import load_training_images  # noqa: E402
 from ..errors import SpinDCGANError  # noqa: E402
 from ..models import Discriminator, Generator  # noqa: E402
 from ..plots import save_figure  # noqa: E402
-from ..training.config import RunConfig  # noqa: E402
 from .constants import PeripheralCosts  # noqa: E402
-from .ledger import COMPONENTS, DEVICE_COMPONENTS, Ledger, Mapping, build_ledger  # noqa: E402
+from .layers import COMPONENTS, DEVICE_COMPONENTS, Mapping  # noqa: E402
+from .ledger import Ledger, build_ledger  # noqa: E402
 from .updates import NOT_MEASURED, WriteCounter  # noqa: E402
 
 

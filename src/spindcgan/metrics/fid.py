@@ -26,6 +26,8 @@ import torch
 from tqdm import tqdm
 
 from ..cache import cache_dir, digest
+from ..data.images import first_image_size, load_images
+from ..data.registry import load_images_for
 from ..errors import SpinDCGANError
 from ..io import atomic_write
 from .frechet import FeatureStats, frechet_distance, kernel_inception_distance
@@ -163,8 +165,6 @@ def compare(real: Statistics, fake: Statistics) -> dict[str, float]:
 def reference_pixels(dataset: str, split: str, data: str | None = None, limit: int | None = None,
                      progress: bool = True) -> torch.Tensor:
     """uint8 images of a dataset split, the FID reference set."""
-    from ..data.registry import load_images_for
-
     pixels = load_images_for(dataset, split, data, progress)
     if limit is not None:
         if limit > len(pixels):
@@ -220,8 +220,6 @@ are the smallest sets FIDs are published for)."""
 def folder_fid(real: str, fake: str, size: int | None = None, device: str = "cpu", batch_size: int = 100,
                progress: bool = True) -> dict[str, Any]:
     """FID/KID between two image folders or zips (images resized to ``size``, default the first real one's)."""
-    from ..data.images import first_image_size, load_images
-
     real_size = first_image_size(real)
     for source, side in ((real, real_size), (fake, first_image_size(fake)), ("--size", size)):
         if side is not None and side < MIN_FOLDER_SIZE:

@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 
+from ..data.registry import SPLITS
 from ..errors import SpinDCGANError
 from .fid import DEFAULT_REFERENCE, fid_name, generator_fid
 
@@ -58,8 +59,6 @@ def metric_spec(name: str, dataset: str | None = None) -> MetricSpec:
     """The protocol the metric ``name`` states (``fid10k-test``: 10,000 images against the test split); a
     one-line error naming the known metrics for a name of another form or split (of ``dataset``'s splits when
     given, else of any dataset's), or one spelled otherwise than its records spell it (``fid10000-test``)."""
-    from ..data.registry import SPLITS
-
     splits = SPLITS.get(dataset, ()) if dataset else sorted({s for names in SPLITS.values() for s in names})
     match = _NAME.fullmatch(name)
     spec = match and MetricSpec(_count(match[1]), match[2], _count(match[3]) if match[3] else None)

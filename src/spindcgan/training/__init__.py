@@ -1,7 +1,7 @@
 """Training: run config, the GAN loop with exact resume, checkpoints."""
 
+from ..config import RunConfig, TrainConfig
 from .checkpoint import load_checkpoint, loop_state_values, resume_loop_state, save_loop_state
-from .config import RunConfig, TrainConfig
 from .loop import GAN, TrainingDiverged, train, train_step
 
 __all__ = [

@@ -21,26 +21,13 @@ above a target (it is growing sure of the training images) and lowers it below.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 
-from ..errors import SpinDCGANError
-
-AUGMENTATIONS = ("color", "translation", "cutout")
 TRANSLATION_RATIO = 1 / 8  # the paper's: shifts up to 1/8 of the image side
 CUTOUT_RATIO = 1 / 2  # the paper's: a square of half the image side
-
-
-def parse_policy(policy: str) -> tuple[str, ...]:
-    """``"color,translation"`` -> ``("color", "translation")`` in the order applied; ``""`` -> ``()``."""
-    names = tuple(name.strip() for name in policy.split(",") if name.strip())
-    unknown = [name for name in names if name not in AUGMENTATIONS]
-    if unknown:
-        raise SpinDCGANError(f"train.augment: unknown {', '.join(unknown)} (choose from {', '.join(AUGMENTATIONS)})")
-    return tuple(name for name in AUGMENTATIONS if name in names)
 
 
 def random_color(x: torch.Tensor) -> torch.Tensor:
@@ -138,11 +125,3 @@ class AdaptiveProbability:
         self.p, self.target, self.signs, self.steps = state["p"], state["target"], state["signs"], state["steps"]
 
 
-def check_probability(p: float, target: float | None, policy: str) -> None:
-    """One-line errors for a probability or an ADA target that cannot be (``TrainConfig``)."""
-    if not (0 <= p <= 1):
-        raise SpinDCGANError(f"train.augment_p must be in [0, 1], got {p}")
-    if target is not None and not (-1 < target < 1 and math.isfinite(target)):
-        raise SpinDCGANError(f"train.augment_target must be in (-1, 1) (r_t, a mean sign), got {target}")
-    if (p < 1 or target is not None) and not parse_policy(policy):
-        raise SpinDCGANError("train.augment_p and train.augment_target need an augmentation policy (train.augment)")

@@ -19,7 +19,7 @@ from ..io import save_torch
 CHECKPOINT_NAME = "checkpoint.pt"
 OPTIMISER_KEYS = ("opt_g", "opt_d")  # only continuing the run needs them: Adam's two moments per weight
 EMAS_KEY = "generator_emas"
-"""The further EMA generators (``TrainConfig.ema_half_lives``), by name (``training.config.ema_key``)."""
+"""The further EMA generators (``TrainConfig.ema_half_lives``), by name (``config.ema_key``)."""
 NETWORK_KEYS = ("generator", "discriminator", "generator_ema", EMAS_KEY)
 COUNTER_KEYS = ("device_writes",)  # the per-device write counts: continuing needs them, device_writes.json sums them
 PACK_KEY = "pack"

@@ -18,10 +18,12 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..config import RunConfig, TrainConfig
 from ..devices import SkyrmionSynapse
 from ..energy.updates import States, state_moves
 from ..errors import SpinDCGANError
-from .config import RunConfig, TrainConfig
+from ..io import load_jsonl
+from .checkpoint import run_folder
 from .schedule import total_steps_of
 
 WRITES_NAME = "device_writes.json"
@@ -138,8 +140,6 @@ def format_endurance(writes: dict[str, Any], synapse: SkyrmionSynapse, total_ste
 def planned_steps(run_dir: Path, train: TrainConfig) -> int | None:
     """The optimiser steps the run is configured for, from its log's first epoch end (None before one, unless
     ``max_steps`` says it)."""
-    from ..io import load_jsonl
-
     ends = [r for r in load_jsonl(run_dir / "metrics.jsonl") if "epoch_end" in r and "elapsed_s" in r]
     if not ends:
         return train.max_steps
@@ -149,8 +149,6 @@ def planned_steps(run_dir: Path, train: TrainConfig) -> int | None:
 def endurance_report(path: str | Path) -> str | None:
     """``format_endurance`` of a run folder (or the ``--out`` folder of one run); None for a file or a run without
     counters."""
-    from .checkpoint import run_folder
-
     if not Path(path).is_dir():
         return None
     folder = Path(path) if (Path(path) / WRITES_NAME).is_file() else run_folder(path)  # a copy keeps no checkpoint

@@ -13,11 +13,12 @@ from typing import Any
 
 import torch
 
+from ..config import RunConfig, ema_key
+from ..export import save_exported
 from ..io import append_jsonl, save_grid
 from ..metrics.registry import RETURNS, MetricSpec, compute_metric, default_metric
 from ..models import Generator
 from ..plots import plot_fid_curve
-from .config import RunConfig, ema_key
 from .run_folder import EMA_FIDS_NAME, due, epoch_export_path, epoch_grid_path
 from .state import Run, save_checkpoint
 
@@ -76,8 +77,6 @@ def epoch_outputs(run: Run, with_fid: bool = True, emas: list[float] | None = No
     epoch = step // run.steps_per_epoch
     save_samples(gan.evaluated_generator, run.noise, epoch_grid_path(run_dir, epoch))
     if due(t.export_every, epoch):
-        from ..export import save_exported
-
         save_exported(gan.evaluated_generator, run.config, epoch_export_path(run_dir, epoch), step=step)
         for half_life, average in gan.emas.items():
             save_exported(average, run.config, epoch_export_path(run_dir, epoch, half_life), step=step)

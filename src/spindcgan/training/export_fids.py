@@ -17,6 +17,7 @@ from typing import Any
 from tqdm import tqdm
 
 from ..errors import SpinDCGANError
+from ..export import generator_from_exported, read_exported
 from ..io import load_jsonl, save_jsonl
 from . import loop
 
@@ -28,8 +29,6 @@ def measure_exports(run_dir: str | Path, device: str = "cpu", data: str | None =
     """Measure every export of ``run_dir`` not yet in its ``export-fids.jsonl`` (so an interrupted measurement
     continues where it stopped), saving the file after each; all its records, by epoch. ``data``: where the
     reference images are here (default: where the run read them, or the dataset's standard search)."""
-    from ..export import generator_from_exported, read_exported
-
     run_dir = Path(run_dir)
     exports = loop.epoch_exports(run_dir)
     if not exports:

@@ -13,10 +13,10 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from ..config import RunConfig, ema_key
 from ..models import Discriminator, Generator
 from .augment import augment
 from .checkpoint import EMAS_KEY
-from .config import RunConfig, ema_key
 
 
 @dataclass

@@ -24,6 +24,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
+from ..config import RunConfig, parse_policy
 from ..crossbar.terms import parse_noise
 from ..data.fashion_mnist import to_model_range
 from ..data.registry import load_training_images
@@ -33,9 +34,7 @@ from ..io import save_json
 from ..runtime import cpu_has_native_bf16, environment, full_fp32_on_cuda, training_precision
 from ..seeds import stream_seed
 from . import distributed
-from .augment import parse_policy
 from .checkpoint import CHECKPOINT_NAME, EMAS_KEY, PACK_KEY, WARMUP_KEY, run_lock
-from .config import RunConfig
 from .distributed import World
 from .epoch_end import TRAINING_FID_SEED, finish_epoch, fixed_noise, measure_fid, save_samples, training_metric
 from .gan import GAN, host_values, train_step

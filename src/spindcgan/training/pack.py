@@ -36,6 +36,7 @@ from typing import Any
 
 import torch
 
+from ..config import RunConfig
 from ..errors import SpinDCGANError
 from ..export import device_states, load_device_states
 from ..io import atomic_write, save_torch
@@ -50,7 +51,6 @@ from .checkpoint import (
     load_checkpoint,
     require_parts,
 )
-from .config import RunConfig
 from .endurance import WRITES_NAME
 from .export_fids import EXPORT_FIDS_NAME
 from .loop import EMA_FIDS_NAME, ENVIRONMENT_NAME

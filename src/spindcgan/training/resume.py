@@ -16,10 +16,10 @@ from typing import Any
 
 import torch
 
+from ..config import RunConfig, TrainConfig, ema_key
 from ..errors import SpinDCGANError
 from ..io import load_jsonl, save_jsonl
 from .checkpoint import EMAS_KEY, OPTIMISER_KEYS, PACK_KEY, WARMUP_KEY, load_checkpoint, require_parts
-from .config import RunConfig, TrainConfig, ema_key
 from .distributed import World
 from .epoch_end import epoch_outputs
 from .gan import GAN

@@ -14,8 +14,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from ..config import RunConfig, ema_key
 from ..io import writable_folder
-from .config import RunConfig, ema_key
 
 
 def new_run_dir(out: str | Path, config: RunConfig) -> Path:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 
+from ..config import TrainConfig
 from ..errors import SpinDCGANError
-from .config import TrainConfig
 
 
 def learning_rates(t: TrainConfig, step: int, steps_per_epoch: int, total_steps: int,

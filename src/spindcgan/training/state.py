@@ -19,12 +19,12 @@ from typing import Any, TextIO
 import torch
 
 from .. import io
+from ..config import RunConfig
 from ..energy.updates import States
 from ..models import Generator
 from . import distributed
 from .augment import AdaptiveProbability
 from .checkpoint import CHECKPOINT_NAME, WARMUP_KEY
-from .config import RunConfig
 from .distributed import World
 from .endurance import WRITES_NAME, DeviceWrites
 from .gan import GAN

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import torch
 
+from ..config import RunConfig
 from ..energy.updates import NOT_MEASURED, WriteCounter, Writes, count_writes
-from .config import RunConfig
 from .loop import GAN, checkpointed_metrics, train_step
 
 

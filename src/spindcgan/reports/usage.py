@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
+from ..crossbar.states import ProgrammedWeights
 from ..devices import SkyrmionSynapse
 from ..nn import crossbar_layers
-from .states import ProgrammedWeights
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
+from ..crossbar.array import tile_counts
+from ..crossbar.config import HardwareConfig
 from ..nn import CrossbarLayerMixin, DomainWallLeakyReLU, DomainWallReLU
 from ..tracing import first_images, trace_leaves
-from .array import tile_counts
-from .config import HardwareConfig
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .crossbar.config import HardwareConfig
-from .crossbar.terms import settings_of
+from ..crossbar.config import HardwareConfig
+from ..crossbar.terms import settings_of
 
 
 def describe_hardware(hw: HardwareConfig | None) -> str:

@@ -9,13 +9,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..crossbar.config import HardwareConfig, dataclass_from_dict
-from ..crossbar.terms import parse_noise
-from ..data.registry import TRAIN_SPLITS
-from ..errors import SpinDCGANError
-from ..models.config import ModelConfig
-from ..runtime import PRECISIONS
-from .augment import check_probability, parse_policy
+from .crossbar.config import HardwareConfig, dataclass_from_dict
+from .crossbar.terms import parse_noise
+from .data.registry import TRAIN_SPLITS
+from .errors import SpinDCGANError
+from .models.config import ModelConfig
+from .runtime import PRECISIONS
+
+AUGMENTATIONS = ("color", "translation", "cutout")
+"""The DiffAugment transforms, in the order applied (``training.augment``)."""
+
+
+def parse_policy(policy: str) -> tuple[str, ...]:
+    """``"color,translation"`` -> ``("color", "translation")`` in the order applied; ``""`` -> ``()``."""
+    names = tuple(name.strip() for name in policy.split(",") if name.strip())
+    unknown = [name for name in names if name not in AUGMENTATIONS]
+    if unknown:
+        raise SpinDCGANError(f"train.augment: unknown {', '.join(unknown)} (choose from {', '.join(AUGMENTATIONS)})")
+    return tuple(name for name in AUGMENTATIONS if name in names)
+
+
+def check_probability(p: float, target: float | None, policy: str) -> None:
+    """One-line errors for a probability or an ADA target that cannot be (``TrainConfig``)."""
+    if not (0 <= p <= 1):
+        raise SpinDCGANError(f"train.augment_p must be in [0, 1], got {p}")
+    if target is not None and not (-1 < target < 1 and math.isfinite(target)):
+        raise SpinDCGANError(f"train.augment_target must be in (-1, 1) (r_t, a mean sign), got {target}")
+    if (p < 1 or target is not None) and not parse_policy(policy):
+        raise SpinDCGANError("train.augment_p and train.augment_target need an augmentation policy (train.augment)")
+
 
 
 def ema_key(half_life: float) -> str:
