@@ -75,8 +75,9 @@ def test_a_flat_config_of_before_the_groups_loads_into_the_same_config():
         HardwareConfig.from_dict({**nested, "d2d_sigma": 0.1})
 
 
-def test_the_committed_config_of_the_long_anime_run_written_flat_still_loads():
-    path = ROOT / "results" / "anime-long" / "runs" / "long" / "config.json"
+def test_a_config_json_written_before_the_groups_still_loads():
+    """tests/data/config-before-the-groups.json: the long anime run's config.json as its first legs wrote it."""
+    path = ROOT / "tests" / "data" / "config-before-the-groups.json"
     saved = json.loads(path.read_text())["hardware"]
     assert "d2d_sigma" in saved and "variation" not in saved  # written before the groups
     config = RunConfig.load(path)
