@@ -68,9 +68,9 @@ def test_neurram_256_by_256_1t1r_array_is_0_139_mm2():
     ("offset", 2, True, 48 * 0.0576, 4 * 626.91),
 ])
 def test_a_small_layer_is_its_hand_computed_sum_of_parts(scheme, share, footprint, cells, adcs):
-    config = AreaConfig(device_footprint=footprint, adc_share=share)
+    config = AreaConfig(device_footprint=footprint)
     layer = crossbar_layer_area(8, 3, array_rows=4, array_cols=2, signed_scheme=scheme, adc_bits=6, dac_bits=2,
-                                config=config)
+                                adc_share=share, config=config)
     n_adcs = 8 // share
     hand = {"cells": cells,
             "dac": 16 * 0.166015625 * 2,        # 4 arrays x 4 rows, a 2-bit DAC is twice ISAAC's 1-bit one
@@ -140,7 +140,7 @@ def test_the_row_dac_is_mnsims_isaac_table():
 def test_adc_sharing_divides_the_adcs(share, adcs):
     """One ADC per K weight columns: ceil(128 / K) per array; the ADC area and shift-add units follow."""
     one = crossbar_layer_area(128, 128, config=BARE)
-    shared = crossbar_layer_area(128, 128, config=AreaConfig(device_footprint=False, adc_share=share))
+    shared = crossbar_layer_area(128, 128, adc_share=share, config=BARE)
     assert shared.counts["adcs"] == adcs and shared.counts["shift_adds"] == adcs
     assert shared.parts["adc"] == pytest.approx(one.parts["adc"] * adcs / 128, rel=1e-12)
     assert shared.parts["cells"] == one.parts["cells"]
@@ -149,8 +149,10 @@ def test_adc_sharing_divides_the_adcs(share, adcs):
 @pytest.mark.parametrize("make, field", [
     (lambda: AreaConfig(node_nm=-7.0), "area.node_nm"),
     (lambda: AreaConfig(node_nm=0), "area.node_nm"),
-    (lambda: AreaConfig(adc_share=0), "area.adc_share"),
-    (lambda: crossbar_layer_area(128, 128, config=AreaConfig(adc_share=129)), "area.adc_share"),
+    (lambda: crossbar_layer_area(128, 128, adc_share=0), "crossbar layer adc_share must be an integer >= 1"),
+    (lambda: crossbar_layer_area(128, 128, adc_share=129), "adc_share (K = 129) exceeds the 128 columns"),
+    (lambda: ArrayConfig(adc_share=0), "hardware.array.adc_share must be an integer in [1, 128]"),
+    (lambda: ArrayConfig(cols=64, adc_share=65), "hardware.array.adc_share must be an integer in [1, 64]"),
     (lambda: AreaConfig(adc_model="flash"), "area.adc_model"),
     (lambda: adc_um2("flash", 8, 32.0, 1e9, CONSTANTS), "area.adc_model"),
     (lambda: AreaConfig(cell="6t"), "area.cell"),

@@ -186,3 +186,43 @@ def test_bits_6_is_the_default_synapse_with_its_calibration_and_the_same_energy(
         assert main(["energy", "--width", "8", "--out", str(tmp_path / name), *extra]) == 0
         reports.append(json.loads((tmp_path / name / "energy-fashion-mnist-zero-padded.json").read_text()))
     assert reports[0] == reports[1]
+
+
+def test_adc_sharing_multiplies_the_read_latency_and_keeps_the_energy():
+    """One ADC per K columns (array.adc_share): the columns convert one after another, so a read takes K times as
+    long; every conversion is still made, so the energy is the same."""
+    torch.manual_seed(0)
+    layer = SpinConv2d(8, 10, 3, padding=1, bias=False, hardware=HardwareConfig())
+    x = torch.randn(2, 8, 5, 5)
+    one = crossbar_forward(layer, x, HardwareConfig(), "zero-padded", COSTS)
+    eight = crossbar_forward(layer, x, with_settings(HardwareConfig(), adc_share=8), "zero-padded", COSTS)
+    assert eight.latency == pytest.approx(8 * one.latency, rel=1e-12) and one.latency > 0
+    assert eight.energy == one.energy and eight.adc_conversions == one.adc_conversions
+
+
+def test_the_ledger_carries_the_chip_area_and_the_figures_of_merit(tmp_path, capsys):
+    """The inference chip of the ledger is energy.area's model_area of the generator; TOPS/W, TOPS/mm^2 and
+    images/s/mm^2 follow from its useful MACs, energy, latency and area; the command prints and records them."""
+    import json
+
+    from spindcgan.cli import main
+    from spindcgan.energy.area import AreaConfig, model_area
+
+    torch.manual_seed(0)
+    hw, model = HardwareConfig(), ModelConfig.preset("fashion-mnist", 8)
+    g, d = Generator(model, hw), Discriminator(model, hw)
+    z, real = torch.randn(4, model.z_dim), torch.rand(4, 1, 28, 28) * 2 - 1
+    ledger = build_ledger(g, d, hw, z, real, area=AreaConfig(node_nm=22.0))
+    chip = model_area(g, z[:1], hw, AreaConfig(node_nm=22.0))
+    assert ledger.area.total == chip.total > 0 and ledger.discriminator_area.total > 0
+    merit, ops = ledger.merit(), 2 * sum(p.macs - p.zero_macs for p in ledger.generator_forward)
+    energy, latency = sum(ledger.inference.values()), ledger.inference_latency
+    assert merit["tops_per_w"] == pytest.approx(ops / energy / 1e12, rel=1e-12)
+    assert merit["tops_per_mm2"] == pytest.approx(ops / latency / 1e12 / (chip.total / 1e6), rel=1e-12)
+    assert merit["images_per_s_per_mm2"] == pytest.approx(1 / latency / (chip.total / 1e6), rel=1e-12)
+    assert 0 < merit["adc_share_of_area"] < 1
+    assert main(["energy", "--width", "8", "--update-steps", "0", "--node", "22", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "TOPS/mm^2" in out and "inference chip area per layer" in out
+    record = json.loads((tmp_path / "energy-fashion-mnist-zero-padded.json").read_text())
+    assert record["merit"]["area_mm2"] == pytest.approx(record["area"]["inference_chip"]["total"] / 1e6)

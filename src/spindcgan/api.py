@@ -19,6 +19,7 @@ import torch
 
 from .config import RunConfig
 from .crossbar.config import HardwareConfig
+from .energy.area import AreaConfig
 from .energy.layers import DEVICE_COMPONENTS, Mapping
 from .energy.ledger import Ledger, generation_cost
 from .energy.report import model_ledger
@@ -129,9 +130,11 @@ def export_fids(run_dir: str | Path, device: str = "cpu", data: str | None = Non
 
 
 def energy(config: RunConfig | None = None, checkpoint: str | Path | None = None, mapping: Mapping = "zero-padded",
-           peripherals: bool = True, batch: int = 64, update_steps: int = 3) -> tuple[Ledger, RunConfig]:
-    """The per-layer energy and latency ledger, per image, of a trained model (``checkpoint``) or of a fresh
-    one of ``config``; synapse writes from the run's log, else measured over ``update_steps`` fresh steps."""
+           peripherals: bool = True, batch: int = 64, update_steps: int = 3, area: AreaConfig | None = None
+           ) -> tuple[Ledger, RunConfig]:
+    """The per-layer energy, latency and area ledger, per image, of a trained model (``checkpoint``) or of a fresh
+    one of ``config``; synapse writes from the run's log, else measured over ``update_steps`` fresh steps; the chip
+    built as ``area`` says (default: 32 nm, ``energy.area``)."""
     generator = discriminator = run_dir = None
     if checkpoint is not None:
         path = checkpoint_path(checkpoint)
@@ -147,7 +150,7 @@ def energy(config: RunConfig | None = None, checkpoint: str | Path | None = None
     elif config is None:
         raise SpinDCGANError("give a config or a checkpoint")
     writes = write_counter(config, run_dir, update_steps)
-    return model_ledger(config, generator, discriminator, mapping, peripherals, batch, writes), config
+    return model_ledger(config, generator, discriminator, mapping, peripherals, batch, writes, area=area), config
 
 
 def sweep(grid: list[str], out: str | Path, source: str | Path | None = None, n: int = 2000, seed: int = 0,

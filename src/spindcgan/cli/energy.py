@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import api
 from ..config import RunConfig, TrainConfig
+from ..energy.area import ADC_MODELS, AreaConfig, format_area
 from ..energy.ledger import Ledger, build_network_ledger, format_ledger
 from ..energy.report import plot_ledger
 from ..errors import SpinDCGANError
@@ -20,15 +21,25 @@ from .options import (
     add_hardware_options,
     add_model_options,
     count,
+    finite,
     hardware_from_args,
     model_from_args,
     whole,
 )
 
 
+def area_from_args(args: argparse.Namespace) -> AreaConfig:
+    """The chip the area is counted on (``energy.area.AreaConfig``), from --node, --adc-model and --floorplan."""
+    given = {"node_nm": args.node, "adc_model": args.adc_model, "floorplan_factor": args.floorplan}
+    return AreaConfig(**{k: v for k, v in given.items() if v is not None})
+
+
 def write_ledger(ledger: Ledger, mapping: str, out: Path, stem: str, record: dict[str, Any]) -> None:
-    """The ledger printed, and written as ``out/stem.json`` (with ``record``) and ``out/stem.png``."""
+    """The ledger and the inference chip's area printed, and written as ``out/stem.json`` (with ``record``) and
+    ``out/stem.png``."""
     print(format_ledger(ledger))
+    if ledger.area is not None:
+        print("\n" + format_area(ledger.area, "inference chip area per layer, um^2"))
     save_json({**record, **ledger.to_dict()}, out / f"{stem}.json")
     plot_ledger({mapping: ledger}, out / f"{stem}.png")
     print(f"wrote {out / (stem + '.json')} and {out / (stem + '.png')}")
@@ -40,7 +51,7 @@ def run(args: argparse.Namespace) -> None:
     config = None if args.checkpoint else RunConfig(model_from_args(args), hardware_from_args(args),
                                                     TrainConfig(data=args.data))
     ledger, config = api.energy(config, args.checkpoint, args.mapping, not args.devices_only, args.batch,
-                                args.update_steps)
+                                args.update_steps, area_from_args(args))
     hardware = describe_hardware(config.hardware)
     print(f"{config.model.dataset} {config.model.image_size}x{config.model.image_size}, hardware: {hardware}")
     write_ledger(ledger, args.mapping, Path(args.out), f"energy-{config.model.dataset}-{args.mapping}",
@@ -56,7 +67,7 @@ def of_factory(args: argparse.Namespace) -> None:
     if hardware is None or hardware.synapse is None:
         raise SpinDCGANError("the energy ledger needs synapse hardware (not --float or --float-weights)")
     ledger = build_network_ledger(model, example_input(model, shape, args.model), hardware, args.mapping,
-                                  include_peripherals=not args.devices_only)
+                                  include_peripherals=not args.devices_only, area=area_from_args(args))
     print(f"{args.model}, input {tuple(shape)}, hardware: {describe_hardware(hardware)}")
     write_ledger(ledger, args.mapping, Path(args.out),
                  f"energy-{args.model.replace(':', '-').replace('.', '-')}-{args.mapping}",
@@ -77,5 +88,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="training steps measured for synapse writes when there is no training log")
     p.add_argument("--data", help="dataset location")
     p.add_argument("--out", default=".", help="folder for the JSON and PNG (default .)")
+    g = p.add_argument_group("the chip's area (docs/area.md; one ADC per K columns: --adc-share K)")
+    g.add_argument("--node", type=finite, metavar="NM", help="technology node F in nm (default 32, ISAAC's)")
+    g.add_argument("--adc-model", choices=ADC_MODELS, help="the ADC area reported as the value (default isaac); the "
+                   "others give its band")
+    g.add_argument("--floorplan", type=finite, metavar="FACTOR",
+                   help="whitespace added to the used area, as a share of it (default 0)")
     add_factory_options(p)
     p.set_defaults(func=run)

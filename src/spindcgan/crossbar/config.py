@@ -85,6 +85,11 @@ class ArrayConfig:
     """Column ADC resolution per array (crossbar path); None = ideal read-out."""
     dac_bits: int | None = None
     """Row DAC resolution of the input voltages (crossbar path); None = ideal drive."""
+    adc_share: int = 1
+    """K: weight columns that share one ADC through a column multiplexer, converted one after another: the read of
+    an array takes K times as long (the ledger's latency), its ADCs take 1/K the area (``energy.area``), the
+    energy per conversion is unchanged. 1 (the default, and the paper's reading): one ADC per column; NeuroSim's
+    default is 8 (Param.cpp numColMuxed)."""
     path: ComputePath = "auto"
     """'fast': quantised weights then one fused torch convolution; 'crossbar': tile-by-tile
     simulation (zero insertion, per-array matmuls, ADC); 'auto': crossbar only when ADC, DAC or read
@@ -111,6 +116,9 @@ class ArrayConfig:
             value = getattr(self, name)
             if value is not None and not 1 <= value <= 16:
                 raise SpinDCGANError(f"hardware.array.{name} must be None or 1..16, got {value}")
+        if not (isinstance(self.adc_share, int) and 1 <= self.adc_share <= self.cols):
+            raise SpinDCGANError(f"hardware.array.adc_share must be an integer in [1, {self.cols}] (the columns of "
+                                 f"an array), got {self.adc_share!r}")
         _check_choice("array.signed_scheme", self.signed_scheme, SignedScheme)
         _check_choice("array.path", self.path, ComputePath)
         _check_choice("array.wire_solver", self.wire_solver, WireSolver)

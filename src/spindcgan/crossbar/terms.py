@@ -98,6 +98,9 @@ TERMS = {
                      "ADC resolution of the column read-out (default none: ideal)", "N"),
     "dac_bits": Term("array.dac_bits", _optional_bits, "an integer or none",
                      "DAC resolution of the row inputs (default none: ideal)", "N"),
+    "adc_share": Term("array.adc_share", _natural, "an integer >= 1 (weight columns per ADC)",
+                      "weight columns that share one ADC (default 1: one per column); the read takes K times as long, "
+                      "the ADCs 1/K the area (docs/area.md)", "K"),
     "d2d": Term("variation.d2d", _share, "a relative std >= 0",
                 "device-to-device conductance variation (relative std, default 0)", "SIGMA", True, ("--d2d-sigma",)),
     "c2c": Term("variation.c2c", _share, "a relative std >= 0",

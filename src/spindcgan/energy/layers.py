@@ -8,7 +8,8 @@ group, ``r x c`` its tiles and ``x_fs`` the DAC full scale (the largest |input| 
 - reads   = L * arrays;  row activations = L * R;  MACs = L * R * C
 - synapse read energy = sum over applied (input, device) pairs of (V_read * x / x_fs)^2 * G * t_read
 - DAC conversions = L * R * c;  ADC conversions = L * C * r;  partial-sum adds = L * C * (r - 1)
-- latency = L * (t_read + t_adc): the arrays of a layer work in parallel, input vectors in sequence.
+- latency = L * K * (t_read + t_adc): the arrays of a layer work in parallel, input vectors in sequence, and the
+  K columns that share an ADC (``array.adc_share``) one after another.
 
 Mappings of a deconvolution: ``zero-padded`` (the paper: zero insertion + padding + convolution) and
 ``zero-free`` (``spindcgan.crossbar.zero_free``: each real pixel read once, CMOS overlap-add).
@@ -203,7 +204,7 @@ def crossbar_forward(layer: CrossbarLayerMixin, x: torch.Tensor, hardware: Hardw
         cost.partial_sum_adds += _overlap_adds(layer, x.shape)
         cost.energy["synapse_read"] = _zero_free_read_energy(layer, x.detach(), kept, hardware)
     _peripheral_energy(cost, costs)
-    cost.latency = length * (hardware.synapse.read_time + costs.adc_time)
+    cost.latency = length * hardware.array.adc_share * (hardware.synapse.read_time + costs.adc_time)
     return cost
 
 
@@ -269,7 +270,7 @@ def crossbar_backward(layer: CrossbarLayerMixin, forward: PassCost, grad_out: to
     cost.energy["wire"] = _wire_energy(layer, deltas, hardware, mapping, transposed=True)
     _peripheral_energy(cost, costs)
     cost.energy["cmos_weight_gradient"] = (forward.macs - forward.zero_macs) * costs.mac_energy
-    cost.latency = length * (hardware.synapse.read_time + costs.adc_time)
+    cost.latency = length * hardware.array.adc_share * (hardware.synapse.read_time + costs.adc_time)
     return cost
 
 

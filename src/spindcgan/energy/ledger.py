@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from ..crossbar.config import HardwareConfig
 from ..nn import CrossbarLayerMixin
 from ..tracing import trace_leaves
+from .area import AreaConfig, ChipArea, model_area
 from .constants import PeripheralCosts
 from .layers import (
     COMPONENTS,
@@ -94,6 +95,10 @@ class Ledger:
     updates_source: str
     r1_penalty: bool = False
     """Whether each D step also pays the R1 penalty (``TrainConfig.r1``): see ``training``."""
+    area: ChipArea | None = None
+    """The inference chip's area: the generator's (or the network's) arrays, periphery and buffer (``energy.area``)."""
+    discriminator_area: ChipArea | None = None
+    """The discriminator's, which a chip that also trains holds beside the generator's."""
 
     def _sum(self, passes: list[PassCost], times: float = 1.0) -> dict[str, float]:
         out = dict.fromkeys(COMPONENTS, 0.0)
@@ -144,6 +149,19 @@ class Ledger:
                 + (3 + r1) * sum(p.latency for p in self.discriminator_forward)
                 + (3 + 2 * r1) * sum(p.latency for p in self.discriminator_backward_to_image))
 
+    def merit(self) -> dict[str, float]:
+        """The inference chip's figures of merit: useful operations (2 per MAC, structural zeros left out) per
+        image, TOPS/W, and with its area TOPS/mm^2, images/s/mm^2 and the ADCs' share of the area."""
+        ops = 2 * sum(p.macs - p.zero_macs for p in self.generator_forward)
+        energy, latency = sum(self.inference.values()), self.inference_latency
+        figures = {"ops_per_image": ops, "tops_per_w": ops / energy / 1e12}
+        if self.area is not None:
+            mm2 = self.area.total / 1e6
+            figures |= {"area_mm2": mm2, "tops_per_mm2": ops / latency / 1e12 / mm2,
+                        "images_per_s_per_mm2": 1 / latency / mm2, "adc_share_of_area": self.area.adc.value /
+                        self.area.total}
+        return figures
+
     def to_dict(self) -> dict:
         rows = lambda passes: [{**asdict(p), "total_energy": p.total_energy} for p in passes]  # noqa: E731
         inf, tr = self.inference, self.training
@@ -163,15 +181,20 @@ class Ledger:
             "generator_backward": rows(self.generator_backward),
             "discriminator_forward": rows(self.discriminator_forward),
             "discriminator_backward": rows(self.discriminator_backward),
+            "merit": self.merit(),
+            **({"area": {"units": "um^2", "inference_chip": self.area.to_dict(),
+                         "discriminator": self.discriminator_area and self.discriminator_area.to_dict()}}
+               if self.area is not None else {}),
         }
 
 
 def build_ledger(generator: nn.Module, discriminator: nn.Module, hardware: HardwareConfig, z: torch.Tensor,
                  real: torch.Tensor, mapping: Mapping = "zero-padded", costs: PeripheralCosts | None = None,
                  state_changes_per_image: float = 0.0, updates_source: str = "not measured",
-                 include_peripherals: bool = True, r1_penalty: bool = False) -> Ledger:
+                 include_peripherals: bool = True, r1_penalty: bool = False, area: AreaConfig | None = None) -> Ledger:
     """The ledger of a GAN on ``hardware``: traces G on ``z`` and D on generated and ``real`` images; with
-    ``r1_penalty`` its training steps pay the R1 penalty's double backward (``Ledger.training``)."""
+    ``r1_penalty`` its training steps pay the R1 penalty's double backward (``Ledger.training``); the chip areas of
+    both networks as ``area`` builds them (``energy.area``; default a 32 nm chip)."""
     if hardware is None or hardware.synapse is None:
         raise ValueError("the energy ledger needs a hardware config with a synapse model")
     if mapping not in MAPPINGS:
@@ -193,13 +216,15 @@ def build_ledger(generator: nn.Module, discriminator: nn.Module, hardware: Hardw
     finally:
         generator.train(was[0]), discriminator.train(was[1])
     return Ledger(mapping, include_peripherals, g_fwd, g_bwd, d_fwd, d_bwd, d_bwd_img, state_changes_per_image,
-                  hardware.synapse.write_energy_per_state, updates_source, r1_penalty)
+                  hardware.synapse.write_energy_per_state, updates_source, r1_penalty,
+                  model_area(generator, z[:1], hardware, area, costs=costs, mapping=mapping),
+                  model_area(discriminator, real[:1], hardware, area, costs=costs, mapping=mapping))
 
 
 def build_network_ledger(model: nn.Module, example: Inputs, hardware: HardwareConfig,
                          mapping: Mapping = "zero-padded", costs: PeripheralCosts | None = None,
                          state_changes_per_image: float = 0.0, updates_source: str = "not measured",
-                         include_peripherals: bool = True) -> Ledger:
+                         include_peripherals: bool = True, area: AreaConfig | None = None) -> Ledger:
     """The ledger of any network on ``hardware`` from its own trace on ``example``: inference is its forward,
     training one forward and backward per image (a stand-in loss, the mean square of the output, carries a gradient
     to every layer; the first crossbar layer reads no input gradient) plus the synapse writes. ``example``: one
@@ -216,7 +241,8 @@ def build_network_ledger(model: nn.Module, example: Inputs, hardware: HardwareCo
     finally:
         model.train(was_training)
     return Ledger(mapping, include_peripherals, forward, backward, [], [], [], state_changes_per_image,
-                  hardware.synapse.write_energy_per_state, updates_source)
+                  hardware.synapse.write_energy_per_state, updates_source,
+                  area=model_area(model, example, hardware, area, costs=costs, mapping=mapping))
 
 
 def format_ledger(ledger: Ledger) -> str:
@@ -251,4 +277,14 @@ def format_ledger(ledger: Ledger) -> str:
                 lines.append(f"    {k:<22} {v * 1e9:12.5f} nJ")
     lines.append(f"synapse state changes per training image: {ledger.state_changes_per_image:,.1f} "
                  f"({ledger.updates_source})")
+    merit = ledger.merit()
+    if ledger.area is not None:
+        band, d = ledger.area.band, ledger.discriminator_area
+        lines.append(f"area: {merit['area_mm2']:.4f} mm^2 the inference chip ({band.low / 1e6:.4f} - "
+                     f"{band.high / 1e6:.4f} with the ADCs at their lowest / highest model), ADCs "
+                     f"{merit['adc_share_of_area']:.1%} of it" + (f"; {d.total / 1e6:.4f} mm^2 more for the "
+                                                                 f"discriminator's arrays" if d else ""))
+        lines.append(f"figures of merit (inference): {merit['tops_per_w']:.3g} TOPS/W, {merit['tops_per_mm2']:.3g} "
+                     f"TOPS/mm^2, {merit['images_per_s_per_mm2']:,.0f} images/s/mm^2 "
+                     f"({merit['ops_per_image']:,.0f} useful ops per image)")
     return "\n".join(lines)

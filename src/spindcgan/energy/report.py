@@ -16,6 +16,7 @@ from ..data.registry import load_training_images  # noqa: E402
 from ..errors import SpinDCGANError  # noqa: E402
 from ..models import Discriminator, Generator  # noqa: E402
 from ..plots import save_figure  # noqa: E402
+from .area import AreaConfig  # noqa: E402
 from .constants import PeripheralCosts  # noqa: E402
 from .layers import COMPONENTS, DEVICE_COMPONENTS, Mapping  # noqa: E402
 from .ledger import Ledger, build_ledger  # noqa: E402
@@ -24,7 +25,8 @@ from .updates import NOT_MEASURED, WriteCounter  # noqa: E402
 
 def model_ledger(config: RunConfig, generator: Generator | None = None, discriminator: Discriminator | None = None,
                  mapping: Mapping = "zero-padded", include_peripherals: bool = True, batch: int = 64,
-                 writes: WriteCounter | None = None, costs: PeripheralCosts | None = None, seed: int = 0) -> Ledger:
+                 writes: WriteCounter | None = None, costs: PeripheralCosts | None = None, seed: int = 0,
+                 area: AreaConfig | None = None) -> Ledger:
     """The ledger of a trained model (given networks) or of a freshly initialised one (from ``config``); the
     training writes come from ``writes`` (``spindcgan.training.writes.write_counter``; None: not measured)."""
     if config.hardware is None or config.hardware.synapse is None:
@@ -49,7 +51,7 @@ def model_ledger(config: RunConfig, generator: Generator | None = None, discrimi
             real_batch = generator.eval()(torch.randn(batch, config.model.z_dim, generator=gen))
     counted = writes(real) if writes is not None else NOT_MEASURED
     return build_ledger(generator, discriminator, config.hardware, z, real_batch, mapping, costs, counted.per_image,
-                        counted.source, include_peripherals, config.train.r1 > 0)
+                        counted.source, include_peripherals, config.train.r1 > 0, area)
 
 
 def plot_ledger(ledgers: dict[str, Ledger], out: Path) -> Path:

@@ -82,8 +82,9 @@ def adc_um2(model: str, bits: int, node_nm: float, rate: float, constants: AreaC
         raise SpinDCGANError(f"area.adc_model must be one of {ADC_MODELS}, got {model!r}")
     low, high = ADC_BITS[model]
     if not (isinstance(bits, int) and low <= bits <= high):
+        others = [f"{m} ({ADC_BITS[m][0]}-{ADC_BITS[m][1]})" for m in ADC_MODELS if m != model]
         raise SpinDCGANError(f"the {model} ADC model covers {low}-{high} bits, got adc_bits {bits!r}: choose another "
-                             f"area.adc_model")
+                             f"area.adc_model (--adc-model): {', '.join(others)}")
     if model == "isaac":
         return isaac_adc_um2(bits, node_nm, constants)
     if model == "neurosim":

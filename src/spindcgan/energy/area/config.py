@@ -45,9 +45,6 @@ class AreaConfig:
     """The ADC area reported as the value: 'isaac' (ISAAC's table scaled by (F/32 nm)^2, 4-10 bits), 'neurosim'
     (NeuroSim's SAR transistor count) or 'survey' (Accelergy's fit to Murmann's survey, >= 4 bits). The others give
     the band around it."""
-    adc_share: int = 1
-    """K: weight columns that share one ADC through a column multiplexer (one per column by default; NeuroSim's
-    default is 8, Param.cpp numColMuxed). The K-fold longer read is not counted here."""
     adc_rate: float = 1e9
     """Samples/s of one ADC, an input of the survey fit: 1 GS/s, the ledger's 1 ns per conversion
     (``PeripheralCosts.adc_time``)."""
@@ -79,7 +76,6 @@ class AreaConfig:
             raise SpinDCGANError(f"area.cell must be one of {CELLS}, got {self.cell!r}")
         if self.adc_model not in ADC_MODELS:
             raise SpinDCGANError(f"area.adc_model must be one of {ADC_MODELS}, got {self.adc_model!r}")
-        _check_integer("adc_share", self.adc_share, 1)
         _check_number("adc_rate", self.adc_rate, 0.0, low_open=True)
         _check_integer("ideal_dac_bits", self.ideal_dac_bits, 1)
         _check_integer("adcs_per_shift_add", self.adcs_per_shift_add, 1)

@@ -47,7 +47,7 @@ def layer_areas(mappings: list[LayerMapping], hardware: HardwareConfig, config: 
             areas.append(crossbar_layer_area(
                 rows, cols, groups=m.groups, array_rows=array.rows, array_cols=array.cols,
                 signed_scheme=array.signed_scheme, adc_bits=adc_bits, dac_bits=array.dac_bits or config.ideal_dac_bits,
-                config=config, constants=constants, name=m.name, kind=m.kind))
+                adc_share=array.adc_share, config=config, constants=constants, name=m.name, kind=m.kind))
         elif m.kind.startswith("dw-"):
             areas.append(dw_activation_area(m.activation_devices, config, constants, m.name, m.kind))
     return areas

@@ -112,20 +112,21 @@ def _check_shape(**sizes: int) -> None:
 
 
 def crossbar_layer_area(rows: int, cols: int, *, groups: int = 1, array_rows: int = 128, array_cols: int = 128,
-                        signed_scheme: str = "differential", adc_bits: int = 8, dac_bits: int = 1,
+                        signed_scheme: str = "differential", adc_bits: int = 8, dac_bits: int = 1, adc_share: int = 1,
                         config: AreaConfig | None = None, constants: AreaConstants | None = None,
                         name: str = "", kind: str = "crossbar") -> LayerArea:
     """The area of one crossbar layer whose matrix is ``rows x cols`` per group, cut into ``array_rows x array_cols``
-    arrays (the numbers ``reports.mapping`` gives), with its row DACs, column read-out and accumulators."""
+    arrays (the numbers ``reports.mapping`` gives), with its row DACs, column read-out (one ADC per ``adc_share``
+    weight columns, ``HardwareConfig.array.adc_share``) and accumulators."""
     config, constants = config or AreaConfig(), constants or AreaConstants()
-    _check_shape(rows=rows, cols=cols, groups=groups, array_rows=array_rows, array_cols=array_cols)
+    _check_shape(rows=rows, cols=cols, groups=groups, array_rows=array_rows, array_cols=array_cols, adc_share=adc_share)
     if signed_scheme not in ("differential", "offset"):
         raise SpinDCGANError(f"signed_scheme must be 'differential' or 'offset', got {signed_scheme!r}")
-    if config.adc_share > array_cols:
-        raise SpinDCGANError(f"area.adc_share (K = {config.adc_share}) exceeds the {array_cols} columns of an array")
+    if adc_share > array_cols:
+        raise SpinDCGANError(f"adc_share (K = {adc_share}) exceeds the {array_cols} columns of an array")
     arrays = groups * math.ceil(rows / array_rows) * math.ceil(cols / array_cols)
     physical_cols = 2 * array_cols if signed_scheme == "differential" else array_cols + config.offset_reference_columns
-    adcs = arrays * math.ceil(array_cols / config.adc_share)
+    adcs = arrays * math.ceil(array_cols / adc_share)
     counts = {"arrays": arrays, "cells": arrays * array_rows * physical_cols, "dacs": arrays * array_rows,
               "sample_holds": arrays * array_cols, "adcs": adcs,
               "shift_adds": math.ceil(adcs / config.adcs_per_shift_add)}

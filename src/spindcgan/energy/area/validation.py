@@ -18,10 +18,10 @@ def isaac_ima() -> LayerArea:
     """ISAAC's IMA at 32 nm: 8 arrays of 128 x 128 (one 128 x 1,024 matrix), one 8-bit ADC per array (K = 128),
     1-bit DACs on every row, a sample-and-hold per column, one shift-and-add unit per 2 ADCs, no differential pairs
     and no reference column (ISAAC removes its weight bias digitally), its own memristor cell."""
-    config = AreaConfig(node_nm=32.0, cell="isaac", device_footprint=False, adc_model="isaac", adc_share=128,
+    config = AreaConfig(node_nm=32.0, cell="isaac", device_footprint=False, adc_model="isaac",
                         adcs_per_shift_add=2, offset_reference_columns=0)
     return crossbar_layer_area(128, 1024, array_rows=128, array_cols=128, signed_scheme="offset", adc_bits=8,
-                               dac_bits=1, config=config, name="ISAAC IMA", kind="isaac")
+                               dac_bits=1, adc_share=128, config=config, name="ISAAC IMA", kind="isaac")
 
 
 def neurram_array() -> LayerArea:
