@@ -226,3 +226,14 @@ def test_the_ledger_carries_the_chip_area_and_the_figures_of_merit(tmp_path, cap
     assert "TOPS/mm^2" in out and "inference chip area per layer" in out
     record = json.loads((tmp_path / "energy-fashion-mnist-zero-padded.json").read_text())
     assert record["merit"]["area_mm2"] == pytest.approx(record["area"]["inference_chip"]["total"] / 1e6)
+
+
+def test_info_gives_the_generator_area_per_layer(capsys):
+    from spindcgan.cli import main
+    from spindcgan.energy.area import model_area
+
+    assert main(["info", "--width", "8"]) == 0
+    out = capsys.readouterr().out
+    model = ModelConfig.preset("fashion-mnist", 8)
+    chip = model_area(Generator(model, HardwareConfig()), torch.zeros(1, model.z_dim), HardwareConfig())
+    assert "generator area per layer at 32 nm" in out and f"chip {chip.total / 1e6:.4f} mm^2" in out

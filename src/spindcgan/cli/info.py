@@ -9,6 +9,7 @@ import json
 import torch
 
 from ..crossbar.circuit import format_wire_losses
+from ..energy.area import format_area, model_area
 from ..errors import SpinDCGANError
 from ..factory import example_input, model_on_hardware, parse_shape
 from ..loading import load_generator
@@ -45,6 +46,10 @@ def run(args: argparse.Namespace) -> None:
     print(format_mapping(map_model(g, torch.zeros(1, model.z_dim), hardware), "generator"))
     print()
     print(format_mapping(map_model(d, torch.zeros(1, model.channels, size, size), hardware), "discriminator"))
+    if hardware is not None and hardware.synapse is not None:
+        chip = model_area(trained if trained is not None else g, torch.zeros(1, model.z_dim), hardware)
+        print("\n" + format_area(chip, "generator area per layer at 32 nm, um^2 (spindcgan energy --node; "
+                                        "docs/area.md)"))
     if hardware is not None and hardware.synapse is not None and not hardware.array.wires.ideal:
         title = ("IR drop, worst case: every row at full input, the share of a column's ideal current its wires take "
                  f"({hardware.array.wire_solver}; over the G+ and G- arrays)")
