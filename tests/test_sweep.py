@@ -134,3 +134,26 @@ def test_the_sweeps_default_point_equals_spindcgan_fid(tmp_path):
     measured = json.loads((tmp_path / "fid.json").read_text())
     assert swept["metric"] == measured["metric"] == "fid20-test20"
     assert swept["fid"] == pytest.approx(measured["fid"], rel=1e-9)
+
+
+def test_a_sweep_over_adc_sharing_and_array_size_writes_each_points_area_and_a_three_way_front(tmp_path):
+    """Issue 53's bar: K in {1, 4, 8}, arrays of 64 and 128: each point's chip area (and its ADC band) in the
+    table; fewer ADCs, less area; the front is over FID, energy and area."""
+    model = ModelConfig.preset("fashion-mnist", width=4)
+    config = RunConfig(model=model)
+    torch.manual_seed(0)
+    trained = Generator(model, config.hardware).eval()
+    grid = parse_grid(["adc_share=1,4,8", "array=64,128"])
+    rows = run_sweep(trained, config, grid, tmp_path, _fake_fid([]), {"generator": "test"}, progress=False)
+    area = {(r["adc_share"], r["array"]): r["area_mm2"] for r in rows}
+    assert len(area) == 6 and all(r["area_low_mm2"] <= r["area_mm2"] <= r["area_high_mm2"] for r in rows)
+    assert area[("1", "128")] > area[("4", "128")] > area[("8", "128")]
+    assert area[("1", "64")] > area[("4", "64")] > area[("8", "64")]
+    latency = {(r["adc_share"], r["array"]): r["latency_s"] for r in rows}
+    assert latency[("1", "128")] < latency[("4", "128")] < latency[("8", "128")]  # reads K-fold (test_energy)
+    assert "area_mm2" in (tmp_path / "sweep.csv").read_text().splitlines()[0]
+    # one FID everywhere (the fake FID sees neither K nor the array), and K leaves the energy as it is: a point with
+    # one ADC per column has the energy of its K = 8 twin and more area, so it is off the front; the smallest chip
+    # is on it
+    assert not any(r["pareto"] for r in rows if r["adc_share"] == "1")
+    assert min(rows, key=lambda r: r["area_mm2"])["pareto"]

@@ -27,6 +27,7 @@ from tqdm import tqdm
 from .config import RunConfig
 from .crossbar.config import HardwareConfig
 from .crossbar.terms import TERMS, check_value, with_terms
+from .energy.area import model_area
 from .energy.layers import DEVICE_COMPONENTS
 from .energy.ledger import generation_cost
 from .errors import SpinDCGANError
@@ -87,12 +88,16 @@ def generator_at(trained: Generator, config: RunConfig, hardware: HardwareConfig
 
 
 def cost_at(trained: Generator, config: RunConfig, hardware: HardwareConfig) -> dict[str, float]:
-    """Energy (devices only, and with peripherals) and latency of one image generated on ``hardware``."""
+    """Energy (devices only, and with peripherals) and latency of one image generated on ``hardware``, and the area
+    of the chip that generates it (``energy.area`` at its defaults, 32 nm; with its ADC band)."""
     z = torch.randn(8, config.model.z_dim, generator=torch.Generator().manual_seed(0))
-    passes = generation_cost(generator_at(trained, config, hardware), hardware, z)
+    generator = generator_at(trained, config, hardware)
+    passes = generation_cost(generator, hardware, z)
     total = sum(p.total_energy for p in passes)
     devices = sum(p.energy[k] for p in passes for k in DEVICE_COMPONENTS)
-    return {"energy_j": total, "device_energy_j": devices, "latency_s": sum(p.latency for p in passes)}
+    chip = model_area(generator, z[:1], hardware)
+    return {"energy_j": total, "device_energy_j": devices, "latency_s": sum(p.latency for p in passes),
+            "area_mm2": chip.total / 1e6, "area_low_mm2": chip.band.low / 1e6, "area_high_mm2": chip.band.high / 1e6}
 
 
 Evaluate = Callable[[Generator], dict[str, Any]]
@@ -190,15 +195,16 @@ def summarise(records: list[dict[str, Any]], grid: dict[str, list[str]],
 
 
 ENERGY_TOLERANCE = 1e-3
-"""Energies within 0.1 % count as equal: stuck or decayed devices change the read energy by a hair, which should not
-put a worse FID on the front."""
+"""Energies (and areas) within 0.1 % count as equal: stuck or decayed devices change the read energy by a hair,
+which should not put a worse FID on the front."""
 
 
 def dominates(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """``a`` is at least as good as ``b`` in FID and energy, and better in one of them."""
-    cheaper_or_equal = a["energy_j"] <= b["energy_j"] * (1 + ENERGY_TOLERANCE)
-    cheaper = a["energy_j"] < b["energy_j"] * (1 - ENERGY_TOLERANCE)
-    return a["fid"] <= b["fid"] and cheaper_or_equal and (a["fid"] < b["fid"] or cheaper)
+    """``a`` is at least as good as ``b`` in FID, energy and (where both have one) chip area, and better in one."""
+    costs = ["energy_j"] + (["area_mm2"] if "area_mm2" in a and "area_mm2" in b else [])
+    no_worse = all(a[c] <= b[c] * (1 + ENERGY_TOLERANCE) for c in costs)
+    better = any(a[c] < b[c] * (1 - ENERGY_TOLERANCE) for c in costs)
+    return a["fid"] <= b["fid"] and no_worse and (a["fid"] < b["fid"] or better)
 
 
 def cheapest_within(rows: list[dict[str, Any]], fid_limit: float) -> dict[str, Any] | None:

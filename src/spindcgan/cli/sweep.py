@@ -23,11 +23,11 @@ def run(args: argparse.Namespace) -> None:
                              args.draws, args.device, not args.no_progress, measure=not args.report_only)
     grid = [term.partition("=")[0].strip() for term in args.grid]
     print(f"{len(rows)} points of {config.model.dataset} ({rows[0]['metric']}, seed {args.seed}; energy per generated "
-          f"image with peripherals): {Path(args.out) / TABLE_NAME}, {Path(args.out) / PLOT_NAME}")
+          f"image with peripherals; chip area at 32 nm): {Path(args.out) / TABLE_NAME}, {Path(args.out) / PLOT_NAME}")
     for row in rows:
         point = " ".join(f"{k}={row[k]}" for k in grid)
-        print(f"  {point:<40} FID {row['fid']:7.2f} +- {row['fid_std']:5.2f}  {row['energy_j'] * 1e9:9.3f} nJ"
-              + ("  (Pareto)" if row["pareto"] else ""))
+        print(f"  {point:<40} FID {row['fid']:7.2f} +- {row['fid_std']:5.2f}  {row['energy_j'] * 1e9:9.3f} nJ  "
+              f"{row['area_mm2']:8.3f} mm^2" + ("  (Pareto)" if row["pareto"] else ""))
     limit = PAPER_FID[config.model.dataset]
     best = cheapest_within(rows, limit)
     print(f"cheapest point with FID <= {limit}: " + (" ".join(f"{k}={best[k]}" for k in grid) + f", "
