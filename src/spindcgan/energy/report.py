@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -55,21 +56,34 @@ def model_ledger(config: RunConfig, generator: Generator | None = None, discrimi
 
 
 def plot_ledger(ledgers: dict[str, Ledger], out: Path) -> Path:
-    """Stacked bars of energy per image by component: devices only, and everything."""
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), dpi=120)
+    """Stacked bars of energy per image by component (devices only, and everything) and, where the ledgers carry
+    one, of the inference chip's area by part."""
+    with_area = {name: ledger.area for name, ledger in ledgers.items() if ledger.area is not None}
+    fig, axes = plt.subplots(1, 2 + bool(with_area), figsize=(10 + 5 * bool(with_area), 4), dpi=120)
     colours = dict(zip(COMPONENTS, plt.get_cmap("tab10").colors, strict=False))
     for ax, components, title in ((axes[0], DEVICE_COMPONENTS, "spintronic devices"),
                                   (axes[1], COMPONENTS, "devices + CMOS peripherals")):
         bars = [(f"{name}\ninference", ledger.inference) for name, ledger in ledgers.items()]
         bars += [(f"{name}\ntraining", ledger.training) for name, ledger in ledgers.items()]
-        bottoms = [0.0] * len(bars)
-        for comp in components:
-            heights = [totals.get(comp, 0.0) * 1e9 for _, totals in bars]
-            ax.bar(range(len(bars)), heights, bottom=bottoms, label=comp, color=colours[comp])
-            bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
-        labels = [label for label, _ in bars]
-        ax.set_xticks(range(len(bars)), labels, fontsize=7)
+        stacked_bars(ax, bars, components, colours, 1e9)
         ax.set_ylabel("nJ per image")
         ax.set_title(title)
-        ax.legend(fontsize=6)
+    if with_area:
+        parts = [(name, chip.parts()) for name, chip in with_area.items()]
+        names = [p for p in parts[0][1] if any(totals[p] for _, totals in parts)]
+        stacked_bars(axes[2], parts, names, dict(zip(names, plt.get_cmap("tab10").colors, strict=False)), 1e-6)
+        axes[2].set_ylabel("mm^2")
+        axes[2].set_title("inference chip area (energy.area)")
     return save_figure(fig, out)
+
+
+def stacked_bars(ax: plt.Axes, bars: list[tuple[str, dict[str, float]]], stack: list[str] | tuple[str, ...],
+                 colours: dict[str, Any], scale: float) -> None:
+    """One bar per (label, totals), its totals of ``stack`` stacked in that order, times ``scale``."""
+    bottoms = [0.0] * len(bars)
+    for part in stack:
+        heights = [totals.get(part, 0.0) * scale for _, totals in bars]
+        ax.bar(range(len(bars)), heights, bottom=bottoms, label=part, color=colours[part])
+        bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+    ax.set_xticks(range(len(bars)), [label for label, _ in bars], fontsize=7)
+    ax.legend(fontsize=6)
