@@ -420,7 +420,7 @@ def test_a_sweep_killed_mid_point_loses_and_repeats_no_point(tmp_path, shared):
     script = f"""
         import json, os, signal, sys
         import spindcgan.cli as cli
-        import spindcgan.metrics.fid as fid
+        import spindcgan.metrics.registry as registry  # what the sweep measures through
         kill_at = int(sys.argv[1])
         def fake(generator, *args, **kwargs):
             layer = generator.main[0]
@@ -429,7 +429,7 @@ def test_a_sweep_killed_mid_point_loses_and_repeats_no_point(tmp_path, shared):
             if sum(1 for _ in open("calls.jsonl")) == kill_at:
                 os.kill(os.getpid(), signal.SIGKILL)
             return {{"metric": "fid-fake", "fid": 30.0 - layer.hardware.synapse.bits, "kid": 0.0}}
-        fid.generator_fid = fake
+        registry.generator_fid = fake
         sys.exit(cli.main(["sweep", {str(shared / "g.pt")!r}, "--grid", "bits=4,6", "--grid", "d2d=0,0.1",
                            "--n", "10", "--out", "sweep", "--no-progress"]))
     """
