@@ -10,7 +10,7 @@ import torch
 from .. import api
 from ..crossbar.terms import TERMS
 from ..errors import SpinDCGANError
-from ..sweep import PAPER_FID, PLOT_NAME, TABLE_NAME, cheapest_within
+from ..sweep import PAPER_FID, PLOT_NAME, TABLE_NAME, cheapest_within, parse_grid
 from .options import REFERENCE_SPLITS, count, whole
 
 
@@ -21,7 +21,7 @@ def run(args: argparse.Namespace) -> None:
         raise SpinDCGANError("--n must be >= 2")
     rows, config = api.sweep(args.grid, args.out, args.generator, args.n, args.seed, args.ref, args.data, args.ref_n,
                              args.draws, args.device, not args.no_progress, measure=not args.report_only)
-    grid = [term.partition("=")[0].strip() for term in args.grid]
+    grid = list(parse_grid(args.grid))  # the names as the sweep read them
     print(f"{len(rows)} points of {config.model.dataset} ({rows[0]['metric']}, seed {args.seed}; energy per generated "
           f"image with peripherals; chip area at 32 nm): {Path(args.out) / TABLE_NAME}, {Path(args.out) / PLOT_NAME}")
     for row in rows:

@@ -13,11 +13,10 @@ from ...errors import SpinDCGANError
 from ...nn import CrossbarLayerMixin, SpinConvTranspose2d
 from ...reports.mapping import LayerMapping, map_model
 from ..constants import PeripheralCosts
+from ..layers import MAPPINGS
 from .config import AreaConfig
 from .constants import AreaConstants
 from .parts import PARTS, ChipArea, LayerArea, chip_area, crossbar_layer_area, dw_activation_area
-
-MAPPINGS = ("zero-padded", "zero-free")
 
 
 def crossbar_matrix_shape(m: LayerMapping, mapping: str) -> tuple[int, int]:
