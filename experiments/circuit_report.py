@@ -2,6 +2,7 @@
 the table of docs/circuit.md.
 
     python experiments/circuit_report.py [--out results/circuit/approximation.json] [--page docs/circuit.md]
+    python experiments/circuit_report.py --study results/circuit/sweep-fmnist [--page docs/circuit.md]
 
 For each array size (32, 64, 128), wire resistance per cell segment (0.5 to 10 ohm, driver and sense at 0 and at
 100 ohm) and conductance pattern, every row at full input: the column currents of the exact nodal solve
@@ -9,17 +10,24 @@ For each array size (32, 64, 128), wire resistance per cell segment (0.5 to 10 o
 of each column's ideal full-scale current. Patterns: uniform random conductances over the synapse's range, and the
 programmed G+ and G- arrays of the shipped Fashion-MNIST generator (its first whole array of each layer at
 that size: the weights a trained network actually holds).
+
+``--study DIR`` measures nothing: it renders the study block of the page (a table) and its plot
+(``docs/img/circuit-study.png``) from a ``spindcgan sweep`` folder over ``wire``, ``array`` and ``compensation``
+(its ``sweep.json`` and ``sweep.csv``).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import itertools
+import json
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
-from provenance import ROOT, command, commit, fill_block
+from provenance import ROOT, command, commit, fill_block, shown
 
 from spindcgan.api import SHIPPED_MODELS
 from spindcgan.crossbar.circuit import approximate_conductances, effective_conductances
@@ -86,12 +94,94 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+STUDY_PLOT = ROOT / "docs" / "img" / "circuit-study.png"
+STUDY_TERMS = ("wire", "array", "compensation")
+
+
+def study_rows(folder: Path) -> tuple[dict, list[dict]]:
+    """A sweep folder's spec and its rows (``sweep.csv``), numbers read back, sorted by array, compensation, wire."""
+    spec = json.loads((folder / "sweep.json").read_text())
+    missing = [t for t in STUDY_TERMS if t not in spec["grid"]]
+    if missing:
+        raise SystemExit(f"{folder}: not a study sweep (its grid lacks {', '.join(missing)})")
+    with (folder / "sweep.csv").open() as f:
+        rows = [{**r, "wire": float(r["wire"]), "array": int(r["array"]), "compensation": r["compensation"] in
+                 ("1", "on", "true", "yes"), "fid": float(r["fid"]), "energy_j": float(r["energy_j"]),
+                 "area_mm2": float(r["area_mm2"])} for r in csv.DictReader(f)]
+    return spec, sorted(rows, key=lambda r: (r["array"], r["compensation"], r["wire"]))
+
+
+def study_table(rows: list[dict]) -> str:
+    """One line per wire resistance; per array size and compensation, the FID and the energy per image."""
+    variants = sorted({(r["array"], r["compensation"]) for r in rows})
+    head = " | ".join(f"{a} x {a}{', compensated' if c else ''}" for a, c in variants)
+    lines = [f"| segment (ohm) | {head} |", "|---|" + "---|" * len(variants)]
+    for wire in sorted({r["wire"] for r in rows}):
+        cells = []
+        for array, compensated in variants:
+            row = next((r for r in rows if (r["wire"], r["array"], r["compensation"]) == (wire, array, compensated)),
+                       None)
+            cells.append(f"{row['fid']:.2f} ({row['energy_j'] * 1e9:.3f} nJ)" if row else "not measured")
+        lines.append(f"| {wire:g} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def plot_study(rows: list[dict], path: Path, metric: str) -> None:
+    """FID and energy per image against wire resistance, a line per array size, dashed with compensation."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (fid_ax, energy_ax) = plt.subplots(1, 2, figsize=(10, 4))
+    for i, array in enumerate(sorted({r["array"] for r in rows})):
+        for compensated in (False, True):
+            sel = [r for r in rows if r["array"] == array and r["compensation"] == compensated]
+            if not sel:
+                continue
+            style = {"color": f"C{i}", "linestyle": "--" if compensated else "-", "marker": "o",
+                     "label": f"{array} x {array}" + (", compensated" if compensated else "")}
+            fid_ax.plot([r["wire"] for r in sel], [r["fid"] for r in sel], **style)
+            energy_ax.plot([r["wire"] for r in sel], [r["energy_j"] * 1e9 for r in sel], **style)
+    for ax, label in ((fid_ax, metric), (energy_ax, "energy per image with peripherals (nJ)")):
+        ax.set_xscale("symlog", linthresh=0.5)
+        ax.set_xlabel("wire resistance per cell segment (ohm)")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    fid_ax.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def render_study(folder: Path, page: Path, plot: Path = STUDY_PLOT) -> str:
+    """The study block of the page and its plot, from a sweep folder; the block's text."""
+    spec, rows = study_rows(folder)
+    metric = rows[0]["metric"] if rows else f"fid{spec['n']}"
+    points = len(list(itertools.product(*spec["grid"].values())))
+    text = (f"From `{shown(folder)}` ({len(rows)} of {points} points measured; {metric}, image seed {spec['seed']}, "
+            f"the same images at every point; driver and sense at 0 ohm; rendered by `python "
+            f"experiments/circuit_report.py --study {shown(folder)}`; each sweep invocation's command and commit in "
+            f"its `provenance.jsonl`). FID (energy "
+            f"per image with peripherals, the wires' I^2 R included):\n\n" + study_table(rows)
+            + f"\n\n![FID and energy over wire resistance](img/{plot.name})")
+    plot_study(rows, plot, metric)
+    fill_block(page, "<!-- study:begin -->", "<!-- study:end -->", text)
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "circuit" / "approximation.json")
     parser.add_argument("--page", type=Path, default=ROOT / "docs" / "circuit.md")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--study", type=Path, metavar="SWEEP_DIR",
+                        help="render the study block and plot from this sweep folder; measure nothing")
     args = parser.parse_args()
+    if args.study:
+        print(render_study(args.study, args.page))
+        return
     torch.set_num_threads(args.threads)
     rows = measure()
     patterns = sorted({r["pattern"] for r in rows})

@@ -24,7 +24,7 @@ import shutil
 from pathlib import Path
 
 import torch
-from provenance import ROOT, command, commit, shown
+from provenance import ROOT, shown
 from reporting.folders import LAST_HELD
 
 from spindcgan import api
@@ -68,10 +68,7 @@ ROBUST_N = 1000
 
 def sweep(generator: Path, grid: list[str], out: Path, threads: int, report_only: bool = False, n: int = N) -> None:
     """``spindcgan sweep`` of ``generator`` into ``out``, continuing its finished points; logs who ran it."""
-    out.mkdir(parents=True, exist_ok=True)
-    with (out / "provenance.jsonl").open("a") as log:
-        log.write(json.dumps({"command": command(), "commit": commit()}) + "\n")
-    torch.set_num_threads(threads)
+    torch.set_num_threads(threads)  # the sweep logs who ran it in out/provenance.jsonl
     rows, _ = api.sweep(grid, out, generator, n, SEED, measure=not report_only)
     print(f"{len(rows)} points in {out}")
 

@@ -321,3 +321,42 @@ def test_compensation_restores_the_full_input_sums_and_shrinks_the_error():
     v = torch.tensor(rng.uniform(0, 1, (16, 64)))
     error = lambda m: ((v @ m[0] - v @ g[0]).abs() / (v @ g[0])).mean()  # noqa: E731
     assert error(compensated) < error(plain) / 5
+
+
+def test_the_study_block_and_plot_render_from_a_sweep_folder(tmp_path):
+    """experiments/circuit_report.py --study: a line per wire resistance, a column per array size and compensation,
+    each cell the point's FID and energy as sweep.csv has them; a missing point says so."""
+    import csv
+    import importlib
+    import json
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "experiments"))
+    try:
+        report = importlib.import_module("circuit_report")
+    finally:
+        sys.path.remove(str(root / "experiments"))
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    grid = {"array": ["128", "32"], "wire": ["0", "2"], "compensation": ["0", "1"]}
+    (folder / "sweep.json").write_text(json.dumps({"n": 2000, "seed": 0, "grid": grid}))
+    rows = [{"array": a, "wire": w, "compensation": c, "fid": 20 + float(w) * (3 - 2 * int(c)) + (a == "128"),
+             "metric": "fid2k-test", "energy_j": 1e-9 * (1 + float(w) / 100), "area_mm2": 0.5}
+            for a in grid["array"] for w in grid["wire"] for c in grid["compensation"]][:-1]  # one not yet measured
+    with (folder / "sweep.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    page = tmp_path / "circuit.md"
+    page.write_text("# page\n<!-- study:begin -->\nold\n<!-- study:end -->\ntail\n")
+    plot = tmp_path / "study.png"
+    report.render_study(folder, page, plot)
+    text = page.read_text()
+    assert "old" not in text and text.endswith("<!-- study:end -->\ntail\n") and plot.stat().st_size > 0
+    lines = [ln for ln in text.splitlines() if ln.startswith("| ")]
+    assert lines[0] == "| segment (ohm) | 32 x 32 | 32 x 32, compensated | 128 x 128 | 128 x 128, compensated |"
+    assert lines[1] == "| 0 | 20.00 (1.000 nJ) | 20.00 (1.000 nJ) | 21.00 (1.000 nJ) | 21.00 (1.000 nJ) |"
+    assert lines[2] == "| 2 | 26.00 (1.020 nJ) | not measured | 27.00 (1.020 nJ) | 23.00 (1.020 nJ) |"
+    assert "7 of 8 points measured; fid2k-test" in text

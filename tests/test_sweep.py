@@ -157,3 +157,31 @@ def test_a_sweep_over_adc_sharing_and_array_size_writes_each_points_area_and_a_t
     # is on it
     assert not any(r["pareto"] for r in rows if r["adc_share"] == "1")
     assert min(rows, key=lambda r: r["area_mm2"])["pareto"]
+
+
+def test_points_that_differ_only_in_cost_share_one_measurement_and_the_node_is_an_axis(tmp_path):
+    """ADC sharing and the area model's settings change what a chip costs, never its images: a sweep measures such
+    points once (each row names the point it took its FID from); the node scales the area, not the energy."""
+    model = ModelConfig.preset("fashion-mnist", width=4)
+    config = RunConfig(model=model)
+    torch.manual_seed(0)
+    trained = Generator(model, config.hardware).eval()
+    z = torch.randn(3, model.z_dim)
+    one, eight = (generator_at(trained, config, hardware_at(config.hardware, {"adc_share": k})) for k in ("1", "8"))
+    assert torch.equal(one(z), eight(z))  # what makes sharing the measurement right
+    calls = []
+    grid = parse_grid(["bits=4,6", "adc_share=1,8", "node=22,32"])
+    rows = run_sweep(trained, config, grid, tmp_path, _fake_fid(calls), {"generator": "test"}, progress=False)
+    assert len(rows) == 8 and sorted(c[0] for c in calls) == [4, 6]  # two measurements for eight points
+    lines = [json.loads(ln) for ln in (tmp_path / POINTS_NAME).read_text().splitlines()]
+    assert [ln.get("same_images_as") for ln in lines[:4]] == [None, *["bits=4 adc_share=1 node=22"] * 3]
+    by = {(r["bits"], r["adc_share"], r["node"]): r for r in rows}
+    assert by[("6", "8", "32")]["fid"] == by[("6", "1", "22")]["fid"] != by[("4", "1", "22")]["fid"]
+    small, large = by[("6", "1", "22")], by[("6", "1", "32")]
+    assert small["energy_j"] == large["energy_j"] and small["area_mm2"] < large["area_mm2"]
+    log = [json.loads(ln) for ln in (tmp_path / "provenance.jsonl").read_text().splitlines()]
+    assert len(log) == 1 and log[0]["measure"] and len(log[0]["commit"]) in (40, len("unknown"))
+    with pytest.raises(SpinDCGANError, match="--grid 'node=0'.*not a technology node"):
+        parse_grid(["node=0"])
+    with pytest.raises(SpinDCGANError, match="'flash' is not one of isaac"):
+        parse_grid(["adc_model=flash"])

@@ -1,12 +1,15 @@
 """Design-space sweeps of a trained generator: FID and energy per image at every point of a grid of hardware
-settings, after training, and the FID-energy Pareto front.
+settings, after training, and the FID-energy(-area) Pareto front.
 
 At each point the trained weights are programmed anew onto the point's hardware (its bits, ADC and DAC, variation,
-faults, retention); variation and faults are drawn ``draws`` times (the hardware seed plus the draw), so each point
-has a mean and a spread. Every finished (point, draw) is appended to ``points.jsonl`` in the sweep folder at once,
-so an interrupted sweep continues where it stopped; ``sweep.json`` holds what was asked (a different grid in the
-same folder is refused), ``sweep.csv`` one row per point and ``pareto.png`` FID against energy per image, the front
-marked and the paper's design point drawn.
+faults, retention, wires); variation and faults are drawn ``draws`` times (the hardware seed plus the draw), so each
+point has a mean and a spread. Besides the hardware settings, the grid takes the area model's (``node``,
+``adc_model``, ``floorplan``: ``energy.area.terms``); points that differ only in what costs and never computes
+(those and ``adc_share``) share one FID measurement. Every finished (point, draw) is appended to ``points.jsonl`` in
+the sweep folder at once, so an interrupted sweep continues where it stopped; ``sweep.json`` holds what was asked (a
+different grid in the same folder is refused), ``provenance.jsonl`` who ran it (command, commit, time),
+``sweep.csv`` one row per point and ``pareto.png`` FID against energy per image, the front marked and the paper's
+design point drawn.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import io
 import itertools
 import json
 import statistics
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -26,8 +31,9 @@ from tqdm import tqdm
 
 from .config import RunConfig
 from .crossbar.config import HardwareConfig
-from .crossbar.terms import TERMS, check_value, with_terms
-from .energy.area import model_area
+from .crossbar.terms import COST_ONLY_TERMS, TERMS, check_value, with_terms
+from .energy.area import AreaConfig, model_area
+from .energy.area.terms import AREA_TERMS, area_with_terms, check_area_value
 from .energy.layers import DEVICE_COMPONENTS
 from .energy.ledger import generation_cost
 from .errors import SpinDCGANError
@@ -35,6 +41,13 @@ from .io import save_json, save_text
 from .metrics.registry import MetricSpec, compute_metric
 from .models import Generator
 from .plots import plot_pareto
+from .runtime import source_commit
+
+GRID_NAMES = (*TERMS, *AREA_TERMS)
+"""What a grid can vary: the hardware settings (``crossbar.terms``) and the area model's (``energy.area.terms``)."""
+
+COST_ONLY = (*COST_ONLY_TERMS, *AREA_TERMS)
+"""The grid names that change a point's costs, never its images."""
 
 
 def parse_grid(terms: list[str]) -> dict[str, list[str]]:
@@ -46,13 +59,13 @@ def parse_grid(terms: list[str]) -> dict[str, list[str]]:
         name = name.strip()
         if not sep or not values.strip():
             raise SpinDCGANError(f"--grid {term!r}: expected NAME=V1,V2,... (e.g. bits=4,5,6,8)")
-        if name not in TERMS:
-            raise SpinDCGANError(f"--grid {term!r}: unknown name {name!r} (known: {', '.join(TERMS)})")
+        if name not in GRID_NAMES:
+            raise SpinDCGANError(f"--grid {term!r}: unknown name {name!r} (known: {', '.join(GRID_NAMES)})")
         if name in grid:
             raise SpinDCGANError(f"--grid {term!r}: {name} is given twice")
         items = [v.strip() for v in values.split(",")]
         for value in items:
-            check_value(name, value, f"--grid {term!r}")
+            (check_value if name in TERMS else check_area_value)(name, value, f"--grid {term!r}")
         if len(set(items)) != len(items):
             raise SpinDCGANError(f"--grid {term!r}: a value is repeated")
         grid[name] = items
@@ -70,10 +83,23 @@ def hardware_at(base: HardwareConfig, point: dict[str, str], draw: int = 0) -> H
     """``base`` with the point's settings and the seed of draw ``draw`` (draw 0: the point's seed itself, the
     base's unless the grid sets ``hw_seed``)."""
     try:
-        hardware = with_terms(base, point)
+        hardware = with_terms(base, {k: v for k, v in point.items() if k in TERMS})
         return replace(hardware, seed=hardware.seed + draw)
     except SpinDCGANError as exc:
         raise SpinDCGANError(f"point {point_label(point)}: {exc}") from None
+
+
+def area_at(point: dict[str, str]) -> AreaConfig:
+    """The chip the point's area is counted on: ``AreaConfig()`` (32 nm) with the point's area settings."""
+    try:
+        return area_with_terms(AreaConfig(), {k: v for k, v in point.items() if k in AREA_TERMS})
+    except SpinDCGANError as exc:
+        raise SpinDCGANError(f"point {point_label(point)}: {exc}") from None
+
+
+def images_of(point: dict[str, str]) -> dict[str, str]:
+    """What decides a point's images: its settings less those that only cost (``COST_ONLY``)."""
+    return {k: v for k, v in point.items() if k not in COST_ONLY}
 
 
 def point_label(point: dict[str, str]) -> str:
@@ -87,15 +113,16 @@ def generator_at(trained: Generator, config: RunConfig, hardware: HardwareConfig
     return generator.eval()
 
 
-def cost_at(trained: Generator, config: RunConfig, hardware: HardwareConfig) -> dict[str, float]:
+def cost_at(trained: Generator, config: RunConfig, hardware: HardwareConfig,
+            area: AreaConfig | None = None) -> dict[str, float]:
     """Energy (devices only, and with peripherals) and latency of one image generated on ``hardware``, and the area
-    of the chip that generates it (``energy.area`` at its defaults, 32 nm; with its ADC band)."""
+    of the chip that generates it (``area``, by default ``energy.area``'s 32 nm chip; with its ADC band)."""
     z = torch.randn(8, config.model.z_dim, generator=torch.Generator().manual_seed(0))
     generator = generator_at(trained, config, hardware)
     passes = generation_cost(generator, hardware, z)
     total = sum(p.total_energy for p in passes)
     devices = sum(p.energy[k] for p in passes for k in DEVICE_COMPONENTS)
-    chip = model_area(generator, z[:1], hardware)
+    chip = model_area(generator, z[:1], hardware, area)
     return {"energy_j": total, "device_energy_j": devices, "latency_s": sum(p.latency for p in passes),
             "area_mm2": chip.total / 1e6, "area_low_mm2": chip.band.low / 1e6, "area_high_mm2": chip.band.high / 1e6}
 
@@ -116,6 +143,7 @@ def fid_evaluator(config: RunConfig, n: int, seed: int, split: str, data: str | 
 
 
 POINTS_NAME, SPEC_NAME, TABLE_NAME, PLOT_NAME = "points.jsonl", "sweep.json", "sweep.csv", "pareto.png"
+PROVENANCE_NAME = "provenance.jsonl"
 COSTS_NAME = "costs.json"
 """Energy and latency per image of each measured point (of its draw-0 chip: the ledger is structural, a draw
 changes only which devices are stuck), recomputed by every run of the sweep from the current ledger."""
@@ -139,26 +167,51 @@ def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]],
         if changed:  # the generator is named by its file's hash; its path may differ (another checkout)
             raise SpinDCGANError(f"{out} holds another sweep (its {', '.join(changed)} differ): give a new --out")
     save_json(spec, out / SPEC_NAME)
+    log_invocation(out, measure)
     done = {(point_label(r["point"]), r["draw"]) for r in load_points(out)}
     todo = [(p, d) for p in grid_points(grid) for d in range(draws) if (point_label(p), d) not in done]
     if not measure:
         todo = []
     for point in grid_points(grid):  # every point is valid before the first measurement
         hardware_at(config.hardware, point)
+        area_at(point)
+    records = load_points(out)
     with (out / POINTS_NAME).open("a") as log:
         for point, draw in tqdm(todo, desc="sweep", unit="point", disable=not progress or not todo):
-            hardware = hardware_at(config.hardware, point, draw)
-            record = {"point": point, "draw": draw, "seed": hardware.seed,
-                      **evaluate(generator_at(trained, config, hardware))}
+            record = same_images(records, point, draw)
+            if record is None:
+                hardware = hardware_at(config.hardware, point, draw)
+                record = {"point": point, "draw": draw, "seed": hardware.seed,
+                          **evaluate(generator_at(trained, config, hardware))}
+            records.append(record)
             log.write(json.dumps(record) + "\n")
             log.flush()
     records = load_points(out)
     measured = [p for p in grid_points(grid) if any(r["point"] == p for r in records)]
-    costs = {point_label(p): cost_at(trained, config, hardware_at(config.hardware, p)) for p in measured}
+    costs = {point_label(p): cost_at(trained, config, hardware_at(config.hardware, p), area_at(p)) for p in measured}
     save_json(costs, out / COSTS_NAME)
     rows = summarise(records, grid, costs)
     write_outputs(rows, out, config)
     return rows
+
+
+def log_invocation(out: Path, measure: bool) -> None:
+    """Append who ran the sweep to ``provenance.jsonl``: the command line, the code's commit, when, and whether it
+    measured (a sweep's points may come from several invocations and commits)."""
+    entry = {"command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]), "commit": source_commit(),
+             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "measure": measure}
+    with (out / PROVENANCE_NAME).open("a") as log:
+        log.write(json.dumps(entry) + "\n")
+
+
+def same_images(records: list[dict[str, Any]], point: dict[str, str], draw: int) -> dict[str, Any] | None:
+    """The FID record of ``point`` taken from a measured point with the same images (one differing only in what
+    costs: ``images_of``), naming it under ``same_images_as``; None when there is none."""
+    for record in records:
+        if record["draw"] == draw and images_of(record["point"]) == images_of(point):
+            source = record.get("same_images_as", point_label(record["point"]))
+            return {**record, "point": point, "same_images_as": source}
+    return None
 
 
 def load_points(out: Path) -> list[dict[str, Any]]:

@@ -9,7 +9,9 @@ from typing import Any
 
 from .. import api
 from ..config import RunConfig, TrainConfig
-from ..energy.area import ADC_MODELS, AreaConfig, format_area
+from ..crossbar.terms import option_of
+from ..energy.area import AreaConfig, format_area
+from ..energy.area.terms import AREA_TERMS, area_with_terms
 from ..energy.ledger import Ledger, build_network_ledger, format_ledger
 from ..energy.report import plot_ledger
 from ..errors import SpinDCGANError
@@ -21,7 +23,6 @@ from .options import (
     add_hardware_options,
     add_model_options,
     count,
-    finite,
     hardware_from_args,
     model_from_args,
     whole,
@@ -29,9 +30,10 @@ from .options import (
 
 
 def area_from_args(args: argparse.Namespace) -> AreaConfig:
-    """The chip the area is counted on (``energy.area.AreaConfig``), from --node, --adc-model and --floorplan."""
-    given = {"node_nm": args.node, "adc_model": args.adc_model, "floorplan_factor": args.floorplan}
-    return AreaConfig(**{k: v for k, v in given.items() if v is not None})
+    """The chip the area is counted on (``energy.area.AreaConfig``), from the options of ``AREA_TERMS`` (--node,
+    --adc-model, --floorplan)."""
+    given = {name: getattr(args, name) for name in AREA_TERMS}
+    return area_with_terms(AreaConfig(), {k: v for k, v in given.items() if v is not None}, as_options=True)
 
 
 def write_ledger(ledger: Ledger, mapping: str, out: Path, stem: str, record: dict[str, Any]) -> None:
@@ -89,10 +91,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", help="dataset location")
     p.add_argument("--out", default=".", help="folder for the JSON and PNG (default .)")
     g = p.add_argument_group("the chip's area (docs/area.md; one ADC per K columns: --adc-share K)")
-    g.add_argument("--node", type=finite, metavar="NM", help="technology node F in nm (default 32, ISAAC's)")
-    g.add_argument("--adc-model", choices=ADC_MODELS, help="the ADC area reported as the value (default isaac); the "
-                   "others give its band")
-    g.add_argument("--floorplan", type=finite, metavar="FACTOR",
-                   help="whitespace added to the used area, as a share of it (default 0)")
+    for name, term in AREA_TERMS.items():
+        g.add_argument(option_of(name), dest=name, metavar=term.metavar, help=term.help)
     add_factory_options(p)
     p.set_defaults(func=run)

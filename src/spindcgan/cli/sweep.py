@@ -8,9 +8,9 @@ from pathlib import Path
 import torch
 
 from .. import api
-from ..crossbar.terms import TERMS
+from ..energy.area import AreaConfig
 from ..errors import SpinDCGANError
-from ..sweep import PAPER_FID, PLOT_NAME, TABLE_NAME, cheapest_within, parse_grid
+from ..sweep import GRID_NAMES, PAPER_FID, PLOT_NAME, TABLE_NAME, cheapest_within, parse_grid
 from .options import REFERENCE_SPLITS, count, whole
 
 
@@ -22,8 +22,9 @@ def run(args: argparse.Namespace) -> None:
     rows, config = api.sweep(args.grid, args.out, args.generator, args.n, args.seed, args.ref, args.data, args.ref_n,
                              args.draws, args.device, not args.no_progress, measure=not args.report_only)
     grid = list(parse_grid(args.grid))  # the names as the sweep read them
+    node = "each point's node" if "node" in grid else f"{AreaConfig().node_nm:g} nm"
     print(f"{len(rows)} points of {config.model.dataset} ({rows[0]['metric']}, seed {args.seed}; energy per generated "
-          f"image with peripherals; chip area at 32 nm): {Path(args.out) / TABLE_NAME}, {Path(args.out) / PLOT_NAME}")
+          f"image with peripherals; chip area at {node}): {Path(args.out) / TABLE_NAME}, {Path(args.out) / PLOT_NAME}")
     for row in rows:
         point = " ".join(f"{k}={row[k]}" for k in grid)
         print(f"  {point:<40} FID {row['fid']:7.2f} +- {row['fid_std']:5.2f}  {row['energy_j'] * 1e9:9.3f} nJ  "
@@ -40,8 +41,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("generator", nargs="?", metavar="CHECKPOINT|RUN_DIR|EXPORT",
                    help="the trained generator (default: the shipped Fashion-MNIST one)")
     p.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
-                   help=f"a grid term, repeatable; NAME is a hardware setting: {', '.join(TERMS)} (docs/cli.md, "
-                        f"hardware settings)")
+                   help=f"a grid term, repeatable; NAME is a hardware setting or one of the area model's: "
+                        f"{', '.join(GRID_NAMES)} (docs/cli.md, hardware settings; docs/area.md)")
     p.add_argument("--n", type=count, default=2000, help="generated images per FID (default 2000)")
     p.add_argument("--draws", type=count, default=1, help="draws of variation and faults per point (hardware seeds "
                    "seed .. seed + draws - 1; default 1)")

@@ -80,6 +80,9 @@ class Term:
     """Whether it draws something (variation, faults, drift): what training can inject (``--train-noise``)."""
     former: tuple[str, ...] = ()
     """Older CLI spellings, still read (not shown in the help)."""
+    cost_only: bool = False
+    """Whether it changes what the hardware costs but never what it computes (ADC sharing): a sweep measures the FID
+    of points that differ only in such settings once."""
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -100,7 +103,7 @@ TERMS = {
                      "DAC resolution of the row inputs (default none: ideal)", "N"),
     "adc_share": Term("array.adc_share", _natural, "an integer >= 1 (weight columns per ADC)",
                       "weight columns that share one ADC (default 1: one per column); the read takes K times as long, "
-                      "the ADCs 1/K the area (docs/area.md)", "K"),
+                      "the ADCs 1/K the area (docs/area.md)", "K", cost_only=True),
     "d2d": Term("variation.d2d", _share, "a relative std >= 0",
                 "device-to-device conductance variation (relative std, default 0)", "SIGMA", True, ("--d2d-sigma",)),
     "c2c": Term("variation.c2c", _share, "a relative std >= 0",
@@ -141,6 +144,9 @@ TERMS = {
 
 NOISE_TERMS = tuple(name for name, term in TERMS.items() if term.noise)
 """The names that draw something (variation, faults, drift): what training can inject (``--train-noise``)."""
+
+COST_ONLY_TERMS = tuple(name for name, term in TERMS.items() if term.cost_only)
+"""The names that change what the hardware costs, never what it computes."""
 
 
 def option_of(name: str) -> str:

@@ -1,0 +1,78 @@
+"""The VGG-8 study against NeuroSim V1.4's reference chip (experiments/area_neurosim.py, docs/area.md): the page's
+block is what the script renders from the committed record, and the record's chips and ratios are what the area
+model gives today on the same network."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORD = ROOT / "results" / "area" / "neurosim-vgg8.json"
+
+
+def _study():
+    """experiments/area_neurosim.py as a module (it imports its sibling provenance.py)."""
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(ROOT / "experiments"))
+    try:
+        return importlib.import_module("area_neurosim")
+    finally:
+        sys.path.remove(str(ROOT / "experiments"))
+
+
+def test_the_neurosim_block_of_the_area_page_is_what_the_script_renders_from_the_record():
+    """docs/area.md's neurosim block holds no hand-typed number (rewrite it: python experiments/area_neurosim.py
+    --pages-only), and it sits outside the page's generated part."""
+    study = _study()
+    page = (ROOT / "docs" / "area.md").read_text()
+    record = json.loads(RECORD.read_text())
+    assert page.split(study.BEGIN + "\n")[1].split(study.END)[0] == study.block(record)
+    assert page.index("<!-- end of the generated part -->") < page.index(study.BEGIN)
+    assert record["command"].startswith("python experiments/area_neurosim.py") and len(record["commit"]) == 40
+
+
+def test_the_record_is_what_the_area_model_gives_on_vgg8_today():
+    """Recomputed from the converted VGG-8: every chip's parts, total and ratios match the record; the script's
+    pricing with one column per weight and no copies is ``model_area``'s own chip; the sliced chip with NeuroSim's
+    copies has NeuroSim's 9,472 subarrays, and its ADCs at NeuroSim's SAR formula are what NeuroSim's SAR run gives."""
+    study = _study()
+    from spindcgan.energy.area import model_area
+    from spindcgan.reports.mapping import map_model
+
+    record = json.loads(RECORD.read_text())
+    hardware = study.neurosim_hardware()
+    model, image = study.network(hardware)
+    rows = study.variants(model, image, hardware)
+    for now, then in zip(rows, record["variants"], strict=True):
+        assert now["name"] == then["name"] and now["arrays"] == then["arrays"] and now["adcs"] == then["adcs"]
+        assert now["parts_mm2"] == pytest.approx(then["parts_mm2"], rel=1e-9)
+        for key in ("total_mm2", "ratio_to_published", "ratio_like_for_like"):
+            assert now[key] == pytest.approx(then[key], rel=1e-9), key
+    mappings = map_model(model, image, hardware)
+    own = study.priced_chip(mappings, hardware, 1, None)
+    assert own.total == pytest.approx(model_area(model, image, hardware, study.AREA).total, rel=1e-12)
+    run = record["neurosim"]["run"]
+    piped = rows[-1]
+    assert piped["arrays"] == run["subarrays"] == 9472 and rows[1]["arrays"] == 6344
+    assert piped["parts_mm2"]["adc"] == pytest.approx(run["sar_adc_mm2"], rel=1e-3)
+    assert piped["parts_mm2"]["cells"] == pytest.approx(run["parts_mm2"]["array"] * 129 / 128, rel=1e-3)
+    assert rows[0]["ratio_to_published"] < rows[1]["ratio_to_published"] < piped["ratio_to_published"] < 1
+
+
+def test_the_neurosim_side_of_the_record_adds_up():
+    """NeuroSim's parts are under its chip (the rest is whitespace), its run reproduces the published totals, and the
+    published TOPS/mm^2 is TOPS over area, truncated as printed."""
+    record = json.loads(RECORD.read_text())
+    run, published = record["neurosim"]["run"], record["neurosim"]["published"]
+    assert sum(run["parts_mm2"].values()) < run["chip_mm2"] == pytest.approx(published["rram"]["area_mm2"], abs=0.01)
+    assert run["chip_side_um"] ** 2 / 1e6 == pytest.approx(run["chip_mm2"], rel=1e-4)
+    assert run["sram_chip_mm2"] == pytest.approx(published["sram"]["area_mm2"], abs=0.01)
+    for chip in ("rram", "sram"):
+        p = published[chip]
+        assert p["tops"] / p["area_mm2"] == pytest.approx(p["tops_per_mm2"], abs=0.01)
+    merit = record["merit"]
+    assert merit["tops"] == pytest.approx(merit["ops_per_image"] / merit["latency_s"] / 1e12)
+    assert merit["ops_per_image"] < merit["neurosim_ops_per_image"] == 1_231_835_136
