@@ -215,6 +215,16 @@ CASES = [
     Case("option", "an unknown option", train("--colour", "red"), "unrecognized arguments: --colour"),
     Case("option", "zero images traced by the energy ledger", lambda w, t: ["energy", "--batch", "0"],
          "argument --batch: must be >= 1"),
+    Case("option", "a negative technology node", lambda w, t: ["energy", "--node", "-1", "--out", str(t)],
+         "--node: '-1' is not a technology node in nm > 0"),
+    Case("option", "an unknown ADC area model", lambda w, t: ["energy", "--adc-model", "flash", "--out", str(t)],
+         "--adc-model: 'flash' is not one of isaac, neurosim, survey"),
+    Case("option", "zero columns per ADC", lambda w, t: ["energy", "--adc-share", "0", "--out", str(t)],
+         "argument --adc-share: expected an integer >= 1"),
+    Case("option", "more columns per ADC than an array has", lambda w, t: [
+        "energy", "--adc-share", "200", "--out", str(t)], "hardware.array.adc_share must be an integer in [1, 128]"),
+    Case("option", "a sweep over a node of zero", lambda w, t: [
+        "sweep", str(w / "g.pt"), "--grid", "node=0,22", "--out", str(t / "sweep")], "'0' is not a technology node"),
     Case("option", "an unknown device to calibrate", lambda w, t: ["devices", "calibrate", "mtj"],
          "argument device: invalid choice: 'mtj'"),
     Case("option", "conflicting options", train("--float", "--bits", "4"), "--float models no hardware"),
