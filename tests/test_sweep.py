@@ -185,3 +185,28 @@ def test_points_that_differ_only_in_cost_share_one_measurement_and_the_node_is_a
         parse_grid(["node=0"])
     with pytest.raises(SpinDCGANError, match="'flash' is not one of isaac"):
         parse_grid(["adc_model=flash"])
+
+
+def test_a_time_limit_starts_no_point_that_the_longest_so_far_would_carry_past_it(tmp_path, monkeypatch, capsys):
+    """With each point taking 10 (fake) seconds and a limit of 25, two points are measured (the third would end at
+    30), the sweep says why it stopped, and a rerun without the limit measures the rest only."""
+    import spindcgan.sweep as sweep_module
+
+    clock = [0.0]
+    monkeypatch.setattr(sweep_module.time, "monotonic", lambda: clock[0])
+    calls = []
+    fake = _fake_fid(calls)
+
+    def slow(generator):
+        clock[0] += 10.0
+        return fake(generator)
+
+    model = ModelConfig.preset("fashion-mnist", width=4)
+    config = RunConfig(model=model)
+    trained = Generator(model, config.hardware).eval()
+    grid = parse_grid(["bits=3,4,5,6"])
+    rows = run_sweep(trained, config, grid, tmp_path, slow, {"generator": "test"}, progress=False, time_limit=25.0)
+    assert [r["bits"] for r in rows] == ["3", "4"]
+    assert "stopped by the time limit before bits=5" in capsys.readouterr().err
+    rows = run_sweep(trained, config, grid, tmp_path, slow, {"generator": "test"}, progress=False)
+    assert len(rows) == 4 and [c[0] for c in calls] == [3, 4, 5, 6]

@@ -155,10 +155,12 @@ def energy(config: RunConfig | None = None, checkpoint: str | Path | None = None
 
 def sweep(grid: list[str], out: str | Path, source: str | Path | None = None, n: int = 2000, seed: int = 0,
           split: str | None = None, data: str | None = None, ref_n: int | None = None, draws: int = 1,
-          device: str = "cpu", progress: bool = True, measure: bool = True) -> tuple[list[dict[str, Any]], RunConfig]:
+          device: str = "cpu", progress: bool = True, measure: bool = True, time_limit_s: float | None = None
+          ) -> tuple[list[dict[str, Any]], RunConfig]:
     """FID and energy per image of a trained generator (default: the shipped Fashion-MNIST one) at every point
     of ``grid`` (``["bits=4,6", "d2d=0,0.1"]``, names of ``crossbar.terms.TERMS``), resumable in ``out``; the
-    rows measured (with ``measure`` False: only those measured before) and the generator's config."""
+    rows measured (with ``measure`` False: only those measured before) and the generator's config. ``time_limit_s``:
+    start no point that would end past it."""
     terms = parse_grid(grid)
     if n < 2:
         raise SpinDCGANError("an FID needs n >= 2 images")
@@ -168,7 +170,8 @@ def sweep(grid: list[str], out: str | Path, source: str | Path | None = None, n:
     spec = {"generator": str(source), "sha256": hashlib.sha256(checkpoint_path(source).read_bytes()).hexdigest(),
             "n": n, "seed": seed, "split": split, "ref_n": ref_n, "protocol": PROTOCOL}
     evaluate = fid_evaluator(config, n, seed, split, data, ref_n, device)
-    rows = run_sweep(generator, config, terms, out, evaluate, spec, draws, progress, measure=measure)
+    rows = run_sweep(generator, config, terms, out, evaluate, spec, draws, progress, measure=measure,
+                     time_limit=time_limit_s)
     if not rows:
         raise SpinDCGANError(f"{out}: no point measured yet (run without --report-only)")
     return rows, config

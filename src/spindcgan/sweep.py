@@ -151,10 +151,11 @@ changes only which devices are stuck), recomputed by every run of the sweep from
 
 def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]], out: str | Path, evaluate: Evaluate,
               spec: dict[str, Any], draws: int = 1, progress: bool = True,
-              measure: bool = True) -> list[dict[str, Any]]:
+              measure: bool = True, time_limit: float | None = None) -> list[dict[str, Any]]:
     """Measure every (point, draw) not yet in ``out`` (``measure=False``: none, only the outputs of those done);
     returns the per-point summary (``summarise``). ``spec`` is what identifies the sweep (generator, protocol),
-    kept in ``sweep.json``: a folder holding another sweep is refused."""
+    kept in ``sweep.json``: a folder holding another sweep is refused. ``time_limit`` (seconds): start no point
+    that the longest point so far would carry past it (a rerun continues)."""
     if config.hardware is None:
         raise SpinDCGANError("a sweep needs a generator trained on the hardware (this one is a float baseline)")
     if draws < 1:
@@ -176,13 +177,20 @@ def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]],
         hardware_at(config.hardware, point)
         area_at(point)
     records = load_points(out)
+    started, longest = time.monotonic(), 0.0
     with (out / POINTS_NAME).open("a") as log:
         for point, draw in tqdm(todo, desc="sweep", unit="point", disable=not progress or not todo):
             record = same_images(records, point, draw)
             if record is None:
+                if time_limit is not None and time.monotonic() - started + longest > time_limit:
+                    print(f"sweep: stopped by the time limit before {point_label(point)} (draw {draw}); a rerun "
+                          "continues", file=sys.stderr)
+                    break
+                begun = time.monotonic()
                 hardware = hardware_at(config.hardware, point, draw)
                 record = {"point": point, "draw": draw, "seed": hardware.seed,
                           **evaluate(generator_at(trained, config, hardware))}
+                longest = max(longest, time.monotonic() - begun)
             records.append(record)
             log.write(json.dumps(record) + "\n")
             log.flush()

@@ -11,7 +11,7 @@ from .. import api
 from ..energy.area import AreaConfig
 from ..errors import SpinDCGANError
 from ..sweep import GRID_NAMES, PAPER_FID, PLOT_NAME, TABLE_NAME, cheapest_within, parse_grid
-from .options import REFERENCE_SPLITS, count, whole
+from .options import REFERENCE_SPLITS, count, finite, whole
 
 
 def run(args: argparse.Namespace) -> None:
@@ -19,8 +19,11 @@ def run(args: argparse.Namespace) -> None:
         torch.set_num_threads(args.threads)
     if args.n < 2:
         raise SpinDCGANError("--n must be >= 2")
+    if args.time_limit is not None and args.time_limit < 0:
+        raise SpinDCGANError(f"--time-limit must be >= 0 minutes, got {args.time_limit}")
     rows, config = api.sweep(args.grid, args.out, args.generator, args.n, args.seed, args.ref, args.data, args.ref_n,
-                             args.draws, args.device, not args.no_progress, measure=not args.report_only)
+                             args.draws, args.device, not args.no_progress, measure=not args.report_only,
+                             time_limit_s=None if args.time_limit is None else args.time_limit * 60)
     grid = list(parse_grid(args.grid))  # the names as the sweep read them
     node = "each point's node" if "node" in grid else f"{AreaConfig().node_nm:g} nm"
     print(f"{len(rows)} points of {config.model.dataset} ({rows[0]['metric']}, seed {args.seed}; energy per generated "
@@ -54,6 +57,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "continues it")
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=count)
+    p.add_argument("--time-limit", type=finite, metavar="MIN", help="start no point that would end past MIN "
+                   "minutes (by the longest point so far); a rerun continues")
     p.add_argument("--report-only", action="store_true", help="measure nothing: write the table, costs and plot of "
                    "the points measured so far (an interrupted sweep)")
     p.add_argument("--no-progress", action="store_true")
