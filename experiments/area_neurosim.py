@@ -7,11 +7,13 @@ NeuroSim's figure (its user manual, Table VII): VGG-8 on CIFAR-10, a 22 nm chip 
 1 bit per cell, 8-bit weights and activations: 381.90 mm^2, 6.25 TOPS, 11.25 TOPS/W. Here a plain torch VGG-8 with
 NeuroSim's layers (``VGG8_CONVS``, ``VGG8_LINEARS``) is converted by ``spindcgan.convert`` onto a HardwareConfig as
 close to that run as this model allows (``neurosim_hardware``, ``AREA``) and priced by ``model_area`` in three
-steps: as configured here (one multi-level device per weight), with NeuroSim's 8 one-bit columns per weight, and
-with NeuroSim's pipeline copies of the early layers' weights on top. The energy ledger prices the as-configured chip
-(``generation_cost`` of the network's forward pass, ``Ledger.merit``). NeuroSim's own area by part comes from a run
-of its released code (``NEUROSIM["run"]``: it reproduces the published total). ``--pages-only`` measures nothing:
-it renders the block from the committed record.
+steps: as configured here (one multi-level device per weight), with NeuroSim's 8 one-bit columns per weight
+(``columns_per_weight``), and with NeuroSim's copies of the layers' weights on top (``copies``: its pipeline copies
+of the early layers and the duplicates that fill the last layer's tile). The energy ledger prices the as-configured
+chip (``generation_cost`` of the network's forward pass, ``Ledger.merit``). NeuroSim's own area by part comes from
+runs of its released code (``NEUROSIM["run"]``: with its flash ADCs it reproduces the published total; with SAR
+ADCs it prices the ADC this model prices). The block compares part by part. ``--pages-only`` measures nothing: it
+renders the block from the committed record.
 """
 
 from __future__ import annotations
@@ -23,24 +25,27 @@ from pathlib import Path
 
 import torch
 import torch.nn as nn
+from neurosim_reference import (
+    COLUMNS_PER_WEIGHT,
+    NEUROSIM,
+    PIPELINE_COPIES,
+    VGG8,
+    VGG8_CONVS,
+    VGG8_LINEARS,
+    WEIGHT_BITS,
+    neurosim_adcs,
+    neurosim_ops,
+    whitespace,
+)
 from provenance import ROOT, command, commit, fill_block, shown
 
 from spindcgan import HardwareConfig, convert, with_settings
-from spindcgan.energy.area import (
-    AreaConfig,
-    AreaConstants,
-    ChipArea,
-    cell_um2,
-    chip_area,
-    crossbar_layer_area,
-    dw_activation_area,
-    model_area,
-)
-from spindcgan.energy.area.model import largest_feature_map
+from spindcgan.energy.area import AreaConfig, AreaConstants, ChipArea, cell_um2, model_area
+from spindcgan.energy.constants import PeripheralCosts
 from spindcgan.energy.ledger import Ledger, generation_cost
 from spindcgan.io import save_json
 from spindcgan.nn import CrossbarLayerMixin
-from spindcgan.reports.mapping import LayerMapping, map_model
+from spindcgan.reports.mapping import map_model
 
 OUT = ROOT / "results" / "area" / "neurosim-vgg8.json"
 PAGE = ROOT / "docs" / "area.md"
@@ -49,103 +54,21 @@ SEED = 0
 """Seed of the untrained VGG-8's weights and of its one random 3 x 32 x 32 input image (the area depends on neither;
 the ledger's energy depends on both)."""
 
-NEUROSIM_REPO = "neurosim/DNN_NeuroSim_V1.4"
-NEUROSIM_COMMIT = "ac828e6723bf077c9b1423c5c72ff6e4981e90f4"
-"""The stored snapshot of NeuroSim V1.4 read and run here (its newest commit, 2025-03-09)."""
-VGG8_CONVS = ((3, 128, 32), (128, 128, 32), (128, 256, 16), (256, 256, 16), (256, 512, 8), (512, 512, 8))
-"""(C_in, C_out, feature size) of VGG-8's 3 x 3 convolutions, each followed by a ReLU and the 2nd, 4th and 6th by a
-2 x 2 max-pooling: NeuroSim V1.4 Inference_pytorch/NeuroSIM/NetWork_VGG8.csv (IFM size, channels, kernel, OFM
-channels, pooled), with 'same' padding and no bias as Inference_pytorch/models/VGG.py builds them."""
-VGG8_LINEARS = ((8192, 1024), (1024, 10))
-"""(in, out) of VGG-8's two fully connected layers (a ReLU between them): NetWork_VGG8.csv rows 7 and 8, models/VGG.py
-classifier."""
-WEIGHT_BITS = 8
-"""Bits per weight and per activation of NeuroSim's run: main.cpp's synapseBit and numBitInput, both 8 in Table VII
-('8b (weight) x 8b (activation)') and in the wrapper's defaults (inference.py --wl_weight, --wl_activate)."""
-COLUMNS_PER_WEIGHT = 8
-"""NeuroSim's columns per weight: numColPerSynapse = ceil(synapseBit / cellBit) = 8 / 1 (main.cpp; cellBit 1 in
-Param.cpp and Table VII)."""
-PIPELINE_COPIES = (16, 16, 4, 4, 2, 1, 1, 8)
-"""Copies of each layer's weights on NeuroSim's chip, in layer order: its pipeline mode (Param.cpp pipeline = true,
-speedUpDegree = 8, cut to 32 / 8 = 4 by the largest over the smallest convolution input, Chip.cpp
-ChipDesignInitialize) duplicates the early layers' subarrays and fills spare tiles ('Speed-up of each layer' printed
-by the run of ``NEUROSIM["run"]``); 9,472 subarrays in all."""
-
-NEUROSIM = {
-    "source": f"{NEUROSIM_REPO} at {NEUROSIM_COMMIT[:7]}",
-    "published": {
-        "source": "NeuroSim V1.4 user manual (Documents/User Manual of DNN simulator_V1.4_v3_updated_1229.pdf), "
-                  "section 11, Table VII, generated 9/27/23: VGG-8 / CIFAR-10, 1 bit per cell, 128 x 128 "
-                  "subarrays, 8-bit weights x 8-bit activations, X-Y global bus, RRAM on/off 17, ADC precision 4, "
-                  "parallel read 32 rows, 'the rest of the parameters follow the default setting in the released "
-                  "code'; its TOPS/mm^2 as printed (truncated: 6.25 / 381.90 = 0.016)",
-        "rram": {"node_nm": 22, "area_mm2": 381.90, "tops": 6.25, "tops_per_w": 11.25, "tops_per_mm2": 0.01,
-                 "accuracy": 0.71},
-        "sram": {"node_nm": 22, "area_mm2": 85.97, "tops": 6.06, "tops_per_w": 8.76, "tops_per_mm2": 0.07,
-                 "accuracy": 0.77},
-    },
-    "configuration": {
-        "source": "Inference_pytorch/NeuroSIM/Param.cpp as released (its defaults), with memcelltype = 2 (RRAM; the "
-                  "released file says 1, SRAM); main.cpp's arguments synapseBit 8, numBitInput 8, numRowSubArray "
-                  "128, numRowParallel 32",
-        "technode_nm": 22, "subarray": [128, 128], "cellBit": 1, "synapseBit": 8, "numBitInput": 8,
-        "numColMuxed": 8, "levelOutput": 32, "adc": "flash: multilevel current sense amplifiers (SARADC = false, "
-        "currentMode = true)", "cell": "1T1R, 4 F x 12 F = 48 F^2 (heightInFeatureSize1T1R, "
-        "widthInFeatureSize1T1R)", "numRowParallel": 32, "novelMapping": True, "pipeline": True,
-        "speedUpDegree": 8, "globalBus": "X-Y bus (globalBusType = false)", "buffers": "register files "
-        "(globalBufferType, tileBufferType, peBufferType = false)", "activation": "ReLU units at chip level "
-        "(chipActivation = true)", "validated": True, "deviceroadmap": "LSTP", "wireWidth_nm": 40,
-    },
-    "run": {
-        "source": "NeuroSim V1.4's Inference_pytorch/NeuroSIM built as released (make), configured as above, run as "
-                  "'./main NetWork_VGG8.csv 8 8 128 32'; the six numbers ChipCalculateArea returns (main.cpp "
-                  "prints them after the trace-driven performance part, which needs the wrapper's weight traces: "
-                  "they were printed right after the call instead), um^2 / 1e6; the checks change levelOutput, "
-                  "memcelltype, SARADC or the fifth argument one at a time",
-        "chip_mm2": 381.907, "parts_mm2": {"array": 3.60536, "interconnect": 27.7206, "adc": 7.94913,
-                                           "accumulation": 18.5063, "other": 46.9777},
-        "subarrays": 9472, "chip_side_um": 19542.4,
-        "checks_mm2": {"rram, levelOutput 32, parallel read 64 (published 378.06)": 378.068,
-                       "rram, levelOutput 16 (a 4-bit ADC), parallel read 32": 345.169,
-                       "sram (memcelltype 1), levelOutput 32, parallel read 32 (published 85.97)": 85.9765},
-        "sar_adc_mm2": 18.8246,
-        "sar_chip_mm2": 477.56,
-        "sram_chip_mm2": 85.9765,
-        "sram_parts_mm2": {"array": 21.0312, "interconnect": 12.618, "adc": 15.3844, "accumulation": 20.9922,
-                           "other": 11.639},
-    },
-}
-"""NeuroSim's published chip, its configuration and its area by part (what the released code gives for it)."""
-
 AREA = AreaConfig(node_nm=22.0, cell="1t1r-neurosim", device_footprint=False, adc_model="neurosim",
                   buffer_bits=WEIGHT_BITS)
 """This model's chip as close to NeuroSim's as it allows: 22 nm, NeuroSim's 48 F^2 1T1R cell with the device inside
-it (an RRAM cell, no skyrmion footprint), ADCs at NeuroSim's SAR formula (its reference run uses flash ADCs; the band
-covers the other models), 8-bit activations in the buffer, one shift-and-add per ADC, one reference column per
-array, no floorplan whitespace (the defaults of ``AreaConfig`` otherwise)."""
+it (an RRAM cell, no skyrmion footprint), ADCs at NeuroSim's SAR formula (its reference run uses flash ADCs, so the
+fair comparison of the ADCs is its run with SAR ADCs; the band covers the other models), 8-bit activations in the
+buffer, one shift-and-add per ADC, one reference column per array, no floorplan whitespace (the defaults of
+``AreaConfig`` otherwise)."""
 ADC_BITS = 5
 """The ADC resolution of NeuroSim's reference run: levelOutput = 32 levels (Param.cpp default), the value that
 reproduces the published 381.90 mm^2 (16 levels, a 4-bit ADC as Table VII lists, gives 345.17 mm^2)."""
-VARIANTS = (("as configured here", 1, None), ("8 columns per weight", COLUMNS_PER_WEIGHT, None),
-            ("8 columns per weight, pipeline copies", COLUMNS_PER_WEIGHT, PIPELINE_COPIES))
-"""(name, columns per weight, copies per layer or None) of the three chips priced."""
-
-
-class VGG8(nn.Module):
-    """VGG-8 for CIFAR-10 as NeuroSim benchmarks it (``VGG8_CONVS``, ``VGG8_LINEARS``), in plain torch."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        layers: list[nn.Module] = []
-        for i, (c_in, c_out, _) in enumerate(VGG8_CONVS):
-            layers += [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.ReLU()]
-            layers += [nn.MaxPool2d(2)] if i % 2 else []
-        self.features = nn.Sequential(*layers)
-        (a, b), (c, d) = VGG8_LINEARS
-        self.classifier = nn.Sequential(nn.Linear(a, b, bias=False), nn.ReLU(), nn.Linear(c, d, bias=False))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.features(x).flatten(1))
+VARIANTS = (("as configured here", 1, None), (f"{COLUMNS_PER_WEIGHT} columns per weight", COLUMNS_PER_WEIGHT, None),
+            (f"{COLUMNS_PER_WEIGHT} columns per weight, pipeline copies", COLUMNS_PER_WEIGHT, PIPELINE_COPIES))
+"""(name, columns per weight, copies per crossbar layer in layer order or None) of the three chips priced."""
+CONSTANTS = ("cell_1t1r_neurosim_f2", "isaac_shift_add_um2", "isaac_node_nm", "skyrmion_footprint_nm2")
+"""The ``AreaConstants`` the block names, kept in the record's protocol."""
 
 
 def neurosim_hardware() -> HardwareConfig:
@@ -165,37 +88,23 @@ def network(hardware: HardwareConfig) -> tuple[nn.Module, torch.Tensor]:
     return convert(VGG8(), hardware), image
 
 
-def neurosim_ops() -> int:
-    """Operations per image as NeuroSim counts them: 2 H W C_in k^2 C_out per layer, padding included (main.cpp
-    numComputation)."""
-    convs = sum(2 * size * size * c_in * 9 * c_out for c_in, c_out, size in VGG8_CONVS)
-    return convs + sum(2 * a * b for a, b in VGG8_LINEARS)
-
-
-def priced_chip(mappings: list[LayerMapping], hardware: HardwareConfig, columns: int,
+def priced_chip(model: nn.Module, image: torch.Tensor, hardware: HardwareConfig, columns: int,
                 copies: tuple[int, ...] | None, config: AreaConfig = AREA) -> ChipArea:
-    """The chip of ``model_area`` with ``columns`` physical columns per weight column and each crossbar layer's
-    arrays ``copies`` times over (as groups): (1, None) is ``model_area``'s own chip."""
-    array, layers = hardware.array, []
-    crossbars = [m for m in mappings if isinstance(m.module, CrossbarLayerMixin)]
-    counts = dict(zip((m.name for m in crossbars), copies or [1] * len(crossbars), strict=True))
-    for m in mappings:
-        if m.name in counts:
-            layers.append(crossbar_layer_area(
-                m.rows, m.cols * columns, groups=m.groups * counts[m.name], array_rows=array.rows,
-                array_cols=array.cols, signed_scheme=array.signed_scheme, adc_bits=array.adc_bits,
-                dac_bits=array.dac_bits or config.ideal_dac_bits, adc_share=array.adc_share, config=config,
-                name=m.name, kind=m.kind))
-        elif m.kind.startswith("dw-"):
-            layers.append(dw_activation_area(m.activation_devices, config, name=m.name, kind=m.kind))
-    bits = largest_feature_map(mappings) * (config.buffer_bits or array.adc_bits)
-    return chip_area(layers, bits, config)
+    """``model_area``'s chip with ``columns`` columns per weight and each crossbar layer's arrays ``copies`` times
+    over (in layer order; None: once): (1, None) is ``model_area``'s own chip."""
+    names = [m.name for m in map_model(model, image, hardware) if isinstance(m.module, CrossbarLayerMixin)]
+    named = dict(zip(names, copies, strict=True)) if copies else None
+    return model_area(model, image, hardware, config, columns_per_weight=columns, copies=named)
 
 
-def like_for_like(parts: dict[str, float]) -> float:
-    """mm^2 of the parts both models count: synapse cells, ADCs and shift-and-add (NeuroSim: array, ADC and
-    accumulation)."""
-    return parts["cells"] + parts["adc"] + parts["shift_add"]
+def part_ratios(parts: dict[str, float]) -> dict[str, float]:
+    """A chip's parts over NeuroSim's, part by part: cells over its array, ADCs over its SAR run's ADCs (the ADC
+    priced here) and over its reference run's flash ADCs, shift-and-add over its accumulation (the same in both
+    runs)."""
+    run = NEUROSIM["run"]
+    flash, sar = run["parts_mm2"], run["sar_parts_mm2"]
+    return {"cells": parts["cells"] / sar["array"], "adc_sar": parts["adc"] / sar["adc"],
+            "adc_flash": parts["adc"] / flash["adc"], "accumulation": parts["shift_add"] / sar["accumulation"]}
 
 
 def variant_row(name: str, columns: int, copies: tuple[int, ...] | None, chip: ChipArea) -> dict:
@@ -205,34 +114,33 @@ def variant_row(name: str, columns: int, copies: tuple[int, ...] | None, chip: C
     footprint = cell_um2(dataclasses.replace(AREA, device_footprint=True), AreaConstants()) / cell_um2(
         AREA, AreaConstants())
     band = chip.band
-    theirs = run["parts_mm2"]["array"] + run["parts_mm2"]["adc"] + run["parts_mm2"]["accumulation"]
     return {"name": name, "columns_per_weight": columns, "copies": list(copies) if copies else None,
             "arrays": sum(layer.counts.get("arrays", 0) for layer in chip.layers),
             "adcs": sum(layer.counts.get("adcs", 0) for layer in chip.layers), "parts_mm2": parts,
             "total_mm2": chip.total / 1e6,
             "band_mm2": {"low": band.low / 1e6, "value": band.value / 1e6, "high": band.high / 1e6},
-            "cells_with_device_footprint_mm2": parts["cells"] * footprint,
+            "cells_with_device_footprint_mm2": parts["cells"] * footprint, "part_ratios": part_ratios(parts),
             "ratio_to_published": chip.total / 1e6 / published["area_mm2"],
-            "ratio_like_for_like": like_for_like(parts) / theirs}
+            "ratio_to_sar_run": chip.total / 1e6 / run["sar_chip_mm2"]}
 
 
 def variants(model: nn.Module, image: torch.Tensor, hardware: HardwareConfig) -> list[dict]:
-    """The three chips of ``VARIANTS`` on the converted network's mapping."""
-    mappings = map_model(model, image, hardware)
-    return [variant_row(name, columns, copies, priced_chip(mappings, hardware, columns, copies))
+    """The three chips of ``VARIANTS`` of the converted network."""
+    return [variant_row(name, columns, copies, priced_chip(model, image, hardware, columns, copies))
             for name, columns, copies in VARIANTS]
 
 
 def merit(model: nn.Module, image: torch.Tensor, hardware: HardwareConfig) -> dict:
     """The energy ledger on the as-configured chip: one forward pass per image, TOPS, TOPS/W and TOPS/mm^2."""
-    passes = generation_cost(model, hardware, image)
+    costs = PeripheralCosts()
+    passes = generation_cost(model, hardware, image, costs=costs)
     chip = model_area(model, image, hardware, AREA)
     ledger = Ledger("zero-padded", True, passes, [], [], [], [], 0.0, 0.0, "not measured", area=chip)
     figures = ledger.merit()
     return {"ops_per_image": figures["ops_per_image"], "neurosim_ops_per_image": neurosim_ops(),
             "energy_j": sum(ledger.inference.values()), "latency_s": ledger.inference_latency,
             "tops": figures["ops_per_image"] / ledger.inference_latency / 1e12, "tops_per_w": figures["tops_per_w"],
-            "tops_per_mm2": figures["tops_per_mm2"], "area_mm2": figures["area_mm2"]}
+            "tops_per_mm2": figures["tops_per_mm2"], "area_mm2": figures["area_mm2"], "adc_fom_j": costs.adc_fom}
 
 
 def measure() -> dict:
@@ -246,7 +154,9 @@ def measure() -> dict:
                              "adc_bits": array.adc_bits, "dac_bits": array.dac_bits,
                              "signed_scheme": array.signed_scheme, "path": array.path,
                              "synapse_bits": hardware.synapse.bits, "activations": "domain-wall ReLU"},
-                "area_config": dataclasses.asdict(AREA), "columns_per_weight": COLUMNS_PER_WEIGHT,
+                "area_config": dataclasses.asdict(AREA),
+                "area_constants": {name: getattr(AreaConstants(), name) for name in CONSTANTS},
+                "weight_bits": WEIGHT_BITS, "columns_per_weight": COLUMNS_PER_WEIGHT,
                 "pipeline_copies": list(PIPELINE_COPIES)}
     return {"command": command(), "commit": commit(), "neurosim": NEUROSIM, "protocol": protocol,
             "variants": variants(model, image, hardware), "merit": merit(model, image, hardware)}
@@ -257,49 +167,64 @@ def _mm2(value: float | None) -> str:
     return "-" if value is None else f"{value:,.3f}" if value < 100 else f"{value:,.2f}"
 
 
-def neurosim_adcs(record: dict) -> int:
-    """NeuroSim's ADCs: 128 / numColMuxed per subarray."""
-    c = record["neurosim"]["configuration"]
-    return record["neurosim"]["run"]["subarrays"] * c["subarray"][1] // c["numColMuxed"]
-
-
 def part_rows(record: dict) -> list[str]:
-    """The table's rows by part: NeuroSim's run and the three chips."""
+    """The table's rows by part: NeuroSim's two runs and the three chips."""
     run, rows = record["neurosim"]["run"], record["variants"]
-    theirs = run["parts_mm2"]
-    parts = [("synapse cells (NeuroSim: CIM array)", theirs["array"], "cells"),
-             ("ADCs (NeuroSim: flash; here: NeuroSim's SAR formula)", theirs["adc"], "adc"),
-             ("accumulation (here: a shift-and-add per ADC)", theirs["accumulation"], "shift_add"),
+    flash, sar = run["parts_mm2"], run["sar_parts_mm2"]
+    buffer_bits = record["protocol"]["area_config"]["buffer_bits"]
+    parts = [("synapse cells (NeuroSim: CIM array)", "array", "cells"),
+             ("ADCs (NeuroSim: flash, SAR; here: NeuroSim's SAR formula)", "adc", "adc"),
+             ("accumulation (here: a shift-and-add per ADC)", "accumulation", "shift_add"),
              ("row DACs (NeuroSim: in 'other')", None, "dac"), ("sample-and-hold", None, "sample_hold"),
              ("DW activations (NeuroSim: CMOS ReLU in 'other')", None, ("dw_track", "dw_read")),
-             ("activation buffer, 8 bits (NeuroSim: in 'other')", None, "buffer"),
-             ("interconnect: H-tree in tiles, X-Y bus", theirs["interconnect"], None),
-             ("other: decoders, mux, switch matrices, level shifters, buffers, pooling, ReLU", theirs["other"], None),
-             ("whitespace of the bounding boxes", run["chip_mm2"] - sum(theirs.values()), None)]
+             (f"activation buffer, {buffer_bits} bits (NeuroSim: in 'other')", None, "buffer"),
+             ("interconnect: H-tree in tiles, X-Y bus", "interconnect", None),
+             ("other: decoders, mux, switch matrices, level shifters, buffers, pooling, ReLU", "other", None)]
     lines = []
-    for label, neurosim, key in parts:
+    for label, theirs, key in parts:
         keys = key if isinstance(key, tuple) else (key,)
         ours = [None if key is None else sum(r["parts_mm2"][k] for k in keys) for r in rows]
-        lines.append(f"| {label} | {_mm2(neurosim)} | " + " | ".join(_mm2(v) for v in ours) + " |")
+        neurosim = [None if theirs is None else p[theirs] for p in (flash, sar)]
+        lines.append(f"| {label} | " + " | ".join(_mm2(v) for v in neurosim + ours) + " |")
+    blanks = " | ".join(_mm2(None) for _ in rows)
+    lines.append(f"| whitespace of the bounding boxes | {_mm2(whitespace(run['chip_mm2'], flash))} | "
+                 f"{_mm2(whitespace(run['sar_chip_mm2'], sar))} | {blanks} |")
     return lines
 
 
+def ratio_rows(record: dict) -> list[str]:
+    """The table's ratios of each chip here to NeuroSim's, part by part and whole."""
+    rows, published = record["variants"], record["neurosim"]["published"]["rram"]
+
+    def row(label: str, cells: list[str]) -> str:
+        return f"| {label} | | | " + " | ".join(cells) + " |"
+
+    return [row("cells / NeuroSim's array", [f"{r['part_ratios']['cells']:.3f}" for r in rows]),
+            row("ADCs / NeuroSim's SAR ADCs (/ its flash ADCs)",
+                [f"{r['part_ratios']['adc_sar']:.3f} ({r['part_ratios']['adc_flash']:.3f})" for r in rows]),
+            row("shift-add / NeuroSim's accumulation", [f"{r['part_ratios']['accumulation']:.3f}" for r in rows]),
+            row(f"**chip / the published {published['area_mm2']:.2f} mm^2**",
+                [f"**{r['ratio_to_published']:.3f}**" for r in rows]),
+            row("chip / NeuroSim's SAR chip", [f"{r['ratio_to_sar_run']:.3f}" for r in rows])]
+
+
 def table(record: dict) -> list[str]:
-    """NeuroSim's chip by part next to the three chips here, with totals, ADC band, counts and ratios."""
+    """NeuroSim's chip by part (flash and SAR ADCs) next to the three chips here, with totals, ADC band, counts and
+    ratios."""
     run, rows = record["neurosim"]["run"], record["variants"]
     published = record["neurosim"]["published"]["rram"]
-    head = "| part, mm^2 | NeuroSim V1.4 (its run) | " + " | ".join(r["name"] for r in rows) + " |"
-    lines = [head, "|---|---|" + "---|" * len(rows), *part_rows(record)]
+    rows_, cols_ = record["neurosim"]["configuration"]["subarray"]
+    head = ("| part, mm^2 | NeuroSim V1.4, flash ADCs (its reference run) | NeuroSim V1.4, SAR ADCs | "
+            + " | ".join(r["name"] for r in rows) + " |")
+    lines = [head, "|---|---|---|" + "---|" * len(rows), *part_rows(record)]
     lines += [f"| **chip** | **{run['chip_mm2']:.2f}** (published {published['area_mm2']:.2f}) | "
-              + " | ".join(f"**{_mm2(r['total_mm2'])}**" for r in rows) + " |",
-              "| chip with the ADCs at the lowest - highest model | | "
+              f"**{run['sar_chip_mm2']:.2f}** | " + " | ".join(f"**{_mm2(r['total_mm2'])}**" for r in rows) + " |",
+              "| chip with the ADCs at the lowest - highest model | | | "
               + " | ".join(f"{_mm2(r['band_mm2']['low'])} - {_mm2(r['band_mm2']['high'])}" for r in rows) + " |",
-              f"| 128 x 128 arrays | {run['subarrays']:,} | " + " | ".join(f"{r['arrays']:,}" for r in rows) + " |",
-              f"| ADCs | {neurosim_adcs(record):,} | " + " | ".join(f"{r['adcs']:,}" for r in rows) + " |",
-              "| **ratio to the published 381.90 mm^2** | | " + " | ".join(
-                  f"**{r['ratio_to_published']:.3f}**" for r in rows) + " |",
-              "| ratio of cells + ADCs + shift-add to NeuroSim's array + ADC + accumulation | | " + " | ".join(
-                  f"{r['ratio_like_for_like']:.2f}" for r in rows) + " |"]
+              f"| {rows_} x {cols_} arrays | {run['subarrays']:,} | {run['subarrays']:,} | "
+              + " | ".join(f"{r['arrays']:,}" for r in rows) + " |",
+              f"| ADCs | {neurosim_adcs(record):,} | {neurosim_adcs(record):,} | "
+              + " | ".join(f"{r['adcs']:,}" for r in rows) + " |", *ratio_rows(record)]
     return lines
 
 
@@ -316,85 +241,120 @@ def merit_line(record: dict) -> str:
             "'Energy and throughput' names.")
 
 
-def mismatches(record: dict) -> list[str]:
-    """Every difference of configuration between NeuroSim's run and the chips here, with its size where the
-    record has it."""
-    run, rows, c = record["neurosim"]["run"], record["variants"], record["neurosim"]["configuration"]
-    one, sliced, piped = rows
-    theirs = run["parts_mm2"]
-    white = run["chip_mm2"] - sum(theirs.values())
-    sram = run["sram_parts_mm2"]
-    checks = run["checks_mm2"]
+def chip_mismatches(record: dict) -> list[str]:
+    """The differences of configuration in how the two chips are laid out and what they hold."""
+    run, (one, sliced, piped), c = record["neurosim"]["run"], record["variants"], record["neurosim"]["configuration"]
+    p = record["protocol"]
+    theirs, sram = run["parts_mm2"], run["sram_parts_mm2"]
+    white = whitespace(run["chip_mm2"], theirs)
+    copies = p["pipeline_copies"]
     return [
         f"**Bounding boxes.** NeuroSim's chip is the square that holds its tiles ({run['chip_side_um'] / 1e3:.2f} mm "
         f"a side): its parts sum to {sum(theirs.values()):.2f} mm^2 and the other {white:.2f} mm^2 "
-        f"({white / run['chip_mm2']:.0%}) is whitespace between blocks (the SRAM chip's parts fill "
-        f"{sum(sram.values()) / run['sram_chip_mm2']:.0%} of its square). Here "
-        "`floorplan_factor` is 0: a sum of parts.",
-        f"**Weight slicing.** NeuroSim stores an 8-bit weight in {COLUMNS_PER_WEIGHT} one-bit cells in a row "
-        f"(numColPerSynapse = synapseBit / cellBit); this model stores one weight in one multi-level device "
-        f"({record['protocol']['hardware']['synapse_bits']}-bit skyrmion synapses): {one['arrays']:,} arrays, "
-        f"{sliced['arrays']:,} with the columns multiplied by {COLUMNS_PER_WEIGHT}.",
-        "**Pipeline copies.** NeuroSim's pipeline mode copies the weights of the early layers "
-        f"({', '.join(map(str, record['protocol']['pipeline_copies']))} copies per layer) so that the layers keep "
-        f"pace: {run['subarrays']:,} subarrays, which the third chip here counts too ({piped['arrays']:,}); this "
-        "model maps every weight once.",
+        f"({white / run['chip_mm2']:.0%}) is whitespace between blocks (with SAR ADCs "
+        f"{whitespace(run['sar_chip_mm2'], run['sar_parts_mm2']) / run['sar_chip_mm2']:.0%} of a square "
+        f"{run['sar_chip_side_um'] / 1e3:.2f} mm a side; the SRAM chip's parts fill "
+        f"{sum(sram.values()) / run['sram_chip_mm2']:.0%} of its square). Here `floorplan_factor` is "
+        f"{p['area_config']['floorplan_factor']:g}: a sum of parts.",
+        f"**Weight slicing.** NeuroSim stores a weight of {c['synapseBit']} bits in {p['columns_per_weight']} "
+        f"cells of {c['cellBit']} bit in a row (numColPerSynapse = synapseBit / cellBit); this model stores one "
+        f"weight in one multi-level device ({p['hardware']['synapse_bits']}-bit skyrmion synapses): {one['arrays']:,} "
+        f"arrays, {sliced['arrays']:,} with `columns_per_weight` = {p['columns_per_weight']}.",
+        f"**Pipeline copies.** NeuroSim holds {', '.join(map(str, copies))} copies of the layers' weights, in layer "
+        "order: its pipeline mode copies the early layers, whose larger feature maps take more reads, so that the "
+        "layers keep pace, and a layer that fills a small part of its tile is duplicated into the rest of it "
+        f"(Chip.cpp PEDesign, SubArrayDup), which is why the last layer has {copies[-1]} copies too: "
+        f"{run['subarrays']:,} subarrays, which the third chip here counts as well (`copies`, {piped['arrays']:,}); "
+        "this model otherwise maps every weight once.",
         f"**ADC type.** NeuroSim's reference run uses flash ADCs of multilevel current sense amplifiers "
         f"({theirs['adc']:.2f} mm^2, {theirs['adc'] / neurosim_adcs(record) * 1e6:.0f} um^2 each); here the "
         f"value is NeuroSim's own SAR formula ({piped['parts_mm2']['adc']:.2f} mm^2 on its {piped['adcs']:,} ADCs, "
-        f"where NeuroSim run with SARADC = true gives {run['sar_adc_mm2']:.2f} mm^2), and the band spans the ISAAC "
-        "table and the survey fit.",
-        f"**ADC resolution.** Table VII lists 'ADC precision 4', but its areas are those of the released default "
-        f"levelOutput = {c['levelOutput']} (5 bits): 381.91 mm^2 (published 381.90); 16 levels give "
-        f"{checks['rram, levelOutput 16 (a 4-bit ADC), parallel read 32']:.2f} mm^2. Here 5 bits.",
-        f"**Accumulation.** NeuroSim counts adders and shift-adds at the subarray, PE, tile and chip levels "
-        f"({theirs['accumulation']:.2f} mm^2); here one ISAAC 16-bit shift-and-add per ADC "
-        f"({piped['parts_mm2']['shift_add']:.2f} mm^2 on the third chip).",
-        f"**Interconnect** ({theirs['interconnect']:.2f} mm^2: H-trees inside tiles and PEs, the X-Y global bus) is "
-        "not counted here.",
-        f"**Other peripheries** ({theirs['other']:.2f} mm^2: word-line decoders, the switch matrices that drive the "
-        "bit-serial inputs, column multiplexers and their decoders, level shifters for the 2 V writes, the PE, tile "
-        "and global register-file buffers, max-pooling and ReLU units) are not counted here, except as a 1-bit DAC "
-        "per row, a sample-and-hold per column (NeuroSim's flash ADC senses the current and has none), one buffer "
-        "for the largest feature map in 6T cells alone, and DW activation devices in place of CMOS ReLU units; no "
-        "pooling.",
-        "**Reference columns.** Here one mid-scale reference column per array (the offset scheme); NeuroSim shares "
-        f"one dummy column among dumcolshared = {c['levelOutput']} sense amplifiers. The project's default "
-        "differential pairs would double the cells.",
-        f"**Cell.** The same 48 F^2 1T1R cell at F = 22 nm: NeuroSim's array is {theirs['array']:.3f} mm^2 = "
-        f"{run['subarrays']:,} x 128^2 x 48 x (22 nm)^2 (its wires use a {c['wireWidth_nm']} nm width at this "
-        f"node). The skyrmion synapse's 240 nm x 240 nm film does not fit it: counting that footprint "
-        f"(`device_footprint`) the third chip's cells are {piped['cells_with_device_footprint_mm2']:.2f} mm^2, "
-        f"not {piped['parts_mm2']['cells']:.2f}.",
-        f"**Partial parallel read.** NeuroSim reads {c['numRowParallel']} of 128 rows at a time (it changes its "
-        f"area a little: {checks['rram, levelOutput 32, parallel read 64 (published 378.06)']:.2f} mm^2 at 64 "
-        "rows); here a read drives all 128 rows.",
-        "**Energy and throughput.** The ledger prices one analog read per input vector (NeuroSim drives 8 "
-        "bit-serial cycles), one device per weight (not 8 columns), the layers one after another (NeuroSim "
-        "pipelines them on its copies), no buffer, interconnect or leakage energy, skyrmion read energies and "
-        "10 fJ per ADC conversion step, on an untrained VGG-8 and a random image (NeuroSim: trained weights, "
-        "CIFAR-10 images).",
-        f"**SRAM.** NeuroSim's SRAM chip ({record['neurosim']['published']['sram']['area_mm2']} mm^2, its array "
-        f"{sram['array']:.2f} mm^2 of 280 F^2 cells) has no counterpart: `AreaConfig.cell` has no SRAM synapse "
-        "cell.",
+        f"where NeuroSim run with SARADC = true gives {run['sar_parts_mm2']['adc']:.2f} mm^2), and the band spans "
+        "the ISAAC table and the survey fit.",
+        f"**ADC resolution.** Table VII lists 'ADC precision {record['neurosim']['published']['adc_precision']}', "
+        f"but its areas are those of the released default levelOutput = {c['levelOutput']} "
+        f"({c['levelOutput'].bit_length() - 1} bits): {run['chip_mm2']:.2f} mm^2 (published "
+        f"{record['neurosim']['published']['rram']['area_mm2']:.2f}); {run['checks']['adc_levels']['levelOutput']} "
+        f"levels give {run['checks']['adc_levels']['chip_mm2']:.2f} mm^2. Here {p['hardware']['adc_bits']} bits.",
     ]
 
 
+def periphery_mismatches(record: dict) -> list[str]:
+    """The differences of configuration in the peripheries, the cells and the energy."""
+    run, piped, c = record["neurosim"]["run"], record["variants"][-1], record["neurosim"]["configuration"]
+    p, merit_ = record["protocol"], record["merit"]
+    theirs, sram, constants = run["parts_mm2"], run["sram_parts_mm2"], p["area_constants"]
+    rows, cols = c["subarray"]
+    check = run["checks"]["parallel_read"]
+    return [
+        f"**Accumulation.** NeuroSim counts adders and shift-adds at the subarray, PE, tile and chip levels "
+        f"({theirs['accumulation']:.2f} mm^2); here one ISAAC shift-and-add unit per ADC "
+        f"({constants['isaac_shift_add_um2']:g} um^2 at {constants['isaac_node_nm']:g} nm, scaled; "
+        f"{piped['parts_mm2']['shift_add']:.2f} mm^2 on the third chip).",
+        f"**Interconnect** ({theirs['interconnect']:.2f} mm^2: H-trees inside tiles and PEs, the X-Y global bus) is "
+        "not counted here.",
+        f"**Other peripheries** ({theirs['other']:.2f} mm^2: word-line decoders, the switch matrices that drive the "
+        "bit-serial inputs, column multiplexers and their decoders, level shifters for the "
+        f"{c['writeVoltage_V']:g} V writes, the PE, tile and global register-file buffers, max-pooling and ReLU "
+        f"units) are not counted here, except as a {p['area_config']['ideal_dac_bits']}-bit DAC per row, a "
+        "sample-and-hold per column (NeuroSim's flash ADC senses the current and has none), one buffer for the "
+        "largest feature map in 6T cells alone, and DW activation devices in place of CMOS ReLU units; no pooling.",
+        "**Reference columns.** Here the offset scheme's mid-scale reference columns, "
+        f"{p['area_config']['offset_reference_columns']} per array; NeuroSim shares one dummy column among "
+        "dumcolshared sense amplifiers, and its Param.cpp sets dumcolshared = levelOutput, so "
+        f"{c['levelOutput']} of them. The project's default "
+        "differential pairs would double the cells.",
+        f"**Cell.** The same {c['cell_f'][0] * c['cell_f'][1]} F^2 1T1R cell at F = {c['technode_nm']} nm: "
+        f"NeuroSim's array is {theirs['array']:.3f} mm^2 = {run['subarrays']:,} x {rows} x {cols} x "
+        f"{c['cell_f'][0] * c['cell_f'][1]} x ({c['technode_nm']} nm)^2 (its wires use a {c['wireWidth_nm']} nm "
+        f"width at this node). The skyrmion synapse's {constants['skyrmion_footprint_nm2'] ** 0.5:g} nm x "
+        f"{constants['skyrmion_footprint_nm2'] ** 0.5:g} nm film does not fit it: counting that footprint "
+        f"(`device_footprint`) the third chip's cells are {piped['cells_with_device_footprint_mm2']:.2f} mm^2, "
+        f"not {piped['parts_mm2']['cells']:.2f}.",
+        f"**Partial parallel read.** NeuroSim reads {c['numRowParallel']} of {rows} rows at a time (it changes its "
+        f"area a little: {check['chip_mm2']:.2f} mm^2 at {check['numRowParallel']} rows, published "
+        f"{check['published_mm2']:.2f}); here a read drives all {p['hardware']['array'][0]} rows.",
+        "**Energy and throughput.** The ledger prices one analog read per input vector (NeuroSim drives "
+        f"{c['numBitInput']} bit-serial cycles), one device per weight (not {p['columns_per_weight']} columns), the "
+        "layers one after another (NeuroSim pipelines them on its copies), no buffer, interconnect or leakage "
+        f"energy, skyrmion read energies and {merit_['adc_fom_j'] * 1e15:g} fJ per ADC conversion step, on an "
+        "untrained VGG-8 and a random image (NeuroSim: trained weights, CIFAR-10 images).",
+        f"**SRAM.** NeuroSim's SRAM chip ({record['neurosim']['published']['sram']['area_mm2']} mm^2, its array "
+        f"{sram['array']:.2f} mm^2 of {c['sram_cell_f'][0] * c['sram_cell_f'][1]} F^2 cells) has no counterpart: "
+        "`AreaConfig.cell` has no SRAM synapse cell.",
+    ]
+
+
+def mismatches(record: dict) -> list[str]:
+    """Every difference of configuration between NeuroSim's run and the chips here, with its size where the
+    record has it."""
+    return chip_mismatches(record) + periphery_mismatches(record)
+
+
 def reading(record: dict) -> str:
-    """What the table says, worded from the record."""
+    """What the table says, part by part, worded from the record."""
     run, (one, sliced, piped) = record["neurosim"]["run"], record["variants"]
-    theirs = run["parts_mm2"]
-    counted = theirs["array"] + theirs["adc"] + theirs["accumulation"]
-    return (f"The parts both models count agree: with NeuroSim's weight slicing and pipeline copies, cells + ADCs + "
-            f"shift-add come to {like_for_like(piped['parts_mm2']):.2f} mm^2 against NeuroSim's array + ADC + "
-            f"accumulation of {counted:.2f} mm^2 ({piped['ratio_like_for_like']:.2f}x; the cells alone "
-            f"{piped['parts_mm2']['cells'] / theirs['array']:.3f}x, the ADCs "
-            f"{piped['parts_mm2']['adc'] / run['sar_adc_mm2']:.3f}x NeuroSim's SAR ADCs). The whole chip does not: "
-            f"{piped['total_mm2']:.1f} mm^2 is {piped['ratio_to_published']:.3f}x the published 381.90 mm^2 "
-            f"({one['ratio_to_published']:.4f}x as configured here, {sliced['ratio_to_published']:.3f}x with 8 "
-            f"columns per weight), far outside 2x, because NeuroSim also counts interconnect, the other "
-            f"peripheries and whitespace ({run['chip_mm2'] - counted:.1f} mm^2, "
-            f"{1 - counted / run['chip_mm2']:.0%} of its chip), which this model leaves out.")
+    flash, sar = run["parts_mm2"], run["sar_parts_mm2"]
+    parts, ratios, p = piped["parts_mm2"], piped["part_ratios"], record["protocol"]
+    uncounted = sar["interconnect"] + sar["other"] + whitespace(run["sar_chip_mm2"], sar)
+    published = record["neurosim"]["published"]["rram"]["area_mm2"]
+    return (
+        "Part by part, the chip with NeuroSim's weight slicing and pipeline copies against NeuroSim's run with SAR "
+        "ADCs (the ADC priced here; cells and accumulation are the same in both of NeuroSim's runs). What matches: "
+        f"the synapse cells, {parts['cells']:.2f} mm^2, {ratios['cells']:.3f}x NeuroSim's array (the same cell; the "
+        f"excess is the offset scheme's {p['area_config']['offset_reference_columns']} reference column per "
+        f"{p['hardware']['array'][1]} weight columns), "
+        f"and the ADCs, {parts['adc']:.2f} mm^2, {ratios['adc_sar']:.3f}x NeuroSim's SAR ADCs (they are "
+        f"{ratios['adc_flash']:.2f}x the {flash['adc']:.2f} mm^2 of flash ADCs of its reference run). What does not: "
+        f"accumulation, one shift-and-add per ADC, {parts['shift_add']:.2f} mm^2 against NeuroSim's "
+        f"{sar['accumulation']:.2f} mm^2 of adders and shift-adds ({ratios['accumulation']:.3f}x); and interconnect "
+        f"({sar['interconnect']:.2f} mm^2), the other peripheries ({sar['other']:.2f} mm^2) and whitespace "
+        f"({whitespace(run['sar_chip_mm2'], sar):.2f} mm^2), which this model does not count "
+        f"({uncounted / run['sar_chip_mm2']:.0%} of NeuroSim's SAR chip). The whole chip: {piped['total_mm2']:.2f} "
+        f"mm^2, {piped['ratio_to_published']:.3f}x the published {published:.2f} mm^2 and "
+        f"{piped['ratio_to_sar_run']:.3f}x NeuroSim's SAR chip of {run['sar_chip_mm2']:.2f} mm^2 "
+        f"({one['ratio_to_published']:.4f}x the published chip as configured here, "
+        f"{sliced['ratio_to_published']:.3f}x with {sliced['columns_per_weight']} columns per weight).")
 
 
 def block(record: dict, out: Path = OUT) -> str:
@@ -407,8 +367,9 @@ def block(record: dict, out: Path = OUT) -> str:
              f"{hw['array'][1]} arrays, one {hw['adc_bits']}-bit ADC per {hw['adc_share']} columns, the "
              f"{hw['signed_scheme']} scheme, {cfg['node_nm']:g} nm, `{cfg['cell']}` cells without the device "
              f"footprint, ADCs at the {cfg['adc_model']} model (band over the three), {cfg['buffer_bits']}-bit "
-             "activations in the buffer. NeuroSim's parts are its released code's for the published configuration "
-             "(the record says how it was run); its published chip is 381.90 mm^2.", "", *table(record), "",
+             "activations in the buffer. NeuroSim's parts are its released code's for the published configuration, "
+             "with its flash ADCs and with SAR ADCs (the record says how it was run); its published chip is "
+             f"{record['neurosim']['published']['rram']['area_mm2']:.2f} mm^2.", "", *table(record), "",
              reading(record), "", merit_line(record), "", "What differs between the two configurations:", ""]
     return "\n".join(lines + [f"- {m}" for m in mismatches(record)]) + "\n"
 

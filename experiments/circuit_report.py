@@ -158,7 +158,9 @@ def plot_study(rows: list[dict], path: Path, metric: str) -> None:
 def render_study(folder: Path, page: Path, plot: Path = STUDY_PLOT) -> str:
     """The study block of the page and its plot, from a sweep folder; the block's text."""
     spec, rows = study_rows(folder)
-    metric = rows[0]["metric"] if rows else f"fid{spec['n']}"
+    if not rows:
+        raise SystemExit(f"{folder}: no point measured yet")
+    metric = rows[0]["metric"]
     points = len(list(itertools.product(*spec["grid"].values())))
     text = (f"From `{shown(folder)}` ({len(rows)} of {points} points measured; {metric}, image seed {spec['seed']}, "
             f"the same images at every point; driver and sense at 0 ohm; rendered by `python "

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
-from spindcgan.runtime import source_commit
+from spindcgan.runtime import command_line, source_commit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,8 +31,8 @@ def tracked(path: Path) -> bool:
 
 
 def command() -> str:
-    """This process's command line as typed (``python experiments/... ARGS``)."""
-    return " ".join([Path(sys.executable).name, *sys.argv])
+    """This process's command line as typed (``python experiments/... ARGS``; ``runtime.command_line``)."""
+    return command_line()
 
 
 def fill_block(page: Path, begin: str, end: str, text: str) -> None:

@@ -225,3 +225,37 @@ def test_the_area_page_is_what_the_model_writes():
     text = (DOCS / "area.md").read_text()
     assert text == page(text)
     assert "(area.md)" in (DOCS / "energy.md").read_text()
+
+
+def test_weight_slicing_and_copies_multiply_the_arrays_they_count():
+    """``columns_per_weight`` and ``copies`` (NeuroSim's weight slicing and pipeline copies), by hand: a 32 -> 4
+    linear layer on 16 x 4 arrays is 2 arrays of 16 x (2 x 4) differential cells, 256 cells of 48 F^2 at 32 nm
+    (0.049152 um^2 each); at 8 columns per weight its 32 columns fill 2 x 8 = 16 arrays, 2,048 cells (exactly 8x);
+    a 20 -> 6 layer pads: 2 x 2 = 4 arrays, sliced 2 x ceil(48 / 4) = 24 (6x, not 8x). Two copies of a layer double
+    every part of it and leave the other layers and the buffer as they were."""
+    hardware = HardwareConfig(array=ArrayConfig(rows=16, cols=4))
+    model = nn.Sequential(SpinLinear(32, 4, bias=False, hardware=hardware), DomainWallReLU(hardware=hardware),
+                          SpinLinear(4, 6, bias=False, hardware=hardware))
+    example = torch.zeros(1, 32)
+    plain = model_area(model, example, hardware, BARE)
+    sliced = model_area(model, example, hardware, BARE, columns_per_weight=8)
+    assert plain.layers[0].counts["arrays"] == 2 and plain.layers[0].counts["cells"] == 256
+    assert sliced.layers[0].counts["arrays"] == 16 and sliced.layers[0].counts["cells"] == 2048
+    assert plain.layers[0].parts["cells"] == pytest.approx(256 * 0.049152, rel=1e-12)
+    assert sliced.layers[0].parts["cells"] == pytest.approx(2048 * 0.049152, rel=1e-12)
+    assert sliced.layers[0].parts["cells"] == pytest.approx(8 * plain.layers[0].parts["cells"], rel=1e-12)
+    padded = nn.Sequential(SpinLinear(20, 6, bias=False, hardware=hardware))
+    counts = [model_area(padded, torch.zeros(1, 20), hardware, BARE, columns_per_weight=c).layers[0].counts["arrays"]
+              for c in (1, 8)]
+    assert counts == [4, 24]
+    doubled = model_area(model, example, hardware, BARE, copies={"2": 2})
+    assert doubled.layers[2].counts == {k: 2 * v for k, v in plain.layers[2].counts.items()}
+    assert doubled.layers[2].used == pytest.approx(2 * plain.layers[2].used, rel=1e-12)
+    assert [a.used for a in doubled.layers[:2]] == [a.used for a in plain.layers[:2]]
+    assert doubled.buffer == plain.buffer
+    assert model_area(model, example, hardware, BARE, columns_per_weight=1, copies=None).total == plain.total
+    for bad in ({"1": 2}, {"nope": 2}, {"0": 0}, {"0": 1.5}):
+        with pytest.raises(SpinDCGANError, match="copies"):
+            model_area(model, example, hardware, BARE, copies=bad)
+    with pytest.raises(SpinDCGANError, match="columns_per_weight"):
+        model_area(model, example, hardware, BARE, columns_per_weight=0)

@@ -167,7 +167,9 @@ def test_points_that_differ_only_in_cost_share_one_measurement_and_the_node_is_a
     torch.manual_seed(0)
     trained = Generator(model, config.hardware).eval()
     z = torch.randn(3, model.z_dim)
-    one, eight = (generator_at(trained, config, hardware_at(config.hardware, {"adc_share": k})) for k in ("1", "8"))
+    noisy = {"adc_bits": "6", "d2d": "0.1", "stuck": "0.01"}  # where anything the ADC sharing touched would show
+    one, eight = (generator_at(trained, config, hardware_at(config.hardware, {**noisy, "adc_share": k}))
+                  for k in ("1", "8"))
     assert torch.equal(one(z), eight(z))  # what makes sharing the measurement right
     calls = []
     grid = parse_grid(["bits=4,6", "adc_share=1,8", "node=22,32"])
@@ -181,6 +183,10 @@ def test_points_that_differ_only_in_cost_share_one_measurement_and_the_node_is_a
     assert small["energy_j"] == large["energy_j"] and small["area_mm2"] < large["area_mm2"]
     log = [json.loads(ln) for ln in (tmp_path / "provenance.jsonl").read_text().splitlines()]
     assert len(log) == 1 and log[0]["measure"] and len(log[0]["commit"]) in (40, len("unknown"))
+    with pytest.raises(SpinDCGANError, match="adc_share must be an integer in"):  # refused before anything is written
+        run_sweep(trained, config, parse_grid(["adc_share=200"]), tmp_path / "bad", _fake_fid(calls), {},
+                  progress=False)
+    assert not (tmp_path / "bad").exists()
     with pytest.raises(SpinDCGANError, match="--grid 'node=0'.*not a technology node"):
         parse_grid(["node=0"])
     with pytest.raises(SpinDCGANError, match="'flash' is not one of isaac"):
@@ -188,12 +194,13 @@ def test_points_that_differ_only_in_cost_share_one_measurement_and_the_node_is_a
 
 
 def test_a_time_limit_starts_no_point_that_the_longest_so_far_would_carry_past_it(tmp_path, monkeypatch, capsys):
-    """With each point taking 10 (fake) seconds and a limit of 25, two points are measured (the third would end at
-    30), the sweep says why it stopped, and a rerun without the limit measures the rest only."""
+    """With each measurement taking 10 (fake) seconds and a deadline at 25, two are measured (the third would end
+    at 30), each with its copy at the other ADC sharing, the sweep says why it stopped, and a rerun without the
+    limit measures the rest only."""
     import spindcgan.sweep as sweep_module
 
     clock = [0.0]
-    monkeypatch.setattr(sweep_module.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(sweep_module, "monotonic", lambda: clock[0])
     calls = []
     fake = _fake_fid(calls)
 
@@ -204,9 +211,9 @@ def test_a_time_limit_starts_no_point_that_the_longest_so_far_would_carry_past_i
     model = ModelConfig.preset("fashion-mnist", width=4)
     config = RunConfig(model=model)
     trained = Generator(model, config.hardware).eval()
-    grid = parse_grid(["bits=3,4,5,6"])
-    rows = run_sweep(trained, config, grid, tmp_path, slow, {"generator": "test"}, progress=False, time_limit=25.0)
-    assert [r["bits"] for r in rows] == ["3", "4"]
-    assert "stopped by the time limit before bits=5" in capsys.readouterr().err
+    grid = parse_grid(["bits=3,4,5,6", "adc_share=1,2"])
+    rows = run_sweep(trained, config, grid, tmp_path, slow, {"generator": "test"}, progress=False, deadline=25.0)
+    assert [(r["bits"], r["adc_share"]) for r in rows] == [("3", "1"), ("3", "2"), ("4", "1"), ("4", "2")]
+    assert "stopped by the time limit" in capsys.readouterr().err  # the copies of a measured point still written
     rows = run_sweep(trained, config, grid, tmp_path, slow, {"generator": "test"}, progress=False)
-    assert len(rows) == 4 and [c[0] for c in calls] == [3, 4, 5, 6]
+    assert len(rows) == 8 and [c[0] for c in calls] == [3, 4, 5, 6]

@@ -10,6 +10,7 @@ into these calls and prints what they return; scripts and notebooks call them di
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -158,9 +159,12 @@ def sweep(grid: list[str], out: str | Path, source: str | Path | None = None, n:
           device: str = "cpu", progress: bool = True, measure: bool = True, time_limit_s: float | None = None
           ) -> tuple[list[dict[str, Any]], RunConfig]:
     """FID and energy per image of a trained generator (default: the shipped Fashion-MNIST one) at every point
-    of ``grid`` (``["bits=4,6", "d2d=0,0.1"]``, names of ``crossbar.terms.TERMS``), resumable in ``out``; the
-    rows measured (with ``measure`` False: only those measured before) and the generator's config. ``time_limit_s``:
-    start no point that would end past it."""
+    of ``grid`` (``["bits=4,6", "d2d=0,0.1", "node=22,32"]``, names of ``sweep.GRID_TERMS``), resumable in ``out``; the
+    rows measured (with ``measure`` False: only those measured before) and the generator's config. ``time_limit_s``
+    (from this call): start no measurement that would end past it, by the longest so far."""
+    started = time.monotonic()
+    if time_limit_s is not None and time_limit_s < 0:
+        raise SpinDCGANError(f"the time limit must be >= 0, got {time_limit_s / 60:g} minutes")
     terms = parse_grid(grid)
     if n < 2:
         raise SpinDCGANError("an FID needs n >= 2 images")
@@ -171,7 +175,7 @@ def sweep(grid: list[str], out: str | Path, source: str | Path | None = None, n:
             "n": n, "seed": seed, "split": split, "ref_n": ref_n, "protocol": PROTOCOL}
     evaluate = fid_evaluator(config, n, seed, split, data, ref_n, device)
     rows = run_sweep(generator, config, terms, out, evaluate, spec, draws, progress, measure=measure,
-                     time_limit=time_limit_s)
+                     deadline=None if time_limit_s is None else started + time_limit_s)
     if not rows:
         raise SpinDCGANError(f"{out}: no point measured yet (run without --report-only)")
     return rows, config

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .cli import build_parser
 from .crossbar.terms import TERMS, option_of
+from .energy.area.terms import AREA_TERMS
 from .io import save_text
 
 EXAMPLES = [
@@ -37,6 +38,10 @@ EXAMPLES = [
     ("FID of two image sets", "spindcgan fid --real real_dir --fake fake.zip"),
     ("the FIDs of a run's device-state exports, after training", "spindcgan fid runs/00000-anime-6bit-dw --exports"),
     ("per-layer energy and latency, JSON and PNG", "spindcgan energy --dataset anime --mapping zero-free"),
+    ("FID, energy and chip area over a grid of settings, in legs: start no point past 100 minutes (a rerun "
+     "continues)", "spindcgan sweep --grid wire=0,2,5 --grid array=64,128 --time-limit 100 --out sweep-wires"),
+    ("settings that only cost (ADC sharing, the area model's) share one FID measurement between their points",
+     "spindcgan sweep --grid adc_share=1,4,8 --grid node=22,32 --out sweep-area"),
     ("a trained generator as its device states (a few MB)",
      "spindcgan export runs/00000-fashion-mnist-6bit-dw --out g.pt"),
     ("images and energy per image from device states", "spindcgan generate --model g.pt"),
@@ -78,7 +83,7 @@ def option_row(action: argparse.Action) -> str:
 
 def settings_table() -> list[str]:
     """The hardware settings of ``crossbar.terms.TERMS``: one name for the option, the grid, the training noise and
-    (under ``hardware``) the config.json field it sets."""
+    (under ``hardware``) the config.json field it sets; then the area model's (``AREA_TERMS``)."""
     lines = ["## Hardware settings", "",
              "One name per setting: `spindcgan train --NAME V` (`-` for `_`), `spindcgan sweep --grid NAME=V1,V2`, "
              "`spindcgan train --train-noise NAME=V` (the settings that draw something) and "
@@ -91,6 +96,13 @@ def settings_table() -> list[str]:
         former = f" (was {', '.join(f'`{f}`' for f in term.former)})" if term.former else ""
         cells = (f"`{name}`", f"`{option_of(name)}`{former}", fields, term.kind, "yes" if term.noise else "",
                  term.help)
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    lines += ["", "The chip's area model has settings of its own (`energy.area.terms.AREA_TERMS`, docs/area.md): "
+              "`spindcgan energy --NAME V` and `spindcgan sweep --grid NAME=V1,V2`. They and `adc_share` change "
+              "what a chip costs, never what it computes, so a sweep measures the FID of points that differ only in "
+              "them once.", "", "| name | option | AreaConfig field | value | what it sets |", "|---|---|---|---|---|"]
+    for name, term in AREA_TERMS.items():
+        cells = (f"`{name}`", f"`{option_of(name)}`", f"`{term.field}`", term.kind, term.help)
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return [*lines, ""]
 

@@ -21,7 +21,9 @@ import ctypes
 import functools
 import hashlib
 import platform
+import shlex
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +106,14 @@ def cpu_has_native_bf16() -> bool | None:
 
 
 @functools.cache
+def command_line() -> str:
+    """This process's command as typed, quoted for a shell: ``spindcgan sweep ...`` for the console script,
+    ``python experiments/x.py ...`` for a script (a record says how it was made)."""
+    program = sys.argv[0]
+    head = ["python", program] if program.endswith(".py") else [Path(program).name]
+    return shlex.join([*head, *sys.argv[1:]])
+
+
 def source_commit() -> str:
     """The git commit of the spindcgan source this process imported (a checkout or an editable install), or
     "unknown" for an installed copy: which code made a result, recorded beside it."""

@@ -7,7 +7,7 @@ point has a mean and a spread. Besides the hardware settings, the grid takes the
 ``adc_model``, ``floorplan``: ``energy.area.terms``); points that differ only in what costs and never computes
 (those and ``adc_share``) share one FID measurement. Every finished (point, draw) is appended to ``points.jsonl`` in
 the sweep folder at once, so an interrupted sweep continues where it stopped; ``sweep.json`` holds what was asked (a
-different grid in the same folder is refused), ``provenance.jsonl`` who ran it (command, commit, time),
+different grid in the same folder is refused), ``provenance.jsonl`` how it was run (command, commit, time),
 ``sweep.csv`` one row per point and ``pareto.png`` FID against energy per image, the front marked and the paper's
 design point drawn.
 """
@@ -20,10 +20,11 @@ import itertools
 import json
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
+from time import monotonic
 from typing import Any
 
 import torch
@@ -31,9 +32,9 @@ from tqdm import tqdm
 
 from .config import RunConfig
 from .crossbar.config import HardwareConfig
-from .crossbar.terms import COST_ONLY_TERMS, TERMS, check_value, with_terms
+from .crossbar.terms import TERMS, check_value, with_terms
 from .energy.area import AreaConfig, model_area
-from .energy.area.terms import AREA_TERMS, area_with_terms, check_area_value
+from .energy.area.terms import AREA_TERMS, area_with_terms
 from .energy.layers import DEVICE_COMPONENTS
 from .energy.ledger import generation_cost
 from .errors import SpinDCGANError
@@ -41,13 +42,14 @@ from .io import save_json, save_text
 from .metrics.registry import MetricSpec, compute_metric
 from .models import Generator
 from .plots import plot_pareto
-from .runtime import source_commit
+from .runtime import command_line, source_commit
 
-GRID_NAMES = (*TERMS, *AREA_TERMS)
+GRID_TERMS = {**TERMS, **AREA_TERMS}
 """What a grid can vary: the hardware settings (``crossbar.terms``) and the area model's (``energy.area.terms``)."""
+GRID_NAMES = tuple(GRID_TERMS)
 
-COST_ONLY = (*COST_ONLY_TERMS, *AREA_TERMS)
-"""The grid names that change a point's costs, never its images."""
+COST_ONLY = tuple(name for name, term in GRID_TERMS.items() if term.cost_only)
+"""The grid names that change a point's costs, never its images (``adc_share``, the area model's)."""
 
 
 def parse_grid(terms: list[str]) -> dict[str, list[str]]:
@@ -65,7 +67,7 @@ def parse_grid(terms: list[str]) -> dict[str, list[str]]:
             raise SpinDCGANError(f"--grid {term!r}: {name} is given twice")
         items = [v.strip() for v in values.split(",")]
         for value in items:
-            (check_value if name in TERMS else check_area_value)(name, value, f"--grid {term!r}")
+            check_value(name, value, f"--grid {term!r}", GRID_TERMS)
         if len(set(items)) != len(items):
             raise SpinDCGANError(f"--grid {term!r}: a value is repeated")
         grid[name] = items
@@ -151,15 +153,21 @@ changes only which devices are stuck), recomputed by every run of the sweep from
 
 def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]], out: str | Path, evaluate: Evaluate,
               spec: dict[str, Any], draws: int = 1, progress: bool = True,
-              measure: bool = True, time_limit: float | None = None) -> list[dict[str, Any]]:
+              measure: bool = True, deadline: float | None = None) -> list[dict[str, Any]]:
     """Measure every (point, draw) not yet in ``out`` (``measure=False``: none, only the outputs of those done);
     returns the per-point summary (``summarise``). ``spec`` is what identifies the sweep (generator, protocol),
-    kept in ``sweep.json``: a folder holding another sweep is refused. ``time_limit`` (seconds): start no point
-    that the longest point so far would carry past it (a rerun continues)."""
+    kept in ``sweep.json``: a folder holding another sweep is refused. ``deadline`` (a ``time.monotonic()``
+    time): start no measurement that the longest one so far would carry past it (the first always starts; a rerun
+    continues)."""
     if config.hardware is None:
         raise SpinDCGANError("a sweep needs a generator trained on the hardware (this one is a float baseline)")
     if draws < 1:
         raise SpinDCGANError(f"--draws must be >= 1, got {draws}")
+    if deadline is not None and deadline < 0:
+        raise SpinDCGANError(f"the time limit must be >= 0, got {deadline:g} s")
+    for point in grid_points(grid):  # every point is valid before anything is written
+        hardware_at(config.hardware, point)
+        area_at(point)
     out = Path(out)
     spec = {**spec, "grid": grid, "draws": draws}
     if (out / SPEC_NAME).exists():
@@ -173,27 +181,25 @@ def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]],
     todo = [(p, d) for p in grid_points(grid) for d in range(draws) if (point_label(p), d) not in done]
     if not measure:
         todo = []
-    for point in grid_points(grid):  # every point is valid before the first measurement
-        hardware_at(config.hardware, point)
-        area_at(point)
     records = load_points(out)
-    started, longest = time.monotonic(), 0.0
+    longest, stopped = 0.0, False
     with (out / POINTS_NAME).open("a") as log:
         for point, draw in tqdm(todo, desc="sweep", unit="point", disable=not progress or not todo):
             record = same_images(records, point, draw)
             if record is None:
-                if time_limit is not None and time.monotonic() - started + longest > time_limit:
-                    print(f"sweep: stopped by the time limit before {point_label(point)} (draw {draw}); a rerun "
-                          "continues", file=sys.stderr)
-                    break
-                begun = time.monotonic()
+                stopped = stopped or (deadline is not None and monotonic() + longest > deadline)
+                if stopped:  # measure no more; the points that copy a measured one are still written
+                    continue
+                begun = monotonic()
                 hardware = hardware_at(config.hardware, point, draw)
                 record = {"point": point, "draw": draw, "seed": hardware.seed,
                           **evaluate(generator_at(trained, config, hardware))}
-                longest = max(longest, time.monotonic() - begun)
+                longest = max(longest, monotonic() - begun)
             records.append(record)
             log.write(json.dumps(record) + "\n")
             log.flush()
+    if stopped:
+        print("sweep: stopped by the time limit; a rerun continues", file=sys.stderr)
     records = load_points(out)
     measured = [p for p in grid_points(grid) if any(r["point"] == p for r in records)]
     costs = {point_label(p): cost_at(trained, config, hardware_at(config.hardware, p), area_at(p)) for p in measured}
@@ -204,10 +210,10 @@ def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]],
 
 
 def log_invocation(out: Path, measure: bool) -> None:
-    """Append who ran the sweep to ``provenance.jsonl``: the command line, the code's commit, when, and whether it
-    measured (a sweep's points may come from several invocations and commits)."""
-    entry = {"command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]), "commit": source_commit(),
-             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "measure": measure}
+    """Append how the sweep was run to ``provenance.jsonl``: the command line, the code's commit, when, and whether
+    it measured (a sweep's points may come from several invocations and commits)."""
+    entry = {"command": command_line(), "commit": source_commit(),
+             "started": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "measure": measure}
     with (out / PROVENANCE_NAME).open("a") as log:
         log.write(json.dumps(entry) + "\n")
 
@@ -282,12 +288,15 @@ PAPER_FID = {"fashion-mnist": 27.5, "anime": 45.4}
 """The paper's FIDs (reference.md): the line of the Pareto plot, the bar the cheapest point is named under."""
 
 PAPER_POINT = {"bits": "6", "adc_bits": "none", "dac_bits": "none", "d2d": "0", "c2c": "0", "read_noise": "0",
-               "stuck": "0", "program_error": "0", "retention": "0", "dw_slope": "0", "dw_offset": "0"}
-"""The paper's design point: 6-bit synapses, ideal read-out, no variation, faults or drift."""
+               "stuck": "0", "program_error": "0", "retention": "0", "dw_slope": "0", "dw_offset": "0",
+               "adc_share": "1", "node": "32", "adc_model": "isaac", "floorplan": "0"}
+"""The paper's design point: 6-bit synapses, ideal read-out, no variation, faults or drift; its chip counted as
+the area model's default (one ADC per column, 32 nm, ISAAC's ADCs, no whitespace)."""
 
 
 def is_paper_point(row: dict[str, Any]) -> bool:
-    return all(TERMS[k].parse(str(row[k])) == TERMS[k].parse(v) for k, v in PAPER_POINT.items() if k in row)
+    return all(GRID_TERMS[k].parse(str(row[k])) == GRID_TERMS[k].parse(v) for k, v in PAPER_POINT.items()
+               if k in row)
 
 
 def write_outputs(rows: list[dict[str, Any]], out: Path, config: RunConfig) -> None:

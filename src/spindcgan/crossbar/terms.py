@@ -33,15 +33,22 @@ def _optional_bits(text: str) -> int | None:
     return None if text.lower() in ("none", "ideal") else _natural(text)
 
 
-def _share(text: str) -> float:
+def non_negative(text: str) -> float:
     value = float(text)
     if not (math.isfinite(value) and value >= 0):
         raise ValueError
     return value
 
 
+def positive(text: str) -> float:
+    value = float(text)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError
+    return value
+
+
 def _fraction(text: str) -> float:
-    value = _share(text)
+    value = non_negative(text)
     if value > 1:
         raise ValueError
     return value
@@ -55,7 +62,7 @@ def _flag(text: str) -> bool:
     raise ValueError
 
 
-def _one_of(*choices: str) -> Callable[[str], str]:
+def one_of(*choices: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         if text not in choices:
             raise ValueError
@@ -66,10 +73,11 @@ def _one_of(*choices: str) -> Callable[[str], str]:
 
 @dataclass(frozen=True)
 class Term:
-    """One named setting: the HardwareConfig field(s) it sets, how its values are read, and what it means."""
+    """One named setting: the config field(s) it sets, how its values are read, and what it means."""
 
     field: str | tuple[str, ...]
-    """A HardwareConfig field path (``variation.d2d``, ``synapse.bits``); several: each takes the value."""
+    """A field path in the config it sets, ``HardwareConfig`` here (``variation.d2d``, ``synapse.bits``),
+    ``AreaConfig`` in ``energy.area.terms``; several: each takes the value."""
     parse: Callable[[str], Any]
     kind: str
     """What a value is, for errors and docs: "a relative std >= 0"."""
@@ -94,7 +102,7 @@ TERMS = {
     "bits": Term("synapse.bits", _natural, "an integer of synapse bits (1-8)", "synapse bits (default 6)", "N"),
     "array": Term(("array.rows", "array.cols"), _natural, "an array size (rows = columns), an integer >= 1",
                   "crossbar rows = columns per array (default 128)", "N", former=("--array-size",)),
-    "signed_scheme": Term("array.signed_scheme", _one_of("differential", "offset"), "differential or offset",
+    "signed_scheme": Term("array.signed_scheme", one_of("differential", "offset"), "differential or offset",
                           "signed weights as a G+ / G- device pair (differential, default) or one device against "
                           "an offset column (offset)", "SCHEME"),
     "adc_bits": Term("array.adc_bits", _optional_bits, "an integer or none",
@@ -104,16 +112,16 @@ TERMS = {
     "adc_share": Term("array.adc_share", _natural, "an integer >= 1 (weight columns per ADC)",
                       "weight columns that share one ADC (default 1: one per column); the read takes K times as long, "
                       "the ADCs 1/K the area (docs/area.md)", "K", cost_only=True),
-    "d2d": Term("variation.d2d", _share, "a relative std >= 0",
+    "d2d": Term("variation.d2d", non_negative, "a relative std >= 0",
                 "device-to-device conductance variation (relative std, default 0)", "SIGMA", True, ("--d2d-sigma",)),
-    "c2c": Term("variation.c2c", _share, "a relative std >= 0",
+    "c2c": Term("variation.c2c", non_negative, "a relative std >= 0",
                 "cycle-to-cycle programming variation (relative std, default 0)", "SIGMA", True, ("--c2c-sigma",)),
-    "read_noise": Term("variation.read_noise", _share, "a relative std >= 0",
+    "read_noise": Term("variation.read_noise", non_negative, "a relative std >= 0",
                        "per-read cell current noise (relative std, default 0)", "SIGMA", True),
-    "dw_slope": Term("variation.dw_slope", _share, "a relative std >= 0",
+    "dw_slope": Term("variation.dw_slope", non_negative, "a relative std >= 0",
                      "device-to-device spread of the DW activations' slope (relative std, default 0)", "SIGMA", True,
                      ("--dw-slope-sigma",)),
-    "dw_offset": Term("variation.dw_offset", _share, "a std >= 0",
+    "dw_offset": Term("variation.dw_offset", non_negative, "a std >= 0",
                       "spread of the DW activations' threshold (std in input units, default 0)", "SIGMA", True,
                       ("--dw-offset-sigma",)),
     "stuck": Term("faults.stuck", _fraction, "a share of devices in [0, 1]",
@@ -123,15 +131,15 @@ TERMS = {
     "retention": Term("retention.time", parse_duration, "a time such as 0, 1h, 1d, 1y",
                       "read the arrays this long after programming, skyrmions lost at the Arrhenius rate "
                       "(default 0)", "TIME", True),
-    "wire": Term(("array.wires.row_segment", "array.wires.column_segment"), _share,
+    "wire": Term(("array.wires.row_segment", "array.wires.column_segment"), non_negative,
                  "a resistance >= 0 ohm per cell segment", "word- and bit-line resistance per cell segment "
                  "(default 0: ideal arrays; 0.8-4.8 ohm at 22-3 nm, docs/circuit.md)", "OHMS",
                  former=("--wire-resistance",)),
-    "driver": Term("array.wires.driver", _share, "a resistance >= 0 ohm", "each row driver's output resistance",
+    "driver": Term("array.wires.driver", non_negative, "a resistance >= 0 ohm", "each row driver's output resistance",
                    "OHMS", former=("--driver-resistance",)),
-    "sense": Term("array.wires.sense", _share, "a resistance >= 0 ohm", "each column's sense input resistance",
+    "sense": Term("array.wires.sense", non_negative, "a resistance >= 0 ohm", "each column's sense input resistance",
                   "OHMS", former=("--sense-resistance",)),
-    "wire_solver": Term("array.wire_solver", _one_of("approximate", "exact"), "approximate or exact",
+    "wire_solver": Term("array.wire_solver", one_of("approximate", "exact"), "approximate or exact",
                         "with wires: the arrays' fast approximation (default) or the exact nodal solve (slow; for "
                         "evaluation)", "SOLVER"),
     "compensation": Term("array.wire_compensation", _flag, "0 or 1 (off or on)",
@@ -145,21 +153,19 @@ TERMS = {
 NOISE_TERMS = tuple(name for name, term in TERMS.items() if term.noise)
 """The names that draw something (variation, faults, drift): what training can inject (``--train-noise``)."""
 
-COST_ONLY_TERMS = tuple(name for name, term in TERMS.items() if term.cost_only)
-"""The names that change what the hardware costs, never what it computes."""
-
 
 def option_of(name: str) -> str:
     """The CLI option of the setting ``name``: ``read_noise`` -> ``--read-noise``."""
     return "--" + name.replace("_", "-")
 
 
-def check_value(name: str, value: str, where: str) -> Any:
-    """``value`` read as a value of ``name``; a one-line error naming ``where`` when it is not one."""
+def check_value(name: str, value: str, where: str, table: dict[str, Term] = TERMS) -> Any:
+    """``value`` read as a value of ``name`` (of ``table``: ``TERMS`` or the area model's ``AREA_TERMS``); a
+    one-line error naming ``where`` when it is not one."""
     try:
-        return TERMS[name].parse(value)
+        return table[name].parse(value)
     except (ValueError, SpinDCGANError):
-        raise SpinDCGANError(f"{where}: {value!r} is not {TERMS[name].kind}") from None
+        raise SpinDCGANError(f"{where}: {value!r} is not {table[name].kind}") from None
 
 
 def with_field(config: Any, path: str, value: Any) -> Any:

@@ -35,18 +35,44 @@ def largest_feature_map(mappings: list[LayerMapping]) -> int:
     return max((math.prod(s) for s in shapes), default=0)
 
 
+def _copies_per_layer(mappings: list[LayerMapping], copies: dict[str, int] | None) -> dict[str, int]:
+    """Copies of each crossbar layer's arrays by layer name (1 for a layer ``copies`` leaves out); one error for a
+    count that is not an integer >= 1 or a name that is no crossbar layer of ``mappings``."""
+    names = [m.name for m in mappings if isinstance(m.module, CrossbarLayerMixin)]
+    for name, count in (copies or {}).items():
+        if name not in names:
+            raise SpinDCGANError(f"copies names {name!r}, which is no crossbar layer (those are {names})")
+        if not (isinstance(count, int) and not isinstance(count, bool) and count >= 1):
+            raise SpinDCGANError(f"copies of {name!r} must be an integer >= 1, got {count!r}")
+    return {name: (copies or {}).get(name, 1) for name in names}
+
+
 def layer_areas(mappings: list[LayerMapping], hardware: HardwareConfig, config: AreaConfig,
-                constants: AreaConstants, adc_bits: int, mapping: str) -> list[LayerArea]:
-    """Each crossbar layer (when ``hardware`` has synapses) and each DW activation layer, priced."""
+                constants: AreaConstants, adc_bits: int, mapping: str, columns_per_weight: int = 1,
+                copies: dict[str, int] | None = None) -> list[LayerArea]:
+    """Each crossbar layer (when ``hardware`` has synapses) and each DW activation layer, priced.
+
+    ``columns_per_weight`` is weight slicing: each weight stored in that many columns of one-bit or multi-level
+    cells (NeuroSim's numColPerSynapse = synapse bits / cell bits) rather than in one device, so every layer's
+    matrix has that many times its columns, and its cells, sample-and-holds, ADCs and shift-and-adds grow with them.
+    ``copies`` maps a crossbar layer's name to how many duplicate sets of its arrays the chip holds (NeuroSim's
+    pipeline copies, which let a layer with many input vectors keep pace with the others, and its duplicates of a
+    small layer that fill the rest of its tile); a layer left out has one.
+    The defaults, 1 and None, price each weight once in one column: the chip of every result so far."""
+    if not (isinstance(columns_per_weight, int) and not isinstance(columns_per_weight, bool)
+            and columns_per_weight >= 1):
+        raise SpinDCGANError(f"columns_per_weight must be an integer >= 1, got {columns_per_weight!r}")
+    counts = _copies_per_layer(mappings, copies)
     array = hardware.array
     areas = []
     for m in mappings:
         if isinstance(m.module, CrossbarLayerMixin) and hardware.synapse is not None:
             rows, cols = crossbar_matrix_shape(m, mapping)
             areas.append(crossbar_layer_area(
-                rows, cols, groups=m.groups, array_rows=array.rows, array_cols=array.cols,
-                signed_scheme=array.signed_scheme, adc_bits=adc_bits, dac_bits=array.dac_bits or config.ideal_dac_bits,
-                adc_share=array.adc_share, config=config, constants=constants, name=m.name, kind=m.kind))
+                rows, cols * columns_per_weight, groups=m.groups * counts[m.name], array_rows=array.rows,
+                array_cols=array.cols, signed_scheme=array.signed_scheme, adc_bits=adc_bits,
+                dac_bits=array.dac_bits or config.ideal_dac_bits, adc_share=array.adc_share, config=config,
+                constants=constants, name=m.name, kind=m.kind))
         elif m.kind.startswith("dw-"):
             areas.append(dw_activation_area(m.activation_devices, config, constants, m.name, m.kind))
     return areas
@@ -54,10 +80,14 @@ def layer_areas(mappings: list[LayerMapping], hardware: HardwareConfig, config: 
 
 def model_area(model: nn.Module, example: torch.Tensor | tuple[torch.Tensor, ...], hardware: HardwareConfig,
                config: AreaConfig | None = None, constants: AreaConstants | None = None,
-               costs: PeripheralCosts | None = None, mapping: str = "zero-padded") -> ChipArea:
+               costs: PeripheralCosts | None = None, mapping: str = "zero-padded", columns_per_weight: int = 1,
+               copies: dict[str, int] | None = None) -> ChipArea:
     """The chip area of ``model`` on ``hardware`` for inputs like ``example``: its crossbar layers (the ADC
     resolution of ``hardware.array.adc_bits``, or for an ideal read-out the ledger's costed
-    ``PeripheralCosts.adc_bits``), its DW activation devices and a buffer for its largest feature map."""
+    ``PeripheralCosts.adc_bits``), its DW activation devices and a buffer for its largest feature map.
+    ``columns_per_weight`` (weight slicing) and ``copies`` (duplicate arrays per layer) are ``layer_areas``'s: to
+    price a chip built as another tool builds it (NeuroSim's 8 one-bit columns per 8-bit weight and its pipeline
+    copies); the defaults leave the chip as this project maps it."""
     if not isinstance(hardware, HardwareConfig):
         raise SpinDCGANError("the area model needs a hardware config (a float model has no crossbars)")
     if mapping not in MAPPINGS:
@@ -65,7 +95,7 @@ def model_area(model: nn.Module, example: torch.Tensor | tuple[torch.Tensor, ...
     config, constants = config or AreaConfig(), constants or AreaConstants()
     adc_bits = hardware.array.adc_bits or (costs or PeripheralCosts()).adc_bits
     mappings = map_model(model, example, hardware)
-    layers = layer_areas(mappings, hardware, config, constants, adc_bits, mapping)
+    layers = layer_areas(mappings, hardware, config, constants, adc_bits, mapping, columns_per_weight, copies)
     bits = largest_feature_map(mappings) * (config.buffer_bits or adc_bits)
     return chip_area(layers, bits, config, constants)
 
