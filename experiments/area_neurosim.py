@@ -18,9 +18,7 @@ renders the block from the committed record.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
 from pathlib import Path
 
 import torch
@@ -37,13 +35,12 @@ from neurosim_reference import (
     neurosim_ops,
     whitespace,
 )
-from provenance import ROOT, command, commit, fill_block, shown
+from provenance import ROOT, command, commit, fill_block, shown, study_record
 
 from spindcgan import HardwareConfig, convert, with_settings
 from spindcgan.energy.area import AreaConfig, AreaConstants, ChipArea, cell_um2, model_area
 from spindcgan.energy.constants import PeripheralCosts
 from spindcgan.energy.ledger import Ledger, generation_cost
-from spindcgan.io import save_json
 from spindcgan.nn import CrossbarLayerMixin
 from spindcgan.reports.mapping import map_model
 
@@ -375,20 +372,9 @@ def block(record: dict, out: Path = OUT) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--page", type=Path, default=PAGE)
-    parser.add_argument("--pages-only", action="store_true", help="measure nothing: render the block from the "
-                        "record at --out")
-    args = parser.parse_args()
-    torch.set_num_threads(1)
-    if args.pages_only:
-        record = json.loads(args.out.read_text())
-    else:
-        record = measure()
-        save_json(record, args.out)
-    fill_block(args.page, BEGIN, END, block(record, args.out))
-    print(f"{shown(args.out)}, {shown(args.page)}: the third chip is "
+    record, out, page = study_record(__doc__.splitlines()[0], OUT, PAGE, measure)
+    fill_block(page, BEGIN, END, block(record, out))
+    print(f"{shown(out)}, {shown(page)}: the third chip is "
           f"{record['variants'][-1]['ratio_to_published']:.3f}x NeuroSim's")
 
 

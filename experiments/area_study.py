@@ -14,19 +14,16 @@ nothing: it renders the block and the plot from the committed record.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
 from pathlib import Path
 
 import torch
-from provenance import ROOT, command, commit, fill_block, shown
+from provenance import ROOT, command, commit, fill_block, shown, study_record
 
 from spindcgan import api, with_settings
 from spindcgan.energy.area import AreaConfig, model_area
 from spindcgan.energy.constants import PeripheralCosts
 from spindcgan.energy.ledger import Ledger, generation_cost, priced_for
-from spindcgan.io import save_json
 
 OUT = ROOT / "results" / "area" / "study.json"
 PAGE = ROOT / "docs" / "area.md"
@@ -185,20 +182,9 @@ def plot(record: dict, out: Path = PLOT) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--page", type=Path, default=PAGE)
-    parser.add_argument("--pages-only", action="store_true", help="measure nothing: render the block and the plot "
-                        "from the record at --out")
-    args = parser.parse_args()
-    torch.set_num_threads(1)
-    if args.pages_only:
-        record = json.loads(args.out.read_text())
-    else:
-        record = measure()
-        save_json(record, args.out)
-    fill_block(args.page, BEGIN, END, block(record, args.out))
-    print(f"{shown(args.out)}, {shown(args.page)}, {shown(plot(record))}")
+    record, out, page = study_record(__doc__.splitlines()[0], OUT, PAGE, measure)
+    fill_block(page, BEGIN, END, block(record, out))
+    print(f"{shown(out)}, {shown(page)}, {shown(plot(record))}")
 
 
 if __name__ == "__main__":

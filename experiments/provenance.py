@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 from spindcgan.runtime import command_line, source_commit
@@ -44,3 +45,28 @@ def fill_block(page: Path, begin: str, end: str, text: str) -> None:
     if s.count(begin) != 1 or s.count(end) != 1 or s.index(begin) > s.index(end):
         raise SystemExit(f"{page}: the markers {begin} ... {end} are not there once, in order")
     save_text(s[: s.index(begin) + len(begin)] + "\n" + text.rstrip("\n") + "\n" + s[s.index(end):], page)
+
+
+def study_record(description: str, out: Path, page: Path, measure: Callable[[], dict]) -> tuple[dict, Path, Path]:
+    """The command line a study script shares: ``--out`` (its record), ``--page`` (the page its block goes in) and
+    ``--pages-only`` (measure nothing: the committed record); returns the record (measured and saved, or read) and
+    the two paths. One thread: a study's numbers do not depend on the machine's."""
+    import argparse
+    import json
+
+    import torch
+
+    from spindcgan.io import save_json
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--out", type=Path, default=out)
+    parser.add_argument("--page", type=Path, default=page)
+    parser.add_argument("--pages-only", action="store_true", help="measure nothing: render the page's block (and "
+                        "plot) from the record at --out")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    if args.pages_only:
+        return json.loads(args.out.read_text()), args.out, args.page
+    record = measure()
+    save_json(record, args.out)
+    return record, args.out, args.page

@@ -13,22 +13,10 @@ ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "results" / "area" / "neurosim-vgg8.json"
 
 
-def _study():
-    """experiments/area_neurosim.py as a module (it imports its sibling provenance.py)."""
-    import importlib
-    import sys
-
-    sys.path.insert(0, str(ROOT / "experiments"))
-    try:
-        return importlib.import_module("area_neurosim")
-    finally:
-        sys.path.remove(str(ROOT / "experiments"))
-
-
-def test_the_neurosim_block_of_the_area_page_is_what_the_script_renders_from_the_record():
+def test_the_neurosim_block_of_the_area_page_is_what_the_script_renders_from_the_record(experiment):
     """docs/area.md's neurosim block holds no hand-typed number (rewrite it: python experiments/area_neurosim.py
     --pages-only), and it sits outside the page's generated part."""
-    study = _study()
+    study = experiment("area_neurosim")
     page = (ROOT / "docs" / "area.md").read_text()
     record = json.loads(RECORD.read_text())
     assert page.split(study.BEGIN + "\n")[1].split(study.END)[0] == study.block(record)
@@ -36,10 +24,10 @@ def test_the_neurosim_block_of_the_area_page_is_what_the_script_renders_from_the
     assert record["command"].startswith("python experiments/area_neurosim.py") and len(record["commit"]) == 40
 
 
-def test_the_block_s_numbers_follow_the_record():
+def test_the_block_s_numbers_follow_the_record(experiment):
     """The figures of the block's prose come from the record (or the script's constants kept in it), not from its
     text: changed in a copy of the record, each changes in the block."""
-    study = _study()
+    study = experiment("area_neurosim")
     record = json.loads(RECORD.read_text())
     changed = copy.deepcopy(record)
     neurosim, protocol = changed["neurosim"], changed["protocol"]
@@ -56,12 +44,12 @@ def test_the_block_s_numbers_follow_the_record():
         assert old in before and old not in after and new in after, old
 
 
-def test_the_record_is_what_the_area_model_gives_on_vgg8_today():
+def test_the_record_is_what_the_area_model_gives_on_vgg8_today(experiment):
     """Recomputed from the converted VGG-8: every chip's parts, total and ratios match the record; the script's
     pricing with one column per weight and no copies is ``model_area``'s own chip; the sliced chip with NeuroSim's
     copies has NeuroSim's 9,472 subarrays, its cells are NeuroSim's array and one reference column in 129, and its
     ADCs at NeuroSim's SAR formula are what NeuroSim's SAR run gives."""
-    study = _study()
+    study = experiment("area_neurosim")
     from spindcgan.energy.area import model_area
 
     record = json.loads(RECORD.read_text())

@@ -11,18 +11,6 @@ ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "results" / "area" / "study.json"
 
 
-def _study():
-    """experiments/area_study.py as a module (it imports its sibling provenance.py)."""
-    import importlib
-    import sys
-
-    sys.path.insert(0, str(ROOT / "experiments"))
-    try:
-        return importlib.import_module("area_study")
-    finally:
-        sys.path.remove(str(ROOT / "experiments"))
-
-
 def _curves(record: dict) -> dict[tuple[str, str], list[dict]]:
     """The record's rows by (generator, mapping), in order of K."""
     curves: dict[tuple[str, str], list[dict]] = {}
@@ -31,10 +19,10 @@ def _curves(record: dict) -> dict[tuple[str, str], list[dict]]:
     return {key: sorted(rows, key=lambda r: r["adc_share"]) for key, rows in curves.items()}
 
 
-def test_the_study_block_of_the_area_page_is_what_the_script_renders_from_the_record(tmp_path):
+def test_the_study_block_of_the_area_page_is_what_the_script_renders_from_the_record(tmp_path, experiment):
     """docs/area.md's study block holds no hand-typed number (rewrite it: python experiments/area_study.py
     --pages-only); the plot renders from the record; a page without the markers is refused."""
-    study = _study()
+    study = experiment("area_study")
     page = (ROOT / "docs" / "area.md").read_text()
     record = json.loads(RECORD.read_text())
     assert page.split(study.BEGIN + "\n")[1].split(study.END)[0] == study.block(record)
@@ -45,11 +33,11 @@ def test_the_study_block_of_the_area_page_is_what_the_script_renders_from_the_re
         study.fill_block(tmp_path / "page.md", study.BEGIN, study.END, "text")
 
 
-def test_the_study_record_holds_together():
+def test_the_study_record_holds_together(experiment):
     """Every generator, mapping and K is there once; with K the area falls and the latency rises, the energy and
     the useful operations stay (and are the same under both mappings); every band holds its value; the ADCs' share
     falls with K."""
-    study, record = _study(), json.loads(RECORD.read_text())
+    study, record = experiment("area_study"), json.loads(RECORD.read_text())
     curves = _curves(record)
     assert set(curves) == {(d, m) for d in record["protocol"]["models"] for m in study.MAPPINGS}
     for rows in curves.values():

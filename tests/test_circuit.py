@@ -323,21 +323,13 @@ def test_compensation_restores_the_full_input_sums_and_shrinks_the_error():
     assert error(compensated) < error(plain) / 5
 
 
-def test_the_study_block_and_plot_render_from_a_sweep_folder(tmp_path):
+def test_the_study_block_and_plot_render_from_a_sweep_folder(tmp_path, experiment):
     """experiments/circuit_report.py --study: a line per wire resistance, a column per array size and compensation,
     each cell the point's FID and energy as sweep.csv has them; a missing point says so."""
     import csv
-    import importlib
     import json
-    import sys
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
-    sys.path.insert(0, str(root / "experiments"))
-    try:
-        report = importlib.import_module("circuit_report")
-    finally:
-        sys.path.remove(str(root / "experiments"))
+    report = experiment("circuit_report")
     folder = tmp_path / "sweep"
     folder.mkdir()
     grid = {"array": ["128", "32"], "wire": ["0", "2"], "compensation": ["0", "1"]}

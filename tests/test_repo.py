@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import load_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,7 +30,7 @@ def test_results_and_studies_pages_are_what_report_py_generates_from_the_committ
 
 def test_the_sweeps_page_is_what_sweeps_py_writes_from_the_committed_sweep():
     """docs/sweeps.md holds no hand-typed number either."""
-    sweeps = _experiment("sweeps")
+    sweeps = load_experiment("sweeps")
     assert sweeps.page() == (ROOT / "docs" / "sweeps.md").read_text()
 
 
@@ -44,20 +45,8 @@ def _report():
 
     names = {}
     for module in ("runs", "claims", "studies", "plots", "folders", "pages"):
-        names |= {k: v for k, v in vars(_experiment(f"reporting.{module}")).items() if not k.startswith("__")}
+        names |= {k: v for k, v in vars(load_experiment(f"reporting.{module}")).items() if not k.startswith("__")}
     return types.SimpleNamespace(**names)
-
-
-def _experiment(name: str):
-    """A script of experiments/ as a module (they import their sibling provenance.py)."""
-    import importlib
-    import sys
-
-    sys.path.insert(0, str(ROOT / "experiments"))
-    try:
-        return importlib.import_module(name)
-    finally:
-        sys.path.remove(str(ROOT / "experiments"))
 
 
 HW6 = {"synapse": {"bits": 6}, "relu": {}, "leaky_relu": {}, "d2d_sigma": 0.0}  # the hardware of a 6-bit + DW config
@@ -203,7 +192,7 @@ def test_a_record_of_an_untracked_export_says_how_to_make_the_file_again(tmp_pat
     from spindcgan.models import ModelConfig
     from spindcgan.training import RunConfig, TrainConfig, train
 
-    measure = _experiment("measure")
+    measure = load_experiment("measure")
     tiny = RunConfig(model=ModelConfig.preset("fashion-mnist", width=4),
                      train=TrainConfig(batch_size=16, limit=64, max_steps=3, sample_count=4, threads=2))
     run = train(tiny, tmp_path / "runs", progress=False)
@@ -296,7 +285,7 @@ def test_hardware_at_evaluation_evaluates_one_checkpoint_on_and_off_the_hardware
     model = ModelConfig.preset("fashion-mnist", width=4)
     train_config = TrainConfig(batch_size=16, limit=32, epochs=1, ema=0.9, sample_count=4, threads=2)
     run = train(RunConfig(model=model, train=train_config), tmp_path / "hw", progress=False)
-    generators = _experiment("hardware_at_evaluation").variants(run)
+    generators = load_experiment("hardware_at_evaluation").variants(run)
     z = torch.randn(6, model.z_dim, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         out = {name: g(z) for name, g in generators.items()}
@@ -307,9 +296,9 @@ def test_hardware_at_evaluation_evaluates_one_checkpoint_on_and_off_the_hardware
         assert torch.equal(out["float"], float_net(z))
     baseline = train(RunConfig(model=model, hardware=None, train=train_config), tmp_path / "fl", progress=False)
     with pytest.raises(SpinDCGANError, match="paper's setting"):
-        _experiment("hardware_at_evaluation").variants(baseline)
+        load_experiment("hardware_at_evaluation").variants(baseline)
 
-    module = _experiment("hardware_at_evaluation")
+    module = load_experiment("hardware_at_evaluation")
     measured = iter([3.0, 2.0, 1.0])  # no Inception here: the record is what is checked
     monkeypatch.setattr(module, "measure_fid", lambda *a, **k: {"metric": "fid2k-train", "fid": next(measured),
                                                                     "kid": 0.0, "kid_std": 0.0})
@@ -442,7 +431,7 @@ def test_measure_copy_only_copies_a_run_still_training_and_measures_nothing(tmp_
     config = RunConfig(model=model, train=train_config)
     first_epoch = replace(config, train=replace(config.train, max_steps=2))  # epoch 1: two steps of 16 images
     run = train(first_epoch, tmp_path / "runs", progress=False)
-    measure = _experiment("measure")
+    measure = load_experiment("measure")
     results = tmp_path / "results"
     monkeypatch.setattr(sys, "argv", ["measure.py", str(run), "--name", "x-s1", "--results", str(results),
                                       "--copy-only"])
@@ -566,7 +555,7 @@ def test_the_examples_runs_on_the_convert_page_are_their_records(tmp_path, monke
     """docs/convert.md's table of the examples' full runs is what experiments/examples_report.py renders from
     results/examples; a record becomes a row with its own network's energy, command and commit; a page without
     the markers is refused."""
-    er = _experiment("examples_report")
+    er = load_experiment("examples_report")
     page = (ROOT / "docs" / "convert.md").read_text()
     assert page.split("<!-- examples:begin -->\n")[1].split("<!-- examples:end -->")[0] == er.block()
     monkeypatch.setattr(er, "RESULTS", tmp_path)
@@ -589,7 +578,7 @@ def test_the_examples_runs_on_the_convert_page_are_their_records(tmp_path, monke
 def test_the_examples_readings_and_second_seed_come_from_their_records(tmp_path, monkeypatch):
     """The prose under the examples' tables is worded from the records (energy ratio, step times), a second seed's
     records sit beside seed 0's, and a run is kept under a seed only when its record says that seed."""
-    er = _experiment("examples_report")
+    er = load_experiment("examples_report")
     monkeypatch.setattr(er, "RESULTS", tmp_path)
     energy = {"upsample + convolution": {"devices": 0.2, "with_peripherals": 400.0},
               "paper: zero-padded deconvolution": {"devices": 0.125, "with_peripherals": 1200.0}}

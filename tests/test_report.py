@@ -3,10 +3,10 @@ page names for raw logs that left the tree still holds them."""
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import load_experiment
 
 ROOT = Path(__file__).resolve().parents[1]
 LINK = re.compile(r"\]\(([^)\s]+)\)")
@@ -34,12 +34,7 @@ def test_the_link_check_catches_a_missing_file(tmp_path):
 
 
 def _last_held() -> dict:
-    sys.path.insert(0, str(ROOT / "experiments"))
-    try:
-        from reporting.folders import LAST_HELD
-    finally:
-        sys.path.remove(str(ROOT / "experiments"))
-    return LAST_HELD
+    return load_experiment("reporting.folders").LAST_HELD
 
 
 def _git(*args: str) -> subprocess.CompletedProcess:
