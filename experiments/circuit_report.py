@@ -2,7 +2,7 @@
 the table of docs/circuit.md.
 
     python experiments/circuit_report.py [--out results/circuit/approximation.json] [--page docs/circuit.md]
-    python experiments/circuit_report.py --study results/circuit/sweep-fmnist [--page docs/circuit.md]
+    python experiments/circuit_report.py --study results/circuit/sweep-fmnist [--exact results/circuit/exact-fmnist]
 
 For each array size (32, 64, 128), wire resistance per cell segment (0.5 to 10 ohm, driver and sense at 0 and at
 100 ohm) and conductance pattern, every row at full input: the column currents of the exact nodal solve
@@ -13,7 +13,8 @@ that size: the weights a trained network actually holds).
 
 ``--study DIR`` measures nothing: it renders the study block of the page (a table) and its plot
 (``docs/img/circuit-study.png``) from a ``spindcgan sweep`` folder over ``wire``, ``array`` and ``compensation``
-(its ``sweep.json`` and ``sweep.csv``).
+(its ``sweep.json`` and ``sweep.csv``); ``--exact DIR`` the block that holds the approximation's FID against the
+exact solver's, from a sweep over ``wire_solver``.
 """
 
 from __future__ import annotations
@@ -173,6 +174,29 @@ def render_study(folder: Path, page: Path, plot: Path = STUDY_PLOT) -> str:
     return text
 
 
+def render_exact(folder: Path, page: Path) -> str:
+    """The exact block of the page: the approximation's FID against the exact solver's at the points of a sweep over
+    ``wire_solver`` (their relative difference, the bar's 2 %)."""
+    spec = json.loads((folder / "sweep.json").read_text())
+    with (folder / "sweep.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    if "wire_solver" not in spec["grid"] or {r["wire_solver"] for r in rows} != {"approximate", "exact"}:
+        raise SystemExit(f"{folder}: needs both solvers measured (--grid wire_solver=approximate,exact)")
+    others = [t for t in spec["grid"] if t != "wire_solver"]
+    lines = [f"From `{shown(folder)}` ({rows[0]['metric']}, image seed {spec['seed']}, the same images for both; "
+             f"rendered by `python experiments/circuit_report.py --exact {shown(folder)}`):", "",
+             "| point | approximation | exact solve | difference |", "|---|---|---|---|"]
+    for key in sorted({tuple(r[t] for t in others) for r in rows}):
+        fid = {r["wire_solver"]: float(r["fid"]) for r in rows if tuple(r[t] for t in others) == key}
+        if len(fid) == 2:
+            point = " ".join(f"{t}={v}" for t, v in zip(others, key, strict=True))
+            lines.append(f"| {point} | {fid['approximate']:.2f} | {fid['exact']:.2f} | "
+                         f"{(fid['approximate'] - fid['exact']) / fid['exact']:+.2%} |")
+    text = "\n".join(lines)
+    fill_block(page, "<!-- exact:begin -->", "<!-- exact:end -->", text)
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "circuit" / "approximation.json")
@@ -180,9 +204,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--study", type=Path, metavar="SWEEP_DIR",
                         help="render the study block and plot from this sweep folder; measure nothing")
+    parser.add_argument("--exact", type=Path, metavar="SWEEP_DIR",
+                        help="render the approximation-against-exact block from this sweep folder (over wire_solver)")
     args = parser.parse_args()
-    if args.study:
-        print(render_study(args.study, args.page))
+    if args.study or args.exact:
+        for folder, render in ((args.study, render_study), (args.exact, render_exact)):
+            if folder:
+                print(render(folder, args.page))
         return
     torch.set_num_threads(args.threads)
     rows = measure()

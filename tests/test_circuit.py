@@ -352,3 +352,26 @@ def test_the_study_block_and_plot_render_from_a_sweep_folder(tmp_path, experimen
     assert lines[1] == "| 0 | 20.00 (1.000 nJ) | 20.00 (1.000 nJ) | 21.00 (1.000 nJ) | 21.00 (1.000 nJ) |"
     assert lines[2] == "| 2 | 26.00 (1.020 nJ) | not measured | 27.00 (1.020 nJ) | 23.00 (1.020 nJ) |"
     assert "7 of 8 points measured; fid2k-test" in text
+
+
+def test_the_exact_block_renders_the_approximations_fid_against_the_exact_solvers(tmp_path, experiment):
+    import csv
+    import json
+
+    report = experiment("circuit_report")
+    folder = tmp_path / "exact"
+    folder.mkdir()
+    grid = {"array": ["128"], "wire": ["2"], "wire_solver": ["approximate", "exact"]}
+    (folder / "sweep.json").write_text(json.dumps({"n": 2000, "seed": 0, "grid": grid}))
+    with (folder / "sweep.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["array", "wire", "wire_solver", "fid", "metric"])
+        writer.writeheader()
+        writer.writerows([{"array": "128", "wire": "2", "wire_solver": s, "fid": fid, "metric": "fid2k-test"}
+                          for s, fid in (("approximate", 25.5), ("exact", 25.0))])
+    page = tmp_path / "circuit.md"
+    page.write_text("<!-- exact:begin -->\n<!-- exact:end -->\n")
+    report.render_exact(folder, page)
+    assert "| array=128 wire=2 | 25.50 | 25.00 | +2.00% |" in page.read_text()
+    (folder / "sweep.csv").write_text("array,wire,wire_solver,fid,metric\n128,2,exact,25.0,fid2k-test\n")
+    with pytest.raises(SystemExit, match="needs both solvers"):
+        report.render_exact(folder, page)
