@@ -44,7 +44,7 @@ def _report():
     import types
 
     names = {}
-    for module in ("runs", "claims", "studies", "plots", "folders", "pages"):
+    for module in ("runs", "claims", "beyond", "studies", "plots", "folders", "pages"):
         names |= {k: v for k, v in vars(load_experiment(f"reporting.{module}")).items() if not k.startswith("__")}
     return types.SimpleNamespace(**names)
 
@@ -410,6 +410,66 @@ def test_the_seeds_of_one_plan_are_set_side_by_side_finished_or_still_resuming()
     again = run("hw-s1-rerun", HW6, 1, [80.0, 71.0])  # seed 1 redone in another environment: runs by name
     assert "- hw6 at epoch 5, the last all its 3 runs logged: seed 0 90.00, hw-s1 (seed 1) 85.00, hw-s1-rerun " \
            "(seed 1) 80.00, 10.00 apart (hardware - float, seed 0: +2.00)." in report.seed_curves([*runs, again])
+
+
+def _sweep_folder(folder: Path, grid: dict[str, list[str]], rows: list[dict]) -> Path:
+    """A ``spindcgan sweep`` folder as the wire studies leave it: ``sweep.json`` and ``sweep.csv``."""
+    folder.mkdir(parents=True)
+    (folder / "sweep.json").write_text(json.dumps({"grid": grid, "n": 2000, "seed": 0}))
+    columns = [*grid, "fid", "metric", "energy_j", "area_mm2"]
+    (folder / "sweep.csv").write_text("\n".join([",".join(columns), *(",".join(
+        str({"metric": "fid2k-test", "energy_j": 1.3e-6, "area_mm2": 10.3, **row}[c]) for c in columns)
+        for row in rows)]) + "\n")
+    return folder
+
+
+NOT_MEASURED = ("**Wire resistance**: the study of the shipped Fashion-MNIST generator's FID over the wires' "
+                "resistance, the array size and compensation has not been measured yet "
+                "([circuit.md](circuit.md#the-study-fid-and-energy-over-wire-resistance) has its model and command).")
+
+
+def test_the_wire_study_is_said_to_be_not_measured_while_its_sweep_folder_is_absent(tmp_path):
+    report = _report()
+    assert report.wire_resistance(tmp_path) == [NOT_MEASURED, ""]
+    (tmp_path / "sweep-fmnist").mkdir()  # started, nothing written yet
+    assert report.wire_resistance(tmp_path) == [NOT_MEASURED, ""]
+    section = report.beyond_the_paper(tmp_path / "no-study.json", tmp_path / "no-neurosim.json", tmp_path)
+    assert section[:2] == ["## Beyond the paper: chip area and wire resistance", ""]
+    assert section[-2:] == [NOT_MEASURED, ""] and not any("Chip area" in line for line in section)
+
+
+def test_the_wire_study_is_a_table_of_fid_per_array_and_wire_without_and_with_compensation(tmp_path):
+    """Rows are array sizes, columns wire resistances, each cell without / with compensation; the points not
+    measured yet show as '-', and the count of measured points stands above; the exact solve's sweep adds its
+    line."""
+    report = _report()
+    grid = {"array": ["128", "64", "32"], "compensation": ["0", "1"], "wire": ["0.5", "1", "2", "5", "10"]}
+    study = _sweep_folder(tmp_path / "sweep-fmnist", grid, [
+        {"array": 128, "compensation": 0, "wire": 2, "fid": 30.5}, {"array": 128, "compensation": 1, "wire": 2,
+                                                                     "fid": 24.25},
+        {"array": 128, "compensation": 0, "wire": 10, "fid": 80.0}, {"array": 32, "compensation": 1, "wire": 0.5,
+                                                                      "fid": 22.6}])
+    assert report.wire_resistance(tmp_path) == [
+        "**Wire resistance** ([circuit.md](circuit.md#the-study-fid-and-energy-over-wire-resistance)): the shipped "
+        f"Fashion-MNIST generator with every array read through the wire approximation, from `{study}` (4 of the "
+        "grid's 30 points measured). fid2k-test (2,000 generated images of image seed 0, the same at every point), "
+        "without / with compensation, by array size and wire resistance per cell segment:", "",
+        "| array | 0.5 ohm | 1 ohm | 2 ohm | 5 ohm | 10 ohm |",
+        "|---|---|---|---|---|---|",
+        "| 128 x 128 | - / - | - / - | 30.50 / 24.25 | - / - | 80.00 / - |",
+        "| 64 x 64 | - / - | - / - | - / - | - / - | - / - |",
+        "| 32 x 32 | - / 22.60 | - / - | - / - | - / - | - / - |", ""]
+    exact = _sweep_folder(tmp_path / "exact-fmnist", {"array": ["128"], "wire": ["2"],
+                                                      "wire_solver": ["approximate", "exact"]},
+                          [{"array": 128, "wire": 2, "wire_solver": "approximate", "fid": 23.0}])
+    assert not any("exact" in line for line in report.wire_resistance(tmp_path))  # one solver measured: no line
+    with (exact / "sweep.csv").open("a") as f:
+        f.write("128,2,exact,22.5,fid2k-test,1.3e-06,10.3\n")
+    assert report.wire_resistance(tmp_path)[-2:] == [
+        f"The approximation against the exact nodal solve (`{exact}`, fid2k-test, the same images for both): FID at "
+        "array=128 wire=2, 23.00 with the approximation and 22.50 with the exact solve (+2.22%).", ""]
+    study.joinpath("sweep.csv").unlink()
+    assert report.wire_resistance(tmp_path)[0] == NOT_MEASURED  # the exact line does not need the study
 
 
 def test_measure_copy_only_copies_a_run_still_training_and_measures_nothing(tmp_path, monkeypatch):
