@@ -157,6 +157,8 @@ def test_a_sweep_over_adc_sharing_and_array_size_writes_each_points_area_and_a_t
     # is on it
     assert not any(r["pareto"] for r in rows if r["adc_share"] == "1")
     assert min(rows, key=lambda r: r["area_mm2"])["pareto"]
+    best = cheapest_within(rows, 1e9)  # one energy and one FID at every K of an array: the smallest chip wins
+    assert best["area_mm2"] == min(r["area_mm2"] for r in rows if r["energy_j"] == best["energy_j"])
 
 
 def test_points_that_differ_only_in_cost_share_one_measurement_and_the_node_is_an_axis(tmp_path):
@@ -217,3 +219,14 @@ def test_a_time_limit_starts_no_point_that_the_longest_so_far_would_carry_past_i
     assert "stopped by the time limit" in capsys.readouterr().err  # the copies of a measured point still written
     rows = run_sweep(trained, config, grid, tmp_path, slow, {"generator": "test"}, progress=False)
     assert len(rows) == 8 and [c[0] for c in calls] == [3, 4, 5, 6]
+
+
+def test_the_papers_design_point_is_every_setting_at_its_default():
+    from spindcgan.sweep import is_paper_point
+
+    paper = {"bits": "6", "adc_bits": "none", "retention": "0", "array": "128", "adc_share": "1", "node": "32",
+             "wire": "0", "compensation": "0", "hw_seed": "3", "wire_solver": "exact", "fid": 20.0}
+    assert is_paper_point(paper)
+    for name, value in (("bits", "4"), ("array", "64"), ("adc_share", "8"), ("node", "22"), ("wire", "0.5"),
+                        ("adc_bits", "6"), ("retention", "1y")):
+        assert not is_paper_point({**paper, name: value}), name
