@@ -108,12 +108,15 @@ def study_rows(folder: Path) -> tuple[dict, list[dict]]:
     with (folder / "sweep.csv").open() as f:
         rows = [{**r, "wire": float(r["wire"]), "array": int(r["array"]), "compensation": r["compensation"] in
                  ("1", "on", "true", "yes"), "fid": float(r["fid"]), "energy_j": float(r["energy_j"]),
-                 "area_mm2": float(r["area_mm2"])} for r in csv.DictReader(f)]
+                 "device_energy_j": float(r.get("device_energy_j") or "nan"),
+                 "wire_energy_j": float(r.get("wire_energy_j") or "nan"), "area_mm2": float(r["area_mm2"])}
+                for r in csv.DictReader(f)]
     return spec, sorted(rows, key=lambda r: (r["array"], r["compensation"], r["wire"]))
 
 
 def study_table(rows: list[dict]) -> str:
-    """One line per wire resistance; per array size and compensation, the FID and the energy per image."""
+    """One line per wire resistance; per array size and compensation, the FID and the energy per image in the
+    devices and in the wires (the CMOS peripherals' share is said beside the table: it hardly moves with them)."""
     variants = sorted({(r["array"], r["compensation"]) for r in rows})
     head = " | ".join(f"{a} x {a}{', compensated' if c else ''}" for a, c in variants)
     lines = [f"| segment (ohm) | {head} |", "|---|" + "---|" * len(variants)]
@@ -122,7 +125,8 @@ def study_table(rows: list[dict]) -> str:
         for array, compensated in variants:
             row = next((r for r in rows if (r["wire"], r["array"], r["compensation"]) == (wire, array, compensated)),
                        None)
-            cells.append(f"{row['fid']:.2f} ({row['energy_j'] * 1e9:.3f} nJ)" if row else "not measured")
+            pj = (row["device_energy_j"] * 1e12, row["wire_energy_j"] * 1e12) if row else None
+            cells.append(f"{row['fid']:.2f} ({pj[0]:.1f} + {pj[1]:.2f} pJ)" if row else "not measured")
         lines.append(f"| {wire:g} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -143,8 +147,9 @@ def plot_study(rows: list[dict], path: Path, metric: str) -> None:
             style = {"color": f"C{i}", "linestyle": "--" if compensated else "-", "marker": "o",
                      "label": f"{array} x {array}" + (", compensated" if compensated else "")}
             fid_ax.plot([r["wire"] for r in sel], [r["fid"] for r in sel], **style)
-            energy_ax.plot([r["wire"] for r in sel], [r["energy_j"] * 1e9 for r in sel], **style)
-    for ax, label in ((fid_ax, metric), (energy_ax, "energy per image with peripherals (nJ)")):
+            energy_ax.plot([r["wire"] for r in sel], [(r["device_energy_j"] + r["wire_energy_j"]) * 1e12
+                                                      for r in sel], **style)
+    for ax, label in ((fid_ax, metric), (energy_ax, "energy per image in the devices and wires (pJ)")):
         ax.set_xscale("symlog", linthresh=0.5)
         ax.set_xlabel("wire resistance per cell segment (ohm)")
         ax.set_ylabel(label)
@@ -162,12 +167,14 @@ def render_study(folder: Path, page: Path, plot: Path = STUDY_PLOT) -> str:
     if not rows:
         raise SystemExit(f"{folder}: no point measured yet")
     metric = rows[0]["metric"]
+    cmos = [(r["energy_j"] - r["device_energy_j"] - r["wire_energy_j"]) * 1e6 for r in rows]
     points = len(list(itertools.product(*spec["grid"].values())))
     text = (f"From `{shown(folder)}` ({len(rows)} of {points} points measured; {metric}, image seed {spec['seed']}, "
             f"the same images at every point; driver and sense at 0 ohm; rendered by `python "
             f"experiments/circuit_report.py --study {shown(folder)}`; each sweep invocation's command and commit in "
             f"its `provenance.jsonl`). FID (energy "
-            f"per image with peripherals, the wires' I^2 R included):\n\n" + study_table(rows)
+            f"per image in the synapse and DW devices + in the wires' I^2 R; the CMOS peripherals add "
+            f"{min(cmos):.3f}-{max(cmos):.3f} uJ):\n\n" + study_table(rows)
             + f"\n\n![FID and energy over wire resistance](img/{plot.name})")
     plot_study(rows, plot, metric)
     fill_block(page, "<!-- study:begin -->", "<!-- study:end -->", text)

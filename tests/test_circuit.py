@@ -335,7 +335,8 @@ def test_the_study_block_and_plot_render_from_a_sweep_folder(tmp_path, experimen
     grid = {"array": ["128", "32"], "wire": ["0", "2"], "compensation": ["0", "1"]}
     (folder / "sweep.json").write_text(json.dumps({"n": 2000, "seed": 0, "grid": grid}))
     rows = [{"array": a, "wire": w, "compensation": c, "fid": 20 + float(w) * (3 - 2 * int(c)) + (a == "128"),
-             "metric": "fid2k-test", "energy_j": 1e-9 * (1 + float(w) / 100), "area_mm2": 0.5}
+             "metric": "fid2k-test", "energy_j": 1e-6 + 1.75e-10 + float(w) * 1e-13, "device_energy_j": 1.75e-10,
+             "wire_energy_j": float(w) * 1e-13, "area_mm2": 0.5}
             for a in grid["array"] for w in grid["wire"] for c in grid["compensation"]][:-1]  # one not yet measured
     with (folder / "sweep.csv").open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
@@ -349,9 +350,11 @@ def test_the_study_block_and_plot_render_from_a_sweep_folder(tmp_path, experimen
     assert "old" not in text and text.endswith("<!-- study:end -->\ntail\n") and plot.stat().st_size > 0
     lines = [ln for ln in text.splitlines() if ln.startswith("| ")]
     assert lines[0] == "| segment (ohm) | 32 x 32 | 32 x 32, compensated | 128 x 128 | 128 x 128, compensated |"
-    assert lines[1] == "| 0 | 20.00 (1.000 nJ) | 20.00 (1.000 nJ) | 21.00 (1.000 nJ) | 21.00 (1.000 nJ) |"
-    assert lines[2] == "| 2 | 26.00 (1.020 nJ) | not measured | 27.00 (1.020 nJ) | 23.00 (1.020 nJ) |"
-    assert "7 of 8 points measured; fid2k-test" in text
+    assert lines[1] == ("| 0 | 20.00 (175.0 + 0.00 pJ) | 20.00 (175.0 + 0.00 pJ) | 21.00 (175.0 + 0.00 pJ) | "
+                        "21.00 (175.0 + 0.00 pJ) |")
+    assert lines[2] == ("| 2 | 26.00 (175.0 + 0.20 pJ) | not measured | 27.00 (175.0 + 0.20 pJ) | "
+                        "23.00 (175.0 + 0.20 pJ) |")
+    assert "7 of 8 points measured; fid2k-test" in text and "peripherals add 1.000-1.000 uJ" in text
 
 
 def test_the_exact_block_renders_the_approximations_fid_against_the_exact_solvers(tmp_path, experiment):

@@ -117,15 +117,18 @@ def generator_at(trained: Generator, config: RunConfig, hardware: HardwareConfig
 
 def cost_at(trained: Generator, config: RunConfig, hardware: HardwareConfig,
             area: AreaConfig | None = None) -> dict[str, float]:
-    """Energy (devices only, and with peripherals) and latency of one image generated on ``hardware``, and the area
-    of the chip that generates it (``area``, by default ``energy.area``'s 32 nm chip; with its ADC band)."""
+    """Energy (devices only, the wires' I^2 R, and all with peripherals) and latency of one image generated on
+    ``hardware``, and the area of the chip that generates it (``area``, by default ``energy.area``'s 32 nm chip;
+    with its ADC band)."""
     z = torch.randn(8, config.model.z_dim, generator=torch.Generator().manual_seed(0))
     generator = generator_at(trained, config, hardware)
     passes = generation_cost(generator, hardware, z)
     total = sum(p.total_energy for p in passes)
     devices = sum(p.energy[k] for p in passes for k in DEVICE_COMPONENTS)
     chip = model_area(generator, z[:1], hardware, area)
-    return {"energy_j": total, "device_energy_j": devices, "latency_s": sum(p.latency for p in passes),
+    wires = sum(p.energy.get("wire", 0.0) for p in passes)
+    return {"energy_j": total, "device_energy_j": devices, "wire_energy_j": wires,
+            "latency_s": sum(p.latency for p in passes),
             "area_mm2": chip.total / 1e6, "area_low_mm2": chip.band.low / 1e6, "area_high_mm2": chip.band.high / 1e6}
 
 
