@@ -40,7 +40,7 @@ from provenance import ROOT, command, commit, fill_block, shown, study_record
 from spindcgan import HardwareConfig, convert, with_settings
 from spindcgan.energy.area import AreaConfig, AreaConstants, ChipArea, cell_um2, model_area
 from spindcgan.energy.constants import PeripheralCosts
-from spindcgan.energy.ledger import Ledger, generation_cost
+from spindcgan.energy.ledger import inference_ledger
 from spindcgan.nn import CrossbarLayerMixin
 from spindcgan.reports.mapping import map_model
 
@@ -130,9 +130,7 @@ def variants(model: nn.Module, image: torch.Tensor, hardware: HardwareConfig) ->
 def merit(model: nn.Module, image: torch.Tensor, hardware: HardwareConfig) -> dict:
     """The energy ledger on the as-configured chip: one forward pass per image, TOPS, TOPS/W and TOPS/mm^2."""
     costs = PeripheralCosts()
-    passes = generation_cost(model, hardware, image, costs=costs)
-    chip = model_area(model, image, hardware, AREA)
-    ledger = Ledger("zero-padded", True, passes, [], [], [], [], 0.0, 0.0, "not measured", area=chip)
+    ledger = inference_ledger(model, image, hardware, costs=costs, area=AREA)
     figures = ledger.merit()
     return {"ops_per_image": figures["ops_per_image"], "neurosim_ops_per_image": neurosim_ops(),
             "energy_j": sum(ledger.inference.values()), "latency_s": ledger.inference_latency,

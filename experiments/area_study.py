@@ -21,9 +21,9 @@ import torch
 from provenance import ROOT, command, commit, fill_block, shown, study_record
 
 from spindcgan import api, with_settings
-from spindcgan.energy.area import AreaConfig, model_area
+from spindcgan.energy.area import AreaConfig
 from spindcgan.energy.constants import PeripheralCosts
-from spindcgan.energy.ledger import Ledger, generation_cost, priced_for
+from spindcgan.energy.ledger import inference_ledger, priced_for
 
 OUT = ROOT / "results" / "area" / "study.json"
 PAGE = ROOT / "docs" / "area.md"
@@ -39,11 +39,9 @@ READ_K = 8
 def cost_row(generator: torch.nn.Module, hardware, z: torch.Tensor, mapping: str, config: AreaConfig) -> dict:
     """One (mapping, K) point: energy, latency, area with its band, and the figures of merit of ``Ledger.merit``
     (a ledger of the generator's forward passes alone, carrying the chip's area)."""
-    passes = generation_cost(generator, hardware, z, mapping)
-    chip = model_area(generator, z[:1], hardware, config, mapping=mapping)
-    ledger = Ledger(mapping, True, passes, [], [], [], [], 0.0, 0.0, "not measured", area=chip)
+    ledger = inference_ledger(generator, z, hardware, mapping, area=config)
     devices = dataclasses.replace(ledger, include_peripherals=False)
-    merit, band = ledger.merit(), chip.band
+    merit, band = ledger.merit(), ledger.area.band
     return {"mapping": mapping, "adc_share": hardware.array.adc_share,
             "energy_devices_j": sum(devices.inference.values()), "energy_j": sum(ledger.inference.values()),
             "latency_s": ledger.inference_latency, "area_mm2": merit["area_mm2"],

@@ -34,6 +34,7 @@ from spindcgan.api import SHIPPED_MODELS
 from spindcgan.crossbar.circuit import approximate_conductances, effective_conductances
 from spindcgan.crossbar.config import WireConfig
 from spindcgan.crossbar.programming import device_conductances
+from spindcgan.crossbar.terms import TERMS
 from spindcgan.io import save_json
 from spindcgan.loading import load_generator
 from spindcgan.nn import crossbar_layers
@@ -99,18 +100,22 @@ STUDY_PLOT = ROOT / "docs" / "img" / "circuit-study.png"
 STUDY_TERMS = ("wire", "array", "compensation")
 
 
+def read_sweep(folder: Path) -> tuple[dict, list[dict]]:
+    """A sweep folder's spec (``sweep.json``) and its rows as ``sweep.csv`` has them (text)."""
+    with (folder / "sweep.csv").open() as f:
+        return json.loads((folder / "sweep.json").read_text()), list(csv.DictReader(f))
+
+
 def study_rows(folder: Path) -> tuple[dict, list[dict]]:
     """A sweep folder's spec and its rows (``sweep.csv``), numbers read back, sorted by array, compensation, wire."""
-    spec = json.loads((folder / "sweep.json").read_text())
+    spec, raw = read_sweep(folder)
     missing = [t for t in STUDY_TERMS if t not in spec["grid"]]
     if missing:
         raise SystemExit(f"{folder}: not a study sweep (its grid lacks {', '.join(missing)})")
-    with (folder / "sweep.csv").open() as f:
-        rows = [{**r, "wire": float(r["wire"]), "array": int(r["array"]), "compensation": r["compensation"] in
-                 ("1", "on", "true", "yes"), "fid": float(r["fid"]), "energy_j": float(r["energy_j"]),
-                 "device_energy_j": float(r.get("device_energy_j") or "nan"),
-                 "wire_energy_j": float(r.get("wire_energy_j") or "nan"), "area_mm2": float(r["area_mm2"])}
-                for r in csv.DictReader(f)]
+    rows = [{**r, **{t: TERMS[t].parse(r[t]) for t in STUDY_TERMS}, "fid": float(r["fid"]),
+             "energy_j": float(r["energy_j"]),
+             "device_energy_j": float(r.get("device_energy_j") or "nan"),
+             "wire_energy_j": float(r.get("wire_energy_j") or "nan"), "area_mm2": float(r["area_mm2"])} for r in raw]
     return spec, sorted(rows, key=lambda r: (r["array"], r["compensation"], r["wire"]))
 
 
@@ -181,24 +186,30 @@ def render_study(folder: Path, page: Path, plot: Path = STUDY_PLOT) -> str:
     return text
 
 
+def solver_pairs(spec: dict, rows: list[dict]) -> list[tuple[str, float, float]]:
+    """(point, the approximation's FID, the exact solve's FID) at each point of a sweep over ``wire_solver`` that
+    measured both, the point named by its other settings."""
+    others = [t for t in spec["grid"] if t != "wire_solver"]
+    pairs = []
+    for key in sorted({tuple(r[t] for t in others) for r in rows}):
+        fid = {r["wire_solver"]: float(r["fid"]) for r in rows if tuple(r[t] for t in others) == key}
+        if {"approximate", "exact"} <= fid.keys():
+            pairs.append((" ".join(f"{t}={v}" for t, v in zip(others, key, strict=True)), fid["approximate"],
+                          fid["exact"]))
+    return pairs
+
+
 def render_exact(folder: Path, page: Path) -> str:
     """The exact block of the page: the approximation's FID against the exact solver's at the points of a sweep over
     ``wire_solver`` (their relative difference, the bar's 2 %)."""
-    spec = json.loads((folder / "sweep.json").read_text())
-    with (folder / "sweep.csv").open() as f:
-        rows = list(csv.DictReader(f))
+    spec, rows = read_sweep(folder)
     if "wire_solver" not in spec["grid"] or {r["wire_solver"] for r in rows} != {"approximate", "exact"}:
         raise SystemExit(f"{folder}: needs both solvers measured (--grid wire_solver=approximate,exact)")
-    others = [t for t in spec["grid"] if t != "wire_solver"]
     lines = [f"From `{shown(folder)}` ({rows[0]['metric']}, image seed {spec['seed']}, the same images for both; "
              f"rendered by `python experiments/circuit_report.py --exact {shown(folder)}`):", "",
              "| point | approximation | exact solve | difference |", "|---|---|---|---|"]
-    for key in sorted({tuple(r[t] for t in others) for r in rows}):
-        fid = {r["wire_solver"]: float(r["fid"]) for r in rows if tuple(r[t] for t in others) == key}
-        if len(fid) == 2:
-            point = " ".join(f"{t}={v}" for t, v in zip(others, key, strict=True))
-            lines.append(f"| {point} | {fid['approximate']:.2f} | {fid['exact']:.2f} | "
-                         f"{(fid['approximate'] - fid['exact']) / fid['exact']:+.2%} |")
+    lines += [f"| {point} | {approx:.2f} | {exact:.2f} | {(approx - exact) / exact:+.2%} |"
+              for point, approx, exact in solver_pairs(spec, rows)]
     text = "\n".join(lines)
     fill_block(page, "<!-- exact:begin -->", "<!-- exact:end -->", text)
     return text

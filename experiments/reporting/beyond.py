@@ -6,7 +6,6 @@ said to be not measured yet."""
 
 from __future__ import annotations
 
-import csv
 import itertools
 import json
 from pathlib import Path
@@ -14,7 +13,7 @@ from pathlib import Path
 from area_neurosim import OUT as NEUROSIM_VGG8
 from area_study import OUT as AREA_STUDY
 from area_study import READ_K
-from circuit_report import study_rows
+from circuit_report import read_sweep, solver_pairs, study_rows
 from provenance import shown
 
 from .runs import ROOT
@@ -122,17 +121,9 @@ def exact_solver(folder: Path) -> list[str]:
     measured both; nothing while none has both."""
     if not (folder / "sweep.csv").exists():
         return []
-    spec = json.loads((folder / "sweep.json").read_text())
-    with (folder / "sweep.csv").open() as f:
-        rows = list(csv.DictReader(f))
-    others = [t for t in spec["grid"] if t != "wire_solver"]
-    found = []
-    for key in dict.fromkeys(tuple(r[t] for t in others) for r in rows):
-        fid = {r["wire_solver"]: float(r["fid"]) for r in rows if tuple(r[t] for t in others) == key}
-        if {"approximate", "exact"} <= fid.keys():
-            point = " ".join(f"{t}={v}" for t, v in zip(others, key, strict=True))
-            found.append(f"at {point}, {fid['approximate']:.2f} with the approximation and {fid['exact']:.2f} with "
-                         f"the exact solve ({(fid['approximate'] - fid['exact']) / fid['exact']:+.2%})")
+    spec, rows = read_sweep(folder)
+    found = [f"at {point}, {approx:.2f} with the approximation and {exact:.2f} with the exact solve "
+             f"({(approx - exact) / exact:+.2%})" for point, approx, exact in solver_pairs(spec, rows)]
     if not found:
         return []
     return [f"The approximation against the exact nodal solve (`{shown(folder)}`, {rows[0]['metric']}, the same images "

@@ -105,7 +105,6 @@ def cpu_has_native_bf16() -> bool | None:
     return None if flags is None else bool({"avx512_bf16", "amx_bf16"} & set(flags.split()))
 
 
-@functools.cache
 def command_line() -> str:
     """This process's command as typed, quoted for a shell: ``spindcgan sweep ...`` for the console script,
     ``python experiments/x.py ...`` for a script (a record says how it was made)."""
@@ -114,6 +113,7 @@ def command_line() -> str:
     return shlex.join([*head, *sys.argv[1:]])
 
 
+@functools.cache
 def source_commit() -> str:
     """The git commit of the spindcgan source this process imported (a checkout or an editable install), or
     "unknown" for an installed copy: which code made a result, recorded beside it."""

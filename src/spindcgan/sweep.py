@@ -166,8 +166,6 @@ def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]],
         raise SpinDCGANError("a sweep needs a generator trained on the hardware (this one is a float baseline)")
     if draws < 1:
         raise SpinDCGANError(f"--draws must be >= 1, got {draws}")
-    if deadline is not None and deadline < 0:
-        raise SpinDCGANError(f"the time limit must be >= 0, got {deadline:g} s")
     for point in grid_points(grid):  # every point is valid before anything is written
         hardware_at(config.hardware, point)
         area_at(point)
@@ -180,11 +178,11 @@ def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]],
             raise SpinDCGANError(f"{out} holds another sweep (its {', '.join(changed)} differ): give a new --out")
     save_json(spec, out / SPEC_NAME)
     log_invocation(out, measure)
-    done = {(point_label(r["point"]), r["draw"]) for r in load_points(out)}
+    records = load_points(out)
+    done = {(point_label(r["point"]), r["draw"]) for r in records}
     todo = [(p, d) for p in grid_points(grid) for d in range(draws) if (point_label(p), d) not in done]
     if not measure:
         todo = []
-    records = load_points(out)
     longest, stopped = 0.0, False
     with (out / POINTS_NAME).open("a") as log:
         for point, draw in tqdm(todo, desc="sweep", unit="point", disable=not progress or not todo):
@@ -203,7 +201,6 @@ def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]],
             log.flush()
     if stopped:
         print("sweep: stopped by the time limit; a rerun continues", file=sys.stderr)
-    records = load_points(out)
     measured = [p for p in grid_points(grid) if any(r["point"] == p for r in records)]
     costs = {point_label(p): cost_at(trained, config, hardware_at(config.hardware, p), area_at(p)) for p in measured}
     save_json(costs, out / COSTS_NAME)

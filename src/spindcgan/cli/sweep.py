@@ -10,7 +10,7 @@ import torch
 from .. import api
 from ..energy.area import AreaConfig
 from ..errors import SpinDCGANError
-from ..sweep import GRID_NAMES, PAPER_FID, PLOT_NAME, TABLE_NAME, cheapest_within, parse_grid
+from ..sweep import GRID_NAMES, PAPER_FID, PLOT_NAME, TABLE_NAME, cheapest_within
 from .options import REFERENCE_SPLITS, count, finite, whole
 
 
@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> None:
     rows, config = api.sweep(args.grid, args.out, args.generator, args.n, args.seed, args.ref, args.data, args.ref_n,
                              args.draws, args.device, not args.no_progress, measure=not args.report_only,
                              time_limit_s=None if args.time_limit is None else args.time_limit * 60)
-    grid = list(parse_grid(args.grid))  # the names as the sweep read them
+    grid = [k for k in rows[0] if k in GRID_NAMES]  # the point's names, as the sweep read them
     node = "each point's node" if "node" in grid else f"{AreaConfig().node_nm:g} nm"
     print(f"{len(rows)} points of {config.model.dataset} ({rows[0]['metric']}, seed {args.seed}; energy per generated "
           f"image with peripherals; chip area at {node}): {Path(args.out) / TABLE_NAME}, {Path(args.out) / PLOT_NAME}")

@@ -245,6 +245,16 @@ def build_network_ledger(model: nn.Module, example: Inputs, hardware: HardwareCo
                   area=model_area(model, example, hardware, area, costs=costs, mapping=mapping))
 
 
+def inference_ledger(model: nn.Module, example: Inputs, hardware: HardwareConfig, mapping: Mapping = "zero-padded",
+                     costs: PeripheralCosts | None = None, area: AreaConfig | None = None) -> Ledger:
+    """A ledger of ``model``'s forward pass alone on ``example`` (inference: no backward pass, no synapse writes),
+    carrying the area of its chip (``area``): what ``Ledger.merit`` needs for TOPS/W and TOPS/mm^2."""
+    passes = generation_cost(model, hardware, example, mapping, costs)
+    one = example[:1] if isinstance(example, torch.Tensor) else example
+    chip = model_area(model, one, hardware, area, costs=costs, mapping=mapping)
+    return Ledger(mapping, True, passes, [], [], [], [], 0.0, 0.0, "not measured", area=chip)
+
+
 def format_ledger(ledger: Ledger) -> str:
     """Per-layer table and totals, in readable units."""
     def pj(j: float) -> str:

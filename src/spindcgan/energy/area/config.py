@@ -23,10 +23,11 @@ def _check_number(name: str, value: Any, low: float, high: float = math.inf, low
         raise SpinDCGANError(f"area.{name} must be a finite number {span}, got {value!r}")
 
 
-def _check_integer(name: str, value: Any, low: int) -> None:
-    """One line naming ``area.<name>`` for a value that is not an integer >= low."""
+def check_integer(what: str, value: Any, low: int) -> None:
+    """One line naming ``what`` (``area.ideal_dac_bits``, ``columns_per_weight``) for a value that is not an
+    integer >= low (a bool is none)."""
     if not (isinstance(value, int) and not isinstance(value, bool) and value >= low):
-        raise SpinDCGANError(f"area.{name} must be an integer >= {low}, got {value!r}")
+        raise SpinDCGANError(f"{what} must be an integer >= {low}, got {value!r}")
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,12 @@ class AreaConfig:
         if self.adc_model not in ADC_MODELS:
             raise SpinDCGANError(f"area.adc_model must be one of {ADC_MODELS}, got {self.adc_model!r}")
         _check_number("adc_rate", self.adc_rate, 0.0, low_open=True)
-        _check_integer("ideal_dac_bits", self.ideal_dac_bits, 1)
-        _check_integer("adcs_per_shift_add", self.adcs_per_shift_add, 1)
-        _check_integer("offset_reference_columns", self.offset_reference_columns, 0)
-        _check_integer("dw_read_transistors", self.dw_read_transistors, 0)
+        check_integer("area.ideal_dac_bits", self.ideal_dac_bits, 1)
+        check_integer("area.adcs_per_shift_add", self.adcs_per_shift_add, 1)
+        check_integer("area.offset_reference_columns", self.offset_reference_columns, 0)
+        check_integer("area.dw_read_transistors", self.dw_read_transistors, 0)
         if self.buffer_bits is not None:
-            _check_integer("buffer_bits", self.buffer_bits, 1)
+            check_integer("area.buffer_bits", self.buffer_bits, 1)
         _check_number("sram_efficiency", self.sram_efficiency, 0.0, 1.0, low_open=True)
         _check_number("floorplan_factor", self.floorplan_factor, 0.0)
         if not isinstance(self.device_footprint, bool):

@@ -14,7 +14,7 @@ from ...nn import CrossbarLayerMixin, SpinConvTranspose2d
 from ...reports.mapping import LayerMapping, map_model
 from ..constants import PeripheralCosts
 from ..layers import MAPPINGS
-from .config import AreaConfig
+from .config import AreaConfig, check_integer
 from .constants import AreaConstants
 from .parts import PARTS, ChipArea, LayerArea, chip_area, crossbar_layer_area, dw_activation_area
 
@@ -42,8 +42,7 @@ def _copies_per_layer(mappings: list[LayerMapping], copies: dict[str, int] | Non
     for name, count in (copies or {}).items():
         if name not in names:
             raise SpinDCGANError(f"copies names {name!r}, which is no crossbar layer (those are {names})")
-        if not (isinstance(count, int) and not isinstance(count, bool) and count >= 1):
-            raise SpinDCGANError(f"copies of {name!r} must be an integer >= 1, got {count!r}")
+        check_integer(f"copies of {name!r}", count, 1)
     return {name: (copies or {}).get(name, 1) for name in names}
 
 
@@ -59,9 +58,7 @@ def layer_areas(mappings: list[LayerMapping], hardware: HardwareConfig, config: 
     pipeline copies, which let a layer with many input vectors keep pace with the others, and its duplicates of a
     small layer that fill the rest of its tile); a layer left out has one.
     The defaults, 1 and None, price each weight once in one column: the chip of every result so far."""
-    if not (isinstance(columns_per_weight, int) and not isinstance(columns_per_weight, bool)
-            and columns_per_weight >= 1):
-        raise SpinDCGANError(f"columns_per_weight must be an integer >= 1, got {columns_per_weight!r}")
+    check_integer("columns_per_weight", columns_per_weight, 1)
     counts = _copies_per_layer(mappings, copies)
     array = hardware.array
     areas = []

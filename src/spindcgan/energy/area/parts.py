@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ...errors import SpinDCGANError
 from .adc import Band, adc_band, dac_um2, f2_um2, node_scale
-from .config import AreaConfig
+from .config import AreaConfig, check_integer
 from .constants import AreaConstants
 
 CROSSBAR_PARTS = ("cells", "dac", "sample_hold", "adc", "shift_add")
@@ -107,8 +107,7 @@ def cell_um2(config: AreaConfig, constants: AreaConstants) -> float:
 def _check_shape(**sizes: int) -> None:
     """One line naming the first size that is not an integer >= 1."""
     for name, value in sizes.items():
-        if not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
-            raise SpinDCGANError(f"crossbar layer {name} must be an integer >= 1, got {value!r}")
+        check_integer(f"crossbar layer {name}", value, 1)
 
 
 def crossbar_layer_area(rows: int, cols: int, *, groups: int = 1, array_rows: int = 128, array_cols: int = 128,
