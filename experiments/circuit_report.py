@@ -2,26 +2,27 @@
 the table of docs/circuit.md.
 
     python experiments/circuit_report.py [--out results/circuit/approximation.json] [--page docs/circuit.md]
-    python experiments/circuit_report.py --study results/circuit/sweep-fmnist [--exact results/circuit/exact-fmnist]
+    python experiments/circuit_report.py --study results/circuit/sweep-fmnist results/circuit/sweep-fmnist-high \
+        --exact results/circuit/exact-fmnist results/circuit/exact-fmnist-high
 
-For each array size (32, 64, 128), wire resistance per cell segment (0.5 to 10 ohm, driver and sense at 0 and at
+For each array size (32, 64, 128), wire resistance per cell segment (0.5 to 100 ohm, driver and sense at 0 and at
 100 ohm) and conductance pattern, every row at full input: the column currents of the exact nodal solve
 (``crossbar.circuit.effective_conductances``) and of the approximation (``approximate_conductances``), as fractions
 of each column's ideal full-scale current. Patterns: uniform random conductances over the synapse's range, and the
 programmed G+ and G- arrays of the shipped Fashion-MNIST generator (its first whole array of each layer at
 that size: the weights a trained network actually holds).
 
-``--study DIR`` measures nothing: it renders the study block of the page (a table) and its plot
-(``docs/img/circuit-study.png``) from a ``spindcgan sweep`` folder over ``wire``, ``array`` and ``compensation``
-(its ``sweep.json`` and ``sweep.csv``); ``--exact DIR`` the block that holds the approximation's FID against the
-exact solver's, from a sweep over ``wire_solver``.
+``--study DIR [DIR ...]`` measures nothing: it renders the study block of the page (a table) and its plot
+(``docs/img/circuit-study.png``) from ``spindcgan sweep`` folders over ``wire``, ``array`` and ``compensation``
+(their ``sweep.json`` and ``sweep.csv``: one study, a second folder extending the first's grid); ``--exact DIR
+[DIR ...]`` the block that holds the approximation's FID against the exact solver's, from sweeps over
+``wire_solver``.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import itertools
 import json
 import time
 from pathlib import Path
@@ -38,10 +39,11 @@ from spindcgan.crossbar.terms import TERMS
 from spindcgan.io import save_json
 from spindcgan.loading import load_generator
 from spindcgan.nn import crossbar_layers
+from spindcgan.sweep import grid_points
 from spindcgan.training import RunConfig
 
 SIZES = (32, 64, 128)
-SEGMENTS = (0.5, 1.0, 2.0, 5.0, 10.0)
+SEGMENTS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)  # the FID study's range
 ENDS = (0.0, 100.0)  # driver and sense resistance
 
 
@@ -97,7 +99,8 @@ def table(rows: list[dict]) -> str:
 
 
 STUDY_PLOT = ROOT / "docs" / "img" / "circuit-study.png"
-STUDY_TERMS = ("wire", "array", "compensation")
+STUDY_TERMS = ("array", "compensation", "wire")
+"""What a study sweep varies, in the order its points are keyed and sorted."""
 
 
 def read_sweep(folder: Path) -> tuple[dict, list[dict]]:
@@ -106,32 +109,56 @@ def read_sweep(folder: Path) -> tuple[dict, list[dict]]:
         return json.loads((folder / "sweep.json").read_text()), list(csv.DictReader(f))
 
 
-def study_rows(folder: Path) -> tuple[dict, list[dict]]:
-    """A sweep folder's spec and its rows (``sweep.csv``), numbers read back, sorted by array, compensation, wire."""
-    spec, raw = read_sweep(folder)
-    missing = [t for t in STUDY_TERMS if t not in spec["grid"]]
-    if missing:
-        raise SystemExit(f"{folder}: not a study sweep (its grid lacks {', '.join(missing)})")
-    rows = [{**r, **{t: TERMS[t].parse(r[t]) for t in STUDY_TERMS}, "fid": float(r["fid"]),
-             "energy_j": float(r["energy_j"]),
-             "device_energy_j": float(r.get("device_energy_j") or "nan"),
-             "wire_energy_j": float(r.get("wire_energy_j") or "nan"), "area_mm2": float(r["area_mm2"])} for r in raw]
-    return spec, sorted(rows, key=lambda r: (r["array"], r["compensation"], r["wire"]))
+def study_rows(*folders: Path) -> tuple[list[dict], list[dict]]:
+    """Sweep folders' specs and their rows (``sweep.csv``), numbers read back, sorted by array, compensation, wire:
+    one study spread over several folders (a sweep folder keeps its grid; a second one extends the study, e.g. to
+    higher resistance). They must share the images (``n``, ``seed``) and measure a point once."""
+    specs, rows = [], []
+    for folder in folders:
+        spec, raw = read_sweep(folder)
+        missing = [t for t in STUDY_TERMS if t not in spec["grid"]]
+        if missing:
+            raise SystemExit(f"{folder}: not a study sweep (its grid lacks {', '.join(missing)})")
+        if specs and (spec["n"], spec["seed"]) != (specs[0]["n"], specs[0]["seed"]):
+            raise SystemExit(f"{folder}: generates other images (n {spec['n']}, seed {spec['seed']}) than "
+                             f"{folders[0]} (n {specs[0]['n']}, seed {specs[0]['seed']})")
+        specs.append(spec)
+        for r in raw:
+            row = {**r, **{t: TERMS[t].parse(r[t]) for t in STUDY_TERMS}, "fid": float(r["fid"]),
+                   "energy_j": float(r["energy_j"]), "device_energy_j": float(r.get("device_energy_j") or "nan"),
+                   "wire_energy_j": float(r.get("wire_energy_j") or "nan"), "area_mm2": float(r["area_mm2"])}
+            if any(study_key(row) == study_key(seen) for seen in rows):
+                raise SystemExit(f"{folder}: the point {study_key(row)} is measured in another folder too")
+            rows.append(row)
+    return specs, sorted(rows, key=study_key)
 
 
-def study_table(rows: list[dict]) -> str:
+def study_key(row: dict) -> tuple:
+    """A study point: (array, compensation, wire)."""
+    return tuple(row[t] for t in STUDY_TERMS)
+
+
+def planned_points(specs: list[dict]) -> set[tuple]:
+    """Every (array, compensation, wire) that the folders' grids ask for."""
+    return {tuple(TERMS[t].parse(p[t]) for t in STUDY_TERMS) for spec in specs for p in grid_points(spec["grid"])}
+
+
+def study_table(rows: list[dict], planned: set[tuple]) -> str:
     """One line per wire resistance; per array size and compensation, the FID and the energy per image in the
-    devices and in the wires (the CMOS peripherals' share is said beside the table: it hardly moves with them)."""
-    variants = sorted({(r["array"], r["compensation"]) for r in rows})
+    devices and in the wires (the CMOS peripherals' share is said beside the table: it hardly moves with them); a
+    point a grid asks for that is not measured yet says so, one no grid asks for is '-'."""
+    variants = sorted({(a, c) for a, c, _ in planned})
     head = " | ".join(f"{a} x {a}{', compensated' if c else ''}" for a, c in variants)
     lines = [f"| segment (ohm) | {head} |", "|---|" + "---|" * len(variants)]
-    for wire in sorted({r["wire"] for r in rows}):
+    for wire in sorted({w for _, _, w in planned}):
         cells = []
         for array, compensated in variants:
-            row = next((r for r in rows if (r["wire"], r["array"], r["compensation"]) == (wire, array, compensated)),
-                       None)
-            pj = (row["device_energy_j"] * 1e12, row["wire_energy_j"] * 1e12) if row else None
-            cells.append(f"{row['fid']:.2f} ({pj[0]:.1f} + {pj[1]:.2f} pJ)" if row else "not measured")
+            row = next((r for r in rows if study_key(r) == (array, compensated, wire)), None)
+            if row:
+                cells.append(f"{row['fid']:.2f} ({row['device_energy_j'] * 1e12:.1f} + "
+                             f"{row['wire_energy_j'] * 1e12:.2f} pJ)")
+            else:
+                cells.append("not measured" if (array, compensated, wire) in planned else "-")
         lines.append(f"| {wire:g} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -166,20 +193,21 @@ def plot_study(rows: list[dict], path: Path, metric: str) -> None:
     plt.close(fig)
 
 
-def render_study(folder: Path, page: Path, plot: Path = STUDY_PLOT) -> str:
-    """The study block of the page and its plot, from a sweep folder; the block's text."""
-    spec, rows = study_rows(folder)
+def render_study(folders: list[Path], page: Path, plot: Path = STUDY_PLOT) -> str:
+    """The study block of the page and its plot, from one or more sweep folders; the block's text."""
+    specs, rows = study_rows(*folders)
     if not rows:
-        raise SystemExit(f"{folder}: no point measured yet")
+        raise SystemExit(f"{', '.join(map(str, folders))}: no point measured yet")
     metric = rows[0]["metric"]
     cmos = [(r["energy_j"] - r["device_energy_j"] - r["wire_energy_j"]) * 1e6 for r in rows]
-    points = len(list(itertools.product(*spec["grid"].values())))
-    text = (f"From `{shown(folder)}` ({len(rows)} of {points} points measured; {metric}, image seed {spec['seed']}, "
-            f"the same images at every point; driver and sense at 0 ohm; rendered by `python "
-            f"experiments/circuit_report.py --study {shown(folder)}`; each sweep invocation's command and commit in "
-            f"its `provenance.jsonl`). FID (energy "
+    planned = planned_points(specs)
+    named = " and ".join(f"`{shown(f)}`" for f in folders)
+    text = (f"From {named} ({len(rows)} of {len(planned)} points measured; {metric}, image seed "
+            f"{specs[0]['seed']}, the same images at every point; driver and sense at 0 ohm; rendered by `python "
+            f"experiments/circuit_report.py --study {' '.join(shown(f) for f in folders)}`; each sweep invocation's "
+            f"command and commit in its folder's `provenance.jsonl`). FID (energy "
             f"per image in the synapse and DW devices + in the wires' I^2 R; the CMOS peripherals add "
-            f"{min(cmos):.3f}-{max(cmos):.3f} uJ):\n\n" + study_table(rows)
+            f"{min(cmos):.3f}-{max(cmos):.3f} uJ):\n\n" + study_table(rows, planned)
             + f"\n\n![FID and energy over wire resistance](img/{plot.name})")
     plot_study(rows, plot, metric)
     fill_block(page, "<!-- study:begin -->", "<!-- study:end -->", text)
@@ -199,18 +227,21 @@ def solver_pairs(spec: dict, rows: list[dict]) -> list[tuple[str, float, float]]
     return pairs
 
 
-def render_exact(folder: Path, page: Path) -> str:
-    """The exact block of the page: the approximation's FID against the exact solver's at the points of a sweep over
-    ``wire_solver`` (their relative difference, the bar's 2 %)."""
-    spec, rows = read_sweep(folder)
-    if "wire_solver" not in spec["grid"] or {r["wire_solver"] for r in rows} != {"approximate", "exact"}:
-        raise SystemExit(f"{folder}: needs both solvers measured (--grid wire_solver=approximate,exact)")
-    lines = [f"From `{shown(folder)}` ({rows[0]['metric']}, image seed {spec['seed']}, the same images for both; "
-             f"rendered by `python experiments/circuit_report.py --exact {shown(folder)}`):", "",
-             "| point | approximation | exact solve | difference |", "|---|---|---|---|"]
-    lines += [f"| {point} | {approx:.2f} | {exact:.2f} | {(approx - exact) / exact:+.2%} |"
-              for point, approx, exact in solver_pairs(spec, rows)]
-    text = "\n".join(lines)
+def render_exact(folders: list[Path], page: Path) -> str:
+    """The exact block of the page: the approximation's FID against the exact solver's at the points of sweeps over
+    ``wire_solver`` (their relative difference, the bar's 2 %), a table row per point of each folder."""
+    lines = []
+    for folder in folders:
+        spec, rows = read_sweep(folder)
+        if "wire_solver" not in spec["grid"] or {r["wire_solver"] for r in rows} != {"approximate", "exact"}:
+            raise SystemExit(f"{folder}: needs both solvers measured (--grid wire_solver=approximate,exact)")
+        lines += [f"| {point} | {approx:.2f} | {exact:.2f} | {(approx - exact) / exact:+.2%} | `{shown(folder)}` |"
+                  for point, approx, exact in solver_pairs(spec, rows)]
+    named = " ".join(shown(f) for f in folders)
+    text = "\n".join([f"{rows[0]['metric']}, image seed {spec['seed']}, the same images for both solvers; rendered "
+                      f"by `python experiments/circuit_report.py --exact {named}`:", "",
+                      "| point | approximation | exact solve | difference | sweep folder |", "|---|---|---|---|---|",
+                      *lines])
     fill_block(page, "<!-- exact:begin -->", "<!-- exact:end -->", text)
     return text
 
@@ -220,15 +251,17 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "circuit" / "approximation.json")
     parser.add_argument("--page", type=Path, default=ROOT / "docs" / "circuit.md")
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--study", type=Path, metavar="SWEEP_DIR",
-                        help="render the study block and plot from this sweep folder; measure nothing")
-    parser.add_argument("--exact", type=Path, metavar="SWEEP_DIR",
-                        help="render the approximation-against-exact block from this sweep folder (over wire_solver)")
+    parser.add_argument("--study", type=Path, nargs="+", metavar="SWEEP_DIR",
+                        help="render the study block and plot from these sweep folders (one study: a second folder "
+                             "extends the first's grid); measure nothing")
+    parser.add_argument("--exact", type=Path, nargs="+", metavar="SWEEP_DIR",
+                        help="render the approximation-against-exact block from these sweep folders (over "
+                             "wire_solver)")
     args = parser.parse_args()
     if args.study or args.exact:
-        for folder, render in ((args.study, render_study), (args.exact, render_exact)):
-            if folder:
-                print(render(folder, args.page))
+        for folders, render in ((args.study, render_study), (args.exact, render_exact)):
+            if folders:
+                print(render(folders, args.page))
         return
     torch.set_num_threads(args.threads)
     rows = measure()

@@ -343,11 +343,11 @@ def test_the_study_block_and_plot_render_from_a_sweep_folder(tmp_path, experimen
         writer.writeheader()
         writer.writerows(rows)
     page = tmp_path / "circuit.md"
-    page.write_text("# page\n<!-- study:begin -->\nold\n<!-- study:end -->\ntail\n")
+    page.write_text("# page\n<!-- study:begin -->\nSTALE\n<!-- study:end -->\ntail\n")
     plot = tmp_path / "study.png"
-    report.render_study(folder, page, plot)
+    report.render_study([folder], page, plot)
     text = page.read_text()
-    assert "old" not in text and text.endswith("<!-- study:end -->\ntail\n") and plot.stat().st_size > 0
+    assert "STALE" not in text and text.endswith("<!-- study:end -->\ntail\n") and plot.stat().st_size > 0
     lines = [ln for ln in text.splitlines() if ln.startswith("| ")]
     assert lines[0] == "| segment (ohm) | 32 x 32 | 32 x 32, compensated | 128 x 128 | 128 x 128, compensated |"
     assert lines[1] == ("| 0 | 20.00 (175.0 + 0.00 pJ) | 20.00 (175.0 + 0.00 pJ) | 21.00 (175.0 + 0.00 pJ) | "
@@ -355,6 +355,23 @@ def test_the_study_block_and_plot_render_from_a_sweep_folder(tmp_path, experimen
     assert lines[2] == ("| 2 | 26.00 (175.0 + 0.20 pJ) | not measured | 27.00 (175.0 + 0.20 pJ) | "
                         "23.00 (175.0 + 0.20 pJ) |")
     assert "7 of 8 points measured; fid2k-test" in text and "peripherals add 1.000-1.000 uJ" in text
+    high = tmp_path / "sweep-high"  # a second folder extends the study: its wires join the lines
+    high.mkdir()
+    (high / "sweep.json").write_text(json.dumps({"n": 2000, "seed": 0, "grid": {"array": ["128"], "wire": ["50"],
+                                                                                  "compensation": ["0", "1"]}}))
+    (high / "sweep.csv").write_text(",".join(rows[0]) + "\n128,50,1,40.0,fid2k-test,1.1e-06,1.75e-10,5e-12,0.5\n")
+    text = report.render_study([folder, high], page, plot)
+    assert "7 of 8 points" not in text and "8 of 10 points measured" in text
+    assert text.splitlines()[-3] == "| 50 | - | - | not measured | 40.00 (175.0 + 5.00 pJ) |"
+    (high / "sweep.csv").write_text(",".join(rows[0]) + "\n128,2,1,40.0,fid2k-test,1.1e-06,1.75e-10,5e-12,0.5\n")
+    with pytest.raises(SystemExit, match="measured in another folder too"):
+        report.render_study([folder, high], page, plot)
+    (high / "sweep.json").write_text(json.dumps({"n": 2000, "seed": 1, "grid": grid}))
+    with pytest.raises(SystemExit, match="generates other images"):
+        report.render_study([folder, high], page, plot)
+    (high / "sweep.json").write_text(json.dumps({"n": 2000, "seed": 0, "grid": {"wire": ["50"]}}))
+    with pytest.raises(SystemExit, match="not a study sweep"):
+        report.render_study([folder, high], page, plot)
 
 
 def test_the_exact_block_renders_the_approximations_fid_against_the_exact_solvers(tmp_path, experiment):
@@ -373,8 +390,8 @@ def test_the_exact_block_renders_the_approximations_fid_against_the_exact_solver
                           for s, fid in (("approximate", 25.5), ("exact", 25.0))])
     page = tmp_path / "circuit.md"
     page.write_text("<!-- exact:begin -->\n<!-- exact:end -->\n")
-    report.render_exact(folder, page)
-    assert "| array=128 wire=2 | 25.50 | 25.00 | +2.00% |" in page.read_text()
+    report.render_exact([folder], page)
+    assert f"| array=128 wire=2 | 25.50 | 25.00 | +2.00% | `{folder}` |" in page.read_text()
     (folder / "sweep.csv").write_text("array,wire,wire_solver,fid,metric\n128,2,exact,25.0,fid2k-test\n")
     with pytest.raises(SystemExit, match="needs both solvers"):
-        report.render_exact(folder, page)
+        report.render_exact([folder], page)

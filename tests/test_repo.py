@@ -440,8 +440,8 @@ def test_the_wire_study_is_said_to_be_not_measured_while_its_sweep_folder_is_abs
 
 def test_the_wire_study_is_a_table_of_fid_per_array_and_wire_without_and_with_compensation(tmp_path):
     """Rows are array sizes, columns wire resistances, each cell without / with compensation; the points not
-    measured yet show as '-', and the count of measured points stands above; the exact solve's sweep adds its
-    line."""
+    measured yet show as '-', and the count of measured points stands above; a second folder extends the study's
+    wires; the exact solve's sweeps add their line."""
     report = _report()
     grid = {"array": ["128", "64", "32"], "compensation": ["0", "1"], "wire": ["0.5", "1", "2", "5", "10"]}
     study = _sweep_folder(tmp_path / "sweep-fmnist", grid, [
@@ -452,13 +452,21 @@ def test_the_wire_study_is_a_table_of_fid_per_array_and_wire_without_and_with_co
     assert report.wire_resistance(tmp_path) == [
         "**Wire resistance** ([circuit.md](circuit.md#the-study-fid-and-energy-over-wire-resistance)): the shipped "
         f"Fashion-MNIST generator with every array read through the wire approximation, from `{study}` (4 of the "
-        "grid's 30 points measured). fid2k-test (2,000 generated images of image seed 0, the same at every point), "
-        "without / with compensation, by array size and wire resistance per cell segment:", "",
+        "grids' 30 points measured). fid2k-test (2,000 generated images of image seed 0, the same at every point), "
+        "without / with compensation, by array size and wire resistance per cell segment ('-': not measured):", "",
         "| array | 0.5 ohm | 1 ohm | 2 ohm | 5 ohm | 10 ohm |",
         "|---|---|---|---|---|---|",
         "| 128 x 128 | - / - | - / - | 30.50 / 24.25 | - / - | 80.00 / - |",
         "| 64 x 64 | - / - | - / - | - / - | - / - | - / - |",
         "| 32 x 32 | - / 22.60 | - / - | - / - | - / - | - / - |", ""]
+    high = _sweep_folder(tmp_path / "sweep-fmnist-high", {"array": ["128"], "compensation": ["0", "1"],
+                                                          "wire": ["20", "50"]},
+                         [{"array": 128, "compensation": 1, "wire": 50, "fid": 40.0}])
+    lines = report.wire_resistance(tmp_path)
+    assert f"from `{study}` and `{high}` (5 of the grids' 34 points measured)" in lines[0]
+    assert lines[2:5] == ["| array | 0.5 ohm | 1 ohm | 2 ohm | 5 ohm | 10 ohm | 20 ohm | 50 ohm |",
+                          "|---|---|---|---|---|---|---|---|",
+                          "| 128 x 128 | - / - | - / - | 30.50 / 24.25 | - / - | 80.00 / - | - / - | - / 40.00 |"]
     exact = _sweep_folder(tmp_path / "exact-fmnist", {"array": ["128"], "wire": ["2"],
                                                       "wire_solver": ["approximate", "exact"]},
                           [{"array": 128, "wire": 2, "wire_solver": "approximate", "fid": 23.0}])
@@ -466,9 +474,18 @@ def test_the_wire_study_is_a_table_of_fid_per_array_and_wire_without_and_with_co
     with (exact / "sweep.csv").open("a") as f:
         f.write("128,2,exact,22.5,fid2k-test,1.3e-06,10.3\n")
     assert report.wire_resistance(tmp_path)[-2:] == [
-        f"The approximation against the exact nodal solve (`{exact}`, fid2k-test, the same images for both): FID at "
-        "array=128 wire=2, 23.00 with the approximation and 22.50 with the exact solve (+2.22%).", ""]
+        "The approximation against the exact nodal solve (fid2k-test, the same images for both): FID at array=128 "
+        f"wire=2, 23.00 with the approximation and 22.50 with the exact solve (+2.22%; `{exact}`).", ""]
+    _sweep_folder(tmp_path / "exact-fmnist-high", {"array": ["128"], "wire": ["50"],
+                                                   "wire_solver": ["approximate", "exact"]},
+                  [{"array": 128, "wire": 50, "wire_solver": s, "fid": f} for s, f in (("approximate", 44.0),
+                                                                                       ("exact", 40.0))])
+    assert "exact solve (+2.22%; " in report.wire_resistance(tmp_path)[-2]
+    assert report.wire_resistance(tmp_path)[-2].endswith("at array=128 wire=50, 44.00 with the approximation and "
+                                                         "40.00 with the exact solve (+10.00%; "
+                                                         f"`{tmp_path / 'exact-fmnist-high'}`).")
     study.joinpath("sweep.csv").unlink()
+    high.joinpath("sweep.csv").unlink()
     assert report.wire_resistance(tmp_path)[0] == NOT_MEASURED  # the exact line does not need the study
 
 

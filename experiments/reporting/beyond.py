@@ -1,26 +1,26 @@
 """What the paper does not report, the section "Beyond the paper" of docs/results.md: the shipped generators' chip
 area (``experiments/area_study.py``'s record), this area model beside NeuroSim's VGG-8 chip
 (``experiments/area_neurosim.py``'s) and the FID over the crossbars' wire resistance (the sweeps of docs/circuit.md,
-``results/circuit/sweep-fmnist`` and ``exact-fmnist``). A record not written yet is left out, or for the wire study
+``results/circuit/sweep-fmnist*`` and ``exact-fmnist*``). A record not written yet is left out, or for the wire study
 said to be not measured yet."""
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 
 from area_neurosim import OUT as NEUROSIM_VGG8
 from area_study import OUT as AREA_STUDY
 from area_study import READ_K
-from circuit_report import read_sweep, solver_pairs, study_rows
+from circuit_report import planned_points, read_sweep, solver_pairs, study_key, study_rows
 from provenance import shown
 
 from .runs import ROOT
 
 CIRCUIT = ROOT / "results" / "circuit"
-"""The folder of the wire studies: ``STUDY`` and ``EXACT`` are sweep folders inside it."""
-STUDY, EXACT = "sweep-fmnist", "exact-fmnist"
+"""The folder of the wire studies: the sweep folders ``STUDY`` and ``EXACT`` are inside it."""
+STUDY = ("sweep-fmnist", "sweep-fmnist-high")  # one study: the second folder goes on to higher resistance
+EXACT = ("exact-fmnist", "exact-fmnist-high")
 CIRCUIT_STUDY = "circuit.md#the-study-fid-and-energy-over-wire-resistance"
 TITLE = "## Beyond the paper: chip area and wire resistance"
 
@@ -87,44 +87,49 @@ COMPENSATED = {False: "without", True: "with"}
 
 def wire_resistance(circuit: Path = CIRCUIT) -> list[str]:
     """The wire study of docs/circuit.md: FID per array size and wire resistance, without and with compensation, from
-    the sweep folder ``circuit / STUDY`` (a line saying it is not measured yet while it holds no point); and the
-    approximation against the exact solve from ``circuit / EXACT`` where that folder holds both."""
-    folder = circuit / STUDY
-    spec, rows = study_rows(folder) if (folder / "sweep.csv").exists() else ({}, [])
+    the sweep folders ``STUDY`` inside ``circuit`` that exist (a line saying it is not measured yet while they hold no
+    point); and the approximation against the exact solve from the ``EXACT`` folders that hold both."""
+    folders = [circuit / name for name in STUDY if (circuit / name / "sweep.csv").exists()]
+    specs, rows = study_rows(*folders) if folders else ([], [])
+    exact = exact_solver([circuit / name for name in EXACT])
     if not rows:
         return ["**Wire resistance**: the study of the shipped Fashion-MNIST generator's FID over the wires' "
                 "resistance, the array size and compensation has not been measured yet "
-                f"([circuit.md]({CIRCUIT_STUDY}) has its model and command).", "", *exact_solver(circuit / EXACT)]
-    grid = spec["grid"]
-    points = len(list(itertools.product(*grid.values())))
-    wires = sorted({float(w) for w in grid["wire"]})
-    arrays = sorted({int(a) for a in grid["array"]}, reverse=True)
+                f"([circuit.md]({CIRCUIT_STUDY}) has its model and command).", "", *exact]
+    planned = planned_points(specs)
+    wires = sorted({w for _, _, w in planned})
+    arrays = sorted({a for a, _, _ in planned}, reverse=True)
     modes = sorted({r["compensation"] for r in rows})
     lines = [f"**Wire resistance** ([circuit.md]({CIRCUIT_STUDY})): the shipped Fashion-MNIST generator with every "
-             f"array read through the wire approximation, from `{shown(folder)}` ({len(rows)} of the grid's {points} "
-             f"points measured). {rows[0]['metric']} ({spec['n']:,} generated images of image seed {spec['seed']}, "
-             f"the same at every point), {' / '.join(COMPENSATED[m] for m in modes)} compensation, by array size and "
-             "wire resistance per cell segment:", "",
+             f"array read through the wire approximation, from {' and '.join(f'`{shown(f)}`' for f in folders)} "
+             f"({len(rows)} of the grids' {len(planned)} points measured). {rows[0]['metric']} "
+             f"({specs[0]['n']:,} generated images of image seed {specs[0]['seed']}, the same at every point), "
+             f"{' / '.join(COMPENSATED[m] for m in modes)} compensation, by array size and wire resistance per cell "
+             "segment ('-': not measured):", "",
              "| array | " + " | ".join(f"{w:g} ohm" for w in wires) + " |", "|---|" + "---|" * len(wires)]
     for array in arrays:
         def fid(wire: float, mode: bool, array: int = array) -> str:
-            row = next((r for r in rows if (r["array"], r["wire"], r["compensation"]) == (array, wire, mode)), None)
+            row = next((r for r in rows if study_key(r) == (array, mode, wire)), None)
             return f"{row['fid']:.2f}" if row else "-"
 
         lines.append(f"| {array} x {array} | " + " | ".join(" / ".join(fid(w, m) for m in modes) for w in wires)
                      + " |")
-    return lines + ["", *exact_solver(circuit / EXACT)]
+    return lines + ["", *exact]
 
 
-def exact_solver(folder: Path) -> list[str]:
-    """The approximation's FID against the exact nodal solve's at each point of a sweep over ``wire_solver`` that
+def exact_solver(folders: list[Path]) -> list[str]:
+    """The approximation's FID against the exact nodal solve's at each point of sweeps over ``wire_solver`` that
     measured both; nothing while none has both."""
-    if not (folder / "sweep.csv").exists():
-        return []
-    spec, rows = read_sweep(folder)
-    found = [f"at {point}, {approx:.2f} with the approximation and {exact:.2f} with the exact solve "
-             f"({(approx - exact) / exact:+.2%})" for point, approx, exact in solver_pairs(spec, rows)]
+    found, metric = [], None
+    for folder in folders:
+        if not (folder / "sweep.csv").exists():
+            continue
+        spec, rows = read_sweep(folder)
+        metric = rows[0]["metric"] if rows else metric
+        found += [f"at {point}, {approx:.2f} with the approximation and {exact:.2f} with the exact solve "
+                  f"({(approx - exact) / exact:+.2%}; `{shown(folder)}`)"
+                  for point, approx, exact in solver_pairs(spec, rows)]
     if not found:
         return []
-    return [f"The approximation against the exact nodal solve (`{shown(folder)}`, {rows[0]['metric']}, the same images "
-            f"for both): FID " + "; ".join(found) + ".", ""]
+    return [f"The approximation against the exact nodal solve ({metric}, the same images for both): FID "
+            + "; ".join(found) + ".", ""]
