@@ -238,8 +238,8 @@ def render_exact(folders: list[Path], page: Path) -> str:
         lines += [f"| {point} | {approx:.2f} | {exact:.2f} | {(approx - exact) / exact:+.2%} | `{shown(folder)}` |"
                   for point, approx, exact in solver_pairs(spec, rows)]
     named = " ".join(shown(f) for f in folders)
-    text = "\n".join([f"{rows[0]['metric']}, image seed {spec['seed']}, the same images for both solvers; rendered "
-                      f"by `python experiments/circuit_report.py --exact {named}`:", "",
+    text = "\n".join([f"FID by solver ({rows[0]['metric']}, image seed {spec['seed']}, the same images for both "
+                      f"solvers; rendered by `python experiments/circuit_report.py --exact {named}`):", "",
                       "| point | approximation | exact solve | difference | sweep folder |", "|---|---|---|---|---|",
                       *lines])
     fill_block(page, "<!-- exact:begin -->", "<!-- exact:end -->", text)
