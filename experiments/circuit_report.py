@@ -39,7 +39,7 @@ from spindcgan.crossbar.terms import TERMS
 from spindcgan.io import save_json
 from spindcgan.loading import load_generator
 from spindcgan.nn import crossbar_layers
-from spindcgan.sweep import grid_points
+from spindcgan.sweep import PAPER_FID, grid_points
 from spindcgan.training import RunConfig
 
 SIZES = (32, 64, 128)
@@ -163,6 +163,24 @@ def study_table(rows: list[dict], planned: set[tuple]) -> str:
     return "\n".join(lines)
 
 
+def where_it_breaks(rows: list[dict], limit: float = PAPER_FID["fashion-mnist"]) -> str:
+    """Per array size and compensation, the lowest wire resistance measured whose FID passes ``limit`` (the paper's
+    Fashion-MNIST FID: past it, these arrays no longer reach what the paper's ideal ones did), with the last point
+    below it; or the highest resistance measured, where none passes."""
+    parts = []
+    for array, compensated in sorted({(r["array"], r["compensation"]) for r in rows}, key=lambda v: (-v[0], v[1])):
+        line = sorted((r for r in rows if (r["array"], r["compensation"]) == (array, compensated)),
+                      key=lambda r: r["wire"])
+        name = f"{array} x {array}{', compensated' if compensated else ''}"
+        past = next((i for i, r in enumerate(line) if r["fid"] > limit), None)
+        if past is None:
+            parts.append(f"{name}, not up to {line[-1]['wire']:g} ohm ({line[-1]['fid']:.2f})")
+        else:
+            before = f", {line[past - 1]['fid']:.2f} at {line[past - 1]['wire']:g}" if past else ""
+            parts.append(f"{name}, at {line[past]['wire']:g} ohm ({line[past]['fid']:.2f}{before})")
+    return f"Where the FID first passes the paper's {limit:g}: " + "; ".join(parts) + "."
+
+
 def plot_study(rows: list[dict], path: Path, metric: str) -> None:
     """FID and energy per image against wire resistance, a line per array size, dashed with compensation."""
     import matplotlib
@@ -207,8 +225,8 @@ def render_study(folders: list[Path], page: Path, plot: Path = STUDY_PLOT) -> st
             f"experiments/circuit_report.py --study {' '.join(shown(f) for f in folders)}`; each sweep invocation's "
             f"command and commit in its folder's `provenance.jsonl`). FID (energy "
             f"per image in the synapse and DW devices + in the wires' I^2 R; the CMOS peripherals add "
-            f"{min(cmos):.3f}-{max(cmos):.3f} uJ):\n\n" + study_table(rows, planned)
-            + f"\n\n![FID and energy over wire resistance](img/{plot.name})")
+            f"{min(cmos):.3f}-{max(cmos):.3f} uJ):\n\n" + study_table(rows, planned) + "\n\n"
+            + where_it_breaks(rows) + f"\n\n![FID and energy over wire resistance](img/{plot.name})")
     plot_study(rows, plot, metric)
     fill_block(page, "<!-- study:begin -->", "<!-- study:end -->", text)
     return text

@@ -362,7 +362,10 @@ def test_the_study_block_and_plot_render_from_a_sweep_folder(tmp_path, experimen
     (high / "sweep.csv").write_text(",".join(rows[0]) + "\n128,50,1,40.0,fid2k-test,1.1e-06,1.75e-10,5e-12,0.5\n")
     text = report.render_study([folder, high], page, plot)
     assert "7 of 8 points" not in text and "8 of 10 points measured" in text
-    assert text.splitlines()[-3] == "| 50 | - | - | not measured | 40.00 (175.0 + 5.00 pJ) |"
+    assert text.splitlines()[-5] == "| 50 | - | - | not measured | 40.00 (175.0 + 5.00 pJ) |"
+    assert text.splitlines()[-3] == ("Where the FID first passes the paper's 27.5: 128 x 128, not up to 2 ohm (27.00); "
+                                     "128 x 128, compensated, at 50 ohm (40.00, 23.00 at 2); 32 x 32, not up to 2 "
+                                     "ohm (26.00); 32 x 32, compensated, not up to 0 ohm (20.00).")
     (high / "sweep.csv").write_text(",".join(rows[0]) + "\n128,2,1,40.0,fid2k-test,1.1e-06,1.75e-10,5e-12,0.5\n")
     with pytest.raises(SystemExit, match="measured in another folder too"):
         report.render_study([folder, high], page, plot)

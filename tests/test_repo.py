@@ -458,7 +458,9 @@ def test_the_wire_study_is_a_table_of_fid_per_array_and_wire_without_and_with_co
         "|---|---|---|---|---|---|",
         "| 128 x 128 | - / - | - / - | 30.50 / 24.25 | - / - | 80.00 / - |",
         "| 64 x 64 | - / - | - / - | - / - | - / - | - / - |",
-        "| 32 x 32 | - / 22.60 | - / - | - / - | - / - | - / - |", ""]
+        "| 32 x 32 | - / 22.60 | - / - | - / - | - / - | - / - |", "",
+        "Where the FID first passes the paper's 27.5: 128 x 128, at 2 ohm (30.50); 128 x 128, compensated, not up to "
+        "2 ohm (24.25); 32 x 32, compensated, not up to 0.5 ohm (22.60).", ""]
     high = _sweep_folder(tmp_path / "sweep-fmnist-high", {"array": ["128"], "compensation": ["0", "1"],
                                                           "wire": ["20", "50"]},
                          [{"array": 128, "compensation": 1, "wire": 50, "fid": 40.0}])

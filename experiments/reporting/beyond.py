@@ -12,7 +12,7 @@ from pathlib import Path
 from area_neurosim import OUT as NEUROSIM_VGG8
 from area_study import OUT as AREA_STUDY
 from area_study import READ_K
-from circuit_report import planned_points, read_sweep, solver_pairs, study_key, study_rows
+from circuit_report import planned_points, read_sweep, solver_pairs, study_key, study_rows, where_it_breaks
 from provenance import shown
 
 from .runs import ROOT
@@ -114,7 +114,7 @@ def wire_resistance(circuit: Path = CIRCUIT) -> list[str]:
 
         lines.append(f"| {array} x {array} | " + " | ".join(" / ".join(fid(w, m) for m in modes) for w in wires)
                      + " |")
-    return lines + ["", *exact]
+    return lines + ["", where_it_breaks(rows), "", *exact]
 
 
 def exact_solver(folders: list[Path]) -> list[str]:
