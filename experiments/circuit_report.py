@@ -182,7 +182,8 @@ def where_it_breaks(rows: list[dict], limit: float = PAPER_FID["fashion-mnist"])
 
 
 def plot_study(rows: list[dict], path: Path, metric: str) -> None:
-    """FID and energy per image against wire resistance, a line per array size, dashed with compensation."""
+    """FID and energy per image against wire resistance, a line per array size, dashed with compensation; the
+    paper's FID dotted."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -199,6 +200,7 @@ def plot_study(rows: list[dict], path: Path, metric: str) -> None:
             fid_ax.plot([r["wire"] for r in sel], [r["fid"] for r in sel], **style)
             energy_ax.plot([r["wire"] for r in sel], [(r["device_energy_j"] + r["wire_energy_j"]) * 1e12
                                                       for r in sel], **style)
+    fid_ax.axhline(PAPER_FID["fashion-mnist"], color="gray", linestyle=":", label="the paper's FID (ideal arrays)")
     for ax, label in ((fid_ax, metric), (energy_ax, "energy per image in the devices and wires (pJ)")):
         ax.set_xscale("symlog", linthresh=0.5)
         ax.set_xlabel("wire resistance per cell segment (ohm)")
