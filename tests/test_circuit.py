@@ -74,6 +74,13 @@ def test_bad_wires_or_conductances_are_one_line_errors():
         WireConfig(sense=float("nan"))
     with pytest.raises(SpinDCGANError, match="cell conductances must be a non-empty 2-D array"):
         effective_conductances(np.array([[-1e-6]]), WireConfig(row_segment=1.0))
+    with pytest.raises(SpinDCGANError, match=r"exact wire solver takes arrays of up to 16,384 cells, got 129 x 128"):
+        effective_conductances(np.full((129, 128), 1e-6), WireConfig(row_segment=1.0))
+    from spindcgan.crossbar.config import ArrayConfig
+
+    with pytest.raises(SpinDCGANError, match=r"hardware.array: the exact wire solver .* got 256 x 256"):
+        ArrayConfig(rows=256, cols=256, wires=WireConfig(row_segment=1.0), wire_solver="exact")
+    ArrayConfig(rows=256, cols=256, wires=WireConfig(row_segment=1.0))  # the approximation takes any size
 
 
 @pytest.mark.parametrize("size,wires,vectors", [

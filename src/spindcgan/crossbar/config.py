@@ -70,6 +70,11 @@ class ActivationDevices:
         return self.relu is not None or self.leaky_relu is not None
 
 
+EXACT_MAX_CELLS = 128 * 128
+"""The largest array (rows x columns) the exact nodal solver takes: the size it is measured at (~0.55 s an array on
+2 cores; docs/circuit.md) and the issue's scope; larger arrays go through the approximation."""
+
+
 @dataclass(frozen=True)
 class ArrayConfig:
     """The crossbar arrays a layer's weights are cut into and how they are driven and read."""
@@ -122,6 +127,9 @@ class ArrayConfig:
         _check_choice("array.signed_scheme", self.signed_scheme, SignedScheme)
         _check_choice("array.path", self.path, ComputePath)
         _check_choice("array.wire_solver", self.wire_solver, WireSolver)
+        if self.wire_solver == "exact" and not self.wires.ideal and self.rows * self.cols > EXACT_MAX_CELLS:
+            raise SpinDCGANError(f"hardware.array: the exact wire solver takes arrays of up to {EXACT_MAX_CELLS:,} "
+                                 f"cells, got {self.rows} x {self.cols}: use wire_solver approximate")
         if not self.wires.ideal and self.signed_scheme != "differential":
             raise SpinDCGANError("hardware.array.wires are modelled for synapse arrays of differential pairs only "
                                  "(the offset scheme's reference column is not): use signed_scheme differential")
