@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import time
 from pathlib import Path
@@ -113,7 +114,7 @@ def study_rows(*folders: Path) -> tuple[list[dict], list[dict]]:
     """Sweep folders' specs and their rows (``sweep.csv``), numbers read back, sorted by array, compensation, wire:
     one study spread over several folders (a sweep folder keeps its grid; a second one extends the study, e.g. to
     higher resistance). They must share the images (``n``, ``seed``) and measure a point once."""
-    specs, rows = [], []
+    specs, rows = [], {}
     for folder in folders:
         spec, raw = read_sweep(folder)
         missing = [t for t in STUDY_TERMS if t not in spec["grid"]]
@@ -127,15 +128,26 @@ def study_rows(*folders: Path) -> tuple[list[dict], list[dict]]:
             row = {**r, **{t: TERMS[t].parse(r[t]) for t in STUDY_TERMS}, "fid": float(r["fid"]),
                    "energy_j": float(r["energy_j"]), "device_energy_j": float(r.get("device_energy_j") or "nan"),
                    "wire_energy_j": float(r.get("wire_energy_j") or "nan"), "area_mm2": float(r["area_mm2"])}
-            if any(study_key(row) == study_key(seen) for seen in rows):
+            if study_key(row) in rows:
                 raise SystemExit(f"{folder}: the point {study_key(row)} is measured in another folder too")
-            rows.append(row)
-    return specs, sorted(rows, key=study_key)
+            rows[study_key(row)] = row
+    return specs, [rows[key] for key in sorted(rows)]
 
 
 def study_key(row: dict) -> tuple:
     """A study point: (array, compensation, wire)."""
     return tuple(row[t] for t in STUDY_TERMS)
+
+
+def variant_name(array: int, compensated: bool) -> str:
+    """A line of the study, as the table, the reading and the plot name it."""
+    return f"{array} x {array}{', compensated' if compensated else ''}"
+
+
+def study_lines(rows: list[dict]) -> dict[tuple[int, bool], list[dict]]:
+    """The study's rows (``study_rows``: sorted by array, compensation, wire) per (array, compensation), each in
+    wire order."""
+    return {variant: list(line) for variant, line in itertools.groupby(rows, key=lambda r: study_key(r)[:2])}
 
 
 def planned_points(specs: list[dict]) -> set[tuple]:
@@ -148,12 +160,13 @@ def study_table(rows: list[dict], planned: set[tuple]) -> str:
     devices and in the wires (the CMOS peripherals' share is said beside the table: it hardly moves with them); a
     point a grid asks for that is not measured yet says so, one no grid asks for is '-'."""
     variants = sorted({(a, c) for a, c, _ in planned})
-    head = " | ".join(f"{a} x {a}{', compensated' if c else ''}" for a, c in variants)
+    head = " | ".join(variant_name(a, c) for a, c in variants)
+    measured = {study_key(r): r for r in rows}
     lines = [f"| segment (ohm) | {head} |", "|---|" + "---|" * len(variants)]
     for wire in sorted({w for _, _, w in planned}):
         cells = []
         for array, compensated in variants:
-            row = next((r for r in rows if study_key(r) == (array, compensated, wire)), None)
+            row = measured.get((array, compensated, wire))
             if row:
                 cells.append(f"{row['fid']:.2f} ({row['device_energy_j'] * 1e12:.1f} + "
                              f"{row['wire_energy_j'] * 1e12:.2f} pJ)")
@@ -168,10 +181,9 @@ def where_it_breaks(rows: list[dict], limit: float = PAPER_FID["fashion-mnist"])
     Fashion-MNIST FID: past it, these arrays no longer reach what the paper's ideal ones did), with the last point
     below it; or the highest resistance measured, where none passes."""
     parts = []
-    for array, compensated in sorted({(r["array"], r["compensation"]) for r in rows}, key=lambda v: (-v[0], v[1])):
-        line = sorted((r for r in rows if (r["array"], r["compensation"]) == (array, compensated)),
-                      key=lambda r: r["wire"])
-        name = f"{array} x {array}{', compensated' if compensated else ''}"
+    lines = study_lines(rows)
+    for array, compensated in sorted(lines, key=lambda v: (-v[0], v[1])):
+        line, name = lines[array, compensated], variant_name(array, compensated)
         past = next((i for i, r in enumerate(line) if r["fid"] > limit), None)
         if past is None:
             parts.append(f"{name}, not up to {line[-1]['wire']:g} ohm ({line[-1]['fid']:.2f})")
@@ -190,16 +202,13 @@ def plot_study(rows: list[dict], path: Path, metric: str) -> None:
     import matplotlib.pyplot as plt
 
     fig, (fid_ax, energy_ax) = plt.subplots(1, 2, figsize=(10, 4))
-    for i, array in enumerate(sorted({r["array"] for r in rows})):
-        for compensated in (False, True):
-            sel = [r for r in rows if r["array"] == array and r["compensation"] == compensated]
-            if not sel:
-                continue
-            style = {"color": f"C{i}", "linestyle": "--" if compensated else "-", "marker": "o",
-                     "label": f"{array} x {array}" + (", compensated" if compensated else "")}
-            fid_ax.plot([r["wire"] for r in sel], [r["fid"] for r in sel], **style)
-            energy_ax.plot([r["wire"] for r in sel], [(r["device_energy_j"] + r["wire_energy_j"]) * 1e12
-                                                      for r in sel], **style)
+    colours = {array: f"C{i}" for i, array in enumerate(sorted({r["array"] for r in rows}))}
+    for (array, compensated), sel in study_lines(rows).items():
+        style = {"color": colours[array], "linestyle": "--" if compensated else "-", "marker": "o",
+                 "label": variant_name(array, compensated)}
+        fid_ax.plot([r["wire"] for r in sel], [r["fid"] for r in sel], **style)
+        energy_ax.plot([r["wire"] for r in sel], [(r["device_energy_j"] + r["wire_energy_j"]) * 1e12 for r in sel],
+                       **style)
     fid_ax.axhline(PAPER_FID["fashion-mnist"], color="gray", linestyle=":", label="the paper's FID (ideal arrays)")
     for ax, label in ((fid_ax, metric), (energy_ax, "energy per image in the devices and wires (pJ)")):
         ax.set_xscale("symlog", linthresh=0.5)

@@ -107,13 +107,10 @@ def wire_resistance(circuit: Path = CIRCUIT) -> list[str]:
              f"{' / '.join(COMPENSATED[m] for m in modes)} compensation, by array size and wire resistance per cell "
              "segment ('-': not measured):", "",
              "| array | " + " | ".join(f"{w:g} ohm" for w in wires) + " |", "|---|" + "---|" * len(wires)]
+    fid = {study_key(r): f"{r['fid']:.2f}" for r in rows}
     for array in arrays:
-        def fid(wire: float, mode: bool, array: int = array) -> str:
-            row = next((r for r in rows if study_key(r) == (array, mode, wire)), None)
-            return f"{row['fid']:.2f}" if row else "-"
-
-        lines.append(f"| {array} x {array} | " + " | ".join(" / ".join(fid(w, m) for m in modes) for w in wires)
-                     + " |")
+        lines.append(f"| {array} x {array} | " + " | ".join(" / ".join(fid.get((array, m, w), "-") for m in modes)
+                                                           for w in wires) + " |")
     return lines + ["", where_it_breaks(rows), "", *exact]
 
 

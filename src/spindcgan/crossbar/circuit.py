@@ -29,7 +29,7 @@ import scipy.sparse.linalg as sparse_linalg
 import torch
 
 from ..errors import SpinDCGANError
-from .config import EXACT_MAX_CELLS, HardwareConfig, WireConfig
+from .config import HardwareConfig, WireConfig, check_exact_size
 
 
 class _Nodes:
@@ -82,9 +82,7 @@ def effective_conductances(g: np.ndarray, wires: WireConfig) -> np.ndarray:
     if wires.ideal:
         return g.copy()
     rows, cols = g.shape
-    if rows * cols > EXACT_MAX_CELLS:
-        raise SpinDCGANError(f"the exact wire solver takes arrays of up to {EXACT_MAX_CELLS:,} cells, got {rows} x "
-                             f"{cols}: use approximate_conductances")
+    check_exact_size(rows, cols, "", "approximate_conductances")
     count = 1 + 2 * rows + 2 * rows * cols + cols
     nodes = _Nodes(count)
     groups = _wires(rows, cols, wires)

@@ -75,6 +75,14 @@ EXACT_MAX_CELLS = 128 * 128
 2 cores; docs/circuit.md) and the issue's scope; larger arrays go through the approximation."""
 
 
+def check_exact_size(rows: int, cols: int, where: str, instead: str) -> None:
+    """A one-line error where an array of ``rows x cols`` is beyond the exact solver (``where`` names the setting or
+    call, ``instead`` what to use)."""
+    if rows * cols > EXACT_MAX_CELLS:
+        raise SpinDCGANError(f"{where}the exact wire solver takes arrays of up to {EXACT_MAX_CELLS:,} cells, got "
+                             f"{rows} x {cols}: use {instead}")
+
+
 @dataclass(frozen=True)
 class ArrayConfig:
     """The crossbar arrays a layer's weights are cut into and how they are driven and read."""
@@ -127,9 +135,8 @@ class ArrayConfig:
         _check_choice("array.signed_scheme", self.signed_scheme, SignedScheme)
         _check_choice("array.path", self.path, ComputePath)
         _check_choice("array.wire_solver", self.wire_solver, WireSolver)
-        if self.wire_solver == "exact" and not self.wires.ideal and self.rows * self.cols > EXACT_MAX_CELLS:
-            raise SpinDCGANError(f"hardware.array: the exact wire solver takes arrays of up to {EXACT_MAX_CELLS:,} "
-                                 f"cells, got {self.rows} x {self.cols}: use wire_solver approximate")
+        if self.wire_solver == "exact" and not self.wires.ideal:
+            check_exact_size(self.rows, self.cols, "hardware.array: ", "wire_solver approximate")
         if not self.wires.ideal and self.signed_scheme != "differential":
             raise SpinDCGANError("hardware.array.wires are modelled for synapse arrays of differential pairs only "
                                  "(the offset scheme's reference column is not): use signed_scheme differential")
