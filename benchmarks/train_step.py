@@ -27,10 +27,10 @@ import time
 import torch
 
 from spindcgan import HardwareConfig
+from spindcgan.config import parse_policy
 from spindcgan.models import ModelConfig
 from spindcgan.runtime import full_fp32_on_cuda, training_precision
 from spindcgan.training import GAN, RunConfig, TrainConfig, train, train_step
-from spindcgan.training.augment import parse_policy
 
 RECIPE_AUGMENT = "color,translation,cutout"  # the anime recipe's DiffAugment, applied in every timed step
 

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 from spindcgan.api import SHIPPED_MODELS
+from spindcgan.io import atomic_write
 
 from .beyond import beyond_the_paper
 from .claims import ablation, claim_runs, claims, nj
@@ -223,7 +224,12 @@ def reproduce(behind: list[Run]) -> list[str]:
 
 
 def main() -> None:
-    folders = [Path(a).resolve() for a in sys.argv[1:]] or result_folders()
+    parser = argparse.ArgumentParser(description="Write docs/results.md and docs/studies.md from result folders.")
+    parser.add_argument("folders", nargs="*", type=Path, metavar="FOLDER",
+                        help="result folders (default: results/cpu-* and results/gpu-*)")
+    folders = [f.resolve() for f in parser.parse_args().folders] or result_folders()
+    if missing := [str(f) for f in folders if not f.is_dir()]:
+        parser.error(f"not a result folder: {', '.join(missing)}")
     for name, text in (("results.md", render(folders)), ("studies.md", render_studies(folders))):
-        (DOCS / name).write_text(text)
+        atomic_write(DOCS / name, lambda tmp, text=text: tmp.write_text(text))
         print(f"wrote {DOCS / name} ({len(text.splitlines())} lines)")

@@ -105,7 +105,7 @@ def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor, policy: tuple[str,
                as_tensors: bool = False, r1: float = 0.0, augment_p: float = 1.0,
                sign_of_real: bool = False) -> dict[str, Any]:
     """One DCGAN step: discriminator on real + fake, then the non-saturating generator loss; ``policy``
-    (``augment.parse_policy``) augments every image the discriminator sees, each transform with probability
+    (``config.parse_policy``) augments every image the discriminator sees, each transform with probability
     ``augment_p``; ``sign_of_real`` adds r_t = E[sign(D(x))] on the real images as ``d_real_sign`` (what
     adaptive augmentation steers by, ``augment.AdaptiveProbability``); ``r1`` > 0 adds the R1 penalty
     r1 / 2 * E||grad_x D(x)||^2 on the (augmented) real images to the discriminator's loss (``TrainConfig.r1``;
