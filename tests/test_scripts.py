@@ -4,7 +4,9 @@ imported ``parse_policy`` from a module it had left). Each is imported as a modu
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -29,3 +31,35 @@ def test_script_imports(script: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, spec.name, module)
     spec.loader.exec_module(module)
     assert module.__doc__, f"{script.name} says what it does in a docstring"
+
+
+DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
+DOTTED = re.compile(r"`(spindcgan(?:\.[A-Za-z_]\w*)+)`")
+
+
+def resolve(dotted: str) -> object:
+    """The object a dotted name stands for: its longest importable module, then attributes."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ModuleNotFoundError(dotted)
+
+
+def test_the_docs_name_only_what_the_package_has() -> None:
+    """Every `spindcgan.x.y` the README and docs/ name in code quotes is a module or attribute of the package (a
+    moved name would leave a user looking for it)."""
+    named = {m.group(1): doc.name for doc in DOCS for m in DOTTED.finditer(doc.read_text())}
+    assert len(named) > 20  # the pattern still finds the docs' references
+    missing = []
+    for dotted, doc in sorted(named.items()):
+        try:
+            resolve(dotted)
+        except (ImportError, AttributeError):
+            missing.append(f"{dotted} ({doc})")
+    assert not missing, f"named in the docs but not in the package: {missing}"
