@@ -9,11 +9,13 @@
    chosen later), its output in ``train.log`` of the run folder (appended);
 3. at the stop, the run's fallback pack replaces the one in the repository (``spindcgan pack --limit-mb``), and
    its small logs are copied to ``results/anime-long/runs/<name>/``; a line per leg goes to
-   ``results/anime-long/legs.jsonl`` (steps before and after, seconds, the commit, the processor, the precision).
+   ``results/anime-long/legs.jsonl`` (steps before and after, seconds, the commit, the processor, the precision);
+4. docs/results.md re-rendered (``experiments/report.py`` of ``--repo``: its section on the run under way).
 
-Then commit ``packs/`` and ``results/anime-long/``. Run it from a fixed copy of the code (a git worktree at a
-commit, installed editable in its own venv, so that the run's environment.jsonl names that commit) so that editing
-the tree cannot change a running leg; ``--repo`` is the tree that receives the pack and the logs.
+Then commit ``packs/``, ``results/anime-long/`` and the re-rendered docs. Run it from a fixed copy of the code (a
+git worktree at a commit, installed editable in its own venv, so that the run's environment.jsonl names that commit)
+so that editing the tree cannot change a running leg; ``--repo`` is the tree that receives the pack, the logs and
+the docs.
 """
 
 from __future__ import annotations
@@ -108,7 +110,11 @@ def main() -> None:
     with (results / "legs.jsonl").open("a") as legs:
         legs.write(json.dumps(record) + "\n")
     print(json.dumps(record))
-    print(f"commit: git -C {args.repo} add packs results/anime-long && git -C {args.repo} commit")
+    rendered = subprocess.run([sys.executable, "experiments/report.py"], cwd=args.repo)  # the run under way
+    docs = " docs/results.md docs/img/results" if rendered.returncode == 0 else ""
+    if not docs:
+        print("docs/results.md was not re-rendered: run python experiments/report.py before committing")
+    print(f"commit: git -C {args.repo} add packs results/anime-long{docs} && git -C {args.repo} commit")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ def test_results_and_studies_pages_are_what_report_py_generates_from_the_committ
     assert results == (ROOT / "docs" / "results.md").read_text()
     assert len(results.splitlines()) <= 200
     assert report.render_studies(report.result_folders(), img=tmp_path) == (ROOT / "docs" / "studies.md").read_text()
-    for plot in ("shipped-generators.png", "state-use.png", "fid-vs-epoch-claims.png"):
+    for plot in ("shipped-generators.png", "state-use.png", "fid-vs-epoch-claims.png", "long-run.png"):
         assert (tmp_path / plot).stat().st_size > 0
 
 
@@ -44,7 +44,7 @@ def _report():
     import types
 
     names = {}
-    for module in ("runs", "claims", "beyond", "studies", "plots", "folders", "pages"):
+    for module in ("runs", "claims", "beyond", "studies", "plots", "folders", "progress", "pages"):
         names |= {k: v for k, v in vars(load_experiment(f"reporting.{module}")).items() if not k.startswith("__")}
     return types.SimpleNamespace(**names)
 
@@ -676,3 +676,35 @@ def test_the_examples_readings_and_second_seed_come_from_their_records(tmp_path,
     (runs / "paper" / "result.json").write_text(json.dumps({"trained": {"seed": 0}}))
     with pytest.raises(SystemExit, match="seed 0, not 1"):
         er.collect(runs, seed=1)
+
+
+def _long_run(folder: Path, fids: dict[int, float], emas: dict[float, dict[int, float]], legs: list[int]) -> None:
+    """A long run's copies as experiments/anime_leg.py leaves them: 280 steps an epoch, 200 epochs."""
+    run = folder / "runs" / "long"
+    run.mkdir(parents=True)
+    config = {"model": {"dataset": "anime", "d_channels": [64]}, "hardware": None,
+              "train": {"epochs": 200, "batch_size": 64, "lr_decay_start": 100}}
+    (run / "config.json").write_text(json.dumps(config))
+    ends = [{"step": 280 * e, "epoch_end": e} for e in range(1, 1 + max(fids))]
+    (run / "metrics.jsonl").write_text("".join(json.dumps(m | ({"fid": fids[m["epoch_end"]], "metric": "fid2k-train",
+                                                                 "n_generated": 2000, "n_reference": 19969}
+                                                                if m["epoch_end"] in fids else {})) + "\n"
+                                               for m in ends))
+    (run / "ema-fids.jsonl").write_text("".join(json.dumps({"epoch_end": e, "half_life_epochs": h, "fid": f}) + "\n"
+                                                for h, curve in emas.items() for e, f in curve.items()))
+    (folder / "legs.jsonl").write_text("".join(json.dumps({"step_after": s}) + "\n" for s in legs))
+
+
+def test_the_run_under_way_is_its_committed_curves_and_its_last_leg(tmp_path):
+    """The results page's section on the long anime run: where its last leg left it (step / steps an epoch) and
+    each generator's in-training FID by epoch, from its copies; nothing while no copies are kept."""
+    report = _report()
+    folder = tmp_path / "anime-long"
+    assert report.under_way([], tmp_path, folder) == []
+    _long_run(folder, {10: 223.71, 20: 115.84}, {8.0: {20: 169.1}, 0.5: {20: 105.26}}, [2800, 6300])
+    text = "\n".join(report.under_way([], tmp_path, folder))
+    assert "After 2 legs it stands at epoch 22.5 (step 6,300)" in text
+    assert "| epoch | evaluated generator | EMA half-life 0.5 epochs | EMA half-life 8 epochs |" in text
+    assert "| 10 | 223.7 | - | - |" in text and "| 20 | 115.8 | 105.3 | 169.1 |" in text
+    assert "2,000 generated faces against the 19,969 training faces" in text
+    assert (tmp_path / "long-run.png").stat().st_size > 0

@@ -13,6 +13,7 @@ from .beyond import beyond_the_paper
 from .claims import ablation, claim_runs, claims, nj
 from .folders import elsewhere, held
 from .plots import SHIPPED_FIGURE, claims_fid_figure, shipped_figure, state_use
+from .progress import under_way
 from .runs import (
     DOCS,
     IMG,
@@ -48,9 +49,9 @@ def load_all(folders: list[Path]) -> dict[Path, list[Run]]:
 
 
 def render(folders: list[Path], img: Path = IMG) -> str:
-    """docs/results.md: the claims, what the paper does not report (chip area, wire resistance), the shipped
-    generators, the FID curves behind the claims, the ablation, and how to reproduce each number (its plots are
-    written into ``img``)."""
+    """docs/results.md: the claims, the run under way toward an unmet one, what the paper does not report (chip
+    area, wire resistance), the shipped generators, the FID curves behind the claims, the ablation, and how to
+    reproduce each number (its plots are written into ``img``)."""
     runs = [r for rs in load_all(folders).values() for r in rs]
     behind = claim_runs(runs)
     return "\n".join([
@@ -59,7 +60,8 @@ def render(folders: list[Path], img: Path = IMG) -> str:
         "documented command and regenerated from the records in `results/` by `python experiments/report.py`. The "
         "studies behind it (how the recipes were found, probes, seeds, evaluations several ways) are in "
         "[studies.md](studies.md).", "",
-        *claims(runs), *beyond_the_paper(), *shipped_generators(runs, img), "## FID during training", "",
+        *claims(runs), *under_way(runs, img), *beyond_the_paper(), *shipped_generators(runs, img),
+        "## FID during training", "",
         *claims_fid_figure(behind, img), *ablation(runs), *reproduce(behind)]) + "\n"
 
 

@@ -1,0 +1,91 @@
+"""The run under way: issue 48's long Anime Face run, trained on the CPU in legs across sessions
+(``experiments/anime_leg.py``, ``results/anime-long/``), as far as its last committed leg took it, beside the
+shipped generator's run on the same measure."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from spindcgan.io import load_jsonl
+from spindcgan.plots import plt, save_figure
+
+from .runs import DOCS, PAPER, ROOT, Run, describe, is_shipped
+
+LONG_RUN = ROOT / "results" / "anime-long"
+"""The folder ``experiments/anime_leg.py`` fills at each leg's end: ``legs.jsonl``, ``runs/long/``, NOTES.md."""
+LONG_RUN_FIGURE = "long-run.png"
+
+
+def long_run_curves(run_dir: Path) -> dict[str, dict[int, float]]:
+    """The run's in-training FIDs by generator (the evaluated one, then each further EMA by half-life), by
+    epoch."""
+    evaluated = {m["epoch_end"]: m["fid"] for m in load_jsonl(run_dir / "metrics.jsonl") if "fid" in m}
+    curves = {"evaluated generator": evaluated}
+    emas = sorted(load_jsonl(run_dir / "ema-fids.jsonl"), key=lambda m: m["half_life_epochs"])
+    for m in emas:
+        curves.setdefault(f"EMA half-life {m['half_life_epochs']:g} epochs", {})[m["epoch_end"]] = m["fid"]
+    return curves
+
+
+def under_way(runs: list[Run], img: Path, folder: Path = LONG_RUN) -> list[str]:
+    """The section of docs/results.md on the long run while its copies are in ``folder``: where it stands, its
+    fid2k-train by epoch for each generator it keeps, and a figure beside the shipped anime run's curve."""
+    run_dir = folder / "runs" / "long"
+    if not (run_dir / "config.json").is_file():
+        return []
+    config = json.loads((run_dir / "config.json").read_text())
+    metrics = load_jsonl(run_dir / "metrics.jsonl")
+    legs = load_jsonl(folder / "legs.jsonl")
+    ends = [m for m in metrics if "epoch_end" in m]
+    steps_per_epoch = ends[-1]["step"] / ends[-1]["epoch_end"]
+    step = legs[-1]["step_after"] if legs else ends[-1]["step"]
+    curves = long_run_curves(run_dir)
+    measured = next(m for m in metrics if "fid" in m)
+    shipped = next((r for r in runs if r.dataset == "anime" and is_shipped(r)), None)
+    reference = shipped.export_fids or shipped.training_fids if shipped else []
+    fid10k = next((rec["fid"] for rec in shipped.fids.values() if rec.get("shipped")), None) if shipped else None
+    beside = (f"; the shipped generator's run ({shipped.name}) on the same measure, from its exports, ended at "
+              f"{reference[-1]['fid']:.1f} (epoch {reference[-1]['epoch_end']}), and its shipped file scores "
+              f"fid10k-train {fid10k:.2f}" if reference and fid10k is not None else "")
+    epochs = sorted({e for curve in curves.values() for e in curve})
+    table = ["| epoch | " + " | ".join(curves) + " |", "|---" * (len(curves) + 1) + "|"]
+    table += ["| " + " | ".join([str(e), *(f"{c[e]:.1f}" if e in c else "-" for c in curves.values())]) + " |"
+              for e in epochs]
+    long_run_figure(curves, measured["metric"], reference, config, shipped, img / LONG_RUN_FIGURE)
+    notes = Path(os.path.relpath(folder / "NOTES.md", DOCS)).as_posix()
+    return [
+        "## Under way: Anime Face toward the paper's FID", "",
+        f"The shipped anime generator does not reach the paper's {PAPER['anime']['fid']} yet. A longer run of its "
+        f"network is training on this project's 2-core CPU in legs of a session each (issue 48): width "
+        f"{config['model']['d_channels'][0]}, {describe(config)}, {config['train']['epochs']} epochs. After "
+        f"{len(legs)} legs it stands at epoch {step / steps_per_epoch:.1f} (step {step:,}). The plan, the probe "
+        f"that chose its learning-rate schedule and each leg: [{notes.removeprefix('../')}]({notes}).", "",
+        f"Its {measured['metric']} during training ({measured['n_generated']:,} generated faces against the "
+        f"{measured['n_reference']:,} training faces, the same sample seed at every point){beside}:", "",
+        *table, "", f"![{measured['metric']} of the long run's generators by epoch](img/results/{LONG_RUN_FIGURE})",
+        ""]
+
+
+def long_run_figure(curves: dict[str, dict[int, float]], metric: str, reference: list[dict], config: dict,
+                    shipped: Run | None, path: Path) -> Path:
+    """The long run's curves (solid) beside the shipped run's (dashed grey), each run's decay start a dotted line."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.6), dpi=110)
+    for name, curve in curves.items():
+        ax.plot(list(curve), list(curve.values()), "o-", ms=4, label=f"long run, {name}")
+    decay = config["train"].get("lr_decay_start")
+    if decay is not None:
+        ax.axvline(decay, color="C0", ls=":", lw=1, label=f"long run's decay starts (epoch {decay})")
+    if reference and shipped is not None:
+        ax.plot([m["epoch_end"] for m in reference], [m["fid"] for m in reference], "s--", color="0.5", ms=4,
+                label=f"shipped run ({shipped.name})")
+        if shipped.lr_decay_start is not None:
+            ax.axvline(shipped.lr_decay_start, color="0.5", ls=":", lw=1,
+                       label=f"shipped run's decay starts (epoch {shipped.lr_decay_start})")
+    ax.set_xlim(0, config["train"]["epochs"])
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    return save_figure(fig, path)
