@@ -31,7 +31,8 @@ def long_run_curves(run_dir: Path) -> dict[str, dict[int, float]]:
 
 def under_way(runs: list[Run], img: Path, folder: Path = LONG_RUN) -> list[str]:
     """The section of docs/results.md on the long run while its copies are in ``folder``: where it stands, its
-    fid2k-train by epoch for each generator it keeps, and a figure beside the shipped anime run's curve."""
+    fid2k-train by epoch for each generator it keeps, and a figure beside the shipped anime run's curve and
+    discriminator loss."""
     run_dir = folder / "runs" / "long"
     if not (run_dir / "config.json").is_file():
         return []
@@ -53,7 +54,7 @@ def under_way(runs: list[Run], img: Path, folder: Path = LONG_RUN) -> list[str]:
     table = ["| epoch | " + " | ".join(curves) + " |", "|---" * (len(curves) + 1) + "|"]
     table += ["| " + " | ".join([str(e), *(f"{c[e]:.1f}" if e in c else "-" for c in curves.values())]) + " |"
               for e in epochs]
-    long_run_figure(curves, measured["metric"], reference, config, shipped, img / LONG_RUN_FIGURE)
+    long_run_figure(curves, measured["metric"], metrics, reference, config, shipped, img / LONG_RUN_FIGURE)
     notes = Path(os.path.relpath(folder / "NOTES.md", DOCS)).as_posix()
     return [
         "## Under way: Anime Face toward the paper's FID", "",
@@ -65,27 +66,46 @@ def under_way(runs: list[Run], img: Path, folder: Path = LONG_RUN) -> list[str]:
         f"Its {measured['metric']} during training ({measured['n_generated']:,} generated faces against the "
         f"{measured['n_reference']:,} training faces, the same sample seed at every point){beside}:", "",
         *table, "", f"![{measured['metric']} of the long run's generators by epoch](img/results/{LONG_RUN_FIGURE})",
-        ""]
+        "", "Below the curves, the discriminator's loss averaged over each epoch: where it falls toward zero the "
+        "discriminator tells real faces from generated ones outright. Both runs have such episodes, and a FID "
+        "measured inside one can read high.", ""]
 
 
-def long_run_figure(curves: dict[str, dict[int, float]], metric: str, reference: list[dict], config: dict,
-                    shipped: Run | None, path: Path) -> Path:
-    """The long run's curves (solid) beside the shipped run's (dashed grey), each run's decay start a dotted line."""
-    fig, ax = plt.subplots(figsize=(6.5, 3.6), dpi=110)
+def epoch_losses(metrics: list[dict]) -> tuple[list[int], list[float]]:
+    """The discriminator's loss averaged over each epoch (near 0: it tells real from generated faces outright)."""
+    ends = [m for m in metrics if "mean_loss_d" in m]
+    return [m["epoch_end"] for m in ends], [m["mean_loss_d"] for m in ends]
+
+
+def long_run_figure(curves: dict[str, dict[int, float]], metric: str, metrics: list[dict], reference: list[dict],
+                    config: dict, shipped: Run | None, path: Path) -> Path:
+    """Above, the long run's FID curves (solid) beside the shipped run's (dashed grey); below, each run's
+    epoch-mean discriminator loss (the episodes where it wins outright); each run's decay start a dotted line."""
+    fig, (ax, below) = plt.subplots(2, 1, figsize=(6.5, 5.4), dpi=110, sharex=True, height_ratios=(3, 2))
     for name, curve in curves.items():
         ax.plot(list(curve), list(curve.values()), "o-", ms=4, label=f"long run, {name}")
+    losses = [epoch_losses(metrics), epoch_losses(shipped.metrics if shipped is not None else [])]
+    below.plot(*losses[0], "-", color="C0", lw=1)
     decay = config["train"].get("lr_decay_start")
     if decay is not None:
         ax.axvline(decay, color="C0", ls=":", lw=1, label=f"long run's decay starts (epoch {decay})")
-    if reference and shipped is not None:
-        ax.plot([m["epoch_end"] for m in reference], [m["fid"] for m in reference], "s--", color="0.5", ms=4,
-                label=f"shipped run ({shipped.name})")
+        below.axvline(decay, color="C0", ls=":", lw=1)
+    if shipped is not None:
+        if reference:
+            ax.plot([m["epoch_end"] for m in reference], [m["fid"] for m in reference], "s--", color="0.5", ms=4,
+                    label=f"shipped run ({shipped.name})")
+        below.plot(*losses[1], "--", color="0.5", lw=1)
         if shipped.lr_decay_start is not None:
             ax.axvline(shipped.lr_decay_start, color="0.5", ls=":", lw=1,
                        label=f"shipped run's decay starts (epoch {shipped.lr_decay_start})")
+            below.axvline(shipped.lr_decay_start, color="0.5", ls=":", lw=1)
     ax.set_xlim(0, config["train"]["epochs"])
-    ax.set_xlabel("epoch")
     ax.set_ylabel(metric)
-    ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
+    if any(v > 0 for _, values in losses for v in values):  # a log axis without them would have no range
+        below.set_yscale("log")
+    below.set_ylabel("discriminator loss,\nepoch mean")  # the lines as above: long run solid, shipped dashed
+    below.set_xlabel("epoch")
+    for axis in (ax, below):
+        axis.grid(alpha=0.3)
     return save_figure(fig, path)
