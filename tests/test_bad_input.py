@@ -112,6 +112,51 @@ def anime_with(*entries: tuple[str, bytes]) -> Callable[[Path, Path], list[str]]
     return argv
 
 
+def edited_export(w: Path, t: Path, edit: Callable[[dict], None]) -> Path:
+    """A copy of the shared export with its contents edited (a damaged or hand-edited file)."""
+    import torch
+
+    data = torch.load(w / "g.pt", weights_only=False)
+    edit(data)
+    torch.save(data, t / "edited.pt")
+    return t / "edited.pt"
+
+
+def generate_edited(edit: Callable[[dict], None]) -> Callable[[Path, Path], list[str]]:
+    return lambda w, t: ["generate", "--model", str(edited_export(w, t, edit)), "--out", str(t / "g.png")]
+
+
+def first_layer(data: dict) -> dict:
+    return next(iter(data["crossbars"].values()))
+
+
+def converted_export(w: Path, t: Path) -> Path:
+    """bad_input_nets:make (16 numbers in, 8 out: no image) converted and exported with its own weights."""
+    import torch
+    from bad_input_nets import make
+
+    from spindcgan.cli import main
+
+    torch.save(make().state_dict(), t / "make.pt")
+    assert main(["export", "--model", "bad_input_nets:make", "--input-shape", "1,16", "--weights",
+                 str(t / "make.pt"), "--out", str(t / "net.pt")]) == 0
+    return t / "net.pt"
+
+
+def pack_without(part: str) -> Callable[[Path, Path], list[str]]:
+    """unpack of a pack of the shared run with the part ``part`` taken out of its zip."""
+    def argv(w: Path, t: Path) -> list[str]:
+        from spindcgan.cli import main
+
+        assert main(["pack", str(run_of(w)), "--out", str(t / "whole.pack")]) == 0
+        with zipfile.ZipFile(t / "whole.pack") as whole, zipfile.ZipFile(t / "cut.pack", "w") as cut:
+            for name in whole.namelist():
+                if name != f"{part}.pt.xz":
+                    cut.writestr(name, whole.read(name))
+        return ["unpack", str(t / "cut.pack"), "--out", str(t / "up")]
+    return argv
+
+
 def folder_fid(real: str, fake: str, *options: str) -> Callable[[Path, Path], list[str]]:
     return lambda w, t: ["fid", "--real", str(w / real), "--fake", str(w / fake), "--no-progress", *options]
 
@@ -153,6 +198,9 @@ CASES = [
         "config.json: model.g_channels is (32, 16), the checkpoint's (16, 8)"),
     Case("run folder", "resume with a config.json of other hardware than the checkpoint", resume(
         edit_config(lambda c: c["hardware"]["synapse"].update(bits=4))), "config.json: hardware.synapse"),
+    Case("run folder", "resume with a config.json of an unknown dataset", resume(
+        edit_config(lambda c: c["model"].update(dataset="cifar"))),
+        "model.dataset 'cifar' is not one of fashion-mnist, anime"),
     Case("run folder", "resume with an option the run fixed", lambda w, t: [
         "train", "--resume", str(copied_run(w, t, lambda run: None)), "--width", "8"], "--width cannot change"),
     Case("run folder", "resume from a folder that does not exist", lambda w, t: [
@@ -182,10 +230,25 @@ CASES = [
         "info", str(truncated(w / "g.pt", t))], "not a readable"),
     Case("wrong file", "a pack of something that is no run folder", lambda w, t: [
         "pack", str(w / "g.pt"), "--out", str(t / "p.pack")], "g.pt: no such run folder"),
+    Case("wrong file", "an export whose layer holds too few states", generate_edited(
+        lambda d: first_layer(d).update(positive=first_layer(d)["positive"][:1])), "edited.pt: damaged device states"),
+    Case("wrong file", "an export with a NaN scale", generate_edited(
+        lambda d: first_layer(d).update(scale=float("nan"))), "edited.pt: damaged device states: layer main.0: its "
+        "scale is nan"),
+    Case("wrong file", "an export without a BatchNorm parameter", generate_edited(
+        lambda d: d["cmos"].pop(next(k for k in d["cmos"] if k.endswith(".weight")))),
+        "edited.pt: damaged device states: the CMOS parameters do not fit"),
+    Case("wrong file", "a converted network whose output is no image, to generate", lambda w, t: [
+        "generate", "--model", str(converted_export(w, t)), "--out", str(t / "g.png")],
+        "net.pt: bad_input_nets:make outputs a tensor of shape (64, 8), not images"),
+    Case("wrong file", "a pack without its generator", pack_without("generator"),
+         "cut.pack: not a whole spindcgan pack (no generator part)"),
     Case("wrong file", "unpack of a file that is no pack", lambda w, t: [
         "unpack", str(w / "random.pt"), "--out", str(t / "up")], "random.pt: not a spindcgan pack"),
     # options
     Case("option", "a zero count", train("--epochs", "0"), "train.epochs must be >= 1"),
+    Case("option", "a device that is none", train("--device", "foo"),
+         "argument --device: 'foo' is not a device: cpu, cuda or cuda:N"),
     Case("option", "a negative count", lambda w, t: ["generate", "--n", "-1"], "argument --n: must be >= 1"),
     Case("option", "zero threads", train("--threads", "0"), "argument --threads: must be >= 1"),
     Case("option", "a negative seed", train("--seed", "-1"), "argument --seed: must be >= 0"),

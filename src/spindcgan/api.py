@@ -24,7 +24,7 @@ from .energy.area import AreaConfig
 from .energy.layers import DEVICE_COMPONENTS, Mapping
 from .energy.ledger import Ledger, generation_cost
 from .energy.report import model_ledger
-from .errors import SpinDCGANError
+from .errors import SpinDCGANError, about
 from .export import generator_from_exported, network_from_exported, read_exported, save_exported
 from .generation import generate as generate_images
 from .loading import load_generator, provenance_of
@@ -203,16 +203,20 @@ def generate(model: str | Path | None = None, n: int = 64, seed: int = 0, mappin
     if not path.exists():
         raise SpinDCGANError(f"{path}: no generator there")
     data = read_exported(path)
-    if "factory" in data:  # a converted network of the user's
-        generator, shape = network_from_exported(data)
-        hardware = HardwareConfig.from_dict(data["hardware"])
-        z = torch.randn(n, *shape[1:], generator=torch.Generator().manual_seed(seed))
-        with torch.no_grad():
-            images = generator(z)
-    else:
-        generator, config = generator_from_exported(data)
-        hardware, shape = config.hardware, (1, config.model.z_dim)
-        images = generate_images(generator, n, seed)
+    with about(path):
+        if "factory" in data:  # a converted network of the user's
+            generator, shape = network_from_exported(data)
+            hardware = HardwareConfig.from_dict(data["hardware"])
+            z = torch.randn(n, *shape[1:], generator=torch.Generator().manual_seed(seed))
+            with torch.no_grad():
+                images = generator(z)
+            if images.dim() != 4 or images.shape[1] not in (1, 3):
+                raise SpinDCGANError(f"{data['factory']} outputs a tensor of shape {tuple(images.shape)}, not images "
+                                     "(N, 1 or 3, H, W): there is nothing to draw")
+        else:
+            generator, config = generator_from_exported(data)
+            hardware, shape = config.hardware, (1, config.model.z_dim)
+            images = generate_images(generator, n, seed)
     z = torch.randn(16, *shape[1:], generator=torch.Generator().manual_seed(seed))
     passes = generation_cost(generator, hardware, z, mapping)
     return Generated(images, sum(p.energy[k] for p in passes for k in DEVICE_COMPONENTS),

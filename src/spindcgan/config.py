@@ -14,7 +14,7 @@ from .crossbar.terms import parse_noise
 from .data.registry import TRAIN_SPLITS
 from .errors import SpinDCGANError
 from .models.config import ModelConfig
-from .runtime import PRECISIONS
+from .runtime import PRECISIONS, check_device
 
 AUGMENTATIONS = ("color", "translation", "cutout")
 """The DiffAugment transforms, in the order applied (``training.augment``)."""
@@ -189,6 +189,7 @@ class TrainConfig:
         parse_noise(self.train_noise)
         if self.precision not in PRECISIONS:
             raise SpinDCGANError(f"train.precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
+        check_device(self.device, "train.device", available=False)  # the machine is checked where it trains
 
     @property
     def discriminator_lr(self) -> float:
@@ -210,7 +211,9 @@ class RunConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
 
     def __post_init__(self) -> None:
-        splits = TRAIN_SPLITS.get(self.model.dataset, ())
+        if self.model.dataset not in TRAIN_SPLITS:
+            raise SpinDCGANError(f"model.dataset {self.model.dataset!r} is not one of {', '.join(TRAIN_SPLITS)}")
+        splits = TRAIN_SPLITS[self.model.dataset]
         if self.train.train_split not in splits:
             raise SpinDCGANError(f"train.train_split {self.train.train_split!r}: {self.model.dataset} runs train "
                                  f"on {' or '.join(splits)}")

@@ -61,6 +61,8 @@ def device_states(model: nn.Module) -> dict[str, Any]:
 def load_device_states(model: nn.Module, data: dict[str, Any]) -> nn.Module:
     """Set ``model``'s weights from device states (``device_states``): every device exactly on its programmed level,
     read through each layer's own synapse model. The model must be the architecture the states came from."""
+    if not isinstance(data.get("cmos"), dict) or not isinstance(data.get("crossbars"), dict):
+        raise SpinDCGANError("damaged device states: no 'crossbars' and 'cmos' tables")
     state = dict(data["cmos"])
     layers = dict(crossbar_layers(model))
     if layers.keys() != data["crossbars"].keys():
@@ -69,7 +71,7 @@ def load_device_states(model: nn.Module, data: dict[str, Any]) -> nn.Module:
                              f"the model: {extra})")
     for name, layer_states in data["crossbars"].items():
         layer = layers[name]
-        programmed = ProgrammedWeights(layer_states["positive"], layer_states["negative"], layer_states["scale"])
+        programmed = checked_states(name, layer_states, layer.weight)
         synapse = layer.hardware.synapse
         if int(programmed.positive.max()) >= synapse.levels:
             raise SpinDCGANError(f"layer {name}: its states reach {int(programmed.positive.max())}, beyond the "
@@ -77,8 +79,33 @@ def load_device_states(model: nn.Module, data: dict[str, Any]) -> nn.Module:
         g_pos, g_neg = device_conductances(programmed, synapse)
         weight = conductances_to_weight(g_pos, g_neg, programmed.scale, synapse)
         state[f"{name}.weight"] = weight.to(layer.weight.dtype).reshape(layer.weight.shape)
-    model.load_state_dict(state)
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as exc:  # torch names every missing, unexpected or misshapen key in one long message
+        detail = str(exc).strip().splitlines()[-1].strip()
+        raise SpinDCGANError(f"damaged device states: the CMOS parameters do not fit this model ({detail})") from None
     return model
+
+
+def checked_states(name: str, layer_states: object, weight: torch.Tensor) -> ProgrammedWeights:
+    """One layer's entry of a device-state file, checked to hold what ``stored_states`` writes for a weight of
+    ``weight``'s size: uint8 G+ (and G-) states and a finite scale (a damaged or hand-edited file would otherwise
+    fail deep inside torch, or give black images)."""
+    def damaged(what: str) -> SpinDCGANError:
+        return SpinDCGANError(f"damaged device states: layer {name}: {what}")
+
+    if not isinstance(layer_states, dict) or not {"positive", "negative", "scale"} <= layer_states.keys():
+        raise damaged("not a table of positive, negative and scale")
+    positive, negative, scale = (layer_states[k] for k in ("positive", "negative", "scale"))
+    for states in (positive, negative):
+        if states is not None and not (isinstance(states, torch.Tensor) and states.dtype == torch.uint8):
+            raise damaged("its states are not uint8 tensors")
+    if positive is None or positive.numel() != weight.numel() or (
+            negative is not None and negative.shape != positive.shape):
+        raise damaged(f"{0 if positive is None else positive.numel()} states for a weight of {weight.numel()}")
+    if not torch.isfinite(torch.as_tensor(scale, dtype=torch.float64)).all():
+        raise damaged(f"its scale is {scale}, not a finite number")
+    return ProgrammedWeights(positive, negative, scale)
 
 
 def export_generator(generator: Generator, config: RunConfig, batchnorm: str = "running",
@@ -139,9 +166,11 @@ def is_exported(data: object) -> bool:
 
 def generator_from_exported(data: dict[str, Any], device: str = "cpu") -> tuple[Generator, RunConfig]:
     """Rebuild the generator of loaded device states: every device exactly on its programmed level."""
-    if "config" not in data:
-        raise SpinDCGANError(f"this device-state file holds {data.get('factory', 'a converted network')}, not a "
-                             "DCGAN generator: spindcgan generate --model FILE runs it")
+    if "factory" in data:
+        raise SpinDCGANError(f"this device-state file holds {data['factory']}, not a DCGAN generator: spindcgan "
+                             "generate --model FILE runs it")
+    if not isinstance(data.get("config"), dict):
+        raise SpinDCGANError("damaged device states: no run config of a DCGAN generator, and no network factory")
     config = RunConfig.from_dict(data["config"])
     generator = load_device_states(Generator(config.model, config.hardware), data)
     return generator.to(device).eval(), config

@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 from .config import RunConfig
+from .errors import about
 from .export import generator_from_exported, is_exported
 from .models import Generator
 from .training.checkpoint import checked_checkpoint, checkpoint_path, read_file
@@ -23,7 +24,8 @@ def load_generator(path: str | Path, device: str = "cpu") -> tuple[Generator, Ru
     path = checkpoint_path(path)
     state = read_file(path, device)  # read once, whichever kind of file it is
     if is_exported(state):
-        return generator_from_exported(state, device)
+        with about(path):
+            return generator_from_exported(state, device)
     state = checked_checkpoint(state, path)
     config = RunConfig.from_dict(state["config"])
     generator = Generator(config.model, config.hardware).to(device)

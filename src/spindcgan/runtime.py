@@ -31,6 +31,8 @@ import numpy as np
 import PIL
 import torch
 
+from .errors import SpinDCGANError
+
 M_TRIM_THRESHOLD = -1  # <malloc.h>: free memory at the heap's top above this is returned to the kernel
 M_MMAP_MAX = -4  # <malloc.h>: how many blocks may be served by mmap at once (0: none, all from the heap)
 GLIBC_DEFAULTS = {M_TRIM_THRESHOLD: 128 * 1024, M_MMAP_MAX: 65536}  # glibc's documented defaults
@@ -54,6 +56,28 @@ def keep_freed_memory(keep: bool = True) -> bool:
         return False
     settings = KEEP if keep else GLIBC_DEFAULTS
     return all(libc.mallopt(param, value) == 1 for param, value in settings.items())
+
+
+DEVICE_TYPES = ("cpu", "cuda")
+"""Where the project computes: the CPU, or a CUDA GPU (``cuda`` or ``cuda:N``)."""
+
+
+def check_device(device: str, name: str = "device", available: bool = True) -> str:
+    """``device`` if it names a device this project computes on (``DEVICE_TYPES``) and, with ``available``, one this
+    machine has; else a one-line error naming the setting ``name`` (a typo would otherwise surface from deep
+    inside torch at the first tensor moved)."""
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        parsed = None
+    if parsed is None or parsed.type not in DEVICE_TYPES:
+        raise SpinDCGANError(f"{name} {device!r} is not a device: cpu, cuda or cuda:N")
+    if available and parsed.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if (parsed.index or 0) >= count:
+            raise SpinDCGANError(f"{name} {device!r}: this machine has "
+                                 f"{'no CUDA device' if not count else f'{count} CUDA device(s)'}")
+    return device
 
 
 def full_fp32_on_cuda(device: str) -> None:

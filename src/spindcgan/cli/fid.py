@@ -14,7 +14,7 @@ from ..errors import SpinDCGANError
 from ..io import save_json
 from ..metrics.registry import FORM, METRICS
 from ..training.export_fids import EXPORT_FIDS_NAME
-from .options import REFERENCE_SPLITS, count, whole
+from .options import REFERENCE_SPLITS, count, device, whole
 
 
 def run(args: argparse.Namespace) -> None:
@@ -63,7 +63,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--size", type=count, help="image size for --real/--fake (default: the first real image's)")
     p.add_argument("--data", help="dataset location (default: the dataset's standard search)")
     p.add_argument("--batch-size", type=count, default=100)
-    p.add_argument("--device", default="cpu")
+    p.add_argument("--device", default="cpu", type=device, help="cpu (default), cuda or cuda:N")
     p.add_argument("--threads", type=count)
     p.add_argument("--json", metavar="FILE", help="also write the JSON record to FILE (atomically)")
     p.add_argument("--exports", action="store_true",

@@ -13,6 +13,7 @@ from ..crossbar.terms import TERMS, option_of, with_terms
 from ..data.registry import SPLITS
 from ..errors import SpinDCGANError
 from ..models import D_NORMS, DATASETS, ModelConfig
+from ..runtime import check_device
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -49,6 +50,14 @@ def at_least(minimum: int) -> typing.Callable[[str], int]:
 
 
 count, whole = at_least(1), at_least(0)
+
+
+def device(text: str) -> str:
+    """An argparse type: a device this machine computes on (``runtime.check_device``)."""
+    try:
+        return check_device(text, "")
+    except SpinDCGANError as exc:
+        raise argparse.ArgumentTypeError(str(exc).strip()) from None
 
 REFERENCE_SPLITS = sorted({split for splits in SPLITS.values() for split in splits})
 """The splits an FID may compare with, over all datasets (a dataset's own are checked when it loads)."""

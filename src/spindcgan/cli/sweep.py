@@ -11,7 +11,7 @@ from .. import api
 from ..energy.area import AreaConfig
 from ..errors import SpinDCGANError
 from ..sweep import GRID_NAMES, PAPER_FID, PLOT_NAME, TABLE_NAME, cheapest_within
-from .options import REFERENCE_SPLITS, count, finite, whole
+from .options import REFERENCE_SPLITS, count, device, finite, whole
 
 
 def run(args: argparse.Namespace) -> None:
@@ -53,7 +53,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", help="dataset location (default: the dataset's standard search)")
     p.add_argument("--out", required=True, help="sweep folder: points.jsonl, sweep.csv, pareto.png; a rerun "
                    "continues it")
-    p.add_argument("--device", default="cpu")
+    p.add_argument("--device", default="cpu", type=device, help="cpu (default), cuda or cuda:N")
     p.add_argument("--threads", type=count)
     p.add_argument("--time-limit", type=finite, metavar="MIN", help="start no point that would end past MIN "
                    "minutes (by the longest point so far); a rerun continues")

@@ -16,6 +16,7 @@ from .options import (
     add_hardware_options,
     add_model_options,
     count,
+    device,
     finite,
     hardware_from_args,
     hardware_given,
@@ -117,7 +118,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "--out)")
     p.add_argument("--pack-warmup", type=whole, metavar="STEPS", help="with --resume PACK without Adam's moments: "
                    f"learning rates warm up linearly over STEPS steps (default {DEFAULT_WARMUP_STEPS})")
-    p.add_argument("--device", help="cpu (default) or cuda")
+    p.add_argument("--device", type=device, help="cpu (default), cuda or cuda:N")
     p.add_argument("--threads", type=count, help="torch CPU threads")
     p.add_argument("--precision", choices=PRECISIONS, help="arithmetic of a training step: fp32 (default) or bf16 "
                    "(mixed precision, ~2x faster anime steps on a CPU with AVX-512 BF16; sampled and measured in "

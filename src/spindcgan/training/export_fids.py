@@ -16,7 +16,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ..errors import SpinDCGANError
+from ..errors import SpinDCGANError, about
 from ..export import generator_from_exported, read_exported
 from ..io import load_jsonl, save_jsonl
 from . import loop
@@ -40,7 +40,8 @@ def measure_exports(run_dir: str | Path, device: str = "cpu", data: str | None =
         if name in done:
             continue
         exported = read_exported(export)  # read once: the generator and the step its weights are from
-        generator, config = generator_from_exported(exported, device)
+        with about(export):
+            generator, config = generator_from_exported(exported, device)
         config = replace(config, train=replace(config.train, device=device, data=data or config.train.data))
         fid = loop.measure_fid(generator, config)
         records.append({"step": exported.get("step"), "epoch_end": epoch, **fid, "export": name})

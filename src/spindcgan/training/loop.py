@@ -31,7 +31,7 @@ from ..data.registry import load_training_images
 from ..energy.updates import States, synapse_states
 from ..errors import SpinDCGANError
 from ..io import save_json
-from ..runtime import cpu_has_native_bf16, environment, full_fp32_on_cuda, training_precision
+from ..runtime import check_device, cpu_has_native_bf16, environment, full_fp32_on_cuda, training_precision
 from ..seeds import stream_seed
 from . import distributed
 from .checkpoint import CHECKPOINT_NAME, EMAS_KEY, PACK_KEY, WARMUP_KEY, run_lock
@@ -90,8 +90,7 @@ def train(
     if t.threads:
         torch.set_num_threads(t.threads)
     device = t.device if world is None else distributed.rank_device(world, t.device)
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise SpinDCGANError(f"train.device is {device!r} but no CUDA device is available")
+    check_device(device, "train.device")
     full_fp32_on_cuda(device)
     if t.precision == "bf16" and not device.startswith("cuda") and cpu_has_native_bf16() is False:
         warnings.warn("train.precision bf16: this CPU has no bfloat16 products (no avx512_bf16 or amx_bf16 in "

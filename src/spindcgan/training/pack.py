@@ -71,6 +71,8 @@ KEPT_STATE = ("step", "finished", "epoch_sums", "rng", "cuda_rng", "rng_ranks", 
 ZIP_MARGIN = 4096
 """Bytes kept from the size limit for the zip's own headers (about 100 a member)."""
 FORMAT_MEMBER = "format"
+NEEDED_PARTS = ("run", "generator", "discriminator")
+"""The parts every pack holds (its record and state, G and D): without one it resumes nothing."""
 """The zip member that names the format (the parts are ``<name>.pt.xz`` members beside it)."""
 WEIGHTS = "G and D weights int8 (a scale per tensor), their small tensors fp16; EMA generators on their levels"
 
@@ -137,8 +139,8 @@ def pack_parts(run: Path) -> tuple[dict[str, Any], dict[str, Any], int]:
     run_state = {"format": PACK_FORMAT, "run": run.name, "created": utc, "config": state["config"],
                  "files": {name: (run / name).read_bytes() for name in LOG_FILES if (run / name).is_file()},
                  **{k: state[k] for k in KEPT_STATE if k in state}}
-    needed = {"run": run_state, "generator": int8_weights(state["generator"]),
-              "discriminator": int8_weights(state["discriminator"])}
+    needed = dict(zip(NEEDED_PARTS, (run_state, int8_weights(state["generator"]),
+                                     int8_weights(state["discriminator"])), strict=True))
     if "generator_ema" in state:
         needed["generator_ema"] = on_levels(state["generator_ema"])
     optional = {f"{EMAS_KEY}/{name}": on_levels(weights) for name, weights in state.get(EMAS_KEY, {}).items()}
@@ -187,6 +189,9 @@ def read_pack(path: str | Path, only: tuple[str, ...] | None = None) -> dict[str
             if FORMAT_MEMBER not in names or archive.read(FORMAT_MEMBER).decode() != PACK_FORMAT:
                 raise SpinDCGANError(f"{path}: not a spindcgan pack (no {PACK_FORMAT} format mark)")
             wanted = [n for n in names if n.endswith(".pt.xz") and (only is None or n.removesuffix(".pt.xz") in only)]
+            missing = [part for part in NEEDED_PARTS if (only is None or part in only) and f"{part}.pt.xz" not in names]
+            if missing:
+                raise SpinDCGANError(f"{path}: not a whole spindcgan pack (no {' and no '.join(missing)} part)")
             return {name.removesuffix(".pt.xz"): torch.load(io.BytesIO(lzma.decompress(archive.read(name))),
                                                             map_location="cpu", weights_only=False)
                     for name in wanted}
