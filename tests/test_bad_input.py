@@ -267,6 +267,10 @@ CASES = [
     Case("option", "bits 99", train("--bits", "99"), "synapse.bits must be between 1 and 8, got 99"),
     Case("option", "a word that is no number", train("--lr", "fast"), "argument --lr: expected a number"),
     Case("option", "an unknown augment word", train("--augment", "colour"), "unknown colour"),
+    Case("option", "an empty item in a comma list", train("--augment", "color,,translation"),
+         "train.augment 'color,,translation': an empty item"),
+    Case("option", "an item given twice in a comma list", train("--ema-half-lives", "2,2"),
+         "argument --ema-half-lives: '2,2': 2 given twice"),
     Case("option", "an unknown training-noise name", train("--train-noise", "heat=1"), "'heat' is not a noise"),
     Case("option", "an unknown retention duration", train("--retention", "forever"),
          "argument --retention: expected a time"),
@@ -304,6 +308,8 @@ CASES = [
         "export", str(run_of(w)), "--out", str(w / "keep.png")], "keep.png exists"),
     Case("output", "an existing --out without --overwrite (generate)", lambda w, t: [
         "generate", "--n", "2", "--out", str(w / "keep.png")], "keep.png exists"),
+    Case("output", "an existing --json without --overwrite (fid)", lambda w, t: folder_fid("colour", "colour")(
+        w, t) + ["--json", str(w / "keep.png")], "keep.png exists; choose another --json or pass --overwrite"),
     Case("output", "an output whose parent is a file", lambda w, t: [
         "export", str(run_of(w)), "--out", str(w / "a-file" / "g.pt")], "a-file is not a folder"),
     Case("output", "a run folder parent that is a file", lambda w, t: [

@@ -63,3 +63,21 @@ def test_train_prints_its_run_folder_before_the_first_step(tmp_path, monkeypatch
     assert main([*TINY_TRAIN, "--max-steps", "1", "--out", str(out)]) == 0
     (run,) = out.iterdir()
     assert f"run folder: {run}" in seen_before_first_step[0]
+
+
+def test_a_sample_folder_overwritten_holds_only_the_new_sample_and_the_users_other_files(tmp_path):
+    """``--out FOLDER --overwrite`` with fewer images than before: the earlier sample's extra images go (an FID of
+    the folder would mix two generators), a file of the user's stays, and without --overwrite nothing is written."""
+    import pytest
+    import torch
+
+    from spindcgan import SpinDCGANError
+    from spindcgan.generation import write_samples
+
+    out = tmp_path / "samples"
+    write_samples(torch.zeros(3, 1, 8, 8), out)
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(SpinDCGANError, match="non-empty folder"):
+        write_samples(torch.ones(2, 1, 8, 8), out)
+    write_samples(torch.ones(2, 1, 8, 8), out, overwrite=True)
+    assert sorted(p.name for p in out.iterdir()) == ["000000.png", "000001.png", "notes.txt"]

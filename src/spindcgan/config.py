@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .crossbar.config import HardwareConfig, dataclass_from_dict
-from .crossbar.terms import parse_noise
+from .crossbar.terms import comma_items, parse_noise
 from .data.registry import TRAIN_SPLITS
 from .errors import SpinDCGANError
 from .models.config import ModelConfig
@@ -22,7 +22,7 @@ AUGMENTATIONS = ("color", "translation", "cutout")
 
 def parse_policy(policy: str) -> tuple[str, ...]:
     """``"color,translation"`` -> ``("color", "translation")`` in the order applied; ``""`` -> ``()``."""
-    names = tuple(name.strip() for name in policy.split(",") if name.strip())
+    names = comma_items(policy, "train.augment")
     unknown = [name for name in names if name not in AUGMENTATIONS]
     if unknown:
         raise SpinDCGANError(f"train.augment: unknown {', '.join(unknown)} (choose from {', '.join(AUGMENTATIONS)})")

@@ -23,7 +23,8 @@ def generate(generator: Generator, n: int, seed: int = 0, batch_size: int = 500)
 
 
 def write_samples(images: torch.Tensor, out: str | Path, overwrite: bool = False) -> Path:
-    """A grid when ``out`` ends in .png, else one PNG per image in the folder ``out``; never clobbers."""
+    """A grid when ``out`` ends in .png, else one PNG per image in the folder ``out`` (``NNNNNN.png``); never
+    clobbers without ``overwrite``, and with it leaves no image of an earlier sample behind (other files stay)."""
     out = Path(out)
     if out.suffix.lower() == ".png":
         return save_grid(images, new_output(out, overwrite))
@@ -33,4 +34,7 @@ def write_samples(images: torch.Tensor, out: str | Path, overwrite: bool = False
     for i, pixels in enumerate(to_uint8(images)):
         image = Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels)
         atomic_write(out / f"{i:06d}.png", lambda tmp, im=image: im.save(tmp, format="PNG"))
+    for stale in out.glob("[0-9]" * 6 + ".png"):  # an earlier, larger sample's: an FID of the folder would mix them
+        if int(stale.stem) >= len(images):
+            stale.unlink()
     return out

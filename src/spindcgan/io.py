@@ -36,12 +36,12 @@ def writable_file(path: str | os.PathLike) -> Path:
     return path
 
 
-def new_output(path: str | os.PathLike, overwrite: bool) -> Path:
-    """The file an ``--out`` names, refused in one line where it exists (without ``overwrite``) or cannot be
-    written (``writable_file``)."""
+def new_output(path: str | os.PathLike, overwrite: bool, option: str = "--out") -> Path:
+    """The file an ``--out`` (or ``option``) names, refused in one line where it exists (without ``overwrite``) or
+    cannot be written (``writable_file``)."""
     out = writable_file(path)
     if out.exists() and not overwrite:
-        raise SpinDCGANError(f"{out} exists; choose another --out or pass --overwrite")
+        raise SpinDCGANError(f"{out} exists; choose another {option} or pass --overwrite")
     return out
 
 

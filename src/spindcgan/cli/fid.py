@@ -11,7 +11,7 @@ import torch
 
 from .. import api
 from ..errors import SpinDCGANError
-from ..io import save_json
+from ..io import new_output, save_json
 from ..metrics.registry import FORM, METRICS
 from ..training.export_fids import EXPORT_FIDS_NAME
 from .options import REFERENCE_SPLITS, count, device, whole
@@ -21,6 +21,8 @@ def run(args: argparse.Namespace) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     progress = not args.no_progress
+    if args.json:  # refused before the measurement, not after it
+        new_output(args.json, args.overwrite, "--json")
     if args.exports:
         if not args.checkpoint or args.real or args.fake:
             raise SpinDCGANError("--exports measures the exports of one RUN_DIR: give RUN_DIR, without --real/--fake")
@@ -66,6 +68,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", default="cpu", type=device, help="cpu (default), cuda or cuda:N")
     p.add_argument("--threads", type=count)
     p.add_argument("--json", metavar="FILE", help="also write the JSON record to FILE (atomically)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing --json FILE")
     p.add_argument("--exports", action="store_true",
                    help="measure each device-state export of RUN_DIR (train --export-every) by the run's "
                    "in-training FID protocol (its --fid-n and sample seed; --n and --seed do not apply), into "

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .. import api
 from ..config import LR_DECAY_SHAPES, RunConfig, TrainConfig
+from ..crossbar.terms import comma_items
 from ..errors import SpinDCGANError
 from ..runtime import PRECISIONS
 from ..training.augment import ADA_TARGET
@@ -35,7 +36,11 @@ TRAIN_OPTIONS = ("epochs", "max_steps", "batch_size", "lr", "seed", "ema", "chec
 def half_lives(value: str) -> tuple[float, ...]:
     """``--ema-half-lives``: comma-separated epochs, e.g. 0.5,2,8 (TrainConfig checks each)."""
     try:
-        return tuple(float(v) for v in value.split(",") if v.strip())
+        items = comma_items(value, "")
+    except SpinDCGANError as exc:
+        raise argparse.ArgumentTypeError(str(exc).strip()) from None
+    try:
+        return tuple(float(v) for v in items)
     except ValueError:
         raise argparse.ArgumentTypeError(f"comma-separated epochs, e.g. 0.5,2,8; got {value!r}") from None
 

@@ -211,10 +211,23 @@ def with_terms(base: HardwareConfig, values: dict[str, str], seed: int | None = 
     return hardware if seed is None else replace(hardware, seed=seed)
 
 
+def comma_items(text: str, setting: str) -> list[str]:
+    """The comma-separated items of a setting, stripped (``""``: none); an empty item (``a,,b``, a trailing comma)
+    or one given twice is a one-line error naming ``setting``, not an item silently dropped or counted twice."""
+    if not text.strip():
+        return []
+    items = [item.strip() for item in text.split(",")]
+    if "" in items:
+        raise SpinDCGANError(f"{setting} {text!r}: an empty item (a comma too many)")
+    if repeated := sorted({item for item in items if items.count(item) > 1}):
+        raise SpinDCGANError(f"{setting} {text!r}: {', '.join(repeated)} given twice")
+    return items
+
+
 def parse_noise(text: str) -> dict[str, str]:
     """``"d2d=0.1,stuck=0.01"`` -> ``{"d2d": "0.1", "stuck": "0.01"}``, names limited to ``NOISE_TERMS`` ("": none)."""
     noise: dict[str, str] = {}
-    for item in filter(None, (t.strip() for t in text.split(","))):
+    for item in comma_items(text, "train.train_noise"):
         name, sep, value = item.partition("=")
         name, value = name.strip(), value.strip()
         if not sep or not value:
