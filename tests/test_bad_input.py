@@ -143,13 +143,18 @@ def converted_export(w: Path, t: Path) -> Path:
     return t / "net.pt"
 
 
+def packed(w: Path, t: Path) -> Path:
+    """A pack of the shared run."""
+    from spindcgan.cli import main
+
+    assert main(["pack", str(run_of(w)), "--out", str(t / "whole.pack")]) == 0
+    return t / "whole.pack"
+
+
 def pack_without(part: str) -> Callable[[Path, Path], list[str]]:
     """unpack of a pack of the shared run with the part ``part`` taken out of its zip."""
     def argv(w: Path, t: Path) -> list[str]:
-        from spindcgan.cli import main
-
-        assert main(["pack", str(run_of(w)), "--out", str(t / "whole.pack")]) == 0
-        with zipfile.ZipFile(t / "whole.pack") as whole, zipfile.ZipFile(t / "cut.pack", "w") as cut:
+        with zipfile.ZipFile(packed(w, t)) as whole, zipfile.ZipFile(t / "cut.pack", "w") as cut:
             for name in whole.namelist():
                 if name != f"{part}.pt.xz":
                     cut.writestr(name, whole.read(name))
@@ -241,6 +246,9 @@ CASES = [
     Case("wrong file", "a converted network whose output is no image, to generate", lambda w, t: [
         "generate", "--model", str(converted_export(w, t)), "--out", str(t / "g.png")],
         "net.pt: bad_input_nets:make outputs a tensor of shape (64, 8), not images"),
+    Case("wrong file", "a pack where an export is expected", lambda w, t: [
+        "generate", "--model", str(packed(w, t)), "--out", str(t / "g.png")],
+        "whole.pack: a pack of a run, not a checkpoint or export: spindcgan unpack"),
     Case("wrong file", "a pack without its generator", pack_without("generator"),
          "cut.pack: not a whole spindcgan pack (no generator part)"),
     Case("wrong file", "unpack of a file that is no pack", lambda w, t: [

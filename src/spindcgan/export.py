@@ -21,6 +21,7 @@ from .crossbar.programming import conductances_to_weight, device_conductances
 from .crossbar.states import ProgrammedWeights
 from .errors import SpinDCGANError
 from .factory import load_factory
+from .formats import not_a_pack
 from .io import save_torch
 from .models import Generator
 from .nn import crossbar_layers
@@ -153,6 +154,7 @@ def read_exported(path: str | Path) -> dict[str, Any]:
     try:
         data = torch.load(path, map_location="cpu", weights_only=False)
     except Exception as exc:  # noqa: BLE001 - torch raises many types for a bad file
+        not_a_pack(path)
         raise SpinDCGANError(f"{path}: not a readable device-state file ({exc.__class__.__name__})") from None
     if not is_exported(data):
         raise SpinDCGANError(f"{path}: not a spindcgan device-state file ({FORMAT})")

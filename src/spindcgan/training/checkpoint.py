@@ -14,6 +14,7 @@ from typing import Any
 import torch
 
 from ..errors import SpinDCGANError
+from ..formats import not_a_pack
 from ..io import save_torch
 
 CHECKPOINT_NAME = "checkpoint.pt"
@@ -90,6 +91,7 @@ def read_file(path: Path, map_location: str) -> Any:
     try:
         return torch.load(path, map_location=map_location, weights_only=False)
     except Exception as exc:  # noqa: BLE001 - torch raises many types for a bad file
+        not_a_pack(path)
         raise SpinDCGANError(f"{path}: not a readable spindcgan checkpoint ({exc.__class__.__name__})") from None
 
 

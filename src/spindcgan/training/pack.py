@@ -39,6 +39,7 @@ import torch
 from ..config import RunConfig
 from ..errors import SpinDCGANError
 from ..export import device_states, load_device_states
+from ..formats import FORMAT_MEMBER, PACK_FORMAT
 from ..io import atomic_write, save_torch
 from ..models import Generator
 from .checkpoint import (
@@ -55,7 +56,6 @@ from .endurance import WRITES_NAME
 from .export_fids import EXPORT_FIDS_NAME
 from .loop import EMA_FIDS_NAME, ENVIRONMENT_NAME
 
-PACK_FORMAT = "spindcgan-pack-v1"
 PACK_LIMIT_MB = 25.0
 """The default size limit of a pack (issue 48 commits one per leg and keeps their history under 120 MB)."""
 DEFAULT_WARMUP_STEPS = 200
@@ -70,10 +70,8 @@ KEPT_STATE = ("step", "finished", "epoch_sums", "rng", "cuda_rng", "rng_ranks", 
 """Checkpoint entries a pack keeps as they are (small)."""
 ZIP_MARGIN = 4096
 """Bytes kept from the size limit for the zip's own headers (about 100 a member)."""
-FORMAT_MEMBER = "format"
 NEEDED_PARTS = ("run", "generator", "discriminator")
 """The parts every pack holds (its record and state, G and D): without one it resumes nothing."""
-"""The zip member that names the format (the parts are ``<name>.pt.xz`` members beside it)."""
 WEIGHTS = "G and D weights int8 (a scale per tensor), their small tensors fp16; EMA generators on their levels"
 
 
