@@ -13,9 +13,10 @@ from spindcgan.generation import generate
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "spindcgan"
 
-FLOORS = [("errors", "seeds", "cache", "tracing", "runtime", "io", "plots", "data", "devices"), ("crossbar",),
-          ("nn",), ("models", "convert"), ("config", "factory", "generation"), ("energy", "reports", "export"),
-          ("metrics", "training", "loading", "sweep"), ("api",), ("cli", "cli_reference", "__main__")]
+FLOORS = [("errors", "formats", "seeds", "cache", "tracing", "runtime", "io", "plots", "data", "devices"),
+          ("crossbar",), ("nn",), ("models", "convert"), ("config", "factory", "generation"),
+          ("energy", "reports", "export"), ("metrics", "training", "loading", "sweep"), ("api",),
+          ("cli", "cli_reference", "__main__")]
 """The package's floors from the ground up: a module may import its own floor's and the lower floors' modules."""
 
 
