@@ -18,11 +18,10 @@ LONG_RUN = ROOT / "results" / "anime-long"
 LONG_RUN_FIGURE = "long-run.png"
 
 
-def long_run_curves(run_dir: Path) -> dict[str, dict[int, float]]:
-    """The run's in-training FIDs by generator (the evaluated one, then each further EMA by half-life), by
-    epoch."""
-    evaluated = {m["epoch_end"]: m["fid"] for m in load_jsonl(run_dir / "metrics.jsonl") if "fid" in m}
-    curves = {"evaluated generator": evaluated}
+def long_run_curves(run_dir: Path, measured: list[dict]) -> dict[str, dict[int, float]]:
+    """The run's in-training FIDs by generator (the evaluated one's, ``measured``, then each further EMA by
+    half-life), by epoch."""
+    curves = {"evaluated generator": {m["epoch_end"]: m["fid"] for m in measured}}
     emas = sorted(load_jsonl(run_dir / "ema-fids.jsonl"), key=lambda m: m["half_life_epochs"])
     for m in emas:
         curves.setdefault(f"EMA half-life {m['half_life_epochs']:g} epochs", {})[m["epoch_end"]] = m["fid"]
@@ -42,8 +41,9 @@ def under_way(runs: list[Run], img: Path, folder: Path = LONG_RUN) -> list[str]:
     ends = [m for m in metrics if "epoch_end" in m]
     steps_per_epoch = ends[-1]["step"] / ends[-1]["epoch_end"]
     step = legs[-1]["step_after"] if legs else ends[-1]["step"]
-    curves = long_run_curves(run_dir)
-    measured = next(m for m in metrics if "fid" in m)
+    run = Run(folder, run_dir.name, config, metrics)
+    curves = long_run_curves(run_dir, run.training_fids)
+    measured = run.training_fids[0]
     shipped = next((r for r in runs if r.dataset == "anime" and is_shipped(r)), None)
     reference = shipped.export_fids or shipped.training_fids if shipped else []
     fid10k = next((rec["fid"] for rec in shipped.fids.values() if rec.get("shipped")), None) if shipped else None
@@ -60,7 +60,7 @@ def under_way(runs: list[Run], img: Path, folder: Path = LONG_RUN) -> list[str]:
         "## Under way: Anime Face toward the paper's FID", "",
         f"The shipped anime generator does not reach the paper's {PAPER['anime']['fid']} yet. A longer run of its "
         f"network is training on this project's 2-core CPU in legs of a session each (issue 48): width "
-        f"{config['model']['d_channels'][0]}, {describe(config)}, {config['train']['epochs']} epochs. After "
+        f"{run.width}, {describe(config)}, {config['train']['epochs']} epochs. After "
         f"{len(legs)} legs it stands at epoch {step / steps_per_epoch:.1f} (step {step:,}). The plan, the probe "
         f"that chose its learning-rate schedule and each leg: [{notes.removeprefix('../')}]({notes}).", "",
         f"Its {measured['metric']} during training ({measured['n_generated']:,} generated faces against the "
