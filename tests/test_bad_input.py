@@ -176,6 +176,9 @@ CASES = [
     Case("data", "an empty data folder", lambda w, t: train("--data", str(w / "empty"))(w, t), "not found"),
     Case("data", "--data naming a file, not a folder", lambda w, t: train("--data", str(w / "a-file"))(w, t),
          "a-file: no such folder"),
+    Case("data", "an energy ledger's --data that cannot be read", lambda w, t: [
+        "energy", "--width", "4", "--batch", "2", "--update-steps", "0", "--data", str(w / "empty"), "--out",
+        str(t)], "not found"),
     Case("data", "a zip entry named as an image that is none", anime_with(("notes.png", b"not an image")),
          "notes.png (unreadable"),
     Case("data", "a zip with no images", lambda w, t: [*ANIME, "--out", str(t / "runs"), "--data", str(
@@ -216,6 +219,12 @@ CASES = [
     Case("wrong file", "a checkpoint where an export is expected", lambda w, t: [
         "generate", "--model", str(run_of(w) / "checkpoint.pt"), "--out", str(t / "g.png")],
         "not a spindcgan device-state file"),
+    Case("wrong file", "a file torch did not write as a network's weights", lambda w, t: [
+        "export", "--model", "bad_input_nets:make", "--input-shape", "1,16", "--weights", str(w / "keep.png"),
+        "--out", str(t / "net.pt")], "keep.png: not a file torch.save wrote"),
+    Case("wrong file", "a whole pickled model as a network's weights", lambda w, t: [
+        "export", "--model", "bad_input_nets:make", "--input-shape", "1,16", "--weights", str(w / "module.pt"),
+        "--out", str(t / "net.pt")], "module.pt: holds more than tensors (a whole pickled model?)"),
     Case("wrong file", "an export where a run or pack is expected", lambda w, t: [
         "train", "--resume", str(w / "g.pt"), "--out", str(t / "runs")], "g.pt: not a spindcgan pack"),
     Case("wrong file", "a truncated export", lambda w, t: [
@@ -287,6 +296,9 @@ CASES = [
     Case("option", "a sweep grid value out of range", lambda w, t: [
         "sweep", str(w / "g.pt"), "--grid", "bits=99", "--out", str(t / "sweep"), "--n", "10"],
         "synapse.bits must be between 1 and 8"),
+    Case("option", "a report of a sweep never run", lambda w, t: [
+        "sweep", str(w / "g.pt"), "--grid", "bits=4", "--report-only", "--out", str(t / "sweep")],
+        "sweep: no sweep here (no sweep.json); run without --report-only"),
     Case("option", "zero draws of a sweep", lambda w, t: [
         "sweep", str(w / "g.pt"), "--grid", "bits=4", "--draws", "0", "--out", str(t / "sweep")],
         "argument --draws: must be >= 1"),
@@ -316,6 +328,8 @@ CASES = [
         "export", str(run_of(w)), "--out", str(w / "keep.png")], "keep.png exists"),
     Case("output", "an existing --out without --overwrite (generate)", lambda w, t: [
         "generate", "--n", "2", "--out", str(w / "keep.png")], "keep.png exists"),
+    Case("output", "an existing ledger without --overwrite (energy)", lambda w, t: [
+        "energy", "--width", "4", "--out", str(w)], "energy-fashion-mnist-zero-padded.json exists"),
     Case("output", "an existing --json without --overwrite (fid)", lambda w, t: folder_fid("colour", "colour")(
         w, t) + ["--json", str(w / "keep.png")], "keep.png exists; choose another --json or pass --overwrite"),
     Case("output", "an output whose parent is a file", lambda w, t: [
@@ -395,6 +409,8 @@ def shared(tmp_path_factory) -> Path:
     (w / "not.zip").write_bytes(b"PK but no zip")
     (w / "random.pt").write_bytes(np.random.default_rng(0).bytes(3000))
     (w / "keep.png").write_bytes(b"the user's picture")
+    (w / "energy-fashion-mnist-zero-padded.json").write_text("the user's ledger")
+    torch.save(torch.nn.Linear(2, 2), w / "module.pt")
     torch.save({"other.weight": torch.zeros(3, 3)}, w / "other.pt")
     (w / "bad_input_nets.py").write_text(NETS)
     for name, size, mode, count in (("colour", 32, "RGB", 4), ("gray", 32, "L", 4), ("tiny", 2, "RGB", 4),
@@ -428,6 +444,7 @@ def test_bad_input_fails_in_one_line_and_keeps_what_the_user_had(case, shared, t
     assert code == 2, err
     assert len(lines) == 1 and "error: " in lines[0] and "Traceback" not in err, err
     assert case.says in lines[0], lines[0]
+    assert not re.search(r"\.[^/\s]+\.tmp\b", lines[0]), lines[0]  # the user's file is named, never a temp file
     assert snapshot(shared) == before  # nothing the user had was overwritten or lost
 
 

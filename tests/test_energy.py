@@ -237,3 +237,40 @@ def test_info_gives_the_generator_area_per_layer(capsys):
     model = ModelConfig.preset("fashion-mnist", 8)
     chip = model_area(Generator(model, HardwareConfig()), torch.zeros(1, model.z_dim), HardwareConfig())
     assert "generator area per layer at 32 nm" in out and f"chip {chip.total / 1e6:.4f} mm^2" in out
+
+
+def test_the_ledger_of_an_export_is_its_runs_for_inference_and_refuses_what_would_be_lost(tmp_path, capsys):
+    """An export holds the generator's device states (no discriminator): its ledger's inference costs are those of
+    the run folder it came from, to rounding. A ledger already in --out is refused before any work (and kept), and
+    replaced with --overwrite; a --data that cannot be read is an error, not silently generated images."""
+    import json
+
+    from spindcgan.cli import main
+
+    tiny = ["--width", "4", "--batch-size", "16", "--limit", "32", "--no-progress", "--max-steps", "1"]
+    assert main(["train", *tiny, "--out", str(tmp_path / "runs")]) == 0
+    (run,) = (tmp_path / "runs").iterdir()
+    assert main(["export", str(run), "--out", str(tmp_path / "g.pt")]) == 0
+    for name, source in (("run", run), ("export", tmp_path / "g.pt")):
+        assert main(["energy", str(source), "--batch", "8", "--update-steps", "0", "--out", str(tmp_path / name)]) == 0
+    run_ledger, export_ledger = (json.loads((tmp_path / name / "energy-fashion-mnist-zero-padded.json").read_text())
+                                 for name in ("run", "export"))
+    assert export_ledger["inference"]["energy"]["synapse_read"] > 0
+    for key, value in run_ledger["inference"]["energy"].items():
+        assert export_ledger["inference"]["energy"][key] == pytest.approx(value, rel=1e-6, abs=1e-30), key
+
+    ledger = tmp_path / "export" / "energy-fashion-mnist-zero-padded.json"
+    ledger.write_text("the user's ledger")
+    capsys.readouterr()
+    assert main(["energy", str(tmp_path / "g.pt"), "--out", str(tmp_path / "export")]) == 2
+    assert "energy-fashion-mnist-zero-padded.json exists; choose another --out or pass --overwrite" in \
+        capsys.readouterr().err
+    assert ledger.read_text() == "the user's ledger"
+    assert main(["energy", str(tmp_path / "g.pt"), "--batch", "8", "--update-steps", "0", "--out",
+                 str(tmp_path / "export"), "--overwrite"]) == 0
+    assert json.loads(ledger.read_text())["inference"] == export_ledger["inference"]
+    (tmp_path / "empty").mkdir()
+    capsys.readouterr()
+    assert main(["energy", str(tmp_path / "g.pt"), "--data", str(tmp_path / "empty"), "--out",
+                 str(tmp_path / "data")]) == 2
+    assert "empty" in capsys.readouterr().err and not (tmp_path / "data").exists()

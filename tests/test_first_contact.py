@@ -81,3 +81,21 @@ def test_a_sample_folder_overwritten_holds_only_the_new_sample_and_the_users_oth
         write_samples(torch.ones(2, 1, 8, 8), out)
     write_samples(torch.ones(2, 1, 8, 8), out, overwrite=True)
     assert sorted(p.name for p in out.iterdir()) == ["000000.png", "000001.png", "notes.txt"]
+
+
+def test_an_out_with_an_image_suffix_is_one_grid_in_that_format(tmp_path):
+    """``--out grid.jpg`` once made a folder named grid.jpg of PNGs; any suffix PIL writes is a grid in its format,
+    and a name without one (or with a suffix no image format has) is a folder."""
+    import torch
+    from PIL import Image
+
+    from spindcgan.generation import write_samples
+    from spindcgan.io import image_grid
+
+    images = torch.linspace(-1, 1, 4 * 3 * 8 * 8).reshape(4, 3, 8, 8)
+    for name, kind in (("grid.jpg", "JPEG"), ("grid.JPEG", "JPEG"), ("grid.png", "PNG"), ("grid.webp", "WEBP")):
+        out = write_samples(images, tmp_path / name)
+        assert out.is_file() and Image.open(out).format == kind, name
+        assert Image.open(out).size == image_grid(images).size
+    folder = write_samples(images, tmp_path / "run.v2")
+    assert folder.is_dir() and sorted(p.name for p in folder.iterdir()) == [f"{i:06d}.png" for i in range(4)]

@@ -25,7 +25,7 @@ from .energy.layers import DEVICE_COMPONENTS, Mapping
 from .energy.ledger import Ledger, generation_cost
 from .energy.report import model_ledger
 from .errors import SpinDCGANError, about
-from .export import generator_from_exported, network_from_exported, read_exported, save_exported
+from .export import generator_from_exported, is_exported, network_from_exported, read_exported, save_exported
 from .generation import generate as generate_images
 from .loading import load_generator, provenance_of
 from .metrics.fid import DEFAULT_REFERENCE, PROTOCOL, folder_fid
@@ -33,7 +33,13 @@ from .metrics.registry import compute_metric, default_metric, metric_spec
 from .models import Discriminator, Generator
 from .sweep import fid_evaluator, parse_grid, run_sweep
 from .training.batchnorm import standing_statistics
-from .training.checkpoint import checkpoint_path, load_checkpoint, require_parts, run_folder
+from .training.checkpoint import (
+    checked_checkpoint,
+    checkpoint_path,
+    read_file,
+    require_parts,
+    run_folder,
+)
 from .training.distributed import World
 from .training.export_fids import measure_exports
 from .training.loop import train as train_run
@@ -131,27 +137,42 @@ def export_fids(run_dir: str | Path, device: str = "cpu", data: str | None = Non
 
 
 def energy(config: RunConfig | None = None, checkpoint: str | Path | None = None, mapping: Mapping = "zero-padded",
-           peripherals: bool = True, batch: int = 64, update_steps: int = 3, area: AreaConfig | None = None
-           ) -> tuple[Ledger, RunConfig]:
-    """The per-layer energy, latency and area ledger, per image, of a trained model (``checkpoint``) or of a fresh
-    one of ``config``; synapse writes from the run's log, else measured over ``update_steps`` fresh steps; the chip
-    built as ``area`` says (default: 32 nm, ``energy.area``)."""
+           peripherals: bool = True, batch: int = 64, update_steps: int = 3, area: AreaConfig | None = None,
+           data: str | None = None, before: Callable[[RunConfig], None] | None = None) -> tuple[Ledger, RunConfig]:
+    """The per-layer energy, latency and area ledger, per image, of a trained model (``checkpoint``: a checkpoint,
+    run folder or device-state export) or of a fresh one of ``config``; synapse writes from the run's log, else
+    measured over ``update_steps`` fresh steps; the chip built as ``area`` says (default: 32 nm, ``energy.area``).
+    The real images the discriminator sees come from ``data`` (an error where it cannot be read), else from the
+    run's own data location when it is here, else the discriminator sees generated images on both sides. An export
+    holds no discriminator: its training costs are of a fresh one. ``before(config)`` runs once the config is known,
+    before the ledger's work (the command refuses an existing output there)."""
     generator = discriminator = run_dir = None
     if checkpoint is not None:
         path = checkpoint_path(checkpoint)
-        state = load_checkpoint(path)
-        require_parts(state, path, ("generator",), "give the energy of its trained generator")
-        config = RunConfig.from_dict(state["config"])
-        generator = Generator(config.model, config.hardware)
-        generator.load_state_dict(state["generator"])
-        if "discriminator" in state:
-            discriminator = Discriminator(config.model, config.hardware)
-            discriminator.load_state_dict(state["discriminator"])
-        run_dir = path.parent
+        state = read_file(path, "cpu")
+        if is_exported(state):
+            with about(path):
+                generator, config = generator_from_exported(state)
+        else:
+            state = checked_checkpoint(state, path)
+            require_parts(state, path, ("generator",), "give the energy of its trained generator")
+            config = RunConfig.from_dict(state["config"])
+            generator = Generator(config.model, config.hardware)
+            generator.load_state_dict(state["generator"])
+            if "discriminator" in state:
+                discriminator = Discriminator(config.model, config.hardware)
+                discriminator.load_state_dict(state["discriminator"])
+            run_dir = path.parent
     elif config is None:
         raise SpinDCGANError("give a config or a checkpoint")
+    if data is not None:
+        config = replace(config, train=replace(config.train, data=data))
+    if before is not None:
+        before(config)
     writes = write_counter(config, run_dir, update_steps)
-    return model_ledger(config, generator, discriminator, mapping, peripherals, batch, writes, area=area), config
+    ledger = model_ledger(config, generator, discriminator, mapping, peripherals, batch, writes, area=area,
+                          data_required=data is not None)
+    return ledger, config
 
 
 def sweep(grid: list[str], out: str | Path, source: str | Path | None = None, n: int = 2000, seed: int = 0,

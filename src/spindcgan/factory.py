@@ -10,7 +10,9 @@ from __future__ import annotations
 import importlib
 import sys
 import warnings
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn as nn
@@ -81,3 +83,20 @@ def example_input(model: nn.Module, shape: tuple[int, ...], spec: str) -> torch.
         raise SpinDCGANError(f"--input-shape {','.join(map(str, shape))} does not fit --model {spec}: {first}") \
             from None
     return x
+
+
+def read_state_dict(path: str) -> dict[str, Any]:
+    """The state_dict in the file ``path`` (``torch.save(model.state_dict(), path)``), read with torch's safe
+    loader (tensors only, no code run), or a one-line error saying what the file is instead."""
+    if not Path(path).is_file():
+        raise SpinDCGANError(f"--weights {path}: no such file")
+    try:
+        weights = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # noqa: BLE001 - torch's message is a paragraph on pickles; say what the user can do
+        if not zipfile.is_zipfile(path):
+            raise SpinDCGANError(f"--weights {path}: not a file torch.save wrote") from None
+        raise SpinDCGANError(f"--weights {path}: holds more than tensors (a whole pickled model?); save "
+                             "model.state_dict() and give that file") from None
+    if not isinstance(weights, dict):
+        raise SpinDCGANError(f"--weights {path}: holds a {type(weights).__name__}, not a state_dict")
+    return weights

@@ -8,7 +8,7 @@ import torch
 from PIL import Image
 
 from .errors import SpinDCGANError
-from .io import atomic_write, new_output, save_grid, to_uint8, writable_folder
+from .io import atomic_write, image_format, new_output, save_grid, to_uint8, writable_folder
 from .models import Generator
 
 
@@ -23,10 +23,11 @@ def generate(generator: Generator, n: int, seed: int = 0, batch_size: int = 500)
 
 
 def write_samples(images: torch.Tensor, out: str | Path, overwrite: bool = False) -> Path:
-    """A grid when ``out`` ends in .png, else one PNG per image in the folder ``out`` (``NNNNNN.png``); never
-    clobbers without ``overwrite``, and with it leaves no image of an earlier sample behind (other files stay)."""
+    """A grid when ``out`` ends in an image suffix (.png, .jpg, ...: ``io.image_format``), else one PNG per image in
+    the folder ``out`` (``NNNNNN.png``); never clobbers without ``overwrite``, and with it leaves no image of an
+    earlier sample behind (other files stay)."""
     out = Path(out)
-    if out.suffix.lower() == ".png":
+    if image_format(out) is not None:
         return save_grid(images, new_output(out, overwrite))
     if out.is_dir() and any(out.iterdir()) and not overwrite:
         raise SpinDCGANError(f"{out} is a non-empty folder; choose another --out or pass --overwrite")

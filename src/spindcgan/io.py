@@ -142,6 +142,14 @@ def image_grid(images: torch.Tensor, columns: int | None = None, border: int = 2
     return Image.fromarray(grid[..., 0] if c == 1 else grid)
 
 
+def image_format(path: str | os.PathLike) -> str | None:
+    """The image format PIL writes for ``path``'s suffix (``.png``: PNG, ``.jpg``: JPEG, ...); None where the
+    suffix names no format PIL can write."""
+    found = Image.registered_extensions().get(Path(path).suffix.lower())
+    return found if found in Image.SAVE else None
+
+
 def save_grid(images: torch.Tensor, path: str | os.PathLike, columns: int | None = None) -> Path:
+    """Tile images [N, C, H, W] in [-1, 1] (``image_grid``) into one image file, in the format of its suffix."""
     grid = image_grid(images, columns)
-    return atomic_write(path, lambda tmp: grid.save(tmp, format="PNG"))
+    return atomic_write(path, lambda tmp: grid.save(tmp, format=image_format(path) or "PNG"))

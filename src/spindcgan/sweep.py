@@ -170,6 +170,8 @@ def run_sweep(trained: Generator, config: RunConfig, grid: dict[str, list[str]],
         hardware_at(config.hardware, point)
         area_at(point)
     out = Path(out)
+    if not measure and not (out / SPEC_NAME).exists():  # nothing to report: leave no new sweep folder behind
+        raise SpinDCGANError(f"{out}: no sweep here (no {SPEC_NAME}); run without --report-only to measure one")
     spec = {**spec, "grid": grid, "draws": draws}
     if (out / SPEC_NAME).exists():
         before, now = json.loads((out / SPEC_NAME).read_text()), json.loads(json.dumps(spec))

@@ -6,12 +6,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import torch
-
 from .. import api
 from ..errors import SpinDCGANError
 from ..export import export_network
-from ..factory import example_input, model_on_hardware, parse_shape
+from ..factory import example_input, model_on_hardware, parse_shape, read_state_dict
 from ..io import new_output, save_torch
 from ..training.checkpoint import run_folder
 from ..training.pack import DEFAULT_WARMUP_STEPS, PACK_LIMIT_MB, unpack, write_pack
@@ -48,10 +46,10 @@ def export_of_factory(args: argparse.Namespace, out: Path) -> None:
                              "or --standing-statistics")
     shape = parse_shape(args.input_shape)
     model, _ = model_on_hardware(args.model, hardware_from_args(args))
+    weights = read_state_dict(args.weights)
     try:
-        weights = torch.load(args.weights, map_location="cpu", weights_only=True)
         model.load_state_dict(weights)
-    except Exception as exc:  # noqa: BLE001 - a wrong or unreadable file, said in one line
+    except Exception as exc:  # noqa: BLE001 - a state_dict of another network, said in one line
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise SpinDCGANError(f"--weights {args.weights}: not a state_dict of {args.model} ({first})") from None
     example_input(model, shape, args.model)

@@ -136,7 +136,8 @@ def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
 def add_image_output_options(p: argparse.ArgumentParser, default_out: str) -> None:
     p.add_argument("--n", type=count, default=64, help="images (default 64)")
     p.add_argument("--seed", type=whole, default=0, help="latent noise seed: the same seed gives the same images")
-    p.add_argument("--out", default=default_out, help="FILE.png for a grid, or a folder for single PNGs")
+    p.add_argument("--out", default=default_out,
+                   help="FILE.png (or .jpg, any image suffix) for a grid, or a folder for single PNGs")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out")
 
 

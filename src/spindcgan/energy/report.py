@@ -27,9 +27,11 @@ from .updates import NOT_MEASURED, WriteCounter  # noqa: E402
 def model_ledger(config: RunConfig, generator: Generator | None = None, discriminator: Discriminator | None = None,
                  mapping: Mapping = "zero-padded", include_peripherals: bool = True, batch: int = 64,
                  writes: WriteCounter | None = None, costs: PeripheralCosts | None = None, seed: int = 0,
-                 area: AreaConfig | None = None) -> Ledger:
+                 area: AreaConfig | None = None, data_required: bool = False) -> Ledger:
     """The ledger of a trained model (given networks) or of a freshly initialised one (from ``config``); the
-    training writes come from ``writes`` (``spindcgan.training.writes.write_counter``; None: not measured)."""
+    training writes come from ``writes`` (``spindcgan.training.writes.write_counter``; None: not measured). The
+    discriminator's real images come from ``config.train.data``; where it cannot be read, an error with
+    ``data_required`` (the user named it), else generated images stand in for them."""
     if config.hardware is None or config.hardware.synapse is None:
         raise SpinDCGANError("the energy ledger needs synapse hardware (not --float or --float-weights)")
     if not config.hardware.discriminator_on_hardware:
@@ -42,6 +44,8 @@ def model_ledger(config: RunConfig, generator: Generator | None = None, discrimi
         real = to_model_range(load_training_images(config.model.dataset, config.train.data,
                                                    split=config.train.train_split))
     except SpinDCGANError:
+        if data_required:
+            raise
         real = None
     gen = torch.Generator().manual_seed(seed)
     z = torch.randn(batch, config.model.z_dim, generator=gen)
