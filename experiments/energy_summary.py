@@ -1,7 +1,7 @@
 """Summarise the ledgers written by ``spindcgan energy`` into docs/energy/summary.md (no hand-typed numbers).
 
     for d in fashion-mnist anime; do for m in zero-padded zero-free; do
-        spindcgan energy --dataset $d --mapping $m --out docs/energy > docs/energy/$d-$m.txt; done; done
+        spindcgan energy --dataset $d --mapping $m --out docs/energy --overwrite > docs/energy/$d-$m.txt; done; done
     python experiments/energy_summary.py
 """
 

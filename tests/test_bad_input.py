@@ -221,7 +221,7 @@ CASES = [
         "not a spindcgan device-state file"),
     Case("wrong file", "a file torch did not write as a network's weights", lambda w, t: [
         "export", "--model", "bad_input_nets:make", "--input-shape", "1,16", "--weights", str(w / "keep.png"),
-        "--out", str(t / "net.pt")], "keep.png: not a file torch.save wrote"),
+        "--out", str(t / "net.pt")], "keep.png: not a state_dict file"),
     Case("wrong file", "a whole pickled model as a network's weights", lambda w, t: [
         "export", "--model", "bad_input_nets:make", "--input-shape", "1,16", "--weights", str(w / "module.pt"),
         "--out", str(t / "net.pt")], "module.pt: holds more than tensors (a whole pickled model?)"),
@@ -255,6 +255,10 @@ CASES = [
     Case("wrong file", "a converted network whose output is no image, to generate", lambda w, t: [
         "generate", "--model", str(converted_export(w, t)), "--out", str(t / "g.png")],
         "net.pt: bad_input_nets:make outputs a tensor of shape (64, 8), not images"),
+    Case("wrong file", "a converted network's export to the DCGAN's energy ledger", lambda w, t: [
+        "energy", str(converted_export(w, t)), "--out", str(t)],
+        "net.pt: holds bad_input_nets:make, a network of your own: spindcgan energy --model bad_input_nets:make "
+        "--input-shape 1,16"),
     Case("wrong file", "a pack where an export is expected", lambda w, t: [
         "generate", "--model", str(packed(w, t)), "--out", str(t / "g.png")],
         "whole.pack: a pack of a run, not a checkpoint or export: spindcgan unpack"),

@@ -85,7 +85,8 @@ def test_a_sample_folder_overwritten_holds_only_the_new_sample_and_the_users_oth
 
 def test_an_out_with_an_image_suffix_is_one_grid_in_that_format(tmp_path):
     """``--out grid.jpg`` once made a folder named grid.jpg of PNGs; any suffix PIL writes is a grid in its format,
-    and a name without one (or with a suffix no image format has) is a folder."""
+    a name without one (or with a suffix no image format has) is a folder, and another image format's suffix is a
+    one-line error, before anything is written."""
     import torch
     from PIL import Image
 
@@ -93,9 +94,13 @@ def test_an_out_with_an_image_suffix_is_one_grid_in_that_format(tmp_path):
     from spindcgan.io import image_grid
 
     images = torch.linspace(-1, 1, 4 * 3 * 8 * 8).reshape(4, 3, 8, 8)
-    for name, kind in (("grid.jpg", "JPEG"), ("grid.JPEG", "JPEG"), ("grid.png", "PNG"), ("grid.webp", "WEBP")):
+    for name, kind in (("grid.jpg", "JPEG"), ("grid.JPEG", "JPEG"), ("grid.png", "PNG"), ("grid.tif", "TIFF")):
         out = write_samples(images, tmp_path / name)
         assert out.is_file() and Image.open(out).format == kind, name
         assert Image.open(out).size == image_grid(images).size
+    for name in ("grid.gif", "grid.pdf", "grid.h5"):
+        with pytest.raises(SpinDCGANError, match=f"{name}: a grid is written as .*, not"):
+            write_samples(images, tmp_path / name)
+        assert not (tmp_path / name).exists()
     folder = write_samples(images, tmp_path / "run.v2")
     assert folder.is_dir() and sorted(p.name for p in folder.iterdir()) == [f"{i:06d}.png" for i in range(4)]

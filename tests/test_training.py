@@ -372,7 +372,7 @@ def test_cli_end_to_end(tmp_path, capsys):
     assert "--time-limit must be >= 0 minutes, got -1.0" in captured.err
     assert "deconv" in captured.out and "none (float baseline)" in captured.out
     assert main(["sample", str(tmp_path / "nothing")]) == 2
-    assert "no checkpoint there" in capsys.readouterr().err
+    assert "nothing: no such file (give a checkpoint, a run folder or an export)" in capsys.readouterr().err
 
 
 def test_export_holds_integer_device_states_and_generate_uses_them(tmp_path, capsys):

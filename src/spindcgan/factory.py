@@ -85,6 +85,15 @@ def example_input(model: nn.Module, shape: tuple[int, ...], spec: str) -> torch.
     return x
 
 
+def saved_by_torch(path: str | Path) -> bool:
+    """Whether ``path`` is a file ``torch.save`` wrote (a zip with its ``<name>/data.pkl``)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(name.endswith("/data.pkl") for name in archive.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
 def read_state_dict(path: str) -> dict[str, Any]:
     """The state_dict in the file ``path`` (``torch.save(model.state_dict(), path)``), read with torch's safe
     loader (tensors only, no code run), or a one-line error saying what the file is instead."""
@@ -93,10 +102,11 @@ def read_state_dict(path: str) -> dict[str, Any]:
     try:
         weights = torch.load(path, map_location="cpu", weights_only=True)
     except Exception:  # noqa: BLE001 - torch's message is a paragraph on pickles; say what the user can do
-        if not zipfile.is_zipfile(path):
-            raise SpinDCGANError(f"--weights {path}: not a file torch.save wrote") from None
-        raise SpinDCGANError(f"--weights {path}: holds more than tensors (a whole pickled model?); save "
-                             "model.state_dict() and give that file") from None
+        if saved_by_torch(path):
+            raise SpinDCGANError(f"--weights {path}: holds more than tensors (a whole pickled model?); save "
+                                 "model.state_dict() and give that file") from None
+        raise SpinDCGANError(f"--weights {path}: not a state_dict file (torch.save(model.state_dict(), FILE) "
+                             "writes one)") from None
     if not isinstance(weights, dict):
         raise SpinDCGANError(f"--weights {path}: holds a {type(weights).__name__}, not a state_dict")
     return weights

@@ -142,11 +142,21 @@ def image_grid(images: torch.Tensor, columns: int | None = None, border: int = 2
     return Image.fromarray(grid[..., 0] if c == 1 else grid)
 
 
+GRID_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "TIFF")
+"""The formats an image grid is written in, by its file's suffix: those that keep every pixel of an RGB or
+grayscale grid at its size (GIF's palette, ICO's 256 px, PDF's pages would not)."""
+
+
 def image_format(path: str | os.PathLike) -> str | None:
-    """The image format PIL writes for ``path``'s suffix (``.png``: PNG, ``.jpg``: JPEG, ...); None where the
-    suffix names no format PIL can write."""
+    """The grid format (``GRID_FORMATS``) of ``path``'s suffix (``.png``: PNG, ``.jpg``: JPEG, ...); None where the
+    suffix names no image format (a folder such as ``samples`` or ``run.v2``); a one-line error where it names
+    another image format."""
     found = Image.registered_extensions().get(Path(path).suffix.lower())
-    return found if found in Image.SAVE else None
+    if found is None or found in GRID_FORMATS:
+        return found
+    suffixes = sorted(s for s, f in Image.registered_extensions().items() if f in GRID_FORMATS)
+    raise SpinDCGANError(f"{path}: a grid is written as {', '.join(suffixes)}, not {found}; a folder of PNGs is "
+                         "named without an image suffix")
 
 
 def save_grid(images: torch.Tensor, path: str | os.PathLike, columns: int | None = None) -> Path:

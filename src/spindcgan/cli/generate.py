@@ -7,7 +7,7 @@ import argparse
 
 from .. import api
 from ..errors import SpinDCGANError
-from ..generation import generate, write_samples
+from ..generation import generate, sample_output, write_samples
 from ..loading import load_generator
 from .options import add_image_output_options
 
@@ -16,6 +16,7 @@ def run_generate(args: argparse.Namespace) -> None:
     if args.model and args.dataset:
         raise SpinDCGANError("pass --model FILE or --dataset NAME (a shipped generator), not both")
     model = args.model or api.shipped_model(args.dataset or "fashion-mnist")
+    sample_output(args.out, args.overwrite)
     made = api.generate(model, args.n, args.seed, args.mapping)
     out = write_samples(made.images, args.out, args.overwrite)
     print(f"wrote {args.n} images to {out}")
@@ -25,6 +26,7 @@ def run_generate(args: argparse.Namespace) -> None:
 
 
 def run_sample(args: argparse.Namespace) -> None:
+    sample_output(args.out, args.overwrite)
     generator, _ = load_generator(args.source)
     out = write_samples(generate(generator, args.n, args.seed), args.out, args.overwrite)
     print(f"wrote {args.n} samples to {out}")

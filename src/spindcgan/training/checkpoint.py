@@ -82,7 +82,7 @@ def checkpoint_path(path: str | Path) -> Path:
     if path.is_dir():
         path = run_folder(path) / CHECKPOINT_NAME
     if not path.is_file():
-        raise SpinDCGANError(f"{path}: no checkpoint there (give a checkpoint file or a run folder)")
+        raise SpinDCGANError(f"{path}: no such file (give a checkpoint, a run folder or an export)")
     return path
 
 

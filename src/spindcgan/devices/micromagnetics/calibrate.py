@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...io import save_json, writable_folder
+from ...io import save_json, writable_file
 from ...plots import plt, save_figure
 from .dw_track import TrackResult, TrackSetup, fit_track, simulate_track
 from .solver import magnumnp
@@ -54,9 +54,10 @@ def calibrate(
     if device not in DEVICES:
         raise ValueError(f"unknown device {device!r}; choose one of {', '.join(DEVICES)}")
     magnumnp()  # the solver is optional: say how to install it before any progress bar is drawn
-    json_dir = writable_folder(out)  # a file in the way is said now, not after the simulation's minutes
-    out = writable_folder(plots_dir) if plots_dir else json_dir
+    json_dir = Path(out)
+    out = Path(plots_dir) if plots_dir else json_dir
     stem = device + ("-quick" if quick else "")
+    writable_file(json_dir / f"{stem}.json"), writable_file(out / f"{stem}.png")  # a file in the way: said now
     started = time.time()
     if device == "skyrmion-synapse":
         setup = SynapseSetup().quick() if quick else SynapseSetup()
