@@ -349,7 +349,11 @@ CASES = [
     Case("FID", "tiny images", folder_fid("tiny", "colour"), "images of 2x2 are too small for an FID"),
     Case("FID", "grayscale images against colour ones", folder_fid("gray", "colour"),
          "grayscale images against the colour ones"),
-    Case("FID", "one image", folder_fid("one", "colour"), "need at least 2 images"),
+    Case("FID", "one image", folder_fid("one", "colour"), "one: 1 image; an FID needs at least 2 on each side"),
+    Case("FID", "one image on the generated side", folder_fid("colour", "one"), "one: 1 image; an FID needs at least"),
+    Case("wrong file", "a run folder where an export is expected", lambda w, t: [
+        "generate", "--model", str(run_of(w)), "--out", str(t / "g.png")],
+        "a folder, not a device-state file (spindcgan export RUN_DIR --out FILE makes one"),
     Case("FID", "fewer reference images than asked", lambda w, t: [
         "fid", str(w / "g.pt"), "--n", "10", "--ref-n", "20000", "--no-progress"],
         "--ref-n 20000 is more than the 10000 images"),

@@ -151,6 +151,9 @@ def save_exported(generator: Generator, config: RunConfig, path: str | Path, bat
 def read_exported(path: str | Path) -> dict[str, Any]:
     """The loaded contents of a device-state file, checked to be one (a one-line error otherwise)."""
     path = Path(path)
+    if path.is_dir():
+        raise SpinDCGANError(f"{path}: a folder, not a device-state file (spindcgan export RUN_DIR --out FILE makes "
+                             "one of a run; spindcgan sample RUN_DIR samples the run itself)")
     try:
         data = torch.load(path, map_location="cpu", weights_only=False)
     except Exception as exc:  # noqa: BLE001 - torch raises many types for a bad file

@@ -228,6 +228,9 @@ def folder_fid(real: str, fake: str, size: int | None = None, device: str = "cpu
     size = size or real_size
     real_px = load_images(real, size, progress=progress)
     fake_px = load_images(fake, size, progress=progress)
+    for source, px in ((real, real_px), (fake, fake_px)):
+        if len(px) < 2:
+            raise SpinDCGANError(f"{source}: {len(px)} image; an FID needs at least 2 on each side")
     gray = {source: bool((px[:, 0] == px[:, 1]).all() and (px[:, 1] == px[:, 2]).all())
             for source, px in ((real, real_px), (fake, fake_px))}
     if len(set(gray.values())) > 1:
