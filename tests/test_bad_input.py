@@ -322,6 +322,12 @@ CASES = [
     Case("option", "an unknown device to calibrate", lambda w, t: ["devices", "calibrate", "mtj"],
          "argument device: invalid choice: 'mtj'"),
     Case("option", "conflicting options", train("--float", "--bits", "4"), "--float models no hardware"),
+    Case("option", "a hardware option beside a trained generator (info)", lambda w, t: [
+        "info", str(w / "g.pt"), "--bits", "4"], "--bits describes a fresh model or --model's; "),
+    Case("option", "a model option beside a trained run (energy)", lambda w, t: [
+        "energy", str(run_of(w)), "--width", "8", "--out", str(t)], "--width describes a fresh model or --model's; "),
+    Case("option", "a hardware option beside a trained run (export)", lambda w, t: [
+        "export", str(run_of(w)), "--adc-bits", "4", "--out", str(t / "g.pt")], "--adc-bits describes a fresh model"),
     Case("option", "a pack option without a pack", lambda w, t: [
         "train", "--resume", str(copied_run(w, t, lambda run: None)), "--pack-warmup", "10"],
         "--pack-warmup applies to --resume PACK"),

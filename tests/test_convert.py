@@ -256,7 +256,7 @@ def test_a_converted_network_exports_its_device_states_and_generates_from_them(t
                  "--out", "again.pt"]) == 2  # a device-state file is no state_dict
     assert main(["export", str(tmp_path), "--bits", "4", "--out", "x.pt"]) == 2
     err = capsys.readouterr().err
-    assert "not a state_dict of user_nets:make" in err and "--bits applies to --model" in err
+    assert "not a state_dict of user_nets:make" in err and "--bits describes a fresh model or --model's" in err
 
 
 def test_the_ledger_of_a_converted_model_is_the_same_inside_no_grad():

@@ -24,6 +24,7 @@ from .options import (
     add_model_options,
     count,
     hardware_from_args,
+    keeps_its_own,
     model_from_args,
     whole,
 )
@@ -55,6 +56,8 @@ def write_ledger(ledger: Ledger, mapping: str, outputs: tuple[Path, Path], recor
 def run(args: argparse.Namespace) -> None:
     if args.model:
         return of_factory(args)
+    if args.checkpoint:
+        keeps_its_own(args, args.checkpoint)
     config = None if args.checkpoint else RunConfig(model_from_args(args), hardware_from_args(args), TrainConfig())
     outputs: list[Path] = []
 

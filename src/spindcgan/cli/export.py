@@ -18,8 +18,7 @@ from .options import (
     add_hardware_options,
     finite,
     hardware_from_args,
-    hardware_given,
-    option_of,
+    keeps_its_own,
     whole,
 )
 
@@ -28,11 +27,9 @@ def run_export(args: argparse.Namespace) -> None:
     out = new_output(args.out, args.overwrite)
     if args.model:
         return export_of_factory(args, out)
-    given = hardware_given(args)
-    if given:
-        raise SpinDCGANError(f"{option_of(given[0])} applies to --model: a checkpoint keeps its hardware")
     if not args.source:
         raise SpinDCGANError("give a CHECKPOINT|RUN_DIR, or --model MODULE:FUNCTION with --weights and --input-shape")
+    keeps_its_own(args, args.source)
     api.export(args.source, out, args.standing_statistics)
     print(f"wrote the device states of {args.source} to {out} ({out.stat().st_size / 1e6:.1f} MB)"
           + (", BatchNorm statistics recomputed from its own activations" if args.standing_statistics else ""))

@@ -25,6 +25,7 @@ from .options import (
     add_model_options,
     count,
     hardware_from_args,
+    keeps_its_own,
     model_from_args,
 )
 
@@ -34,6 +35,7 @@ def run(args: argparse.Namespace) -> None:
         return of_factory(args)
     trained = None
     if args.checkpoint:
+        keeps_its_own(args, args.checkpoint)
         trained, config = load_generator(args.checkpoint)
         model, hardware = config.model, config.hardware
     else:

@@ -115,6 +115,16 @@ def hardware_given(args: argparse.Namespace) -> list[str]:
     return [o for o in ("float", *HARDWARE_OPTIONS) if getattr(args, o, None) not in (None, False)]
 
 
+def keeps_its_own(args: argparse.Namespace, trained: str) -> None:
+    """A trained file (``trained``) keeps the model and hardware it was trained on: a one-line error where an
+    option that describes a fresh model (--dataset, --width, --bits, ...) is given beside it, rather than ignoring
+    it."""
+    given = [o for o in ("dataset", "width", "d_norm") if getattr(args, o, None) is not None] + hardware_given(args)
+    if given:
+        raise SpinDCGANError(f"{option_of(given[0])} describes a fresh model or --model's; {trained} keeps its own "
+                             f"(spindcgan sweep FILE --grid NAME=V1,V2 measures a trained generator on other hardware)")
+
+
 def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
     """The HardwareConfig the options describe (None for --float)."""
     if args.float:
