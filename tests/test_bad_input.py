@@ -273,6 +273,11 @@ CASES = [
     Case("option", "a negative count", lambda w, t: ["generate", "--n", "-1"], "argument --n: must be >= 1"),
     Case("option", "zero threads", train("--threads", "0"), "argument --threads: must be >= 1"),
     Case("option", "a negative seed", train("--seed", "-1"), "argument --seed: must be >= 0"),
+    Case("option", "a seed beyond torch's 64 bits", lambda w, t: [
+        "generate", "--seed", "99999999999999999999", "--out", str(t / "g.png")],
+        "argument --seed: must be <= 9223344366820"),
+    Case("option", "a hardware seed beyond torch's 64 bits", train("--hw-seed", str(2**63)),
+         "argument --hw-seed: expected an integer in [0, 9223344366820]"),
     Case("option", "a NaN rate", train("--lr", "nan"), "argument --lr: expected a finite number"),
     Case("option", "an infinite time limit", train("--time-limit", "inf"), "argument --time-limit: expected a finite"),
     Case("option", "a NaN device spread", train("--d2d", "nan"), "argument --d2d: expected a relative std >= 0"),
@@ -355,6 +360,8 @@ CASES = [
     Case("FID", "tiny images", folder_fid("tiny", "colour"), "images of 2x2 are too small for an FID"),
     Case("FID", "grayscale images against colour ones", folder_fid("gray", "colour"),
          "grayscale images against the colour ones"),
+    Case("FID", "one reference image", lambda w, t: ["fid", str(w / "g.pt"), "--n", "10", "--ref-n", "1"],
+         "--ref-n 1: an FID needs at least 2 images on each side"),
     Case("FID", "one image", folder_fid("one", "colour"), "one: 1 image; an FID needs at least 2 on each side"),
     Case("FID", "one image on the generated side", folder_fid("colour", "one"), "one: 1 image; an FID needs at least"),
     Case("wrong file", "a run folder where an export is expected", lambda w, t: [

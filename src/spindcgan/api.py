@@ -29,7 +29,7 @@ from .export import generator_from_exported, is_exported, network_from_exported,
 from .generation import generate as generate_images
 from .loading import load_generator, provenance_of
 from .metrics.fid import DEFAULT_REFERENCE, PROTOCOL, folder_fid
-from .metrics.registry import compute_metric, default_metric, metric_spec
+from .metrics.registry import check_counts, compute_metric, default_metric, metric_spec
 from .models import Discriminator, Generator
 from .sweep import fid_evaluator, parse_grid, run_sweep
 from .training.batchnorm import standing_statistics
@@ -123,8 +123,6 @@ def fid(source: str | Path, metric: str | None = None, n: int = 10_000, split: s
     generator, config = load_generator(source, device)
     dataset = config.model.dataset
     spec = metric_spec(metric, dataset) if metric else default_metric(dataset, n, split, ref_n)
-    if spec.n < 2:
-        raise SpinDCGANError("an FID needs n >= 2 images")
     record = compute_metric(spec, generator, dataset, seed, data, device, batch_size, progress, cache=True)
     return {**record, "checkpoint": str(source), **provenance_of(source)}
 
@@ -191,8 +189,7 @@ def sweep(grid: list[str], out: str | Path, source: str | Path | None = None, n:
     if time_limit_s is not None and time_limit_s < 0:
         raise SpinDCGANError(f"the time limit must be >= 0, got {time_limit_s / 60:g} minutes")
     terms = parse_grid(grid)
-    if n < 2:
-        raise SpinDCGANError("an FID needs n >= 2 images")
+    check_counts(n, ref_n)
     source = Path(source) if source else shipped_model("fashion-mnist")
     generator, config = load_generator(source, device)
     split = split or DEFAULT_REFERENCE[config.model.dataset]

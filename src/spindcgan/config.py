@@ -15,6 +15,7 @@ from .data.registry import TRAIN_SPLITS
 from .errors import SpinDCGANError
 from .models.config import ModelConfig
 from .runtime import PRECISIONS, check_device
+from .seeds import check_seed
 
 AUGMENTATIONS = ("color", "translation", "cutout")
 """The DiffAugment transforms, in the order applied (``training.augment``)."""
@@ -166,8 +167,7 @@ class TrainConfig:
         for name in ("limit", "threads", "fid_ref_n"):
             if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise SpinDCGANError(f"train.{name} must be >= 1 (or null), got {getattr(self, name)}")
-        if self.seed < 0:
-            raise SpinDCGANError(f"train.seed must be >= 0, got {self.seed}")
+        check_seed(self.seed, "train.seed")
         if self.fid_every < 0 or self.fid_n < 2:
             raise SpinDCGANError("train.fid_every must be >= 0 and train.fid_n >= 2")
         if self.checkpoint_every < 0:

@@ -14,7 +14,7 @@ from ..errors import SpinDCGANError
 from ..io import new_output, save_json
 from ..metrics.registry import FORM, METRICS
 from ..training.export_fids import EXPORT_FIDS_NAME
-from .options import REFERENCE_SPLITS, count, device, whole
+from .options import REFERENCE_SPLITS, count, device, seed_number
 
 
 def run(args: argparse.Namespace) -> None:
@@ -39,8 +39,6 @@ def run(args: argparse.Namespace) -> None:
             raise SpinDCGANError("give a CHECKPOINT|RUN_DIR, or --real and --fake")
         if args.metric and (args.n or args.ref or args.ref_n):
             raise SpinDCGANError("--metric names the images and the reference itself: drop --n, --ref and --ref-n")
-        if args.n is not None and args.n < 2:
-            raise SpinDCGANError("--n must be >= 2")
         record = api.fid(args.checkpoint, args.metric, args.n or 10_000, args.ref, args.seed, args.data, args.ref_n,
                          args.device, args.batch_size, progress)
     print(f"{record['metric']} = {record['fid']:.3f}  (KID {record['kid']:.5f} +- {record['kid_std']:.5f}; "
@@ -59,7 +57,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ref", choices=REFERENCE_SPLITS, help="reference split (default: test for fashion-mnist, "
                    "train for anime; anime also fit and heldout, docs/fid.md)")
     p.add_argument("--ref-n", type=count, help="use only the first N reference images (named in the metric)")
-    p.add_argument("--seed", type=whole, default=0, help="seed of the generated images")
+    p.add_argument("--seed", type=seed_number, default=0, help="seed of the generated images")
     p.add_argument("--real", help="folder or zip of real images (with --fake, instead of a checkpoint)")
     p.add_argument("--fake", help="folder or zip of generated images")
     p.add_argument("--size", type=count, help="image size for --real/--fake (default: the first real image's)")

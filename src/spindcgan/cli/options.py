@@ -14,6 +14,7 @@ from ..data.registry import SPLITS
 from ..errors import SpinDCGANError
 from ..models import D_NORMS, DATASETS, ModelConfig
 from ..runtime import check_device
+from ..seeds import MAX_SEED, check_seed
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -50,6 +51,15 @@ def at_least(minimum: int) -> typing.Callable[[str], int]:
 
 
 count, whole = at_least(1), at_least(0)
+
+
+def seed_number(text: str) -> int:
+    """An argparse type: a seed (``seeds.check_seed``: an integer in [0, MAX_SEED])."""
+    value = whole(text)
+    try:
+        return check_seed(value, "a seed")
+    except SpinDCGANError:
+        raise argparse.ArgumentTypeError(f"must be <= {MAX_SEED}, got {value}") from None
 
 
 def device(text: str) -> str:
@@ -145,7 +155,7 @@ def hardware_from_args(args: argparse.Namespace) -> HardwareConfig | None:
 
 def add_image_output_options(p: argparse.ArgumentParser, default_out: str) -> None:
     p.add_argument("--n", type=count, default=64, help="images (default 64)")
-    p.add_argument("--seed", type=whole, default=0, help="latent noise seed: the same seed gives the same images")
+    p.add_argument("--seed", type=seed_number, default=0, help="latent noise seed: the same seed gives the same images")
     p.add_argument("--out", default=default_out,
                    help="FILE.png (or .jpg, any image suffix) for a grid, or a folder for single PNGs")
     p.add_argument("--overwrite", action="store_true", help="replace an existing --out")

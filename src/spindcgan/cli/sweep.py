@@ -9,16 +9,13 @@ import torch
 
 from .. import api
 from ..energy.area import AreaConfig
-from ..errors import SpinDCGANError
 from ..sweep import GRID_NAMES, PAPER_FID, PLOT_NAME, TABLE_NAME, cheapest_within
-from .options import REFERENCE_SPLITS, count, device, finite, whole
+from .options import REFERENCE_SPLITS, count, device, finite, seed_number
 
 
 def run(args: argparse.Namespace) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
-    if args.n < 2:
-        raise SpinDCGANError("--n must be >= 2")
     rows, config = api.sweep(args.grid, args.out, args.generator, args.n, args.seed, args.ref, args.data, args.ref_n,
                              args.draws, args.device, not args.no_progress, measure=not args.report_only,
                              time_limit_s=None if args.time_limit is None else args.time_limit * 60)
@@ -47,7 +44,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n", type=count, default=2000, help="generated images per FID (default 2000)")
     p.add_argument("--draws", type=count, default=1, help="draws of variation and faults per point (hardware seeds "
                    "seed .. seed + draws - 1; default 1)")
-    p.add_argument("--seed", type=whole, default=0, help="seed of the generated images")
+    p.add_argument("--seed", type=seed_number, default=0, help="seed of the generated images")
     p.add_argument("--ref", choices=REFERENCE_SPLITS, help="reference split (default: the dataset's)")
     p.add_argument("--ref-n", type=count, help="use only the first N reference images")
     p.add_argument("--data", help="dataset location (default: the dataset's standard search)")

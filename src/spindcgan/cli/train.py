@@ -23,6 +23,7 @@ from .options import (
     hardware_given,
     model_from_args,
     option_of,
+    seed_number,
     whole,
 )
 
@@ -94,7 +95,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lr-decay-start", type=int, metavar="EPOCH",
                    help="from this epoch on, learning rates fall linearly to zero at the last step (default: "
                         "constant); with --resume, at or after the run's progress")
-    p.add_argument("--seed", type=whole,
+    p.add_argument("--seed", type=seed_number,
                    help=f"seed of the weights, data order and noise (default {TrainConfig.seed})")
     p.add_argument("--lr-decay-shape", choices=LR_DECAY_SHAPES, help="how the rates fall from --lr-decay-start: "
                    "linear (default) or cosine (half a cosine, near the full rate for longer)")

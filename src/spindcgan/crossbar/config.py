@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from ..devices import DomainWallTrack, SkyrmionSynapse, calibrated_synapse, dw_leaky_relu_track, dw_relu_track
 from ..errors import SpinDCGANError
+from ..seeds import check_seed
 
 SignedScheme = Literal["differential", "offset"]
 ComputePath = Literal["auto", "fast", "crossbar"]
@@ -232,8 +233,7 @@ class HardwareConfig:
     energy ledger then refuses, since its training figures assume the paper's hardware discriminator."""
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.seed, int) and self.seed >= 0):
-            raise SpinDCGANError(f"hardware.seed must be an integer >= 0, got {self.seed!r}")
+        check_seed(self.seed, "hardware.seed")
         if not self.array.wires.ideal and self.synapse is None:
             raise SpinDCGANError("hardware.array.wires are the synapse arrays' wires: float weights have no arrays "
                                  "to wire")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import SpinDCGANError
+from ..seeds import MAX_SEED, check_seed
 from .config import HardwareConfig
 from .faults import parse_duration
 
@@ -22,11 +23,11 @@ def _natural(text: str) -> int:
     return value
 
 
-def _whole(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise ValueError
-    return value
+def _seed(text: str) -> int:
+    try:
+        return check_seed(int(text), "seed")
+    except SpinDCGANError:
+        raise ValueError from None
 
 
 def _optional_bits(text: str) -> int | None:
@@ -145,7 +146,7 @@ TERMS = {
     "compensation": Term("array.wire_compensation", _flag, "0 or 1 (off or on)",
                          "with wires: each column's gain calibrated to read its ideal current at full input "
                          "(docs/circuit.md)", "0|1", former=("--wire-compensation",)),
-    "hw_seed": Term("seed", _whole, "an integer >= 0",
+    "hw_seed": Term("seed", _seed, f"an integer in [0, {MAX_SEED}]",
                     "seed of the device variation pattern and the faulty devices (default 0)", "SEED"),
 }
 """Every name, with the field it sets: the CLI's hardware options, ``--grid`` and ``--train-noise`` words."""

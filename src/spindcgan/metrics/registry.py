@@ -24,6 +24,13 @@ RETURNS = ("fid", "kid", "kid_std")
 """The values every metric's record holds, beside its name, image counts and protocol (``fid.generator_fid``)."""
 
 
+def check_counts(n: int, ref_n: int | None = None) -> None:
+    """A one-line error where an FID would have fewer than 2 generated (``n``) or reference (``ref_n``) images."""
+    for option, value in (("--n", n), ("--ref-n", ref_n)):
+        if value is not None and value < 2:
+            raise SpinDCGANError(f"{option} {value}: an FID needs at least 2 images on each side")
+
+
 @dataclass(frozen=True)
 class MetricSpec:
     """One FID protocol: ``n`` generated images against the first ``ref_n`` (None: all) images of a dataset's
@@ -32,6 +39,9 @@ class MetricSpec:
     n: int
     split: str
     ref_n: int | None = None
+
+    def __post_init__(self) -> None:
+        check_counts(self.n, self.ref_n)
 
     @property
     def name(self) -> str:
