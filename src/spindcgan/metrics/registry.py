@@ -41,6 +41,7 @@ class MetricSpec:
     ref_n: int | None = None
 
     def __post_init__(self) -> None:
+        """A protocol of fewer than 2 images on a side is refused where it is made (``check_counts``)."""
         check_counts(self.n, self.ref_n)
 
     @property
