@@ -148,10 +148,6 @@ def energy(config: RunConfig | None = None, checkpoint: str | Path | None = None
     if checkpoint is not None:
         path = checkpoint_path(checkpoint)
         state = read_file(path, "cpu")
-        if is_exported(state) and "factory" in state:
-            raise SpinDCGANError(f"{path}: holds {state['factory']}, a network of your own: spindcgan energy --model "
-                                 f"{state['factory']} --input-shape {','.join(map(str, state.get('input_shape', [])))}"
-                                 " gives its ledger")
         if is_exported(state):
             with about(path):
                 generator, config = generator_from_exported(state)

@@ -172,8 +172,9 @@ def is_exported(data: object) -> bool:
 def generator_from_exported(data: dict[str, Any], device: str = "cpu") -> tuple[Generator, RunConfig]:
     """Rebuild the generator of loaded device states: every device exactly on its programmed level."""
     if "factory" in data:
-        raise SpinDCGANError(f"this device-state file holds {data['factory']}, not a DCGAN generator: spindcgan "
-                             "generate --model FILE runs it")
+        factory, shape = data["factory"], ",".join(map(str, data.get("input_shape", [])))
+        raise SpinDCGANError(f"holds {factory}, a network of your own: spindcgan energy --model {factory} "
+                             f"--input-shape {shape} gives its ledger, spindcgan generate --model FILE its images")
     if not isinstance(data.get("config"), dict):
         raise SpinDCGANError("damaged device states: no run config of a DCGAN generator, and no network factory")
     config = RunConfig.from_dict(data["config"])

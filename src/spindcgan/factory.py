@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import sys
 import warnings
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import torch.nn as nn
 from .convert import convert
 from .crossbar.config import HardwareConfig
 from .errors import SpinDCGANError
+from .formats import saved_by_torch
 from .nn import crossbar_layers
 
 
@@ -83,15 +83,6 @@ def example_input(model: nn.Module, shape: tuple[int, ...], spec: str) -> torch.
         raise SpinDCGANError(f"--input-shape {','.join(map(str, shape))} does not fit --model {spec}: {first}") \
             from None
     return x
-
-
-def saved_by_torch(path: str | Path) -> bool:
-    """Whether ``path`` is a file ``torch.save`` wrote (a zip with its ``<name>/data.pkl``)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return any(name.endswith("/data.pkl") for name in archive.namelist())
-    except (OSError, zipfile.BadZipFile):
-        return False
 
 
 def read_state_dict(path: str) -> dict[str, Any]:

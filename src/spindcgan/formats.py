@@ -1,5 +1,6 @@
-"""How to tell the files spindcgan writes apart where one is given for another: a run's compact fallback pack
-(``training.pack``) is a zip that only ``train --resume`` and ``unpack`` read."""
+"""How to tell the files spindcgan reads apart where one is given for another: a run's compact fallback pack
+(``training.pack``) is a zip that only ``train --resume`` and ``unpack`` read; a file ``torch.save`` wrote is a zip
+with a pickle."""
 
 from __future__ import annotations
 
@@ -21,6 +22,15 @@ def is_pack(path: str | Path) -> bool:
         with zipfile.ZipFile(path) as archive:
             return archive.read(FORMAT_MEMBER).decode() == PACK_FORMAT
     except (OSError, KeyError, UnicodeDecodeError, zipfile.BadZipFile):
+        return False
+
+
+def saved_by_torch(path: str | Path) -> bool:
+    """Whether ``path`` is a file ``torch.save`` wrote (a zip with its ``<name>/data.pkl``)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(name.endswith("/data.pkl") for name in archive.namelist())
+    except (OSError, zipfile.BadZipFile):
         return False
 
 
