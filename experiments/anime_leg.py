@@ -7,7 +7,8 @@
    CPU has bfloat16 products, else fp32 (``--precision`` may change on a resume);
 2. ``spindcgan train --resume ... --time-limit MIN`` with the options after ``--`` (a schedule or EMA horizons
    chosen later), its output in ``train.log`` of the run folder (appended);
-3. at the stop, the run's fallback pack replaces the one in the repository (``spindcgan pack --limit-mb``), and
+3. at the stop, the run's fallback pack replaces the one in the repository (``spindcgan pack --limit-mb
+   --weight-steps``: sized so that all packs' history stays under issue 48's 120 MB), and
    its small logs are copied to ``results/anime-long/runs/<name>/``; a line per leg goes to
    ``results/anime-long/legs.jsonl`` (steps before and after, seconds, the commit, the processor, the precision);
 4. docs/results.md re-rendered (``experiments/report.py`` of ``--repo``: its section on the run under way).
@@ -53,14 +54,28 @@ def git_commit(repo: Path) -> str:
                           text=True).stdout.strip() or "unknown"
 
 
+def packs_history_mb(repo: Path) -> float:
+    """Megabytes that the packs committed so far take in ``repo``'s history (each version, as git stores it)."""
+    listed = subprocess.run(["git", "-C", str(repo), "rev-list", "--objects", "--all", "--", "packs"],
+                            capture_output=True, text=True).stdout
+    sizes = subprocess.run(["git", "-C", str(repo), "cat-file", "--batch-check=%(objecttype) %(objectsize:disk)"],
+                           input="".join(line.split()[0] + "\n" for line in listed.splitlines() if line.strip()),
+                           capture_output=True, text=True).stdout
+    return sum(int(size) for kind, size in (line.split() for line in sizes.splitlines()) if kind == "blob") / 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=Path, default=Path.home() / "spindcgan-runs" / "anime48" / "long",
                         help="the --out folder of the run on this machine")
     parser.add_argument("--repo", type=Path, default=ROOT, help="the working tree that receives the pack and logs")
     parser.add_argument("--time-limit", type=float, default=120.0, help="minutes of training in this leg")
-    parser.add_argument("--limit-mb", type=float, default=9.0, help="the pack's size limit (default 9: what it must "
-                        "hold, ~8.5 MB; issue 48 keeps all packs' history under 120 MB)")
+    parser.add_argument("--limit-mb", type=float, default=4.5, help="the pack's size limit (default 4.5: G and D at "
+                        "63 steps, ~4.1 MB; issue 48 keeps all packs' history under 120 MB, and legs 1-9 spent 73 "
+                        "MB of it at ~8 MB a pack, so the ~10 legs left get ~4.5 MB each: the EMA generators, "
+                        "~2.8 MB each, stay out, and start again after a lost folder)")
+    parser.add_argument("--weight-steps", type=int, default=63, help="G's and D's packed weights: steps each side of "
+                        "zero (default 63: 2x finer than the 6-bit synapses, ~16 %% fewer bytes than 127)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--finish-only", action="store_true", help="train nothing: only step 3, for a leg that ran "
                         "by hand (the first one)")
@@ -90,7 +105,7 @@ def main() -> None:
     state = load_checkpoint(run_dir)
     pack_path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        info = write_pack(run_dir, pack_path, args.limit_mb)
+        info = write_pack(run_dir, pack_path, args.limit_mb, args.weight_steps)
     except SpinDCGANError as exc:
         sys.exit(f"the leg trained, but its pack was not written: {exc}")
     copies = results / "runs" / "long"
@@ -106,7 +121,8 @@ def main() -> None:
               "finished": state["finished"], "seconds": round(seconds), "precision": starts[-1].get("precision"),
               "cpu": starts[-1].get("cpu"),
               "commit_of_run": starts[-1].get("commit"), "commit_of_script": git_commit(ROOT), "extra": args.extra,
-              "pack_mb": round(info.megabytes, 2), "pack_left_out": list(info.dropped)}
+              "pack_mb": round(info.megabytes, 2), "pack_left_out": list(info.dropped),
+              "packs_history_mb": round(packs_history_mb(args.repo) + info.megabytes, 2)}
     with (results / "legs.jsonl").open("a") as legs:
         legs.write(json.dumps(record) + "\n")
     print(json.dumps(record))

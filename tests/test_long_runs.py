@@ -15,6 +15,7 @@ from spindcgan.export import device_states, load_device_states
 from spindcgan.loading import load_generator
 from spindcgan.models import Generator, ModelConfig
 from spindcgan.training import RunConfig, TrainConfig, load_checkpoint, train
+from spindcgan.training.checkpoint import EVALUATED_EMA
 
 TINY = ModelConfig.preset("fashion-mnist", width=4)
 
@@ -138,6 +139,10 @@ def test_int8_weights_round_each_weight_to_a_254th_of_its_tensor_s_largest():
     back = pack.float_weights(pack.int8_weights(state))
     assert torch.equal(back["w"], torch.tensor([[64.0, -32.0], [0.0, -127.0]]) / 127)  # round(w * 127 / 1.0)
     assert torch.equal(back["bn"], state["bn"].half().float()) and back["n"] == 3
+    coarser = pack.int8_weights({"w": torch.tensor([[0.3, -0.1], [0.01, -1.0]])}, steps=63)["w"]
+    assert coarser["int8"].tolist() == [[19, -6], [1, -63]] and float(coarser["scale"]) == pytest.approx(1 / 63)
+    with pytest.raises(SpinDCGANError, match="1 to 127 steps each side of zero, got 128"):
+        pack.int8_weights(state, steps=128)
 
 
 def test_a_pack_holds_the_run_in_int8_and_on_levels(tmp_path):
@@ -178,11 +183,14 @@ def test_a_pack_over_its_limit_leaves_parts_out_and_resumes_with_a_warm_up(tmp_p
     needed, _, _ = pack.pack_parts(run)
     limit_mb = (sum(len(pack.compressed(p)) for p in needed.values()) + pack.ZIP_MARGIN + 100) / 1e6  # no more
     assert main(["pack", str(run), "--out", str(tmp_path / "p.pack"), "--limit-mb", f"{limit_mb}"]) == 0
-    assert "left out (over the limit): generator_emas/ema-hl1, optimisers, device_writes" in capsys.readouterr().out
+    assert "left out (over the limit): generator_ema, generator_emas/ema-hl1, optimisers, device_writes" in \
+        capsys.readouterr().out
     out = tmp_path / "continued"
-    with pytest.warns(UserWarning, match="not exactly"):
+    with pytest.warns(UserWarning, match="not exactly") as warned:
         assert main(["train", "--resume", str(tmp_path / "p.pack"), "--out", str(out), "--pack-warmup", "4",
                      "--max-steps", "7", "--no-progress"]) == 0
+    assert any("the evaluated EMA generator starts at step 5 from the trained generator" in str(w.message)
+               for w in warned)
     restored = out / run.name
     state = load_checkpoint(restored)
     assert state["step"] == 7 and state[loop.WARMUP_KEY] == {"start": 5, "steps": 4}
@@ -190,14 +198,39 @@ def test_a_pack_over_its_limit_leaves_parts_out_and_resumes_with_a_warm_up(tmp_p
     records = [json.loads(ln) for ln in (restored / "metrics.jsonl").read_text().splitlines()]
     notes = [r for r in records if "resumed_from_pack" in r]
     assert len(notes) == 1 and notes[0]["step"] == 5 and notes[0]["resumed_from_pack"]["exact"] is False
-    assert notes[0]["resumed_from_pack"]["dropped"] == ["optimisers", "device_writes"]
-    assert notes[0]["emas_started"] == ["ema-hl1"]  # left out of the pack: it starts again from the evaluated one
+    assert notes[0]["resumed_from_pack"]["dropped"] == ["generator_ema", "optimisers", "device_writes"]
+    assert notes[0]["emas_started"] == ["generator_ema", "ema-hl1"]  # left out of the pack: they start again
     assert "resumed_from_pack" in json.loads((restored / "environment.jsonl").read_text().splitlines()[-1])
     # an exact resume inside the warm-up goes on ramping, and a second unpack refuses the folder it would overwrite
     assert main(["train", "--resume", str(restored), "--max-steps", "8", "--no-progress"]) == 0
     assert load_checkpoint(restored)["opt_g"]["param_groups"][0]["lr"] == pytest.approx(2e-4 * 3 / 4)
     assert main(["train", "--resume", str(tmp_path / "p.pack"), "--out", str(out), "--no-progress"]) == 2
     assert "already holds this run's checkpoint" in capsys.readouterr().err
+
+
+def test_a_pack_of_g_and_d_alone_at_63_steps_starts_its_emas_from_the_trained_generator(tmp_path, capsys):
+    """Issue 48's legs: G and D at 63 steps each side of zero and nothing else; unpacked, they are those roundings,
+    and the resumed GAN's evaluated EMA and further EMA both hold the trained generator's weights."""
+    run = _hardware_run(tmp_path)
+    needed, _, _ = pack.pack_parts(run, weight_steps=63)
+    limit_mb = (sum(len(pack.compressed(p)) for p in needed.values()) + pack.ZIP_MARGIN + 100) / 1e6
+    assert main(["pack", str(run), "--out", str(tmp_path / "p.pack"), "--limit-mb", f"{limit_mb}",
+                 "--weight-steps", "63"]) == 0
+    assert "left out (over the limit): generator_ema, generator_emas/ema-hl1" in capsys.readouterr().out
+    restored = pack.unpack(tmp_path / "p.pack", tmp_path / "elsewhere")
+    a, b = load_checkpoint(run), load_checkpoint(restored)
+    for net in ("generator", "discriminator"):
+        rounded = pack.float_weights(pack.int8_weights(a[net], steps=63))
+        assert all(torch.equal(b[net][k], rounded[k]) for k in a[net]), net
+        assert not all(torch.equal(b[net][k], pack.float_weights(pack.int8_weights(a[net]))[k]) for k in a[net])
+    assert EVALUATED_EMA not in b and "63 steps each side of zero" in b[loop.PACK_KEY]["weights"]
+    gan = loop.GAN.build(RunConfig.from_dict(b["config"]), "cpu")
+    assert gan.load_state_dict(b, optimisers=False) == [EVALUATED_EMA, "ema-hl1"]
+    trained = gan.generator.state_dict()
+    for average in (gan.generator_ema, gan.emas[1.0]):
+        assert all(torch.equal(v, trained[k]) for k, v in average.state_dict().items())
+    assert main(["pack", str(run), "--out", str(tmp_path / "q.pack"), "--weight-steps", "200"]) == 2
+    assert "1 to 127 steps each side of zero, got 200" in capsys.readouterr().err
 
 
 def test_a_truncated_or_foreign_pack_is_a_one_line_error(tmp_path, capsys):

@@ -12,7 +12,7 @@ from ..export import export_network
 from ..factory import example_input, model_on_hardware, parse_shape, read_state_dict
 from ..io import new_output, save_torch
 from ..training.checkpoint import run_folder
-from ..training.pack import DEFAULT_WARMUP_STEPS, PACK_LIMIT_MB, unpack, write_pack
+from ..training.pack import DEFAULT_WARMUP_STEPS, INT8_STEPS, PACK_LIMIT_MB, unpack, write_pack
 from .options import (
     add_factory_options,
     add_hardware_options,
@@ -56,7 +56,7 @@ def export_of_factory(args: argparse.Namespace, out: Path) -> None:
 
 def run_pack(args: argparse.Namespace) -> None:
     out = new_output(args.out, args.overwrite)
-    info = write_pack(run_folder(args.run), out, args.limit_mb)
+    info = write_pack(run_folder(args.run), out, args.limit_mb, args.weight_steps)
     dropped = f"; left out (over the limit): {', '.join(info.dropped)}" if info.dropped else ""
     print(f"wrote {out}: the run at step {info.step} in {info.megabytes:.1f} MB{dropped}")
 
@@ -84,8 +84,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("run", metavar="RUN_DIR")
     p.add_argument("--out", required=True, help="output file (.pack.xz)")
     p.add_argument("--overwrite", action="store_true")
-    p.add_argument("--limit-mb", type=finite, default=PACK_LIMIT_MB, help="size limit: further EMA generators, Adam's "
+    p.add_argument("--limit-mb", type=finite, default=PACK_LIMIT_MB, help="size limit: the EMA generators, Adam's "
                    f"moments and the write counters go in only where they fit (default {PACK_LIMIT_MB:g})")
+    p.add_argument("--weight-steps", type=whole, metavar="N", default=INT8_STEPS,
+                   help=f"G's and D's weights rounded to N steps each side of zero, 1 to {INT8_STEPS} (default "
+                   f"{INT8_STEPS}; 63: ~16 %% fewer bytes for them, still 2x finer than 6-bit synapses)")
     p.set_defaults(func=run_pack)
 
     p = sub.add_parser("unpack", help="rebuild a pack's run folder without training (e.g. before a torchrun "

@@ -21,7 +21,9 @@ CHECKPOINT_NAME = "checkpoint.pt"
 OPTIMISER_KEYS = ("opt_g", "opt_d")  # only continuing the run needs them: Adam's two moments per weight
 EMAS_KEY = "generator_emas"
 """The further EMA generators (``TrainConfig.ema_half_lives``), by name (``config.ema_key``)."""
-NETWORK_KEYS = ("generator", "discriminator", "generator_ema", EMAS_KEY)
+EVALUATED_EMA = "generator_ema"
+"""The checkpoint entry of the evaluated EMA generator (``TrainConfig.ema``), beside ``EMAS_KEY``'s further ones."""
+NETWORK_KEYS = ("generator", "discriminator", EVALUATED_EMA, EMAS_KEY)
 COUNTER_KEYS = ("device_writes",)  # the per-device write counts: continuing needs them, device_writes.json sums them
 PACK_KEY = "pack"
 """In a checkpoint rebuilt from a pack (``training.pack``): where it came from and what it lost."""

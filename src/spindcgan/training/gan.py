@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from ..config import RunConfig, ema_key
 from ..models import Discriminator, Generator
 from .augment import augment
-from .checkpoint import EMAS_KEY
+from .checkpoint import EMAS_KEY, EVALUATED_EMA
 
 
 @dataclass
@@ -76,29 +76,35 @@ class GAN:
             "opt_d": self.opt_d.state_dict(),
         }
         if self.generator_ema is not None:
-            state["generator_ema"] = self.generator_ema.state_dict()
+            state[EVALUATED_EMA] = self.generator_ema.state_dict()
         if self.emas:
             state[EMAS_KEY] = {ema_key(h): g.state_dict() for h, g in self.emas.items()}
         return state
 
-    def load_state_dict(self, state: dict[str, Any], optimisers: bool = True) -> list[float]:
-        """Load a checkpoint's networks (and, with ``optimisers``, Adam's moments); returns the half-lives of
-        ``emas`` that the checkpoint lacks (added on a resume): each starts from the evaluated generator."""
+    def load_state_dict(self, state: dict[str, Any], optimisers: bool = True) -> list[str]:
+        """Load a checkpoint's networks (and, with ``optimisers``, Adam's moments); returns the EMA generators the
+        checkpoint lacks (a pack that left them out, or half-lives added on a resume), by name: ``EVALUATED_EMA``
+        starts from the trained generator, each of ``emas`` (``ema_key``) from the evaluated one."""
         self.generator.load_state_dict(state["generator"])
         self.discriminator.load_state_dict(state["discriminator"])
         if optimisers:
             self.opt_g.load_state_dict(state["opt_g"])
             self.opt_d.load_state_dict(state["opt_d"])
+        started = []
         if self.generator_ema is not None:
-            self.generator_ema.load_state_dict(state["generator_ema"])
-        saved, added = state.get(EMAS_KEY, {}), []
+            if EVALUATED_EMA in state:
+                self.generator_ema.load_state_dict(state[EVALUATED_EMA])
+            else:
+                self.generator_ema.load_state_dict(state["generator"])
+                started.append(EVALUATED_EMA)
+        saved = state.get(EMAS_KEY, {})
         for half_life, average in self.emas.items():
             if ema_key(half_life) in saved:
                 average.load_state_dict(saved[ema_key(half_life)])
             else:
                 average.load_state_dict(self.evaluated_generator.state_dict())
-                added.append(half_life)
-        return added
+                started.append(ema_key(half_life))
+        return started
 
 
 def train_step(gan: GAN, real: torch.Tensor, z: torch.Tensor, policy: tuple[str, ...] = (),

@@ -149,12 +149,12 @@ def _train_holding(
         gan.replicas = distributed.replicate(gan.generator, gan.discriminator, device, t.sync_batchnorm)
         if world.rank:  # a noise stream of its own; rank 0 keeps the single process's
             torch.manual_seed(distributed.rank_seed(t.seed, world.rank))
-    saved, added_emas, records, notes = {}, [], [], {}
+    saved, started_emas, records, notes = {}, [], [], {}
     if resume is not None:
         run_dir = Path(resume)
         if main:
             held.enter_context(run_lock(run_dir))
-        saved, added_emas = restore(run_dir, config, gan, world, device, steps_per_epoch)
+        saved, started_emas = restore(run_dir, config, gan, world, device, steps_per_epoch)
         if main:
             records = trim_logs(run_dir, saved["step"])
     else:
@@ -167,7 +167,7 @@ def _train_holding(
         save_json(config.to_dict(), run_dir / "config.json")
         if on_start is not None:
             on_start(run_dir)
-        notes = resume_notes(saved, added_emas) if resume is not None else {}
+        notes = resume_notes(saved, started_emas) if resume is not None else {}
         record_environment(run_dir, saved.get("step", 0), {**environment(device, pixels), "world_size": world.size,
                                                            "precision": t.precision, **notes})
     synapses = synapse_states(gan.generator, gan.discriminator) if has_device_states(config) else None
@@ -181,7 +181,7 @@ def _train_holding(
     if notes:
         run.write_log({"step": state.step, **notes})
     if resume is not None:  # the time limit counts this too (a first FID can take half an hour)
-        finish_cut_off_epoch(run, records, added_emas)
+        finish_cut_off_epoch(run, records, started_emas)
     _take_steps(run, steps, time_limit, progress, on_step)
     return run_dir
 

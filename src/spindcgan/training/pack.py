@@ -4,24 +4,26 @@ A full checkpoint of the width-64 anime networks is ~90 MB (fp32 weights, Adam's
 counter per device), too much to commit after every leg of a run that spans sessions. A pack keeps what
 continuing needs, in as few bytes as keep the training on its course:
 
-- the trained generator's and discriminator's weights as int8 with one scale per tensor (|w|max / 127: 4x finer
-  than the synapses' own 63 levels, an error of at most ~2 Adam steps at the DCGAN's 2e-4), their small
-  tensors (BatchNorm) in fp16;
-- the evaluated EMA generator as its device states (the uint8 synapse levels and per-layer scales a chip would
-  hold: ``spindcgan.export.device_states``, within half a level of its shadow weights);
+- the trained generator's and discriminator's weights as int8 with one scale per tensor, ``weight_steps`` steps
+  each side of zero (|w|max / 127 by default: 4x finer than the synapses' own 63 levels, an error of at most ~2
+  Adam steps at the DCGAN's 2e-4; 63 halves that precision for ~16 % fewer bytes), their small tensors
+  (BatchNorm) in fp16;
 - the step, the random state, the adaptive augmentation's state and the run folder's small logs (config, metrics,
   FID records, environment, the write summary);
-- where they fit the size limit, in this order: the further EMA generators (as device states), Adam's moments
-  (bf16), the per-device write counters.
+- where they fit the size limit, in this order: the evaluated EMA generator and then the further ones (as device
+  states: the uint8 synapse levels and per-layer scales a chip would hold, ``spindcgan.export.device_states``,
+  within half a level of their shadow weights), Adam's moments (bf16), the per-device write counters.
 
 Each part is xz-compressed on its own, so that what fits is a sum of sizes, and stored in a zip file. Measured on
 the width-64 anime networks after one epoch: the trained G 3.1 MB, D 2.4 MB, an EMA generator 3.1 MB, both Adam
-states 16.6 MB, the write counters 6.1 MB; a pack of what it must hold, 8.5 MB.
+states 16.6 MB, the write counters 6.1 MB; at step 21,280 (epoch 76, ``experiments/pack_sizes.py``): G 2.73 MB and D
+2.06 MB at 127 steps, 2.28 and 1.72 MB at 63, an EMA generator 2.80 MB, both Adam states 17.3 MB.
 
 Continuing from a pack (``unpack``, then an ordinary resume) is not exact: the weights were rounded, and without
 Adam's moments the optimisers start afresh, so the learning rates warm up linearly (``DEFAULT_WARMUP_STEPS``); an
-EMA generator the pack left out starts again from the evaluated one. The run's ``metrics.jsonl`` and
-``environment.jsonl`` say so at the step it continued from. A run folder that survived is resumed exactly.
+EMA generator the pack left out starts again, the evaluated one from the trained generator, the further ones from
+the evaluated one. The run's ``metrics.jsonl`` and ``environment.jsonl`` say so at the step it continued from. A
+run folder that survived is resumed exactly.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from .checkpoint import (
     CHECKPOINT_NAME,
     COUNTER_KEYS,
     EMAS_KEY,
+    EVALUATED_EMA,
     OPTIMISER_KEYS,
     PACK_KEY,
     WARMUP_KEY,
@@ -56,6 +59,8 @@ from .endurance import WRITES_NAME
 from .export_fids import EXPORT_FIDS_NAME
 from .loop import EMA_FIDS_NAME, ENVIRONMENT_NAME
 
+INT8_STEPS = 127
+"""Steps each side of zero of a packed weight by default (``int8_weights``): int8's whole range."""
 PACK_LIMIT_MB = 25.0
 """The default size limit of a pack (issue 48 commits one per leg and keeps their history under 120 MB)."""
 DEFAULT_WARMUP_STEPS = 200
@@ -72,7 +77,8 @@ ZIP_MARGIN = 4096
 """Bytes kept from the size limit for the zip's own headers (about 100 a member)."""
 NEEDED_PARTS = ("run", "generator", "discriminator")
 """The parts every pack holds (its record and state, G and D): without one it resumes nothing."""
-WEIGHTS = "G and D weights int8 (a scale per tensor), their small tensors fp16; EMA generators on their levels"
+WEIGHTS = ("G and D weights int8 ({steps} steps each side of zero, a scale per tensor), their small tensors fp16; EMA "
+           "generators on their levels")
 
 
 @dataclass(frozen=True)
@@ -85,13 +91,21 @@ class PackInfo:
     dropped: tuple[str, ...]
 
 
-def int8_weights(state: dict[str, torch.Tensor]) -> dict[str, Any]:
+def check_weight_steps(steps: int) -> None:
+    """Refuse a rounding of packed weights that int8 cannot hold, in one line."""
+    if not 1 <= steps <= INT8_STEPS:
+        raise SpinDCGANError(f"a packed weight takes 1 to {INT8_STEPS} steps each side of zero, got {steps}")
+
+
+def int8_weights(state: dict[str, torch.Tensor], steps: int = INT8_STEPS) -> dict[str, Any]:
     """A network's state dict in few bytes: each weight tensor (2 or more dimensions) as int8 times one fp32 scale
-    (|w|max / 127), other floating-point tensors in fp16, integer buffers as they are."""
+    (|w|max / ``steps``, 1 to 127: fewer steps, fewer distinct values, fewer bytes once compressed), other
+    floating-point tensors in fp16, integer buffers as they are."""
+    check_weight_steps(steps)
     packed: dict[str, Any] = {}
     for key, value in state.items():
         if value.is_floating_point() and value.dim() >= 2:
-            scale = value.abs().max().clamp_min(torch.finfo(torch.float32).tiny) / 127
+            scale = value.abs().max().clamp_min(torch.finfo(torch.float32).tiny) / steps
             packed[key] = {"int8": (value / scale).round().to(torch.int8), "scale": scale}
         else:
             packed[key] = value.half() if value.is_floating_point() else value
@@ -118,9 +132,10 @@ def compressed(obj: Any) -> bytes:
     return lzma.compress(buffer.getvalue(), preset=9 | lzma.PRESET_EXTREME)
 
 
-def pack_parts(run: Path) -> tuple[dict[str, Any], dict[str, Any], int]:
-    """The parts of a pack of the run in folder ``run`` (its latest checkpoint), by name: those it must hold and
-    those it takes where they fit, in that order of preference; and the checkpoint's step."""
+def pack_parts(run: Path, weight_steps: int = INT8_STEPS) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """The parts of a pack of the run in folder ``run`` (its latest checkpoint), by name: those it must hold (G and
+    D at ``weight_steps``: ``int8_weights``) and those it takes where they fit, in that order of preference; and
+    the checkpoint's step."""
     state = load_checkpoint(run)
     require_parts(state, run, ("generator", "discriminator", *OPTIMISER_KEYS), "be packed")
     config = RunConfig.from_dict(state["config"])
@@ -136,25 +151,27 @@ def pack_parts(run: Path) -> tuple[dict[str, Any], dict[str, Any], int]:
     utc = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     run_state = {"format": PACK_FORMAT, "run": run.name, "created": utc, "config": state["config"],
                  "files": {name: (run / name).read_bytes() for name in LOG_FILES if (run / name).is_file()},
+                 "weight_steps": weight_steps,
                  **{k: state[k] for k in KEPT_STATE if k in state}}
-    needed = dict(zip(NEEDED_PARTS, (run_state, int8_weights(state["generator"]),
-                                     int8_weights(state["discriminator"])), strict=True))
-    if "generator_ema" in state:
-        needed["generator_ema"] = on_levels(state["generator_ema"])
-    optional = {f"{EMAS_KEY}/{name}": on_levels(weights) for name, weights in state.get(EMAS_KEY, {}).items()}
+    needed = dict(zip(NEEDED_PARTS, (run_state, int8_weights(state["generator"], weight_steps),
+                                     int8_weights(state["discriminator"], weight_steps)), strict=True))
+    optional = {EVALUATED_EMA: on_levels(state[EVALUATED_EMA])} if EVALUATED_EMA in state else {}
+    optional.update({f"{EMAS_KEY}/{name}": on_levels(weights) for name, weights in state.get(EMAS_KEY, {}).items()})
     optional["optimisers"] = {k: optimiser_as(state[k], torch.bfloat16) for k in OPTIMISER_KEYS}
     optional.update({k: state[k] for k in COUNTER_KEYS if k in state})
     return needed, optional, state["step"]
 
 
-def write_pack(run: str | Path, out: str | Path, limit_mb: float = PACK_LIMIT_MB) -> PackInfo:
+def write_pack(run: str | Path, out: str | Path, limit_mb: float = PACK_LIMIT_MB,
+               weight_steps: int = INT8_STEPS) -> PackInfo:
     """Pack the run in folder ``run`` into the file ``out`` (written atomically) within ``limit_mb`` megabytes: the
-    parts it must hold, then each optional one that still fits (``pack_parts``); a one-line error when the
-    necessary ones alone are over the limit."""
+    parts it must hold (G and D at ``weight_steps``), then each optional one that still fits (``pack_parts``); a
+    one-line error when the necessary ones alone are over the limit."""
     if not (limit_mb > 0):
         raise SpinDCGANError(f"the pack's size limit must be > 0 MB, got {limit_mb}")
+    check_weight_steps(weight_steps)
     run = Path(run)
-    needed, optional, step = pack_parts(run)
+    needed, optional, step = pack_parts(run, weight_steps)
     parts = {name: compressed(part) for name, part in needed.items()}
     total, limit = sum(map(len, parts.values())), limit_mb * 1e6 - ZIP_MARGIN
     if total > limit:
@@ -237,13 +254,15 @@ def unpack(path: str | Path, out: str | Path, warmup_steps: int = DEFAULT_WARMUP
         state.update({k: optimiser_as(v, torch.float32) for k, v in parts["optimisers"].items()})
     else:
         state[WARMUP_KEY] = {"start": run["step"], "steps": warmup_steps}
-    if "generator_ema" in parts:
-        state["generator_ema"] = weights(parts["generator_ema"])
+    if EVALUATED_EMA in parts:
+        state[EVALUATED_EMA] = weights(parts[EVALUATED_EMA])
     emas = {name.split("/", 1)[1]: weights(v) for name, v in parts.items() if name.startswith(f"{EMAS_KEY}/")}
     if emas:
         state[EMAS_KEY] = emas
-    dropped = [k for k in ("optimisers", *COUNTER_KEYS) if k not in parts]
-    state[PACK_KEY] = {"file": str(path), "created": run["created"], "weights": WEIGHTS, "dropped": dropped}
+    evaluated = (EVALUATED_EMA,) if config.train.ema > 0 else ()  # older packs always held it
+    dropped = [k for k in (*evaluated, "optimisers", *COUNTER_KEYS) if k not in parts]
+    weights_kept = WEIGHTS.format(steps=run.get("weight_steps", INT8_STEPS))
+    state[PACK_KEY] = {"file": str(path), "created": run["created"], "weights": weights_kept, "dropped": dropped}
     run_dir.mkdir(parents=True, exist_ok=True)
     for name, content in run["files"].items():
         atomic_write(run_dir / name, lambda tmp, content=content: tmp.write_bytes(content))

@@ -19,7 +19,7 @@ import torch
 from ..config import RunConfig, TrainConfig, ema_key
 from ..errors import SpinDCGANError
 from ..io import load_jsonl, save_jsonl
-from .checkpoint import EMAS_KEY, OPTIMISER_KEYS, PACK_KEY, WARMUP_KEY, load_checkpoint, require_parts
+from .checkpoint import EMAS_KEY, EVALUATED_EMA, OPTIMISER_KEYS, PACK_KEY, WARMUP_KEY, load_checkpoint, require_parts
 from .distributed import World
 from .epoch_end import epoch_outputs
 from .gan import GAN
@@ -29,14 +29,15 @@ from .state import Run
 
 
 def restore(run_dir: Path, config: RunConfig, gan: GAN, world: World, device: str,
-            steps_per_epoch: int) -> tuple[dict[str, Any], list[float]]:
+            steps_per_epoch: int) -> tuple[dict[str, Any], list[str]]:
     """Load ``run_dir``'s checkpoint into ``gan`` and this rank's RNG, once it is known to continue the run as
     configured (every part there, as many ranks, the same network, no trained step's learning rate changed); the
-    checkpoint, and the half-lives of the EMA generators it lacked (they start now, from the evaluated one)."""
+    checkpoint, and the names of the EMA generators it lacked (they start now: ``GAN.load_state_dict``)."""
     state = load_checkpoint(run_dir, device)
     from_pack = PACK_KEY in state  # rebuilt by training.pack, maybe without Adam's moments
     moments = all(k in state for k in OPTIMISER_KEYS)
-    needed = [k for k in gan.state_dict() if k != EMAS_KEY and not (from_pack and k in OPTIMISER_KEYS)]
+    needed = [k for k in gan.state_dict() if k != EMAS_KEY and not (from_pack and k in (*OPTIMISER_KEYS,
+                                                                                          EVALUATED_EMA))]
     require_parts(state, run_dir, tuple(needed), "be resumed")  # every part the GAN loads
     if state.get("world_size", 1) != world.size:
         raise SpinDCGANError(f"{run_dir}: trained by {state.get('world_size', 1)} rank(s); resume it with as "
@@ -45,13 +46,13 @@ def restore(run_dir: Path, config: RunConfig, gan: GAN, world: World, device: st
     saved = RunConfig.from_dict(state["config"])
     check_network_kept(saved, config, run_dir)
     check_schedule_kept(saved.train, config.train, state["step"], steps_per_epoch)
-    added_emas = gan.load_state_dict(state, optimisers=moments)
+    started_emas = gan.load_state_dict(state, optimisers=moments)
     # RNG states are CPU byte tensors: the checkpoint was loaded onto ``device``, so bring them back
     torch.set_rng_state((state["rng_ranks"][world.rank] if "rng_ranks" in state else state["rng"]).cpu())
     cuda_rng = state["cuda_rng_ranks"][world.rank] if "cuda_rng_ranks" in state else state.get("cuda_rng")
     if device.startswith("cuda") and cuda_rng is not None:
         torch.cuda.set_rng_state(cuda_rng.cpu())
-    return state, added_emas
+    return state, started_emas
 
 
 def check_network_kept(saved: RunConfig, config: RunConfig, run_dir: Path) -> None:
@@ -70,7 +71,7 @@ def check_network_kept(saved: RunConfig, config: RunConfig, run_dir: Path) -> No
                              "restore config.json")
 
 
-def resume_notes(state: dict[str, Any], added_emas: list[float]) -> dict[str, Any]:
+def resume_notes(state: dict[str, Any], started_emas: list[str]) -> dict[str, Any]:
     """What a resume from the checkpoint ``state`` changed that the run's logs must say (``environment.jsonl`` and
     ``metrics.jsonl``): that it continued from a pack, not exactly (``training.pack``), and which EMA generators it
     started; warned too."""
@@ -82,10 +83,15 @@ def resume_notes(state: dict[str, Any], added_emas: list[float]) -> dict[str, An
         warnings.warn(f"resumed from the pack {pack['file']} of step {state['step']}, not exactly: its weights were "
                       f"stored as {pack['weights']}, without {', '.join(pack['dropped']) or 'nothing'}{warm_up}",
                       stacklevel=4)
-    if added_emas:
-        notes["emas_started"] = [ema_key(h) for h in added_emas]
-        warnings.warn(f"EMA generator(s) {', '.join(ema_key(h) for h in added_emas)} start at step {state['step']} "
-                      "from the evaluated generator's weights", stacklevel=4)
+    if EVALUATED_EMA in started_emas:
+        warnings.warn(f"the evaluated EMA generator starts at step {state['step']} from the trained generator's "
+                      "weights", stacklevel=4)
+    further = [name for name in started_emas if name != EVALUATED_EMA]
+    if further:
+        warnings.warn(f"EMA generator(s) {', '.join(further)} start at step {state['step']} from the evaluated "
+                      "generator's weights", stacklevel=4)
+    if started_emas:
+        notes["emas_started"] = started_emas
     return notes
 
 
@@ -124,13 +130,13 @@ def epoch_outputs_missing(records: list[dict], run_dir: Path, epoch: int, t: Tra
     return due(t.fid_every, epoch) and not has_fid, emas, files_missing
 
 
-def finish_cut_off_epoch(run: Run, records: list[dict], added_emas: list[float]) -> None:
+def finish_cut_off_epoch(run: Run, records: list[dict], started_emas: list[str]) -> None:
     """On a resume at an epoch's end, rank 0 first makes the outputs of that epoch that are missing (``records``:
-    its kept ``metrics.jsonl``); an EMA generator started now (``added_emas``) has no past to measure."""
+    its kept ``metrics.jsonl``); an EMA generator started now (``started_emas``) has no past to measure."""
     step, steps_per_epoch = run.state.step, run.steps_per_epoch
     if not (run.main and step > 0 and step % steps_per_epoch == 0):
         return
-    kept = [h for h in run.gan.emas if h not in added_emas]
+    kept = [h for h in run.gan.emas if ema_key(h) not in started_emas]
     fid_missing, emas_missing, files_missing = epoch_outputs_missing(records, run.run_dir, step // steps_per_epoch,
                                                                      run.config.train, kept)
     if fid_missing or emas_missing or files_missing:  # stopped between its checkpoint and its FIDs: finish them
