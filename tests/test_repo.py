@@ -678,8 +678,10 @@ def test_the_examples_readings_and_second_seed_come_from_their_records(tmp_path,
         er.collect(runs, seed=1)
 
 
-def _long_run(folder: Path, fids: dict[int, float], emas: dict[float, dict[int, float]], legs: list[int]) -> None:
-    """A long run's copies as experiments/anime_leg.py leaves them: 280 steps an epoch, 200 epochs."""
+def _long_run(folder: Path, fids: dict[int, float], emas: dict[float, dict[int, float]], legs: list[int],
+              resumes: tuple[dict, ...] = ()) -> None:
+    """A long run's copies as experiments/anime_leg.py leaves them: 280 steps an epoch, 200 epochs; ``resumes``:
+    its metrics.jsonl lines of a resume."""
     run = folder / "runs" / "long"
     run.mkdir(parents=True)
     config = {"model": {"dataset": "anime", "d_channels": [64]}, "hardware": None,
@@ -689,7 +691,7 @@ def _long_run(folder: Path, fids: dict[int, float], emas: dict[float, dict[int, 
     (run / "metrics.jsonl").write_text("".join(json.dumps(m | ({"fid": fids[m["epoch_end"]], "metric": "fid2k-train",
                                                                  "n_generated": 2000, "n_reference": 19969}
                                                                 if m["epoch_end"] in fids else {})) + "\n"
-                                               for m in ends))
+                                               for m in ends) + "".join(json.dumps(r) + "\n" for r in resumes))
     (run / "ema-fids.jsonl").write_text("".join(json.dumps({"epoch_end": e, "half_life_epochs": h, "fid": f}) + "\n"
                                                 for h, curve in emas.items() for e, f in curve.items()))
     (folder / "legs.jsonl").write_text("".join(json.dumps({"step_after": s}) + "\n" for s in legs))
@@ -708,3 +710,20 @@ def test_the_run_under_way_is_its_committed_curves_and_its_last_leg(tmp_path):
     assert "| 10 | 223.7 | - | - |" in text and "| 20 | 115.8 | 105.3 | 169.1 |" in text
     assert "2,000 generated faces against the 19,969 training faces" in text
     assert (tmp_path / "long-run.png").stat().st_size > 0
+    assert "went on from its committed pack" not in text
+
+
+def test_the_run_under_way_says_where_it_went_on_from_its_pack(tmp_path):
+    """A leg on a machine that lost the run folder: the section says at which step, what the pack lacked and
+    which EMA generators started again (their next points are younger averages); an ordinary start of the further
+    EMAs is not a resume."""
+    folder = tmp_path / "anime-long"
+    resumes = ({"step": 2800, "emas_started": ["ema-hl8"]},
+               {"step": 5740, "resumed_from_pack": {"dropped": ["generator_ema", "optimisers"], "exact": False},
+                "emas_started": ["generator_ema", "ema-hl8"]})
+    _long_run(folder, {10: 223.71, 20: 115.84}, {8.0: {20: 169.1}}, [2800, 6300], resumes)
+    text = "\n".join(_report().under_way([], tmp_path, folder))
+    assert ("At step 5,740 (epoch 20.5) a machine without the run folder went on from its committed pack, not "
+            "exactly (rounded weights, without the evaluated EMA, Adam's moments; the evaluated EMA, the EMA of "
+            "half-life 8 epochs started again).") in text
+    assert text.count("went on from its committed pack") == 1

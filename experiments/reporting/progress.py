@@ -16,6 +16,9 @@ from .runs import DOCS, PAPER, ROOT, Run, describe, is_shipped
 LONG_RUN = ROOT / "results" / "anime-long"
 """The folder ``experiments/anime_leg.py`` fills at each leg's end: ``legs.jsonl``, ``runs/long/``, NOTES.md."""
 LONG_RUN_FIGURE = "long-run.png"
+PACK_PARTS = {"generator_ema": "the evaluated EMA", "optimisers": "Adam's moments",
+              "device_writes": "the write counters"}
+"""What the parts a pack may leave out are called on the page (``training.pack``)."""
 
 
 def long_run_curves(run_dir: Path, measured: list[dict]) -> dict[str, dict[int, float]]:
@@ -26,6 +29,25 @@ def long_run_curves(run_dir: Path, measured: list[dict]) -> dict[str, dict[int, 
     for m in emas:
         curves.setdefault(f"EMA half-life {m['half_life_epochs']:g} epochs", {})[m["epoch_end"]] = m["fid"]
     return curves
+
+
+def pack_resumes(metrics: list[dict], steps_per_epoch: float) -> str:
+    """A sentence for each time the run went on from its committed pack, not exactly (a machine that had lost the
+    run folder): what the pack lacked and which EMA generators started again, so that their next points are read
+    as younger averages."""
+    def told(name: str) -> str:
+        if name.startswith("ema-hl"):
+            return f"the EMA of half-life {name.removeprefix('ema-hl')} epochs"
+        return PACK_PARTS.get(name, name)
+
+    said = []
+    for m in (m for m in metrics if "resumed_from_pack" in m):
+        restarted = [told(name) for name in m.get("emas_started", [])]
+        lacked = ", ".join(map(told, m["resumed_from_pack"].get("dropped", []))) or "nothing"
+        said.append(f" At step {m['step']:,} (epoch {m['step'] / steps_per_epoch:.1f}) a machine without the run "
+                    f"folder went on from its committed pack, not exactly (rounded weights, without {lacked}"
+                    + (f"; {', '.join(restarted)} started again" if restarted else "") + ").")
+    return "".join(said)
 
 
 def under_way(runs: list[Run], img: Path, folder: Path = LONG_RUN) -> list[str]:
@@ -62,7 +84,8 @@ def under_way(runs: list[Run], img: Path, folder: Path = LONG_RUN) -> list[str]:
         f"network is training on this project's 2-core CPU in legs of a session each (issue 48): width "
         f"{run.width}, {describe(config)}, {config['train']['epochs']} epochs. After "
         f"{len(legs)} legs it stands at epoch {step / steps_per_epoch:.1f} (step {step:,}). The plan, the probe "
-        f"that chose its learning-rate schedule and each leg: [{notes.removeprefix('../')}]({notes}).", "",
+        f"that chose its learning-rate schedule and each leg: [{notes.removeprefix('../')}]({notes})."
+        f"{pack_resumes(metrics, steps_per_epoch)}", "",
         f"Its {measured['metric']} during training ({measured['n_generated']:,} generated faces against the "
         f"{measured['n_reference']:,} training faces, the same sample seed at every point){beside}:", "",
         *table, "", f"![{measured['metric']} of the long run's generators by epoch](img/results/{LONG_RUN_FIGURE})",
