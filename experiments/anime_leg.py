@@ -33,7 +33,7 @@ from pathlib import Path
 from spindcgan.errors import SpinDCGANError
 from spindcgan.runtime import cpu_has_native_bf16
 from spindcgan.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
-from spindcgan.training.pack import LOG_FILES, pack_step, write_pack
+from spindcgan.training.pack import LOG_FILES, check_weight_steps, pack_step, write_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_NAME = "00000-anime-6bit-dw"
@@ -57,10 +57,10 @@ def git_commit(repo: Path) -> str:
 def packs_history_mb(repo: Path) -> float:
     """Megabytes that the packs committed so far take in ``repo``'s history (each version, as git stores it)."""
     listed = subprocess.run(["git", "-C", str(repo), "rev-list", "--objects", "--all", "--", "packs"],
-                            capture_output=True, text=True).stdout
+                            capture_output=True, text=True, check=True).stdout
     sizes = subprocess.run(["git", "-C", str(repo), "cat-file", "--batch-check=%(objecttype) %(objectsize:disk)"],
                            input="".join(line.split()[0] + "\n" for line in listed.splitlines() if line.strip()),
-                           capture_output=True, text=True).stdout
+                           capture_output=True, text=True, check=True).stdout
     return sum(int(size) for kind, size in (line.split() for line in sizes.splitlines()) if kind == "blob") / 1e6
 
 
@@ -81,6 +81,12 @@ def main() -> None:
                         "by hand (the first one)")
     parser.add_argument("extra", nargs="*", help="after --: further spindcgan train options for this leg")
     args = parser.parse_args()
+    try:  # before the leg trains, not at its end
+        check_weight_steps(args.weight_steps)
+    except SpinDCGANError as exc:
+        parser.error(f"--weight-steps: {exc}")
+    if not args.limit_mb > 0:
+        parser.error(f"--limit-mb must be > 0, got {args.limit_mb}")
     pack_path = args.repo / "packs" / "anime-long.pack"
     results = args.repo / "results" / "anime-long"
     run_dir = args.runs / RUN_NAME

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import torch
 
-from spindcgan.training.checkpoint import EMAS_KEY, EVALUATED_EMA, load_checkpoint
-from spindcgan.training.pack import compressed, int8_weights, pack_parts
+from spindcgan.training.checkpoint import load_checkpoint, run_folder
+from spindcgan.training.pack import ZIP_MARGIN, compressed, int8_weights, pack_parts
 
 
 def main() -> None:
@@ -24,18 +24,18 @@ def main() -> None:
     parser.add_argument("--steps", type=int, nargs="+", default=[127, 63, 31], help="roundings of G's and D's weights")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    needed, optional, step = pack_parts(args.run)  # the parts as a pack holds them
-    print(f"{args.run} at step {step}: MB of each part, xz-compressed")
-    print(f"  run (config, logs, random state): {len(compressed(needed['run'])) / 1e6:.2f}")
-    checkpoint = load_checkpoint(args.run)
-    for name in ("generator", "discriminator"):
-        sizes = ", ".join(f"{s} steps {len(compressed(int8_weights(checkpoint[name], s))) / 1e6:.2f}"
-                          for s in args.steps)
-        print(f"  {name}: {sizes}")
-    for name in (EVALUATED_EMA, *(k for k in optional if k.startswith(f"{EMAS_KEY}/")), "optimisers"):
-        if name in optional:
-            print(f"  {name}: {len(compressed(optional[name])) / 1e6:.2f}")
-
+    run = run_folder(args.run)
+    needed, optional, step = pack_parts(run)  # the parts as a pack holds them
+    checkpoint = load_checkpoint(run)
+    logs = len(compressed(needed["run"]))
+    print(f"{run} at step {step}: MB of each part, xz-compressed")
+    print(f"  run (config, logs, random state): {logs / 1e6:.2f}")
+    for steps in args.steps:
+        networks = [len(compressed(int8_weights(checkpoint[name], steps))) for name in ("generator", "discriminator")]
+        print(f"  at {steps} steps: generator {networks[0] / 1e6:.2f}, discriminator {networks[1] / 1e6:.2f}; what "
+              f"a pack must hold: {(logs + sum(networks) + ZIP_MARGIN) / 1e6:.2f}")
+    for name, part in optional.items():  # what goes in where --limit-mb allows, in this order
+        print(f"  {name}: {len(compressed(part)) / 1e6:.2f}")
 
 if __name__ == "__main__":
     main()

@@ -198,7 +198,7 @@ def test_a_pack_over_its_limit_leaves_parts_out_and_resumes_with_a_warm_up(tmp_p
     records = [json.loads(ln) for ln in (restored / "metrics.jsonl").read_text().splitlines()]
     notes = [r for r in records if "resumed_from_pack" in r]
     assert len(notes) == 1 and notes[0]["step"] == 5 and notes[0]["resumed_from_pack"]["exact"] is False
-    assert notes[0]["resumed_from_pack"]["dropped"] == ["generator_ema", "optimisers", "device_writes"]
+    assert notes[0]["resumed_from_pack"]["dropped"] == ["optimisers", "device_writes"]
     assert notes[0]["emas_started"] == ["generator_ema", "ema-hl1"]  # left out of the pack: they start again
     assert "resumed_from_pack" in json.loads((restored / "environment.jsonl").read_text().splitlines()[-1])
     # an exact resume inside the warm-up goes on ramping, and a second unpack refuses the folder it would overwrite
@@ -224,6 +224,9 @@ def test_a_pack_of_g_and_d_alone_at_63_steps_starts_its_emas_from_the_trained_ge
         assert all(torch.equal(b[net][k], rounded[k]) for k in a[net]), net
         assert not all(torch.equal(b[net][k], pack.float_weights(pack.int8_weights(a[net]))[k]) for k in a[net])
     assert EVALUATED_EMA not in b and "63 steps each side of zero" in b[loop.PACK_KEY]["weights"]
+    assert "EMA generators on their levels" not in b[loop.PACK_KEY]["weights"]
+    with pytest.warns(UserWarning, match="no EMA generator yet .* the trained generator is evaluated"):
+        load_generator(restored)
     gan = loop.GAN.build(RunConfig.from_dict(b["config"]), "cpu")
     assert gan.load_state_dict(b, optimisers=False) == [EVALUATED_EMA, "ema-hl1"]
     trained = gan.generator.state_dict()
@@ -231,6 +234,27 @@ def test_a_pack_of_g_and_d_alone_at_63_steps_starts_its_emas_from_the_trained_ge
         assert all(torch.equal(v, trained[k]) for k, v in average.state_dict().items())
     assert main(["pack", str(run), "--out", str(tmp_path / "q.pack"), "--weight-steps", "200"]) == 2
     assert "1 to 127 steps each side of zero, got 200" in capsys.readouterr().err
+
+
+def test_a_pack_resumed_at_an_epoch_s_end_makes_no_outputs_of_the_emas_it_lacked(tmp_path):
+    """A pack carries no grids or exports, so a resume on an epoch's end makes that epoch's missing ones: from the
+    EMA generators the pack held, never from one started again from other weights (it would stand for an epoch it
+    did not average)."""
+    run = train(tiny_config(epochs=2, ema=0.9, ema_half_lives=(1.0,), max_steps=4, export_every=1), tmp_path / "run",
+                progress=False)  # 4 steps an epoch: stopped on epoch 1's end
+    assert (run / "exports" / "epoch-001.pt").is_file()
+    needed, _, _ = pack.pack_parts(run)
+    bare = (sum(len(pack.compressed(p)) for p in needed.values()) + pack.ZIP_MARGIN + 100) / 1e6
+    for name, limit_mb, made in (("whole", pack.PACK_LIMIT_MB, True), ("bare", bare, False)):
+        pack.write_pack(run, tmp_path / f"{name}.pack", limit_mb)
+        continued = pack.unpack(tmp_path / f"{name}.pack", tmp_path / name)
+        with pytest.warns(UserWarning, match="not exactly"):
+            train(tiny_config(epochs=2, ema=0.9, ema_half_lives=(1.0,), max_steps=5, export_every=1),
+                  resume=continued, progress=False)
+        assert load_checkpoint(continued)["step"] == 5
+        outputs = [continued / "samples" / "epoch-001.png", continued / "exports" / "epoch-001.pt",
+                   continued / "exports" / "ema-hl1" / "epoch-001.pt"]
+        assert [path.is_file() for path in outputs] == [made] * 3, name
 
 
 def test_a_truncated_or_foreign_pack_is_a_one_line_error(tmp_path, capsys):

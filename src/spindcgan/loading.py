@@ -6,6 +6,7 @@ reads either, so the commands that take "a trained generator" (sample, fid, expo
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from .config import RunConfig
 from .errors import about
 from .export import generator_from_exported, is_exported
 from .models import Generator
-from .training.checkpoint import checked_checkpoint, checkpoint_path, read_file
+from .training.checkpoint import EVALUATED_EMA, checked_checkpoint, checkpoint_path, read_file
 
 
 def load_generator(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:
@@ -29,7 +30,10 @@ def load_generator(path: str | Path, device: str = "cpu") -> tuple[Generator, Ru
     state = checked_checkpoint(state, path)
     config = RunConfig.from_dict(state["config"])
     generator = Generator(config.model, config.hardware).to(device)
-    generator.load_state_dict(state["generator_ema"] if "generator_ema" in state else state["generator"])
+    if EVALUATED_EMA not in state and config.train.ema > 0:  # a folder unpacked from a pack that left it out
+        warnings.warn(f"{path}: no EMA generator yet (rebuilt from a pack without it): the trained generator is "
+                      "evaluated; train --resume on to let the EMA start again", stacklevel=2)
+    generator.load_state_dict(state[EVALUATED_EMA] if EVALUATED_EMA in state else state["generator"])
     return generator.eval(), config
 
 

@@ -12,10 +12,11 @@ from ..export import export_network
 from ..factory import example_input, model_on_hardware, parse_shape, read_state_dict
 from ..io import new_output, save_torch
 from ..training.checkpoint import run_folder
-from ..training.pack import DEFAULT_WARMUP_STEPS, INT8_STEPS, PACK_LIMIT_MB, unpack, write_pack
+from ..training.pack import DEFAULT_WARMUP_STEPS, MAX_WEIGHT_STEPS, PACK_LIMIT_MB, unpack, write_pack
 from .options import (
     add_factory_options,
     add_hardware_options,
+    count,
     finite,
     hardware_from_args,
     keeps_its_own,
@@ -86,9 +87,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--overwrite", action="store_true")
     p.add_argument("--limit-mb", type=finite, default=PACK_LIMIT_MB, help="size limit: the EMA generators, Adam's "
                    f"moments and the write counters go in only where they fit (default {PACK_LIMIT_MB:g})")
-    p.add_argument("--weight-steps", type=whole, metavar="N", default=INT8_STEPS,
-                   help=f"G's and D's weights rounded to N steps each side of zero, 1 to {INT8_STEPS} (default "
-                   f"{INT8_STEPS}; 63: ~16 %% fewer bytes for them, still 2x finer than 6-bit synapses)")
+    p.add_argument("--weight-steps", type=count, metavar="N", default=MAX_WEIGHT_STEPS,
+                   help=f"G's and D's weights rounded to N steps each side of zero, 1 to {MAX_WEIGHT_STEPS} (default "
+                   f"{MAX_WEIGHT_STEPS}; 63: a sixth fewer bytes for them, still 2x finer than 6-bit synapses)")
     p.set_defaults(func=run_pack)
 
     p = sub.add_parser("unpack", help="rebuild a pack's run folder without training (e.g. before a torchrun "

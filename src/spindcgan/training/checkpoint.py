@@ -99,7 +99,7 @@ def read_file(path: Path, map_location: str) -> Any:
 
 def checked_checkpoint(state: Any, path: Path) -> dict[str, Any]:
     """``state`` if it is a spindcgan checkpoint (a config and a generator), else a one-line error."""
-    if not isinstance(state, dict) or "config" not in state or not {"generator", "generator_ema"} & state.keys():
+    if not isinstance(state, dict) or "config" not in state or not {"generator", EVALUATED_EMA} & state.keys():
         raise SpinDCGANError(f"{path}: not a spindcgan checkpoint (missing config or generator)")
     return state
 
@@ -124,7 +124,7 @@ def slim_checkpoint(source: str | Path, out: str | Path, drop: tuple[str, ...] =
     if unknown:
         raise SpinDCGANError(f"cannot drop {unknown[0]!r}: a checkpoint's droppable parts are {', '.join(droppable)}")
     kept = {k: v for k, v in state.items() if k not in drop}
-    evaluated = "generator_ema" if "generator_ema" in state else "generator"
+    evaluated = EVALUATED_EMA if EVALUATED_EMA in state else "generator"
     if evaluated not in kept:
         raise SpinDCGANError(f"{path}: the slim copy must keep {evaluated!r}, the generator that is measured")
     kept["slimmed"] = sorted(set(drop) & state.keys() | set(state.get("slimmed", ())))

@@ -59,10 +59,11 @@ from .endurance import WRITES_NAME
 from .export_fids import EXPORT_FIDS_NAME
 from .loop import EMA_FIDS_NAME, ENVIRONMENT_NAME
 
-INT8_STEPS = 127
-"""Steps each side of zero of a packed weight by default (``int8_weights``): int8's whole range."""
+MAX_WEIGHT_STEPS = 127
+"""Steps each side of zero of a packed weight at most, and by default (``int8_weights``): int8's whole range."""
 PACK_LIMIT_MB = 25.0
-"""The default size limit of a pack (issue 48 commits one per leg and keeps their history under 120 MB)."""
+"""The default size limit of a pack: all a width-64 anime run holds but Adam's moments and the write counters
+(issue 48's legs pack at 4.5 MB, ``experiments/anime_leg.py``: their history must stay under 120 MB)."""
 DEFAULT_WARMUP_STEPS = 200
 """Steps of the learning-rate warm-up after a resume without Adam's moments. Adam's bias-corrected second moment
 after n steps averages n squared gradients (relative error ~sqrt(2 / n) for Gaussian ones: 10 % at 200), and its
@@ -77,8 +78,9 @@ ZIP_MARGIN = 4096
 """Bytes kept from the size limit for the zip's own headers (about 100 a member)."""
 NEEDED_PARTS = ("run", "generator", "discriminator")
 """The parts every pack holds (its record and state, G and D): without one it resumes nothing."""
-WEIGHTS = ("G and D weights int8 ({steps} steps each side of zero, a scale per tensor), their small tensors fp16; EMA "
-           "generators on their levels")
+STORED_AS = "G and D weights int8 ({steps} steps each side of zero, a scale per tensor), their small tensors fp16"
+"""How a pack stores the networks it must hold, for the run's logs (``unpack``); the EMA generators it holds are
+on their levels."""
 
 
 @dataclass(frozen=True)
@@ -93,11 +95,11 @@ class PackInfo:
 
 def check_weight_steps(steps: int) -> None:
     """Refuse a rounding of packed weights that int8 cannot hold, in one line."""
-    if not 1 <= steps <= INT8_STEPS:
-        raise SpinDCGANError(f"a packed weight takes 1 to {INT8_STEPS} steps each side of zero, got {steps}")
+    if not 1 <= steps <= MAX_WEIGHT_STEPS:
+        raise SpinDCGANError(f"a packed weight takes 1 to {MAX_WEIGHT_STEPS} steps each side of zero, got {steps}")
 
 
-def int8_weights(state: dict[str, torch.Tensor], steps: int = INT8_STEPS) -> dict[str, Any]:
+def int8_weights(state: dict[str, torch.Tensor], steps: int = MAX_WEIGHT_STEPS) -> dict[str, Any]:
     """A network's state dict in few bytes: each weight tensor (2 or more dimensions) as int8 times one fp32 scale
     (|w|max / ``steps``, 1 to 127: fewer steps, fewer distinct values, fewer bytes once compressed), other
     floating-point tensors in fp16, integer buffers as they are."""
@@ -132,7 +134,7 @@ def compressed(obj: Any) -> bytes:
     return lzma.compress(buffer.getvalue(), preset=9 | lzma.PRESET_EXTREME)
 
 
-def pack_parts(run: Path, weight_steps: int = INT8_STEPS) -> tuple[dict[str, Any], dict[str, Any], int]:
+def pack_parts(run: Path, weight_steps: int = MAX_WEIGHT_STEPS) -> tuple[dict[str, Any], dict[str, Any], int]:
     """The parts of a pack of the run in folder ``run`` (its latest checkpoint), by name: those it must hold (G and
     D at ``weight_steps``: ``int8_weights``) and those it takes where they fit, in that order of preference; and
     the checkpoint's step."""
@@ -163,7 +165,7 @@ def pack_parts(run: Path, weight_steps: int = INT8_STEPS) -> tuple[dict[str, Any
 
 
 def write_pack(run: str | Path, out: str | Path, limit_mb: float = PACK_LIMIT_MB,
-               weight_steps: int = INT8_STEPS) -> PackInfo:
+               weight_steps: int = MAX_WEIGHT_STEPS) -> PackInfo:
     """Pack the run in folder ``run`` into the file ``out`` (written atomically) within ``limit_mb`` megabytes: the
     parts it must hold (G and D at ``weight_steps``), then each optional one that still fits (``pack_parts``); a
     one-line error when the necessary ones alone are over the limit."""
@@ -259,10 +261,11 @@ def unpack(path: str | Path, out: str | Path, warmup_steps: int = DEFAULT_WARMUP
     emas = {name.split("/", 1)[1]: weights(v) for name, v in parts.items() if name.startswith(f"{EMAS_KEY}/")}
     if emas:
         state[EMAS_KEY] = emas
-    evaluated = (EVALUATED_EMA,) if config.train.ema > 0 else ()  # older packs always held it
-    dropped = [k for k in (*evaluated, "optimisers", *COUNTER_KEYS) if k not in parts]
-    weights_kept = WEIGHTS.format(steps=run.get("weight_steps", INT8_STEPS))
-    state[PACK_KEY] = {"file": str(path), "created": run["created"], "weights": weights_kept, "dropped": dropped}
+    dropped = [k for k in ("optimisers", *COUNTER_KEYS) if k not in parts]  # EMAs left out: the resume says which
+    stored_as = STORED_AS.format(steps=run.get("weight_steps", MAX_WEIGHT_STEPS))  # older packs: int8's 127
+    if EVALUATED_EMA in parts or emas:
+        stored_as += "; EMA generators on their levels"
+    state[PACK_KEY] = {"file": str(path), "created": run["created"], "weights": stored_as, "dropped": dropped}
     run_dir.mkdir(parents=True, exist_ok=True)
     for name, content in run["files"].items():
         atomic_write(run_dir / name, lambda tmp, content=content: tmp.write_bytes(content))

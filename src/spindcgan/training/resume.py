@@ -132,7 +132,8 @@ def epoch_outputs_missing(records: list[dict], run_dir: Path, epoch: int, t: Tra
 
 def finish_cut_off_epoch(run: Run, records: list[dict], started_emas: list[str]) -> None:
     """On a resume at an epoch's end, rank 0 first makes the outputs of that epoch that are missing (``records``:
-    its kept ``metrics.jsonl``); an EMA generator started now (``started_emas``) has no past to measure."""
+    its kept ``metrics.jsonl``); an EMA generator started now (``started_emas``) has no past to show, so none of
+    its outputs is made (a pack carries no grids or exports: without its EMAs, that epoch keeps none)."""
     step, steps_per_epoch = run.state.step, run.steps_per_epoch
     if not (run.main and step > 0 and step % steps_per_epoch == 0):
         return
@@ -140,4 +141,4 @@ def finish_cut_off_epoch(run: Run, records: list[dict], started_emas: list[str])
     fid_missing, emas_missing, files_missing = epoch_outputs_missing(records, run.run_dir, step // steps_per_epoch,
                                                                      run.config.train, kept)
     if fid_missing or emas_missing or files_missing:  # stopped between its checkpoint and its FIDs: finish them
-        epoch_outputs(run, with_fid=fid_missing, emas=emas_missing)
+        epoch_outputs(run, with_fid=fid_missing, emas=emas_missing, started=tuple(started_emas))
