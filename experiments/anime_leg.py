@@ -33,7 +33,7 @@ from pathlib import Path
 from spindcgan.errors import SpinDCGANError
 from spindcgan.runtime import cpu_has_native_bf16
 from spindcgan.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
-from spindcgan.training.pack import LOG_FILES, check_weight_steps, pack_step, write_pack
+from spindcgan.training.pack import LOG_FILES, check_pack_options, pack_step, write_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_NAME = "00000-anime-6bit-dw"
@@ -82,11 +82,9 @@ def main() -> None:
     parser.add_argument("extra", nargs="*", help="after --: further spindcgan train options for this leg")
     args = parser.parse_args()
     try:  # before the leg trains, not at its end
-        check_weight_steps(args.weight_steps)
+        check_pack_options(args.limit_mb, args.weight_steps)
     except SpinDCGANError as exc:
-        parser.error(f"--weight-steps: {exc}")
-    if not args.limit_mb > 0:
-        parser.error(f"--limit-mb must be > 0, got {args.limit_mb}")
+        parser.error(str(exc))
     pack_path = args.repo / "packs" / "anime-long.pack"
     results = args.repo / "results" / "anime-long"
     run_dir = args.runs / RUN_NAME

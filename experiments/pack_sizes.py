@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 
 from spindcgan.training.checkpoint import load_checkpoint, run_folder
-from spindcgan.training.pack import ZIP_MARGIN, compressed, int8_weights, pack_parts
+from spindcgan.training.pack import ZIP_MARGIN, checkpoint_parts, compressed, int8_weights
 
 
 def main() -> None:
@@ -25,8 +25,8 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     run = run_folder(args.run)
-    needed, optional, step = pack_parts(run)  # the parts as a pack holds them
     checkpoint = load_checkpoint(run)
+    needed, optional, step = checkpoint_parts(checkpoint, run)  # the parts as a pack holds them
     logs = len(compressed(needed["run"]))
     print(f"{run} at step {step}: MB of each part, xz-compressed")
     print(f"  run (config, logs, random state): {logs / 1e6:.2f}")

@@ -8,15 +8,17 @@ import json
 import os
 from pathlib import Path
 
+from spindcgan.config import EMA_KEY_PREFIX
 from spindcgan.io import load_jsonl
 from spindcgan.plots import plt, save_figure
+from spindcgan.training.checkpoint import EVALUATED_EMA
 
 from .runs import DOCS, PAPER, ROOT, Run, describe, is_shipped
 
 LONG_RUN = ROOT / "results" / "anime-long"
 """The folder ``experiments/anime_leg.py`` fills at each leg's end: ``legs.jsonl``, ``runs/long/``, NOTES.md."""
 LONG_RUN_FIGURE = "long-run.png"
-PACK_PARTS = {"generator_ema": "the evaluated EMA", "optimisers": "Adam's moments",
+PACK_PARTS = {EVALUATED_EMA: "the evaluated EMA", "optimisers": "Adam's moments",
               "device_writes": "the write counters"}
 """What the parts a pack may leave out are called on the page (``training.pack``)."""
 
@@ -36,8 +38,8 @@ def pack_resumes(metrics: list[dict], steps_per_epoch: float) -> str:
     run folder): what the pack lacked and which EMA generators started again, so that their next points are read
     as younger averages."""
     def told(name: str) -> str:
-        if name.startswith("ema-hl"):
-            return f"the EMA of half-life {name.removeprefix('ema-hl')} epochs"
+        if name.startswith(EMA_KEY_PREFIX):
+            return f"the EMA of half-life {name.removeprefix(EMA_KEY_PREFIX)} epochs"
         return PACK_PARTS.get(name, name)
 
     said = []

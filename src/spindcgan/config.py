@@ -41,10 +41,14 @@ def check_probability(p: float, target: float | None, policy: str) -> None:
 
 
 
+EMA_KEY_PREFIX = "ema-hl"
+"""How ``ema_key``'s names begin (a report reads the half-life back from the rest)."""
+
+
 def ema_key(half_life: float) -> str:
     """The name of the EMA generator of ``half_life`` epochs: ``ema-hl<H>`` (its checkpoint entry, its exports'
     folder, its FID lines)."""
-    return f"ema-hl{half_life:g}"
+    return f"{EMA_KEY_PREFIX}{half_life:g}"
 
 
 LR_DECAY_SHAPES = ("linear", "cosine")

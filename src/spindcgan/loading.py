@@ -16,7 +16,7 @@ from .config import RunConfig
 from .errors import about
 from .export import generator_from_exported, is_exported
 from .models import Generator
-from .training.checkpoint import EVALUATED_EMA, checked_checkpoint, checkpoint_path, read_file
+from .training.checkpoint import EVALUATED_EMA, checked_checkpoint, checkpoint_path, evaluated_key, read_file
 
 
 def load_generator(path: str | Path, device: str = "cpu") -> tuple[Generator, RunConfig]:
@@ -30,10 +30,11 @@ def load_generator(path: str | Path, device: str = "cpu") -> tuple[Generator, Ru
     state = checked_checkpoint(state, path)
     config = RunConfig.from_dict(state["config"])
     generator = Generator(config.model, config.hardware).to(device)
-    if EVALUATED_EMA not in state and config.train.ema > 0:  # a folder unpacked from a pack that left it out
+    evaluated = evaluated_key(state)
+    if evaluated != EVALUATED_EMA and config.train.ema > 0:  # a folder unpacked from a pack that left it out
         warnings.warn(f"{path}: no EMA generator yet (rebuilt from a pack without it): the trained generator is "
                       "evaluated; train --resume on to let the EMA start again", stacklevel=2)
-    generator.load_state_dict(state[EVALUATED_EMA] if EVALUATED_EMA in state else state["generator"])
+    generator.load_state_dict(state[evaluated])
     return generator.eval(), config
 
 

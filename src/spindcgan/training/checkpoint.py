@@ -104,6 +104,11 @@ def checked_checkpoint(state: Any, path: Path) -> dict[str, Any]:
     return state
 
 
+def evaluated_key(state: dict[str, Any]) -> str:
+    """The checkpoint entry of the generator that is sampled and measured: the EMA one where training kept it."""
+    return EVALUATED_EMA if EVALUATED_EMA in state else "generator"
+
+
 def load_checkpoint(path: str | Path, map_location: str = "cpu") -> dict[str, Any]:
     path = checkpoint_path(path)
     return checked_checkpoint(read_file(path, map_location), path)
@@ -124,7 +129,7 @@ def slim_checkpoint(source: str | Path, out: str | Path, drop: tuple[str, ...] =
     if unknown:
         raise SpinDCGANError(f"cannot drop {unknown[0]!r}: a checkpoint's droppable parts are {', '.join(droppable)}")
     kept = {k: v for k, v in state.items() if k not in drop}
-    evaluated = EVALUATED_EMA if EVALUATED_EMA in state else "generator"
+    evaluated = evaluated_key(state)
     if evaluated not in kept:
         raise SpinDCGANError(f"{path}: the slim copy must keep {evaluated!r}, the generator that is measured")
     kept["slimmed"] = sorted(set(drop) & state.keys() | set(state.get("slimmed", ())))

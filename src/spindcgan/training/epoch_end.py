@@ -75,24 +75,25 @@ def epoch_outputs(run: Run, with_fid: bool = True, emas: list[float] | None = No
                   started: tuple[str, ...] = ()) -> None:
     """The sample grid and, when scheduled, the device-state exports and (with ``with_fid``) the FID of the epoch
     that just ended, and the FIDs of the EMA generators of ``emas`` (None: all, when scheduled); rank 0's work.
-    Nothing of an EMA generator named in ``started`` (``GAN.load_state_dict``: started again at this resume, from
-    another generator's weights, it would stand for an epoch it did not average)."""
+    No grid, export or FID of an EMA generator named in ``started`` (``GAN.load_state_dict``: started again at
+    this resume, from another generator's weights, it would stand for an epoch it did not average; a caller's
+    ``emas`` leaves those out)."""
     t, gan, step, run_dir = run.config.train, run.gan, run.state.step, run.run_dir
     epoch = step // run.steps_per_epoch
     evaluated = EVALUATED_EMA not in started
-    averages = {h: g for h, g in gan.emas.items() if ema_key(h) not in started}
     if evaluated:
         save_samples(gan.evaluated_generator, run.noise, epoch_grid_path(run_dir, epoch))
     if due(t.export_every, epoch):
         if evaluated:
             save_exported(gan.evaluated_generator, run.config, epoch_export_path(run_dir, epoch), step=step)
-        for half_life, average in averages.items():
-            save_exported(average, run.config, epoch_export_path(run_dir, epoch, half_life), step=step)
+        for half_life, average in gan.emas.items():
+            if ema_key(half_life) not in started:
+                save_exported(average, run.config, epoch_export_path(run_dir, epoch, half_life), step=step)
     if not due(t.fid_every, epoch):
         return
     if with_fid and evaluated:
         run.write_log({"step": step, "epoch_end": epoch, **run.measure(gan.evaluated_generator, run.config)})
-    for half_life in [h for h in (gan.emas if emas is None else emas) if h in averages]:
+    for half_life in gan.emas if emas is None else emas:
         append_jsonl({"step": step, "epoch_end": epoch, "ema": ema_key(half_life), "half_life_epochs": half_life,
                       **run.measure(gan.emas[half_life], run.config)}, run_dir / EMA_FIDS_NAME)
     plot_fid_curve(run_dir / "metrics.jsonl", run_dir / "fid.png", run_dir / EMA_FIDS_NAME)

@@ -99,6 +99,13 @@ def check_weight_steps(steps: int) -> None:
         raise SpinDCGANError(f"a packed weight takes 1 to {MAX_WEIGHT_STEPS} steps each side of zero, got {steps}")
 
 
+def check_pack_options(limit_mb: float, weight_steps: int) -> None:
+    """Refuse a size limit or a rounding no pack can be written with, in one line, before any work."""
+    if not (limit_mb > 0):
+        raise SpinDCGANError(f"the pack's size limit must be > 0 MB, got {limit_mb}")
+    check_weight_steps(weight_steps)
+
+
 def int8_weights(state: dict[str, torch.Tensor], steps: int = MAX_WEIGHT_STEPS) -> dict[str, Any]:
     """A network's state dict in few bytes: each weight tensor (2 or more dimensions) as int8 times one fp32 scale
     (|w|max / ``steps``, 1 to 127: fewer steps, fewer distinct values, fewer bytes once compressed), other
@@ -138,7 +145,12 @@ def pack_parts(run: Path, weight_steps: int = MAX_WEIGHT_STEPS) -> tuple[dict[st
     """The parts of a pack of the run in folder ``run`` (its latest checkpoint), by name: those it must hold (G and
     D at ``weight_steps``: ``int8_weights``) and those it takes where they fit, in that order of preference; and
     the checkpoint's step."""
-    state = load_checkpoint(run)
+    return checkpoint_parts(load_checkpoint(run), run, weight_steps)
+
+
+def checkpoint_parts(state: dict[str, Any], run: Path, weight_steps: int = MAX_WEIGHT_STEPS
+                     ) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """``pack_parts`` of the run folder ``run`` whose checkpoint ``state`` is already loaded."""
     require_parts(state, run, ("generator", "discriminator", *OPTIMISER_KEYS), "be packed")
     config = RunConfig.from_dict(state["config"])
     if config.hardware is None or config.hardware.synapse is None:
@@ -169,9 +181,7 @@ def write_pack(run: str | Path, out: str | Path, limit_mb: float = PACK_LIMIT_MB
     """Pack the run in folder ``run`` into the file ``out`` (written atomically) within ``limit_mb`` megabytes: the
     parts it must hold (G and D at ``weight_steps``), then each optional one that still fits (``pack_parts``); a
     one-line error when the necessary ones alone are over the limit."""
-    if not (limit_mb > 0):
-        raise SpinDCGANError(f"the pack's size limit must be > 0 MB, got {limit_mb}")
-    check_weight_steps(weight_steps)
+    check_pack_options(limit_mb, weight_steps)
     run = Path(run)
     needed, optional, step = pack_parts(run, weight_steps)
     parts = {name: compressed(part) for name, part in needed.items()}

@@ -36,8 +36,8 @@ def restore(run_dir: Path, config: RunConfig, gan: GAN, world: World, device: st
     state = load_checkpoint(run_dir, device)
     from_pack = PACK_KEY in state  # rebuilt by training.pack, maybe without Adam's moments
     moments = all(k in state for k in OPTIMISER_KEYS)
-    needed = [k for k in gan.state_dict() if k != EMAS_KEY and not (from_pack and k in (*OPTIMISER_KEYS,
-                                                                                          EVALUATED_EMA))]
+    may_lack = (EMAS_KEY, *OPTIMISER_KEYS, EVALUATED_EMA) if from_pack else (EMAS_KEY,)  # they start afresh
+    needed = [k for k in gan.state_dict() if k not in may_lack]
     require_parts(state, run_dir, tuple(needed), "be resumed")  # every part the GAN loads
     if state.get("world_size", 1) != world.size:
         raise SpinDCGANError(f"{run_dir}: trained by {state.get('world_size', 1)} rank(s); resume it with as "
