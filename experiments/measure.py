@@ -1,7 +1,8 @@
 """Measure a trained run as users would (and optionally ship it), recording everything report.py needs.
 
     python experiments/measure.py RUN_DIR --name fmnist-hw6-w32-s1 --results results/cpu-2026-11-29 \
-        [--ship | --shipped] [--asset FILE] [--file FILE] [--fid-only] [--n 10000] [--ref test] [--threads 2]
+        [--ship | --shipped] [--asset FILE] [--file FILE] [--fid-only] [--n 10000] [--ref test] [--ref-n N]
+        [--threads 2]
 
 1. with ``--ship``: ``spindcgan export`` of the run's evaluated generator (its EMA) as uint8 device states +
    scales, written into the package (the file ``spindcgan generate`` uses by default); the measured file is
@@ -10,11 +11,12 @@
    instance ``spindcgan export --standing-statistics`` of the shipped one), copied into the package first with
    ``--ship``. Otherwise the run folder itself (same generator: the export round-trips exactly);
 2. FID/KID by ``spindcgan fid FILE --n 10000`` itself (10k generated, sample seed 0, against ``--ref``:
-   default the dataset's, the 10k Fashion-MNIST test images or the anime training set);
+   default the dataset's, the 10k Fashion-MNIST test images or the anime training set; the first ``--ref-n`` of
+   them: the anime held-out check is ``--ref heldout`` beside ``--ref fit --ref-n 2000``);
 3. the energy ledger of a hardware run by ``spindcgan energy RUN_DIR`` (its trained weights, its logged
    synapse writes) into ``<results>/energy-<name>/``;
-4. the record ``<results>/fid-<name>[-standing][-<ref>].json`` (command, commit, the measured file's hash, where
-   its BatchNorm statistics come from) and a copy of the run's config, metrics and log under
+4. the record ``<results>/fid-<name>[-standing][-<ref>[<ref-n>]].json`` (command, commit, the measured file's
+   hash, where its BatchNorm statistics come from) and a copy of the run's config, metrics and log under
    ``<results>/runs/<name>/``, which ``experiments/report.py`` turns into docs/results.md. ``--no-fid`` redoes
    steps 3-4 only; ``--fid-only`` skips them (a file measured under the name of a run already recorded, whose
    run folder may be gone); ``--copy-only`` makes the copies alone, its checkpoint included (a run still training: the
@@ -36,11 +38,13 @@ from provenance import command, commit, shown, tracked
 
 from spindcgan import api
 from spindcgan.api import SHIPPED_MODELS
+from spindcgan.cli.options import REFERENCE_SPLITS
 from spindcgan.config import RunConfig
 from spindcgan.errors import SpinDCGANError
 from spindcgan.export import is_exported
 from spindcgan.io import atomic_write, save_json, save_jsonl
 from spindcgan.loading import provenance_of
+from spindcgan.metrics.fid import count_name
 from spindcgan.reports.hardware import describe_hardware
 from spindcgan.training.checkpoint import CHECKPOINT_NAME
 from spindcgan.training.export_fids import EXPORT_FIDS_NAME
@@ -101,7 +105,9 @@ def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None
     recorded with its provenance in ``<results>/fid-<name>[-standing][-<ref>].json``; ``run_dir``: the run an
     exported ``measured`` file was exported from, named in the record's ``reproduce``."""
     bn = provenance_of(measured)["batchnorm_statistics"]  # also in spindcgan fid's record; names the file here
-    record_path = results / f"fid-{name}{'-standing' if bn == 'standing' else ''}{'-' + ref if ref else ''}.json"
+    protocol = (ref or "") + (count_name(ref_n) if ref_n else "")  # the reference, as the metric names it
+    standing = "-standing" if bn == "standing" else ""
+    record_path = results / f"fid-{name}{standing}{'-' + protocol if protocol else ''}.json"
     ref_args = (["--ref", ref] if ref else []) + (["--ref-n", str(ref_n)] if ref_n else [])
     torch.set_num_threads(threads)
     record = api.fid(measured, n=n, split=ref, ref_n=ref_n, device=device)
@@ -165,7 +171,10 @@ def measure() -> None:
     p.add_argument("--asset", type=Path, help="default: the package's shipped generator of the run's dataset")
     p.add_argument("--file", type=Path, help="measure this exported generator file (with --ship: ship it first)")
     p.add_argument("--fid-only", action="store_true", help="no energy ledger, no copies of the run folder")
-    p.add_argument("--ref", choices=["train", "test"], help="reference split (default: the dataset's)")
+    p.add_argument("--ref", choices=REFERENCE_SPLITS, help="reference split (default: the dataset's; anime also "
+                   "fit and heldout, for the held-out check)")
+    p.add_argument("--ref-n", type=int, help="only the first N reference images (the held-out check: --ref fit "
+                   "--ref-n 2000, as many as --ref heldout has)")
     p.add_argument("--n", type=int, default=10000)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--no-fid", action="store_true", help="keep the FID record; redo the energy and the copies")
@@ -197,7 +206,7 @@ def measure() -> None:
         measured = asset
     if not args.no_fid:
         record = measure_fid(measured, args.name, args.results, args.ref, args.n, args.threads,
-                             shipped=args.ship or args.shipped, run_dir=args.run_dir)
+                             shipped=args.ship or args.shipped, ref_n=args.ref_n, run_dir=args.run_dir)
         if args.ship:
             retire_shipped(asset, record)
     if not args.fid_only:

@@ -213,6 +213,49 @@ def test_a_record_of_an_untracked_export_says_how_to_make_the_file_again(tmp_pat
     assert measure.reproduce(exported, ["--n", "10000"], run) == fid  # the run has trained on since
 
 
+def test_the_held_out_check_compares_equal_reference_counts_and_says_whether_it_is_within_5_percent():
+    """The anime held-out row reads a run's fid10k-heldout against its fid10k-fit2k (both references 2,000
+    faces); without both it says the check is not measured, and a float run's records do not stand for it."""
+    report = _report()
+    assert report.HELDOUT_CHECK == ("fid10k-heldout", "fid10k-fit2k")
+
+    def run(name: str, held: float | None, seen: float | None, hardware: dict | None = HW6) -> object:
+        fids = {m: {"metric": m, "fid": v}
+                for m, v in zip(report.HELDOUT_CHECK, (held, seen), strict=True) if v is not None}
+        return report.Run(Path("results/cpu-x"), name, _config(hardware, "color"), [{"step": 7}], fids)
+
+    none_yet = report.heldout_rows([run("only-held", 50.0, None), run("float", 50.0, 49.0, hardware=None)])
+    assert len(none_yet) == 1 and "not measured yet" in none_yet[0]
+    close, far = report.heldout_rows([run("close", 52.0, 50.0), run("far", 53.0, 50.0)])
+    assert "1.040 (52.00 / 50.00, within 5 %)" in close and "close (7 steps" in close
+    assert "1.060 (53.00 / 50.00, outside 5 %)" in far
+    table = "\n".join(report.claims([run("close", 52.0, 50.0)]))
+    assert "1.040 (52.00 / 50.00, within 5 %)" in table
+
+
+def test_measure_names_each_reference_protocol_in_its_own_record(tmp_path, monkeypatch):
+    """experiments/measure.py --ref fit --ref-n 2000 and --ref heldout write two records, named by their
+    references, with the options that measure them again, and never over the default reference's record."""
+    measure = load_experiment("measure")
+    monkeypatch.setattr(measure, "provenance_of", lambda f: {"batchnorm_statistics": "standing"})
+    calls = []
+
+    def fake_fid(measured, n, split, ref_n, device):
+        calls.append((split, ref_n))
+        name = f"fid10k-{split or 'train'}{'2k' if ref_n else ''}"
+        return {"metric": name, "fid": 50.0, "kid": 0.01}
+
+    monkeypatch.setattr(measure.api, "fid", fake_fid)
+    made = [measure.measure_fid(tmp_path, "a-s0", tmp_path, ref, ref_n=ref_n)
+            for ref, ref_n in ((None, None), ("heldout", None), ("fit", 2000))]
+    assert [p.name for p in made] == ["fid-a-s0-standing.json", "fid-a-s0-standing-heldout.json",
+                                      "fid-a-s0-standing-fit2k.json"]
+    assert calls == [(None, None), ("heldout", None), ("fit", 2000)]
+    import json
+
+    assert json.loads(made[2].read_text())["reproduce"].endswith("--n 10000 --ref fit --ref-n 2000")
+
+
 def test_a_run_still_training_shows_its_curve_until_a_longer_run_of_its_configuration_is_measured():
     """The claims' "reached so far" rows are for runs that went further than any measured run of their
     hardware; a shorter, abandoned run is not presented as the progress reached, whatever its recipe."""
