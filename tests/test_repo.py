@@ -664,8 +664,11 @@ def test_the_readme_leads_with_its_set_up_commands_and_its_examples_run():
     assert sum(ln.startswith("apt-get update") for ln in first) == 2
     tour = re.search(r"## A tour in five commands\n\n```bash\n(.*?)```", readme, re.S).group(1).splitlines()
     assert len(tour) == 5
-    for line in tour:
-        build_parser().parse_args(shlex.split(line.split("#")[0])[1:])
+    parsed = [build_parser().parse_args(shlex.split(line.split("#")[0])[1:]) for line in tour]
+    trained = [a.out for a in parsed if a.command == "train" and not a.float]
+    read = {a.checkpoint for a in parsed if a.command in ("fid", "energy")}
+    default_out = build_parser().parse_args(["train"]).out  # where the set-up's `spindcgan train` wrote a run
+    assert len(trained) == 1 and read == set(trained) and trained[0] != default_out  # a folder of one run
     python = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
     assert len(python.strip().splitlines()) <= 12
     names: dict = {}

@@ -285,6 +285,9 @@ def test_fid_exports_measures_each_export_once_by_the_training_protocol(tmp_path
     assert len(seen) == 5 and (run / EXPORT_FIDS_NAME).read_text().count("\n") == 3
     assert [json.loads(ln)["fid"] for ln in (run / EXPORT_FIDS_NAME).read_text().splitlines()] == [
         r["fid"] for r in records]
+    capsys.readouterr()
+    assert main(["fid", str(tmp_path), "--exports", "--no-progress"]) == 0  # the --out folder of this one run
+    assert len(seen) == 5 and f"written to {run / EXPORT_FIDS_NAME}" in capsys.readouterr().out
     other = train(tiny_config(max_steps=2), tmp_path, progress=False)
     assert main(["fid", str(other), "--exports"]) == 2
     assert "no exports/epoch-NNN.pt" in capsys.readouterr().err

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 import torch
 
@@ -13,7 +12,7 @@ from .. import api
 from ..errors import SpinDCGANError
 from ..io import new_output, save_json
 from ..metrics.registry import FORM, METRICS
-from ..training.export_fids import EXPORT_FIDS_NAME
+from ..training.export_fids import EXPORT_FIDS_NAME, exports_folder
 from .options import REFERENCE_SPLITS, count, device, seed_number
 
 
@@ -28,7 +27,7 @@ def run(args: argparse.Namespace) -> None:
             raise SpinDCGANError("--exports measures the exports of one RUN_DIR: give RUN_DIR, without --real/--fake")
         for r in api.export_fids(args.checkpoint, args.device, args.data, progress):
             print(f"epoch {r['epoch_end']}: {r['metric']} = {r['fid']:.3f}  ({r['export']})")
-        print(f"written to {Path(args.checkpoint) / EXPORT_FIDS_NAME}")
+        print(f"written to {exports_folder(args.checkpoint) / EXPORT_FIDS_NAME}")
         return
     if args.real or args.fake:
         if not (args.real and args.fake) or args.checkpoint:

@@ -20,16 +20,30 @@ from ..errors import SpinDCGANError, about
 from ..export import generator_from_exported, read_exported
 from ..io import load_jsonl, save_jsonl
 from . import loop
+from .checkpoint import run_folder
 
 EXPORT_FIDS_NAME = "export-fids.jsonl"
 
 
+def exports_folder(path: str | Path) -> Path:
+    """The run folder whose exports ``path`` names: itself when it holds ``exports/``, else the one run of an
+    ``--out`` folder (``checkpoint.run_folder``, as the other verbs read it); else ``path``, which has none."""
+    path = Path(path)
+    if (path / loop.EXPORTS_DIR).is_dir():  # a run folder, with or without its checkpoint
+        return path
+    try:
+        return run_folder(path)
+    except SpinDCGANError:
+        return path
+
+
 def measure_exports(run_dir: str | Path, device: str = "cpu", data: str | None = None, progress: bool = True
                     ) -> list[dict[str, Any]]:
-    """Measure every export of ``run_dir`` not yet in its ``export-fids.jsonl`` (so an interrupted measurement
-    continues where it stopped), saving the file after each; all its records, by epoch. ``data``: where the
-    reference images are here (default: where the run read them, or the dataset's standard search)."""
-    run_dir = Path(run_dir)
+    """Measure every export of ``run_dir`` (``exports_folder``) not yet in its ``export-fids.jsonl`` (so an
+    interrupted measurement continues where it stopped), saving the file after each; all its records, by epoch.
+    ``data``: where the reference images are here (default: where the run read them, or the dataset's standard
+    search)."""
+    run_dir = exports_folder(run_dir)
     exports = loop.epoch_exports(run_dir)
     if not exports:
         raise SpinDCGANError(f"{run_dir}: no exports/epoch-NNN.pt to measure (train with --export-every K)")
