@@ -109,7 +109,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "calibrate", help="simulate a device with magnum.np, fit its compact model, write JSON and plots"
     )
     p.add_argument("device", choices=["dw-relu", "dw-leaky-relu", "skyrmion-synapse"])
-    p.add_argument("--quick", action="store_true", help="coarse mesh and few points: 1-4 minutes on a CPU core (docs/devices.md)")
+    p.add_argument("--quick", action="store_true",
+                   help="coarse mesh and few points: 1-4 minutes on a CPU core (docs/devices.md)")
     p.add_argument("--out", default="calibration", help="folder of the calibration JSON (default calibration)")
     p.add_argument("--plots", help="folder of the plots (default: --out)")
     p.add_argument("--threads", type=count, help="torch CPU threads")
