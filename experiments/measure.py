@@ -12,7 +12,7 @@
    ``--ship``. Otherwise the run folder itself (same generator: the export round-trips exactly);
 2. FID/KID by ``spindcgan fid FILE --n 10000`` itself (10k generated, sample seed 0, against ``--ref``:
    default the dataset's, the 10k Fashion-MNIST test images or the anime training set; the first ``--ref-n`` of
-   them: the anime held-out check is ``--ref heldout`` beside ``--ref fit --ref-n 2000``);
+   them; the anime held-out check is ``--ref heldout`` beside ``--ref seen``, 2,000 faces each);
 3. the energy ledger of a hardware run by ``spindcgan energy RUN_DIR`` (its trained weights, its logged
    synapse writes) into ``<results>/energy-<name>/``;
 4. the record ``<results>/fid-<name>[-standing][-<ref>[<ref-n>]].json`` (command, commit, the measured file's
@@ -38,8 +38,9 @@ from provenance import command, commit, shown, tracked
 
 from spindcgan import api
 from spindcgan.api import SHIPPED_MODELS
-from spindcgan.cli.options import REFERENCE_SPLITS
+from spindcgan.cli.options import REFERENCE_SPLITS, count
 from spindcgan.config import RunConfig
+from spindcgan.data.registry import SPLITS
 from spindcgan.errors import SpinDCGANError
 from spindcgan.export import is_exported
 from spindcgan.io import atomic_write, save_json, save_jsonl
@@ -172,9 +173,8 @@ def measure() -> None:
     p.add_argument("--file", type=Path, help="measure this exported generator file (with --ship: ship it first)")
     p.add_argument("--fid-only", action="store_true", help="no energy ledger, no copies of the run folder")
     p.add_argument("--ref", choices=REFERENCE_SPLITS, help="reference split (default: the dataset's; anime also "
-                   "fit and heldout, for the held-out check)")
-    p.add_argument("--ref-n", type=int, help="only the first N reference images (the held-out check: --ref fit "
-                   "--ref-n 2000, as many as --ref heldout has)")
+                   "fit, and heldout and seen for the held-out check)")
+    p.add_argument("--ref-n", type=count, help="only the first N reference images")
     p.add_argument("--n", type=int, default=10000)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--no-fid", action="store_true", help="keep the FID record; redo the energy and the copies")
@@ -197,7 +197,10 @@ def measure() -> None:
         copy_run(args.run_dir, args.name, args.results, resumable=True)
         return
     measured = args.file or args.run_dir
-    asset = args.asset or SHIPPED_MODELS[RunConfig.load(args.run_dir / "config.json").model.dataset]
+    dataset = RunConfig.load(args.run_dir / "config.json").model.dataset
+    if args.ref and args.ref not in SPLITS[dataset]:  # before anything is shipped
+        p.error(f"--ref {args.ref}: {dataset} has the splits {', '.join(SPLITS[dataset])}")
+    asset = args.asset or SHIPPED_MODELS[dataset]
     if args.ship and args.file:
         measured = ship_file(args.file, asset)
     elif args.ship:
@@ -215,4 +218,7 @@ def measure() -> None:
 
 
 if __name__ == "__main__":
-    measure()
+    try:
+        measure()
+    except SpinDCGANError as error:  # bad input: one line, as the spindcgan verbs say it
+        raise SystemExit(f"measure.py: {error}") from None

@@ -130,6 +130,10 @@ def test_the_anime_splits_hold_out_a_fixed_2000_faces_from_fit():
     assert bool((held.diff() > 0).all() and (fit.diff() > 0).all())  # in the set's order
     assert torch.equal(held, heldout_indices(19_969)) and torch.equal(anime_split(faces, "train"), faces)
     assert held[:5].tolist() == [1, 7, 10, 20, 21]  # the pinned draw (seed 0); changing it orphans every record
+    seen = anime_split(faces, "seen").flatten()  # the held-out check's other side: as many, drawn from fit
+    assert len(seen) == HELDOUT_N and bool((seen.diff() > 0).all()) and set(seen.tolist()) <= set(fit.tolist())
+    assert seen.float().mean().item() == pytest.approx(fit.float().mean().item(), rel=0.05)  # over the whole set
+    assert seen.max() > 19_000 and seen.min() < 100  # not the first faces of fit (the set is ordered by id)
     with pytest.raises(SpinDCGANError, match="no anime split 'test'"):
         anime_split(faces, "test")
     with pytest.raises(SpinDCGANError, match="too few to hold out 2000"):

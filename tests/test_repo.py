@@ -214,17 +214,24 @@ def test_a_record_of_an_untracked_export_says_how_to_make_the_file_again(tmp_pat
 
 
 def test_the_held_out_check_compares_equal_reference_counts_and_says_whether_it_is_within_5_percent():
-    """The anime held-out row reads a run's fid10k-heldout against its fid10k-fit2k (both references 2,000
-    faces); without both it says the check is not measured, and a float run's records do not stand for it."""
+    """The anime held-out row reads a fit run's fid10k-heldout against its fid10k-seen (both references 2,000
+    faces drawn alike) of one measured file; without both it says the check is not measured, and neither a float
+    run's records nor those of a run that trained on all faces stand for it."""
     report = _report()
-    assert report.HELDOUT_CHECK == ("fid10k-heldout", "fid10k-fit2k")
+    assert report.HELDOUT_CHECK == ("fid10k-heldout", "fid10k-seen")
 
-    def run(name: str, held: float | None, seen: float | None, hardware: dict | None = HW6) -> object:
-        fids = {m: {"metric": m, "fid": v}
-                for m, v in zip(report.HELDOUT_CHECK, (held, seen), strict=True) if v is not None}
-        return report.Run(Path("results/cpu-x"), name, _config(hardware, "color"), [{"step": 7}], fids)
+    def run(name: str, held: float | None, seen: float | None, hardware: dict | None = HW6, split: str = "fit",
+            seen_file: str = "g.pt") -> object:
+        fids = {m: {"metric": m, "fid": v, "checkpoint": f}
+                for m, v, f in zip(report.HELDOUT_CHECK, (held, seen), ("g.pt", seen_file), strict=True)
+                if v is not None}
+        config = _config(hardware, "color")
+        config["train"]["train_split"] = split
+        return report.Run(Path("results/cpu-x"), name, config, [{"step": 7}], fids)
 
-    none_yet = report.heldout_rows([run("only-held", 50.0, None), run("float", 50.0, 49.0, hardware=None)])
+    none_yet = report.heldout_rows([run("only-held", 50.0, None), run("float", 50.0, 49.0, hardware=None),
+                                    run("saw-all", 50.0, 49.0, split="train"),  # trained on the held-out faces
+                                    run("two-files", 50.0, 49.0, seen_file="other.pt")])  # not one generator
     assert len(none_yet) == 1 and "not measured yet" in none_yet[0]
     close, far = report.heldout_rows([run("close", 52.0, 50.0), run("far", 53.0, 50.0)])
     assert "1.040 (52.00 / 50.00, within 5 %)" in close and "close (7 steps" in close
@@ -234,8 +241,8 @@ def test_the_held_out_check_compares_equal_reference_counts_and_says_whether_it_
 
 
 def test_measure_names_each_reference_protocol_in_its_own_record(tmp_path, monkeypatch):
-    """experiments/measure.py --ref fit --ref-n 2000 and --ref heldout write two records, named by their
-    references, with the options that measure them again, and never over the default reference's record."""
+    """experiments/measure.py --ref heldout, --ref seen and --ref fit --ref-n 2000 write a record each, named by
+    its reference, with the options that measure it again, and never over the default reference's record."""
     measure = load_experiment("measure")
     monkeypatch.setattr(measure, "provenance_of", lambda f: {"batchnorm_statistics": "standing"})
     calls = []
@@ -247,13 +254,28 @@ def test_measure_names_each_reference_protocol_in_its_own_record(tmp_path, monke
 
     monkeypatch.setattr(measure.api, "fid", fake_fid)
     made = [measure.measure_fid(tmp_path, "a-s0", tmp_path, ref, ref_n=ref_n)
-            for ref, ref_n in ((None, None), ("heldout", None), ("fit", 2000))]
+            for ref, ref_n in ((None, None), ("heldout", None), ("seen", None), ("fit", 2000))]
     assert [p.name for p in made] == ["fid-a-s0-standing.json", "fid-a-s0-standing-heldout.json",
-                                      "fid-a-s0-standing-fit2k.json"]
-    assert calls == [(None, None), ("heldout", None), ("fit", 2000)]
+                                      "fid-a-s0-standing-seen.json", "fid-a-s0-standing-fit2k.json"]
+    assert calls == [(None, None), ("heldout", None), ("seen", None), ("fit", 2000)]
     import json
 
-    assert json.loads(made[2].read_text())["reproduce"].endswith("--n 10000 --ref fit --ref-n 2000")
+    assert json.loads(made[3].read_text())["reproduce"].endswith("--n 10000 --ref fit --ref-n 2000")
+
+    import sys
+
+    from spindcgan.models import ModelConfig
+    from spindcgan.training import RunConfig
+
+    run = tmp_path / "fashion-run"
+    run.mkdir()
+    fashion = RunConfig(model=ModelConfig.preset("fashion-mnist", width=4))
+    (run / "config.json").write_text(json.dumps(fashion.to_dict()))
+    monkeypatch.setattr(sys, "argv", ["measure.py", str(run), "--name", "f", "--results", str(tmp_path), "--ship",
+                                      "--ref", "heldout"])
+    with pytest.raises(SystemExit):  # refused before anything is shipped or measured
+        measure.measure()
+    assert len(calls) == 4
 
 
 def test_a_run_still_training_shows_its_curve_until_a_longer_run_of_its_configuration_is_measured():

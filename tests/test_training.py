@@ -291,6 +291,8 @@ def test_fid_exports_measures_each_export_once_by_the_training_protocol(tmp_path
     other = train(tiny_config(max_steps=2), tmp_path, progress=False)
     assert main(["fid", str(other), "--exports"]) == 2
     assert "no exports/epoch-NNN.pt" in capsys.readouterr().err
+    assert main(["fid", str(tmp_path), "--exports"]) == 2  # two runs there now: which one is the question
+    assert f"{tmp_path} holds 2 runs; name one" in capsys.readouterr().err
 
 
 def test_the_time_limit_counts_the_fid_a_resume_finishes_first(tmp_path, monkeypatch):

@@ -11,6 +11,7 @@ from provenance import shown
 from spindcgan.api import SHIPPED_MODELS
 from spindcgan.plots import plt, save_figure
 
+from .claims import CLAIMED
 from .runs import (
     PAPER,
     Run,
@@ -23,6 +24,9 @@ CURVE_STYLES = {"float": "s--", "hw6": "o-", "float+aug": "s-.", "hw6+aug": "o-.
 
 
 CLAIM_STAR = {"marker": "*", "ls": "none", "ms": 11, "mec": "k", "mew": 0.5}  # a claim's fid10k on the curve
+CLAIMED_METRICS = {(dataset, metric) for dataset, metric, _ in CLAIMED}
+"""The records drawn as stars: the claims' metrics (a held-out check's FID is another reference, not a point of
+the curve's kind)."""
 
 
 def draw_fid_curves(ax: plt.Axes, fid_runs: list[Run]) -> None:
@@ -39,7 +43,7 @@ def draw_fid_curves(ax: plt.Axes, fid_runs: list[Run]) -> None:
         line, = ax.plot([m["epoch_end"] for m in points], [m["fid"] for m in points], style,
                         lw=2 if name in CURVE_STYLES else 1, label=f"{r.name} ({label})",
                         mfc="none" if from_exports else None)
-        for record in r.fids.values():
+        for record in (x for x in r.fids.values() if (r.dataset, x["metric"]) in CLAIMED_METRICS):
             ax.plot(record_epoch(r, record), record["fid"], color=line.get_color(), **CLAIM_STAR)
     if any(r.fids for r in fid_runs):
         ax.plot([], [], color="0.6", label="10k-image FID of the claims", **CLAIM_STAR)  # the legend's star

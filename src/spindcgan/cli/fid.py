@@ -54,7 +54,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "(instead of --n, --ref and --ref-n; docs/fid.md)")
     p.add_argument("--n", type=count, help="generated images (default 10000)")
     p.add_argument("--ref", choices=REFERENCE_SPLITS, help="reference split (default: test for fashion-mnist, "
-                   "train for anime; anime also fit and heldout, docs/fid.md)")
+                   "train for anime; anime also fit, heldout and seen, docs/fid.md)")
     p.add_argument("--ref-n", type=count, help="use only the first N reference images (named in the metric)")
     p.add_argument("--seed", type=seed_number, default=0, help="seed of the generated images")
     p.add_argument("--real", help="folder or zip of real images (with --fake, instead of a checkpoint)")

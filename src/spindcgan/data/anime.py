@@ -21,9 +21,13 @@ HELDOUT_N = 2000
 (the generalisation check): a tenth of the set, enough for an FID against 2,000 references."""
 HELDOUT_SEED = 0
 """The fixed draw of the held-out faces: every run and every FID names the same 2,000."""
-ANIME_SPLITS = ("train", "fit", "heldout")
+SEEN_SEED = 1
+"""The fixed draw of the ``"seen"`` faces from ``"fit"``: the held-out check's other side."""
+ANIME_SPLITS = ("train", "fit", "heldout", "seen")
 """``"train"``: all faces (the paper's protocol: the set trains and is the FID reference); ``"fit"``: all but the
-held-out ones; ``"heldout"``: those ``HELDOUT_N``."""
+held-out ones; ``"heldout"``: those ``HELDOUT_N``; ``"seen"``: ``HELDOUT_N`` faces of ``"fit"`` drawn the same way
+(the set is ordered by id and year, so the first faces of ``"fit"`` would be a biased reference), against which a
+fit run's FID compares with its held-out FID at equal counts and make-up."""
 
 
 def anime_candidates(data: str | os.PathLike | None = None) -> list[Path]:
@@ -49,12 +53,17 @@ def load_anime(data: str | os.PathLike | None = None, size: int = 64, progress: 
     raise SpinDCGANError(f"Anime Face images not found (looked in: {looked}); pass --data PATH (a folder or zip)")
 
 
-def heldout_indices(total: int) -> torch.Tensor:
-    """The sorted indices of the held-out faces among ``total`` (the same for every call with the same set)."""
+def drawn_indices(total: int, seed: int) -> torch.Tensor:
+    """The sorted indices of ``HELDOUT_N`` faces among ``total`` drawn by ``seed`` (the same at every call)."""
     if total <= HELDOUT_N:
         raise SpinDCGANError(f"the anime set has {total} faces: too few to hold out {HELDOUT_N}")
-    draw = torch.randperm(total, generator=torch.Generator().manual_seed(HELDOUT_SEED))
+    draw = torch.randperm(total, generator=torch.Generator().manual_seed(seed))
     return draw[:HELDOUT_N].sort().values
+
+
+def heldout_indices(total: int) -> torch.Tensor:
+    """The sorted indices of the held-out faces among ``total`` (the same for every call with the same set)."""
+    return drawn_indices(total, HELDOUT_SEED)
 
 
 def anime_split(faces: torch.Tensor, split: str) -> torch.Tensor:
@@ -64,8 +73,9 @@ def anime_split(faces: torch.Tensor, split: str) -> torch.Tensor:
     held = heldout_indices(len(faces))
     if split == "heldout":
         return faces[held]
-    if split == "fit":
+    if split in ("fit", "seen"):
         keep = torch.ones(len(faces), dtype=torch.bool)
         keep[held] = False
-        return faces[keep]
+        fit = faces[keep]
+        return fit if split == "fit" else fit[drawn_indices(len(fit), SEEN_SEED)]
     raise SpinDCGANError(f"no anime split {split!r}: one of {', '.join(ANIME_SPLITS)}")

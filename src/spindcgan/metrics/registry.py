@@ -51,7 +51,7 @@ class MetricSpec:
 
 
 METRICS: dict[str, MetricSpec] = {spec.name: spec for spec in (
-    MetricSpec(10_000, "test"), MetricSpec(10_000, "train"), MetricSpec(10_000, "heldout"),
+    MetricSpec(10_000, "test"), MetricSpec(10_000, "train"), MetricSpec(10_000, "heldout"), MetricSpec(10_000, "seen"),
     MetricSpec(2_000, "test"), MetricSpec(2_000, "train"), MetricSpec(1_000, "test"), MetricSpec(500, "train"))}
 """The metrics the results and documents report, by name (the list for help texts)."""
 

@@ -20,21 +20,21 @@ from ..errors import SpinDCGANError, about
 from ..export import generator_from_exported, read_exported
 from ..io import load_jsonl, save_jsonl
 from . import loop
-from .checkpoint import run_folder
+from .checkpoint import CHECKPOINT_NAME, run_folder
 
 EXPORT_FIDS_NAME = "export-fids.jsonl"
 
 
 def exports_folder(path: str | Path) -> Path:
     """The run folder whose exports ``path`` names: itself when it holds ``exports/``, else the one run of an
-    ``--out`` folder (``checkpoint.run_folder``, as the other verbs read it); else ``path``, which has none."""
+    ``--out`` folder (``checkpoint.run_folder``, as the other verbs read it, which names the runs of a folder holding
+    several); else ``path``, which has none."""
     path = Path(path)
-    if (path / loop.EXPORTS_DIR).is_dir():  # a run folder, with or without its checkpoint
+    if (path / loop.EXPORTS_DIR).is_dir() or not path.is_dir():  # a run folder, with or without its checkpoint
         return path
-    try:
-        return run_folder(path)
-    except SpinDCGANError:
+    if not any((p / CHECKPOINT_NAME).is_file() for p in [path, *path.iterdir()]):
         return path
+    return run_folder(path)
 
 
 def measure_exports(run_dir: str | Path, device: str = "cpu", data: str | None = None, progress: bool = True
