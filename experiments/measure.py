@@ -40,7 +40,7 @@ from spindcgan import api
 from spindcgan.api import SHIPPED_MODELS
 from spindcgan.cli.options import REFERENCE_SPLITS, count
 from spindcgan.config import RunConfig
-from spindcgan.data.registry import SPLITS
+from spindcgan.data.registry import check_split
 from spindcgan.errors import SpinDCGANError
 from spindcgan.export import is_exported
 from spindcgan.io import atomic_write, save_json, save_jsonl
@@ -103,7 +103,7 @@ def measure_fid(measured: Path, name: str, results: Path, ref: str | None = None
                 threads: int = 2, device: str = "cpu", shipped: bool = False, ref_n: int | None = None,
                 run_dir: Path | None = None) -> Path:
     """fid10k of a run folder or exported file by the command a user would run (`spindcgan fid FILE --n N`),
-    recorded with its provenance in ``<results>/fid-<name>[-standing][-<ref>].json``; ``run_dir``: the run an
+    recorded with its provenance in ``<results>/fid-<name>[-standing][-<ref>[<ref-n>]].json``; ``run_dir``: the run an
     exported ``measured`` file was exported from, named in the record's ``reproduce``."""
     bn = provenance_of(measured)["batchnorm_statistics"]  # also in spindcgan fid's record; names the file here
     protocol = (ref or "") + (count_name(ref_n) if ref_n else "")  # the reference, as the metric names it
@@ -198,8 +198,11 @@ def measure() -> None:
         return
     measured = args.file or args.run_dir
     dataset = RunConfig.load(args.run_dir / "config.json").model.dataset
-    if args.ref and args.ref not in SPLITS[dataset]:  # before anything is shipped
-        p.error(f"--ref {args.ref}: {dataset} has the splits {', '.join(SPLITS[dataset])}")
+    try:  # before anything is shipped
+        if args.ref:
+            check_split(dataset, args.ref)
+    except SpinDCGANError as error:
+        p.error(f"--ref: {error}")
     asset = args.asset or SHIPPED_MODELS[dataset]
     if args.ship and args.file:
         measured = ship_file(args.file, asset)

@@ -11,7 +11,7 @@ from provenance import shown
 from spindcgan.api import SHIPPED_MODELS
 from spindcgan.plots import plt, save_figure
 
-from .claims import CLAIMED
+from .claims import CLAIMED_METRICS
 from .runs import (
     PAPER,
     Run,
@@ -24,9 +24,6 @@ CURVE_STYLES = {"float": "s--", "hw6": "o-", "float+aug": "s-.", "hw6+aug": "o-.
 
 
 CLAIM_STAR = {"marker": "*", "ls": "none", "ms": 11, "mec": "k", "mew": 0.5}  # a claim's fid10k on the curve
-CLAIMED_METRICS = {(dataset, metric) for dataset, metric, _ in CLAIMED}
-"""The records drawn as stars: the claims' metrics (a held-out check's FID is another reference, not a point of
-the curve's kind)."""
 
 
 def draw_fid_curves(ax: plt.Axes, fid_runs: list[Run]) -> None:

@@ -13,11 +13,8 @@ from spindcgan.io import load_jsonl
 from spindcgan.plots import plt, save_figure
 from spindcgan.training.checkpoint import EVALUATED_EMA
 
-from .claims import CLAIMED
+from .claims import CLAIMED_METRICS
 from .runs import DOCS, PAPER, ROOT, Run, describe, is_shipped
-
-CLAIM = next(metric for dataset, metric, _ in CLAIMED if dataset == "anime")
-"""The anime claim's metric, the shipped file's number quoted beside the run under way (fid10k-train)."""
 
 LONG_RUN = ROOT / "results" / "anime-long"
 """The folder ``experiments/anime_leg.py`` fills at each leg's end: ``legs.jsonl``, ``runs/long/``, NOTES.md."""
@@ -74,8 +71,8 @@ def under_way(runs: list[Run], img: Path, folder: Path = LONG_RUN) -> list[str]:
     measured = run.training_fids[0]
     shipped = next((r for r in runs if r.dataset == "anime" and is_shipped(r)), None)
     reference = shipped.export_fids or shipped.training_fids if shipped else []
-    fid10k = next((rec["fid"] for rec in shipped.fids.values() if rec.get("shipped") and rec["metric"] == CLAIM),
-                  None) if shipped else None
+    fid10k = next((rec["fid"] for rec in shipped.fids.values()
+                   if rec.get("shipped") and ("anime", rec["metric"]) in CLAIMED_METRICS), None) if shipped else None
     beside = (f"; the shipped generator's run ({shipped.name}) on the same measure, from its exports, ended at "
               f"{reference[-1]['fid']:.1f} (epoch {reference[-1]['epoch_end']}), and its shipped file scores "
               f"fid10k-train {fid10k:.2f}" if reference and fid10k is not None else "")

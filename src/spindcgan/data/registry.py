@@ -21,10 +21,15 @@ def load_images_for(
     a set is decoded the first time (Anime Face's JPEGs; Fashion-MNIST reads at once)."""
     if dataset == "fashion-mnist":
         return load_fashion_mnist(split, data)[0]
-    if dataset == "anime" and split in ANIME_SPLITS:
-        return anime_split(load_anime(data, progress=progress), split)
-    raise SpinDCGANError(f"no {split!r} split of dataset {dataset!r} (its splits: "
-                         f"{', '.join(SPLITS.get(dataset, ()))})")
+    check_split(dataset, split)
+    return anime_split(load_anime(data, progress=progress), split)
+
+
+def check_split(dataset: str, split: str) -> None:
+    """A one-line error where ``dataset`` has no ``split`` (``SPLITS``), before anything reads images."""
+    if split not in SPLITS.get(dataset, ()):
+        raise SpinDCGANError(f"no {split!r} split of dataset {dataset!r} (its splits: "
+                             f"{', '.join(SPLITS.get(dataset, ()))})")
 
 
 def load_training_images(dataset: str, data: str | None = None, progress: bool = True,

@@ -61,15 +61,20 @@ def run_lock(run_dir: Path) -> Iterator[None]:
             fcntl.flock(held, fcntl.LOCK_UN)
 
 
+def runs_in(path: Path) -> list[Path]:
+    """The run folders ``path`` (a folder) names: itself where it holds a checkpoint, else those inside it that do."""
+    if (path / CHECKPOINT_NAME).is_file():
+        return [path]
+    return sorted(p for p in path.iterdir() if (p / CHECKPOINT_NAME).is_file())
+
+
 def run_folder(path: str | Path) -> Path:
     """The run folder ``path`` names: the folder itself when it holds a checkpoint, else the one run folder inside it
     (``path`` is then a ``--out`` folder holding a single run); a one-line error listing them when it holds several."""
     path = Path(path)
     if not path.is_dir():
         raise SpinDCGANError(f"{path}: no such run folder")
-    if (path / CHECKPOINT_NAME).is_file():
-        return path
-    runs = sorted(p for p in path.iterdir() if (p / CHECKPOINT_NAME).is_file())
+    runs = runs_in(path)
     if len(runs) == 1:
         return runs[0]
     if runs:

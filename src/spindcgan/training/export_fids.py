@@ -20,7 +20,7 @@ from ..errors import SpinDCGANError, about
 from ..export import generator_from_exported, read_exported
 from ..io import load_jsonl, save_jsonl
 from . import loop
-from .checkpoint import CHECKPOINT_NAME, run_folder
+from .checkpoint import run_folder, runs_in
 
 EXPORT_FIDS_NAME = "export-fids.jsonl"
 
@@ -30,9 +30,7 @@ def exports_folder(path: str | Path) -> Path:
     ``--out`` folder (``checkpoint.run_folder``, as the other verbs read it, which names the runs of a folder holding
     several); else ``path``, which has none."""
     path = Path(path)
-    if (path / loop.EXPORTS_DIR).is_dir() or not path.is_dir():  # a run folder, with or without its checkpoint
-        return path
-    if not any((p / CHECKPOINT_NAME).is_file() for p in [path, *path.iterdir()]):
+    if (path / loop.EXPORTS_DIR).is_dir() or not path.is_dir() or not runs_in(path):  # with or without a checkpoint
         return path
     return run_folder(path)
 
